@@ -1,0 +1,11 @@
+import type { Actor } from '../src/domain/context.js';
+import type { Services } from '../src/services.js';
+import type { PrismaClient } from '../src/db/client.js';
+
+export interface GraphQLContext {
+  services: Services;
+  /** Null for anonymous requests; resolvers that need a caller go through `requireActor`. */
+  actor: Actor | null;
+  /** For plugin-prisma's selections only; resolvers call services. */
+  prisma: PrismaClient;
+}

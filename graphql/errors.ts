@@ -1,0 +1,34 @@
+import { createGraphQLError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { DomainError, ErrorCode } from '../src/domain/errors.js';
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_ARGUMENT: 400,
+  CONFLICT: 409,
+};
+
+/**
+ * Yoga's maskError hook: domain errors pass with `extensions.code`, GraphQL's own errors (syntax,
+ * validation) pass as they are, everything else is masked. Errors are recognised by name, not instanceof,
+ * because graphql may be loaded twice (CJS and ESM builds) in one process.
+ */
+export function maskError(error: unknown, message: string): Error {
+  const gqlError = isGraphQLError(error) ? error : undefined;
+  const original = gqlError ? gqlError.originalError : error;
+  if (original instanceof DomainError) {
+    return createGraphQLError(original.message, {
+      nodes: gqlError?.nodes,
+      path: gqlError?.path,
+      extensions: { code: original.code, http: { status: HTTP_STATUS[original.code] }, ...original.details },
+    });
+  }
+  if (gqlError && (!original || isGraphQLError(original))) return gqlError;
+  return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof Error && value.name === 'GraphQLError';
+}

@@ -1,0 +1,35 @@
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Services } from '../src/services.js';
+import type { PrismaClient } from '../src/db/client.js';
+import { DomainError } from '../src/domain/errors.js';
+import type { GraphQLContext } from './context.js';
+import { maskError } from './errors.js';
+import { schema } from './schema.js';
+
+export function createYogaServer(services: Services, prisma: PrismaClient, logger: Logger) {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    context: async ({ request }) => {
+      const header = request.headers.get('authorization');
+      let actor = null;
+      if (header?.startsWith('Bearer ')) {
+        try {
+          actor = await services.tokens.authenticate(header.slice('Bearer '.length).trim());
+        } catch (error) {
+          // A bad token is the same as none: resolvers that need a caller answer UNAUTHORIZED.
+          if (!(error instanceof DomainError)) throw error;
+        }
+      }
+      return { services, actor, prisma };
+    },
+  });
+}

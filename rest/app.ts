@@ -1,0 +1,25 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { describeError } from '../src/logger.js';
+import { RegisterRoutes } from './__generated__/routes.js';
+import { ROUTE_NOT_FOUND, toFusionFailure } from './errors.js';
+
+/** The Fusion facade: JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
+export function createFusionRouter(logger: Logger): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '100mb' }));
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
+    next();
+  });
+  RegisterRoutes(router);
+  router.use((_req: Request, res: Response) => void res.status(404).json(ROUTE_NOT_FOUND));
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const failure = toFusionFailure(error);
+    if (failure.unexpected) {
+      logger.error({ requestId: res.getHeader('request-id'), err: describeError(error) }, 'fusion request failed');
+    }
+    res.status(failure.status).json(failure.body);
+  });
+  return router;
+}

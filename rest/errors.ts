@@ -1,0 +1,48 @@
+import { ValidateError } from '@tsoa/runtime';
+import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { failure, type ErrorEnvelope } from './envelope.js';
+
+export interface FusionFailure {
+  status: number;
+  body: ErrorEnvelope;
+  /** True when the error was not expected and deserves a log line. */
+  unexpected: boolean;
+}
+
+/** HTTP status and business code per domain error (aitable-fusion-api.md §5.1: most business errors are HTTP 200). */
+const DOMAIN_TO_FUSION: Record<ErrorCode, { status: number; code: number }> = {
+  UNAUTHORIZED: { status: 401, code: 401 },
+  FORBIDDEN: { status: 403, code: 403 },
+  NOT_FOUND: { status: 200, code: 301 },
+  INVALID_ARGUMENT: { status: 200, code: 400 },
+  CONFLICT: { status: 200, code: 400 },
+};
+
+export function toFusionFailure(error: unknown): FusionFailure {
+  if (error instanceof DomainError) {
+    const { status, code } = DOMAIN_TO_FUSION[error.code];
+    const fusionCode = typeof error.details.fusionCode === 'number' ? error.details.fusionCode : code;
+    return { status, body: failure(fusionCode, error.message), unexpected: false };
+  }
+  if (error instanceof ValidateError) {
+    return { status: 200, body: failure(400, describeValidation(error)), unexpected: false };
+  }
+  if (isBodyParseError(error)) {
+    return { status: 200, body: failure(400, 'The request body is not valid JSON'), unexpected: false };
+  }
+  return { status: 500, body: failure(500, 'Server Error'), unexpected: true };
+}
+
+/** One readable sentence naming the first invalid parameter, never the reference's array message. */
+function describeValidation(error: ValidateError): string {
+  const [key, detail] = Object.entries(error.fields)[0] ?? [];
+  if (!key || !detail) return 'Invalid parameters';
+  const name = key.replace(/^(query|body|path|header)\./, '').replace(/^body\./, '');
+  return `Invalid value for ${name}: ${detail.message}`;
+}
+
+function isBodyParseError(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === 'entity.parse.failed';
+}
+
+export const ROUTE_NOT_FOUND = failure(404, 'The API does not exist');

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Base URL clients use to reach this server; derived from HOST and PORT when not set. */
+  publicUrl: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once. Empty strings count as unset, as shells often export them. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${variable} ${describeIssue(issue, present[variable])}`);
+  }
+  const c = parsed.data;
+  const localHost = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: path.resolve(c.DATA_DIR),
+    redisUrl: c.REDIS_URL,
+    logLevel: c.LOG_LEVEL,
+    publicUrl: (c.PUBLIC_URL ?? `http://${localHost}:${c.PORT}`).replace(/\/+$/, ''),
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  const shown = typeof value === 'string' && !/URL/.test(String(issue.path[0])) ? ` (got "${value}")` : '';
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.join(', ')}${shown}`;
+  if (issue.code === 'invalid_type') return `must be a number${shown}`;
+  if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}${shown}`;
+  if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}${shown}`;
+  return `${issue.message}${shown}`;
+}

@@ -1,0 +1,30 @@
+/**
+ * Expected failures. Transports map `code` to their wire format (Fusion business codes, GraphQL
+ * `extensions.code`); anything that is not a DomainError is unexpected and reaches clients masked.
+ */
+export const ErrorCode = {
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  CONFLICT: 'CONFLICT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const invalidArgument = (message: string, details?: Record<string, unknown>) =>
+  new DomainError(ErrorCode.INVALID_ARGUMENT, message, details);
+
+export const notFound = (message: string, details?: Record<string, unknown>) =>
+  new DomainError(ErrorCode.NOT_FOUND, message, details);

@@ -1,0 +1,94 @@
+import type { PrismaClient } from '../../db/client.js';
+import { invalidArgument, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { isPlan, PLANS, type Plan } from './plans.js';
+import type { Actor } from '../context.js';
+
+export const SPACE_NAME_MAX = 100;
+
+export interface SpaceSummary {
+  id: string;
+  name: string;
+  plan: Plan;
+  createdAt: Date;
+}
+
+export interface CreateSpaceInput {
+  name: string;
+  plan?: string | undefined;
+  /** Owner user id; defaults to the installation's first user (created when there is none). */
+  ownerId?: string | undefined;
+}
+
+export function createSpaceService(prisma: PrismaClient) {
+  async function create(input: CreateSpaceInput): Promise<SpaceSummary & { ownerId: string }> {
+    const name = validateName(input.name);
+    const plan = validatePlan(input.plan ?? 'FREE');
+    return prisma.$transaction(async (tx) => {
+      const ownerId = input.ownerId ?? (await installationAdmin(tx)).id;
+      if (input.ownerId && !(await tx.user.findUnique({ where: { id: input.ownerId } }))) {
+        throw notFound(`User ${input.ownerId} does not exist`, { parameter: 'owner' });
+      }
+      const space = await tx.space.create({
+        data: { id: newId('space'), name, plan, members: { create: { userId: ownerId, role: 'owner' } } },
+      });
+      return { ...summary(space), ownerId };
+    });
+  }
+
+  async function setPlan(spaceId: string, planName: string): Promise<SpaceSummary> {
+    const plan = validatePlan(planName);
+    const found = await prisma.space.findUnique({ where: { id: spaceId } });
+    if (!found) throw notFound(`Space ${spaceId} does not exist`, { parameter: 'space' });
+    return summary(await prisma.space.update({ where: { id: spaceId }, data: { plan } }));
+  }
+
+  async function list(): Promise<SpaceSummary[]> {
+    const spaces = await prisma.space.findMany({ orderBy: { createdAt: 'asc' } });
+    return spaces.map(summary);
+  }
+
+  /** Spaces the actor may see: those its user is a member of, narrowed to the token's own space. */
+  async function listVisible(actor: Actor): Promise<(SpaceSummary & { isAdmin: boolean })[]> {
+    const memberships = await prisma.spaceMember.findMany({
+      where: { userId: actor.userId, spaceId: actor.spaceId },
+      include: { space: true },
+      orderBy: { space: { createdAt: 'asc' } },
+    });
+    return memberships.map((m) => ({ ...summary(m.space), isAdmin: m.role === 'owner' || m.role === 'admin' }));
+  }
+
+  async function count(): Promise<number> {
+    return prisma.space.count();
+  }
+
+  return { create, setPlan, list, listVisible, count };
+}
+
+export type SpaceService = ReturnType<typeof createSpaceService>;
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+async function installationAdmin(tx: Tx) {
+  const first = await tx.user.findFirst({ orderBy: { createdAt: 'asc' } });
+  return first ?? tx.user.create({ data: { id: newId('user'), name: 'Admin' } });
+}
+
+function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw invalidArgument('Space name must not be empty', { parameter: 'name' });
+  if (trimmed.length > SPACE_NAME_MAX) {
+    throw invalidArgument(`Space name must not be longer than ${SPACE_NAME_MAX} characters`, { parameter: 'name' });
+  }
+  return trimmed;
+}
+
+function validatePlan(plan: string): Plan {
+  const upper = plan.toUpperCase();
+  if (!isPlan(upper)) throw invalidArgument(`plan must be one of ${PLANS.join(', ')}`, { parameter: 'plan' });
+  return upper;
+}
+
+function summary(space: { id: string; name: string; plan: Plan; createdAt: Date }): SpaceSummary {
+  return { id: space.id, name: space.name, plan: space.plan, createdAt: space.createdAt };
+}

@@ -1,0 +1,51 @@
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { acquireDataDirLock, type DataDirLock, type LockInfo } from './db/data-dir-lock.js';
+import { migrate, readMigrations } from './db/migrate.js';
+import { createServices, type Services } from './services.js';
+
+export interface Installation {
+  db: Database;
+  services: Services;
+  /** Held while the embedded database is open; absent on PostgreSQL. */
+  lock: DataDirLock | undefined;
+  appliedMigrations: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  role: LockInfo['role'];
+  /** Embedded database in memory (tests); takes no lock. */
+  inMemory?: boolean;
+}
+
+/** Opens the database (taking the data-directory lock for PGlite), migrates it and wires the services. */
+export async function openInstallation(config: Config, options: OpenOptions): Promise<Installation> {
+  const embedded = !config.databaseUrl;
+  const lock = embedded && !options.inMemory ? await acquireDataDirLock(config.dataDir, options.role) : undefined;
+  let db: Database | undefined;
+  try {
+    db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      inMemory: options.inMemory ?? false,
+    });
+    const migrations = await readMigrations();
+    const appliedMigrations = await migrate(db, migrations);
+    const opened = db;
+    return {
+      db: opened,
+      services: createServices(opened, migrations.length),
+      lock,
+      appliedMigrations,
+      async close() {
+        await opened.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await db?.close().catch(() => {});
+    await lock?.release();
+    throw error;
+  }
+}

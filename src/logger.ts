@@ -1,0 +1,28 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs on stdout. Request logs carry method, path, status and timing only: headers are
+ * never serialized, so bearer tokens cannot reach a log line.
+ */
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: undefined,
+    redact: { paths: ['authorization', '*.authorization', '*.headers', 'token', '*.token', 'secret'], remove: true },
+  });
+}
+
+/** What may be logged of an unexpected error: its kind and first message line, never a stack or query text. */
+export function describeError(error: unknown): { name: string; code?: string; message: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: 'non-error thrown' };
+  const code = (error as { code?: unknown }).code;
+  const firstLine = error.message.split('\n')[0]!.slice(0, 200);
+  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(firstLine) };
+}
+
+export function redactSecrets(text: string): string {
+  return text.replace(/\btbk_[0-9A-Za-z]+/g, 'tbk_[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { createFusionRouter } from '../rest/app.js';
+import { createYogaServer } from '../graphql/yoga.js';
+import { startAdminServer, type AdminServer } from './admin-server.js';
+import type { Config } from './config.js';
+import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
+import { openInstallation } from './installation.js';
+import { createLogger, describeError, type Logger } from './logger.js';
+
+export interface BuildOptions {
+  logger?: Logger;
+  /** Embedded database in memory, no data-directory lock (tests). */
+  inMemory?: boolean;
+  /** How long stop() lets in-flight requests finish before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/**
+ * Opens the installation and composes HTTP: Fusion REST at /fusion, GraphQL at /graphql, health probes.
+ * Does not listen until start() is called.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const logger = options.logger ?? createLogger(config);
+  const installation = await openInstallation(config, { role: 'server', inMemory: options.inMemory ?? false });
+  const { services, db } = installation;
+  let bootstrapped: Bootstrapped | undefined;
+  try {
+    bootstrapped = await bootstrapInstallation(db.prisma);
+  } catch (error) {
+    await installation.close();
+    throw error;
+  }
+  let stopping = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.locals.services = services;
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('request-id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = !stopping && (await services.health.ready());
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  app.use('/fusion', createFusionRouter(logger));
+  const yoga = createYogaServer(services, db.prisma, logger);
+  app.use(yoga.graphqlEndpoint, (req, res) => void yoga(req, res));
+  app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'Not found' }));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: describeError(error) }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: 'Server error' });
+  });
+
+  const server = http.createServer(app);
+  let admin: AdminServer | undefined;
+
+  return {
+    app,
+    services,
+    bootstrapped,
+    appliedMigrations: installation.appliedMigrations,
+    databaseKind: db.kind,
+    server,
+    url: () => {
+      const address = server.address() as AddressInfo | null;
+      if (!address) throw new Error('server is not listening');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    },
+    async start(port = config.port, host = config.host): Promise<void> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      if (installation.lock) {
+        admin = await startAdminServer(services, logger);
+        await installation.lock.publishAdmin({ url: admin.url, secret: admin.secret });
+      }
+    },
+    /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the database. */
+    async stop(): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await closed;
+      clearTimeout(grace);
+      await admin?.close();
+      await installation.close();
+    },
+  };
+}
