@@ -9,7 +9,9 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
   Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
 }>({
+  defaultFieldNullability: false,
   plugins: [PrismaPlugin],
   prisma: {
     client: (ctx) => ctx.prisma,
