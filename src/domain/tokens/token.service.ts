@@ -105,14 +105,14 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
 
   /** Resolves a bearer secret to the acting user, or fails with UNAUTHORIZED whatever the reason. */
   async function authenticate(secret: string): Promise<Actor> {
-    const unauthorized = new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
-    if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw unauthorized;
+    const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+    if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw unauthorized();
     const hash = hashSecret(secret);
     const row = await prisma.apiToken.findUnique({ where: { secretHash: hash } });
     // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in constant time.
-    if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized;
+    if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized();
     const at = now();
-    if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= at.getTime())) throw unauthorized;
+    if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= at.getTime())) throw unauthorized();
     if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: at } });
     }

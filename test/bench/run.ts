@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: performance figures, compared as ratios within one run (never fixed timings).
+ * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
+ * BENCH_SECONDS sets the length of each load phase (default 5).
+ */
+import { httpBench, type Figure } from './http.bench.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+function print(title: string, figures: Figure[]): void {
+  process.stdout.write(`\n${title}\n`);
+  for (const f of figures) {
+    const value = f.unit === '×' ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
+    process.stdout.write(`  ${f.name.padEnd(44)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
+  }
+}
+
+async function withDatabaseUrl<T>(url: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.DATABASE_URL;
+  if (url === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = url;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+const postgres = process.env.DATABASE_URL;
+print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
+if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
