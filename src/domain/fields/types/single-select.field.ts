@@ -1,0 +1,28 @@
+import { CellError, defineFieldType } from '../field-type.js';
+import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
+
+export const singleSelectField = defineFieldType<SelectProperty<string>>({
+  type: 'SingleSelect',
+  cellKind: 'select',
+  multiple: false,
+  writable: true,
+  primaryCapable: false,
+  property: {
+    parse: (input, ctx) => parseSelectProperty(input, ctx, 'single'),
+    toApi: (p) => selectOptionsToApi(p),
+  },
+  // Options are matched by exact name; an unknown name creates an option; ids are not accepted (§8.3).
+  write: (value, _field, ctx) => {
+    if (value === null || value === '') return { value: null };
+    if (typeof value !== 'string') throw new CellError(`field:${ctx.key} Single Select field value must be string`);
+    return { value: ctx.selectOption(value).id };
+  },
+  defaultValue: (field) => {
+    const name = field.property.defaultValue;
+    return name ? (field.property.options.find((o) => o.name === name)?.id ?? null) : null;
+  },
+  read: {
+    json: (stored, field) => field.property.options.find((o) => o.id === stored)?.name,
+    string: (stored, field) => field.property.options.find((o) => o.id === stored)?.name ?? null,
+  },
+});
