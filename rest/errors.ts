@@ -16,6 +16,10 @@ const DOMAIN_TO_FUSION: Record<ErrorCode, { status: number; code: number }> = {
   NOT_FOUND: { status: 200, code: 301 },
   INVALID_ARGUMENT: { status: 200, code: 400 },
   CONFLICT: { status: 200, code: 400 },
+  // §3: the reference answers the 50,000-row limit with code 304 and HTTP 500.
+  ROW_CAP_EXCEEDED: { status: 500, code: 304 },
+  CAPACITY_EXCEEDED: { status: 200, code: 426 },
+  LIMIT_EXCEEDED: { status: 200, code: 400 },
 };
 
 export function toFusionFailure(error: unknown): FusionFailure {

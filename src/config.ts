@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,6 +18,10 @@ const configSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TIME_ZONE: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
+    .default('UTC'),
 });
 
 export type Config = {
@@ -28,6 +33,8 @@ export type Config = {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Base URL clients use to reach this server; derived from HOST and PORT when not set. */
   publicUrl: string;
+  /** Zone of date strings written without an offset (aitable-fusion-api.md §8.4) and of formatted dates. */
+  timeZone: string;
 };
 
 export class ConfigError extends Error {
@@ -57,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,
     publicUrl: (c.PUBLIC_URL ?? `http://${localHost}:${c.PORT}`).replace(/\/+$/, ''),
+    timeZone: c.TIME_ZONE,
   };
 }
 

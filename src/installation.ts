@@ -35,7 +35,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
     const opened = db;
     return {
       db: opened,
-      services: createServices(opened, migrations.length),
+      services: createServices(opened, { config, expectedMigrations: migrations.length }),
       lock,
       appliedMigrations,
       async close() {

@@ -1,16 +1,50 @@
+import path from 'node:path';
+import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { isReady } from './db/migrate.js';
+import { createAttachmentService } from './domain/attachments/attachment.service.js';
+import { createLocalDiskStorage } from './domain/attachments/local-disk.storage.js';
+import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
+import { createChangeBus } from './domain/events/change-bus.js';
+import { createFieldService } from './domain/fields/field.service.js';
+import { createRecordService } from './domain/records/record.service.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
+import { createViewService } from './domain/views/view.service.js';
+
+export interface ServiceOptions {
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone'>;
+  expectedMigrations: number;
+  onListenerError?: (error: unknown) => void;
+}
 
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
-export function createServices(db: Database, expectedMigrations: number) {
+export function createServices(db: Database, options: ServiceOptions) {
+  const { prisma } = db;
+  const bus = createChangeBus(options.onListenerError);
+  const attachments = createAttachmentService({
+    prisma,
+    storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
+    publicUrl: options.config.publicUrl,
+  });
   return {
-    spaces: createSpaceService(db.prisma),
-    tokens: createTokenService(db.prisma),
+    events: bus,
+    spaces: createSpaceService(prisma),
+    tokens: createTokenService(prisma),
+    datasheets: createDatasheetService(prisma, bus),
+    fields: createFieldService(prisma, bus),
+    views: createViewService(prisma, bus),
+    attachments,
+    records: createRecordService({
+      prisma,
+      bus,
+      attachmentUrl: attachments.url,
+      timeZone: options.config.timeZone,
+      now: () => new Date(),
+    }),
     health: {
       /** Database answers and every migration is applied. */
-      ready: () => isReady(db, expectedMigrations).catch(() => false),
+      ready: () => isReady(db, options.expectedMigrations).catch(() => false),
     },
   };
 }

@@ -1,6 +1,4 @@
-import type { PrismaClient } from './client.js';
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import type { Tx } from './tx.js';
 
 export const LOCK_KEYS = { bootstrap: 72_616_002 } as const;
 

@@ -1,4 +1,4 @@
-import type { Scope } from './tokens/scopes.js';
+import type { Scope as TokenScope } from './tokens/scopes.js';
 
 /** Who is acting: resolved from an API token by the tokens service, passed to every domain call. */
 export interface Actor {
@@ -6,7 +6,14 @@ export interface Actor {
   tokenId: string;
   /** The space the token was issued for. */
   spaceId: string;
-  scopes: readonly Scope[];
+  scopes: readonly TokenScope[];
   /** Datasheets the token is restricted to; empty means all datasheets of its space. */
   datasheetIds: readonly string[];
+}
+
+/** The minimum a domain write needs to know about its caller: which space it acts in, and who it is. */
+export interface Scope {
+  spaceId: string;
+  /** Recorded as author in history and CreatedBy/LastModifiedBy; null for system writes. */
+  userId: string | null;
 }

@@ -8,6 +8,12 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   CONFLICT: 'CONFLICT',
+  /** A datasheet would exceed its row cap. */
+  ROW_CAP_EXCEEDED: 'ROW_CAP_EXCEEDED',
+  /** A space would exceed its attachment capacity. */
+  CAPACITY_EXCEEDED: 'CAPACITY_EXCEEDED',
+  /** Too many fields, views, records in one batch, … */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -28,3 +34,6 @@ export const invalidArgument = (message: string, details?: Record<string, unknow
 
 export const notFound = (message: string, details?: Record<string, unknown>) =>
   new DomainError(ErrorCode.NOT_FOUND, message, details);
+
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  new DomainError(ErrorCode.CONFLICT, message, details);

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: performance figures, compared as ratios within one run (never fixed timings).
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
- * BENCH_SECONDS sets the length of each load phase (default 5).
+ * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
  */
 import { httpBench, type Figure } from './http.bench.js';
+import { recordsBench } from './records.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 
 function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
@@ -30,3 +32,5 @@ async function withDatabaseUrl<T>(url: string | undefined, fn: () => Promise<T>)
 const postgres = process.env.DATABASE_URL;
 print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
 if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
+print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
+if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       logLevel: 'info',
       publicUrl: 'http://localhost:3000',
+      timeZone: 'UTC',
     });
   });
 
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       LOG_LEVEL: 'debug',
       PUBLIC_URL: 'https://tables.example.com/',
+      TIME_ZONE: 'Asia/Shanghai',
     });
     expect(config).toEqual({
       port: 8080,
@@ -34,6 +36,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://cache:6379',
       logLevel: 'debug',
       publicUrl: 'https://tables.example.com',
+      timeZone: 'Asia/Shanghai',
     });
   });
 
@@ -48,6 +51,7 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid configuration: PUBLIC_URL must be an http\(s\) URL/],
+    [{ TIME_ZONE: 'Mars/Olympus' }, /^Invalid configuration: TIME_ZONE must be an IANA time zone such as UTC or Europe\/Berlin \(got "Mars\/Olympus"\)$/],
   ])('names the variable in one line: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,0 +1,64 @@
+import type { PrismaClient } from '../../db/client.js';
+import { selectRecords } from '../../db/stores/record.store.js';
+import type { Tx } from '../../db/tx.js';
+import type { FieldDef } from '../fields/field-type.js';
+import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import type { ReadLookups, RecordRow } from './read-cells.js';
+
+/**
+ * Loads, in one query per kind, what rendering a page of records needs beyond the rows: users (Member,
+ * CreatedBy, LastModifiedBy) and the display text of linked records (their primary field as a string).
+ */
+export async function loadReadLookups(
+  db: PrismaClient | Tx,
+  spaceId: string,
+  fields: readonly FieldDef[],
+  rows: readonly RecordRow[],
+  options: { timeZone: string; attachmentUrl: (token: string) => string },
+): Promise<ReadLookups> {
+  const userIds = new Set<string>();
+  const linked = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (row.createdBy) userIds.add(row.createdBy);
+    if (row.updatedBy) userIds.add(row.updatedBy);
+    for (const field of fields) {
+      const value = row.cells[field.id];
+      if (!Array.isArray(value)) continue;
+      if (field.type === 'Member') for (const id of value) userIds.add(String(id));
+      if (field.type === 'OneWayLink' || field.type === 'TwoWayLink') {
+        const target = (field.property as { foreignDatasheetId: string }).foreignDatasheetId;
+        const ids = linked.get(target) ?? new Set<string>();
+        for (const id of value) ids.add(String(id));
+        linked.set(target, ids);
+      }
+    }
+  }
+  const users = userIds.size
+    ? await db.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true } })
+    : [];
+  const titles = new Map<string, string>();
+  for (const [datasheetId, ids] of linked) {
+    const primary = await db.field.findFirst({ where: { datasheetId, isPrimary: true, datasheet: { spaceId } } });
+    if (!primary) continue;
+    const primaryDef = { id: primary.id, name: primary.name, type: primary.type, property: primary.property, isPrimary: true } as FieldDef;
+    const module = fieldTypeOf(primaryDef.type);
+    const records = await selectRecords(db as Tx, datasheetId, [...ids]);
+    for (const record of records) {
+      const text = module.read.string(record.cells[primary.id], primaryDef, {
+        timeZone: options.timeZone,
+        record,
+        user: () => undefined,
+        linkedTitle: () => undefined,
+        attachmentUrl: options.attachmentUrl,
+      });
+      if (text) titles.set(record.id, text);
+    }
+  }
+  const userMap = new Map(users.map((u) => [u.id, u]));
+  return {
+    timeZone: options.timeZone,
+    user: (id) => userMap.get(id),
+    linkedTitle: (id) => titles.get(id),
+    attachmentUrl: options.attachmentUrl,
+  };
+}

@@ -1,0 +1,129 @@
+import type { PrismaClient } from '../../db/client.js';
+import type { Tx } from '../../db/tx.js';
+import type { Scope } from '../context.js';
+import { invalidArgument } from '../errors.js';
+import type { ChangeBus } from '../events/change-bus.js';
+import { insertField } from '../fields/field.service.js';
+import type { FieldInput } from '../fields/field-input.js';
+import { FIELD_TYPES } from '../fields/registry.js';
+import { newId } from '../ids.js';
+import { MAX_FIELDS_PER_DATASHEET, MAX_NAME_LENGTH } from '../limits.js';
+import { loadSchema, datasheetNotFound, type DatasheetSchema } from './schema.js';
+import { validateDescription } from '../fields/field-input.js';
+import { DEFAULT_VIEW_NAME } from '../views/view.service.js';
+
+export interface CreateDatasheetInput {
+  name: unknown;
+  description?: unknown;
+  folderId?: string | undefined;
+  preNodeId?: string | undefined;
+  fields?: FieldInput[] | undefined;
+}
+
+/** With no fields given, a datasheet starts like the reference's: a primary text column. */
+const DEFAULT_FIELDS: FieldInput[] = [{ name: 'Title', type: 'SingleText', property: {} }];
+
+export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
+  /**
+   * Creates the node, the datasheet, its fields (the first is primary and must be primary-capable) and a
+   * default Grid view, in one transaction (aitable-fusion-api.md §2.11).
+   */
+  async function create(scope: Scope, input: CreateDatasheetInput): Promise<DatasheetSchema & { createdAt: Date }> {
+    const name = validateName(input.name, 'datasheet');
+    const description = validateDescription(input.description);
+    const fields = input.fields ?? DEFAULT_FIELDS;
+    if (!Array.isArray(fields)) throw invalidArgument('Invalid value for fields', { parameter: 'fields' });
+    if (fields.length > MAX_FIELDS_PER_DATASHEET) {
+      throw invalidArgument(`fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, { parameter: 'fields' });
+    }
+    if (fields.length === 0) throw invalidArgument('datasheet must contain fields keys', { parameter: 'fields' });
+    const first = fields[0]!;
+    const firstType = first.type === 'MagicLink' ? 'TwoWayLink' : first.type;
+    if (typeof firstType === 'string' && firstType in FIELD_TYPES && !FIELD_TYPES[firstType as keyof typeof FIELD_TYPES].primaryCapable) {
+      throw invalidArgument(`The primary field type can't be ${firstType}`, { parameter: 'fields' });
+    }
+    const { schema, createdAt, events } = await prisma.$transaction(async (tx) => {
+      const parentId = await resolveFolder(tx, scope.spaceId, input.folderId);
+      const position = await positionAfter(tx, scope.spaceId, parentId, input.preNodeId);
+      const id = newId('datasheet');
+      await tx.node.create({ data: { id, spaceId: scope.spaceId, parentId, type: 'DATASHEET', name, position } });
+      const created = await tx.datasheet.create({ data: { id, spaceId: scope.spaceId, description } });
+      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0 };
+      for (const field of fields) {
+        const label = typeof field.name === 'string' ? field.name : '';
+        await insertField(tx, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });
+      }
+      const viewId = newId('view');
+      await tx.view.create({
+        data: { id: viewId, datasheetId: id, name: DEFAULT_VIEW_NAME, type: 'Grid', columnOrder: schema.fields.map((f) => f.id), position: 1 },
+      });
+      const events = schema.fields
+        .map((f) => (f.property as { brotherFieldId?: string; foreignDatasheetId?: string }))
+        .filter((p) => p.brotherFieldId && p.foreignDatasheetId && p.foreignDatasheetId !== id)
+        .map((p) => ({
+          type: 'schema.changed' as const,
+          spaceId: scope.spaceId,
+          datasheetId: p.foreignDatasheetId!,
+          revision: 0,
+          actorId: scope.userId,
+          at: created.createdAt,
+          change: 'field.created' as const,
+          targetId: p.brotherFieldId!,
+        }));
+      return { schema: await loadSchema(tx, scope.spaceId, id), createdAt: created.createdAt, events };
+    });
+    bus.publish([
+      { type: 'schema.changed', spaceId: scope.spaceId, datasheetId: schema.id, revision: schema.revision, actorId: scope.userId, at: createdAt, change: 'datasheet.created', targetId: schema.id },
+      ...events,
+    ]);
+    return { ...schema, createdAt };
+  }
+
+  async function rename(scope: Scope, datasheetId: string, newName: unknown): Promise<void> {
+    const name = validateName(newName, 'datasheet');
+    const updated = await prisma.node.updateMany({ where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' }, data: { name } });
+    if (updated.count === 0) throw datasheetNotFound(datasheetId);
+    const ds = await prisma.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
+    bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: Number(ds.revision), actorId: scope.userId, at: new Date(), change: 'datasheet.updated', targetId: datasheetId }]);
+  }
+
+  /** Deletes the datasheet with its fields, views, records and their history (cascade). */
+  async function remove(scope: Scope, datasheetId: string): Promise<void> {
+    const deleted = await prisma.node.deleteMany({ where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' } });
+    if (deleted.count === 0) throw datasheetNotFound(datasheetId);
+    bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: 0, actorId: scope.userId, at: new Date(), change: 'datasheet.deleted', targetId: datasheetId }]);
+  }
+
+  const get = (scope: Scope, datasheetId: string) => loadSchema(prisma, scope.spaceId, datasheetId);
+
+  return { create, rename, remove, get };
+}
+
+export type DatasheetService = ReturnType<typeof createDatasheetService>;
+
+
+function validateName(name: unknown, entity: string): string {
+  if (typeof name !== 'string' || name.trim() === '') throw invalidArgument(`${entity} must contain name keys`, { parameter: 'name' });
+  if (name.trim().length > MAX_NAME_LENGTH) {
+    throw invalidArgument(`$name's length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: 'name' });
+  }
+  return name.trim();
+}
+
+async function resolveFolder(tx: Tx, spaceId: string, folderId: string | undefined): Promise<string | null> {
+  if (folderId === undefined) return null;
+  const folder = await tx.node.findFirst({ where: { id: folderId, spaceId, type: 'FOLDER' } });
+  if (!folder) throw invalidArgument('Invalid value for folderId', { parameter: 'folderId' });
+  return folder.id;
+}
+
+/** Position right after preNodeId (same parent), or first when absent (§2.11). */
+async function positionAfter(tx: Tx, spaceId: string, parentId: string | null, preNodeId: string | undefined): Promise<number> {
+  const siblings = await tx.node.findMany({ where: { spaceId, parentId }, orderBy: { position: 'asc' }, select: { id: true, position: true } });
+  if (preNodeId === undefined) return (siblings[0]?.position ?? 1) - 1;
+  const index = siblings.findIndex((s) => s.id === preNodeId);
+  if (index < 0) throw invalidArgument('Invalid value for preNodeId', { parameter: 'preNodeId' });
+  const before = siblings[index]!.position;
+  const after = siblings[index + 1]?.position;
+  return after === undefined ? before + 1 : (before + after) / 2;
+}

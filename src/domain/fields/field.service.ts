@@ -1,0 +1,258 @@
+import type { PrismaClient } from '../../db/client.js';
+import { removeFieldCells } from '../../db/stores/record.store.js';
+import type { Tx } from '../../db/tx.js';
+import type { Scope } from '../context.js';
+import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
+import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
+import { newId } from '../ids.js';
+import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
+import type { FieldDef, FieldType } from './field-type.js';
+import {
+  parseFieldProperty,
+  validateDescription,
+  validateFieldName,
+  validateFieldType,
+  type FieldInput,
+} from './field-input.js';
+
+interface LinkProperty {
+  foreignDatasheetId: string;
+  brotherFieldId?: string;
+  limitToViewId?: string;
+  limitSingleRecord?: boolean;
+}
+
+interface LookupProperty {
+  relatedLinkFieldId: string;
+  targetFieldId: string;
+}
+
+const isLink = (type: FieldType) => type === 'OneWayLink' || type === 'TwoWayLink';
+
+/**
+ * Validates and inserts one field into a datasheet inside the caller's transaction. Links must point into
+ * the same space; a two-way link gets its sibling field in the foreign datasheet; a lookup must name a link
+ * field of this datasheet and a field of the linked one.
+ */
+export async function insertField(
+  tx: Tx,
+  schema: DatasheetSchema,
+  input: FieldInput,
+  labels: { name: string; type: string; property: string } = { name: 'name', type: 'type', property: 'property' },
+): Promise<FieldDef> {
+  if (schema.fields.length >= MAX_FIELDS_PER_DATASHEET) {
+    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, {
+      parameter: 'fields',
+    });
+  }
+  const name = validateFieldName(input.name, labels.name, schema.fields.map((f) => f.name));
+  const type = validateFieldType(input.type, labels.type);
+  const description = validateDescription(input.description);
+  const fieldIds = schema.fields.map((f) => f.id);
+  const property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
+  const id = newId('field');
+  if (isLink(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
+  if (type === 'MagicLookUp') await checkLookup(tx, schema, property as unknown as LookupProperty);
+  const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
+  await tx.field.create({
+    data: { id, datasheetId: schema.id, name, type, property: property as object, description, position, isPrimary: schema.fields.length === 0 },
+  });
+  const field: FieldDef = { id, name, type, property, isPrimary: schema.fields.length === 0 };
+  (field as FieldDef & { position: number }).position = position;
+  schema.fields.push(field);
+  return field;
+}
+
+const positionOf = (f: FieldDef) => (f as FieldDef & { position?: number }).position ?? 0;
+
+async function prepareLink(tx: Tx, schema: DatasheetSchema, fieldId: string, type: FieldType, property: LinkProperty, label: string) {
+  const foreign = await tx.datasheet.findFirst({
+    where: { id: property.foreignDatasheetId, spaceId: schema.spaceId },
+    include: { node: { select: { name: true } }, fields: { select: { name: true, position: true } } },
+  });
+  if (!foreign) throw invalidArgument(`Invalid value for ${label}`, { parameter: `${label}.foreignDatasheetId` });
+  if (type !== 'TwoWayLink' || foreign.id === schema.id) {
+    delete property.brotherFieldId;
+    return;
+  }
+  const brotherId = newId('field');
+  const taken = new Set(foreign.fields.map((f) => f.name));
+  let brotherName = schema.name;
+  for (let n = 2; taken.has(brotherName); n++) brotherName = `${schema.name} (${n})`;
+  await tx.field.create({
+    data: {
+      id: brotherId,
+      datasheetId: foreign.id,
+      name: brotherName,
+      type: 'TwoWayLink',
+      property: { foreignDatasheetId: schema.id, brotherFieldId: fieldId },
+      position: foreign.fields.reduce((max, f) => Math.max(max, f.position), 0) + 1,
+      isPrimary: false,
+    },
+  });
+  property.brotherFieldId = brotherId;
+}
+
+async function checkLookup(tx: Tx, schema: DatasheetSchema, property: LookupProperty) {
+  const link = schema.fields.find((f) => f.id === property.relatedLinkFieldId && isLink(f.type));
+  if (!link) {
+    throw invalidArgument(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, {
+      parameter: 'property.relatedLinkFieldId',
+    });
+  }
+  const foreignId = (link.property as LinkProperty).foreignDatasheetId;
+  const target = await tx.field.findFirst({ where: { id: property.targetFieldId, datasheetId: foreignId } });
+  if (!target) {
+    throw invalidArgument(`The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`, {
+      parameter: 'property.targetFieldId',
+    });
+  }
+}
+
+export interface UpdateFieldInput {
+  name?: unknown;
+  property?: unknown;
+  description?: unknown;
+  type?: unknown;
+}
+
+export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
+  async function schemaChange(tx: Tx, scope: Scope, datasheetId: string, change: SchemaChangedEvent['change'], targetId: string) {
+    const updated = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
+    return {
+      type: 'schema.changed' as const,
+      spaceId: scope.spaceId,
+      datasheetId,
+      revision: Number(updated.revision),
+      actorId: scope.userId,
+      at: new Date(),
+      change,
+      targetId,
+    };
+  }
+
+  async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
+    const { field, events } = await prisma.$transaction(async (tx) => {
+      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const created = await insertField(tx, schema, input);
+      const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
+      const brother = (created.property as Partial<LinkProperty>).brotherFieldId;
+      if (brother) {
+        events.push(await schemaChange(tx, scope, (created.property as LinkProperty).foreignDatasheetId, 'field.created', brother));
+      }
+      return { field: created, events };
+    });
+    bus.publish(events);
+    return field;
+  }
+
+  async function update(scope: Scope, datasheetId: string, fieldId: string, input: UpdateFieldInput): Promise<FieldDef> {
+    const { field, event } = await prisma.$transaction(async (tx) => {
+      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const current = findField(schema, fieldId);
+      if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
+        throw invalidArgument(`Changing the type of field ${current.name} is not supported; create a new field instead`, {
+          parameter: 'type',
+        });
+      }
+      const others = schema.fields.filter((f) => f.id !== fieldId).map((f) => f.name);
+      const name = input.name === undefined ? current.name : validateFieldName(input.name, 'name', others);
+      let property = current.property;
+      if (input.property !== undefined) {
+        property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
+        if (isLink(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
+      }
+      const description = input.description === undefined ? undefined : validateDescription(input.description);
+      await tx.field.update({
+        where: { id: fieldId },
+        data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
+      });
+      const event = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
+      return { field: { ...current, name, property }, event };
+    });
+    bus.publish([event]);
+    return field;
+  }
+
+  /**
+   * Deletes a field and its cells. For a two-way link, `conversion: 'delete'` deletes the sibling field too;
+   * otherwise the sibling stays, turned into a one-way link so its cells keep their meaning.
+   */
+  async function remove(scope: Scope, datasheetId: string, fieldId: string, options: { conversion?: string } = {}): Promise<void> {
+    if (options.conversion !== undefined && options.conversion !== 'delete' && options.conversion !== 'keepText') {
+      throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
+    }
+    const events = await prisma.$transaction(async (tx) => {
+      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const field = findField(schema, fieldId);
+      if (field.isPrimary) throw invalidArgument("The primary field can't be deleted", { parameter: 'fieldId' });
+      await dropField(tx, datasheetId, field.id);
+      const events = [await schemaChange(tx, scope, datasheetId, 'field.deleted', fieldId)];
+      const link = field.property as Partial<LinkProperty>;
+      if (field.type === 'TwoWayLink' && link.brotherFieldId && link.foreignDatasheetId) {
+        const brother = await tx.field.findFirst({ where: { id: link.brotherFieldId, datasheetId: link.foreignDatasheetId } });
+        if (brother && options.conversion === 'delete') {
+          await dropField(tx, link.foreignDatasheetId, brother.id);
+          events.push(await schemaChange(tx, scope, link.foreignDatasheetId, 'field.deleted', brother.id));
+        } else if (brother) {
+          const { brotherFieldId: _dropped, ...rest } = brother.property as unknown as LinkProperty;
+          await tx.field.update({ where: { id: brother.id }, data: { type: 'OneWayLink', property: rest as object } });
+          events.push(await schemaChange(tx, scope, link.foreignDatasheetId, 'field.updated', brother.id));
+        }
+      }
+      return events;
+    });
+    bus.publish(events);
+  }
+
+  return { add, update, remove };
+}
+
+export type FieldService = ReturnType<typeof createFieldService>;
+
+function findField(schema: DatasheetSchema, fieldId: string): FieldDef {
+  const field = schema.fields.find((f) => f.id === fieldId);
+  if (!field) throw invalidArgument(`fieldId "${fieldId}" does not exist`, { parameter: 'fieldId' });
+  return field;
+}
+
+/** A link's target and sibling are its identity; a property update cannot move them. */
+function keepLinkIdentity(current: LinkProperty, next: LinkProperty) {
+  if (next.foreignDatasheetId !== current.foreignDatasheetId) {
+    throw invalidArgument('The linked datasheet of a link field cannot be changed', { parameter: 'property.foreignDatasheetId' });
+  }
+  if (current.brotherFieldId) next.brotherFieldId = current.brotherFieldId;
+}
+
+/** Removes the field row, its cells, and every mention of it in the datasheet's views. */
+async function dropField(tx: Tx, datasheetId: string, fieldId: string): Promise<void> {
+  await tx.field.delete({ where: { id: fieldId } });
+  await removeFieldCells(tx, datasheetId, fieldId);
+  const views = await tx.view.findMany({ where: { datasheetId } });
+  for (const view of views) {
+    const without = (list: unknown) => (list as string[]).filter((id) => id !== fieldId);
+    await tx.view.update({
+      where: { id: view.id },
+      data: {
+        hiddenFields: without(view.hiddenFields),
+        columnOrder: without(view.columnOrder),
+        sort: (view.sort as { fieldId: string }[]).filter((s) => s.fieldId !== fieldId),
+        filter: (stripCondition(view.filter, fieldId) ?? undefined) as object | undefined,
+      },
+    });
+  }
+}
+
+/** Removes conditions on a field from a (possibly nested) view filter. */
+function stripCondition(filter: unknown, fieldId: string): unknown {
+  if (!filter || typeof filter !== 'object') return filter;
+  const group = filter as { conditions?: unknown[] };
+  if (!Array.isArray(group.conditions)) return filter;
+  return {
+    ...group,
+    conditions: group.conditions
+      .filter((c) => (c as { fieldId?: string }).fieldId !== fieldId)
+      .map((c) => stripCondition(c, fieldId)),
+  };
+}

@@ -1,0 +1,21 @@
+import { defineFieldType } from '../field-type.js';
+import { requireAbsent } from '../shared/property.js';
+import { readString, writeString } from '../shared/text-cell.js';
+
+export const emailField = defineFieldType<Record<string, never>>({
+  type: 'Email',
+  cellKind: 'text',
+  multiple: false,
+  writable: true,
+  primaryCapable: true,
+  property: {
+    parse: (input) => requireAbsent('Email', input),
+    toApi: () => undefined,
+  },
+  // No format check (§8.3).
+  write: (value, _field, ctx) => writeString(value, `field:${ctx.key} Email field value must be string`),
+  read: {
+    json: (stored) => readString(stored),
+    string: (stored) => readString(stored) ?? null,
+  },
+});

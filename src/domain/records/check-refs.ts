@@ -1,0 +1,55 @@
+import { existingRecordIds } from '../../db/stores/record.store.js';
+import type { Tx } from '../../db/tx.js';
+import { metaFromRow, toCellItem } from '../attachments/attachment-meta.js';
+import type { CellRef } from '../cells/write-cells.js';
+import { invalidArgument } from '../errors.js';
+
+/**
+ * Checks every reference a batch makes, one query per kind and target: linked records must exist in the
+ * linked datasheet, members must belong to the space, attachment tokens must be files of the same space.
+ * Attachment cell items are completed with the file's metadata (size, mime type, dimensions).
+ */
+export async function checkRefs(
+  tx: Tx,
+  spaceId: string,
+  refs: readonly CellRef[],
+  patches: Record<string, unknown>[],
+): Promise<void> {
+  const linkTargets = new Map<string, Set<string>>();
+  const memberIds = new Set<string>();
+  const tokens = new Set<string>();
+  for (const { refs: r } of refs) {
+    if (r.kind === 'records') {
+      const set = linkTargets.get(r.datasheetId) ?? new Set<string>();
+      for (const id of r.ids) set.add(id);
+      linkTargets.set(r.datasheetId, set);
+    } else if (r.kind === 'members') for (const id of r.ids) memberIds.add(id);
+    else for (const token of r.tokens) tokens.add(token);
+  }
+  for (const [datasheetId, ids] of linkTargets) {
+    const found = await existingRecordIds(tx, datasheetId, [...ids]);
+    const missing = [...ids].filter((id) => !found.has(id));
+    if (missing.length) {
+      throw invalidArgument(`The linked field specifies a record (${missing.join(',')}) that does not exist`, { parameter: 'fields' });
+    }
+  }
+  if (memberIds.size) {
+    const members = await tx.spaceMember.findMany({ where: { spaceId, userId: { in: [...memberIds] } }, select: { userId: true } });
+    if (members.length !== memberIds.size) {
+      throw invalidArgument('The unit specified by the unit ID does not exist', { parameter: 'fields' });
+    }
+  }
+  if (tokens.size) {
+    // Read on the transaction's own connection: the embedded database has only one.
+    const rows = await tx.attachment.findMany({ where: { spaceId, token: { in: [...tokens] } } });
+    const files = new Map(rows.map((row) => [row.token, toCellItem(metaFromRow(row))]));
+    if (files.size !== tokens.size) {
+      throw invalidArgument('The attachment specified by the token does not exist', { parameter: 'fields' });
+    }
+    for (const { recordIndex, fieldId, refs: r } of refs) {
+      if (r.kind !== 'attachments') continue;
+      const items = patches[recordIndex]![fieldId] as { token: string }[];
+      patches[recordIndex]![fieldId] = items.map((item) => ({ ...files.get(item.token), ...item }));
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { bumpDatasheet, insertChanges, insertRecords, lastPosition, type StoredRecord } from '../../db/stores/record.store.js';
+import type { Scope } from '../context.js';
+import { prepareCells, type FieldKey } from '../cells/write-cells.js';
+import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import type { ChangeEvent } from '../events/change-bus.js';
+import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { newId } from '../ids.js';
+import { MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { checkRefs } from './check-refs.js';
+import { syncTwoWayLinks } from './link-sync.js';
+import { checkRowCap, lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+
+export interface CreateOptions {
+  fieldKey?: FieldKey;
+  /** Allow records none of whose keys match a field (GraphQL); the Fusion facade keeps the reference's refusal. */
+  allowEmpty?: boolean;
+}
+
+/**
+ * Creates a batch of records atomically: every value is validated and every reference checked before one
+ * multi-row insert; defaults and auto numbers are filled; the row cap is checked under the datasheet lock;
+ * history and two-way links are written in the same transaction; events go out after commit.
+ */
+export async function createRecords(
+  deps: RecordDeps,
+  scope: Scope,
+  datasheetId: string,
+  inputs: readonly unknown[],
+  options: CreateOptions = {},
+): Promise<StoredRecord[]> {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
+  if (inputs.length > MAX_RECORDS_PER_BATCH) {
+    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
+  }
+  const { created, events } = await withRetry(() =>
+    deps.prisma.$transaction(
+      async (tx) => {
+        const at = deps.now();
+        const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId]);
+        const schema = schemas.get(datasheetId)!;
+        const lock = locks.get(datasheetId)!;
+        const batch = prepareCells(schema.fields, inputs, {
+          fieldKey: options.fieldKey ?? 'name',
+          timeZone: deps.timeZone,
+          allowEmpty: options.allowEmpty ?? false,
+        });
+        checkRowCap(lock, inputs.length);
+        await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
+        for (const [fieldId, property] of batch.changedProperties) {
+          await tx.field.update({ where: { id: fieldId }, data: { property: property as object } });
+        }
+        const start = await lastPosition(tx, datasheetId);
+        let autoNumber = lock.autoNumberSeq;
+        const autoFields = schema.fields.filter((f) => f.type === 'AutoNumber');
+        const rows = batch.patches.map((patch, i) => {
+          const cells: Record<string, unknown> = {};
+          for (const field of schema.fields) {
+            const given = patch[field.id];
+            const value = given !== undefined ? given : fieldTypeOf(field.type).defaultValue?.(field, at);
+            if (value !== undefined && value !== null) cells[field.id] = value;
+          }
+          autoNumber++;
+          for (const field of autoFields) cells[field.id] = autoNumber;
+          return { id: newId('record'), cells, position: start + i + 1 };
+        });
+        await insertRecords(tx, datasheetId, rows, scope.userId, at);
+        await insertChanges(
+          tx,
+          rows.map((r) => ({ recordId: r.id, datasheetId, fieldId: '*', oldValue: null, newValue: r.cells, revision: 1 })),
+          scope.userId,
+          at,
+        );
+        const linkEvents = await syncTwoWayLinks(tx, scope, schema, rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })), at);
+        const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: rows.length, autoNumberSeq: autoNumber });
+        const created: StoredRecord[] = rows.map((r) => ({ ...r, revision: 1, createdAt: at, updatedAt: at, createdBy: scope.userId, updatedBy: scope.userId }));
+        const events: ChangeEvent[] = [
+          {
+            type: 'records.changed',
+            spaceId: scope.spaceId,
+            datasheetId,
+            revision,
+            actorId: scope.userId,
+            at,
+            created: rows.map((r) => ({ recordId: r.id, fieldIds: Object.keys(r.cells), cells: r.cells })),
+            updated: [],
+            deleted: [],
+          },
+          ...linkEvents,
+        ];
+        return { created, events };
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    ),
+  );
+  deps.bus.publish(events);
+  return created;
+}

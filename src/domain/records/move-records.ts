@@ -1,0 +1,153 @@
+import { bumpDatasheet, insertChanges, lastPosition, moveRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
+import type { Scope } from '../context.js';
+import type { DatasheetSchema } from '../datasheets/schema.js';
+import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import type { ChangeEvent } from '../events/change-bus.js';
+import type { FieldDef } from '../fields/field-type.js';
+import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { nextFreeColor, type SelectOption } from '../fields/shared/select-options.js';
+import { newId } from '../ids.js';
+import { MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { syncTwoWayLinks } from './link-sync.js';
+import { checkRowCap, lockForWrite, withRetry, type LinkProperty, type RecordDeps } from './record-context.js';
+
+export interface DroppedField {
+  fieldId: string;
+  fieldName: string;
+  reason: string;
+}
+
+export interface MoveResult {
+  recordIds: string[];
+  /** Source fields whose cells could not follow the records, with why. */
+  dropped: DroppedField[];
+}
+
+/**
+ * Moves records to another datasheet of the same space, keeping their ids and history. Cells follow the
+ * target field with the same name and type (select options by name, created when missing; links only to
+ * the same linked datasheet); everything else is dropped and reported. Computed fields recompute.
+ */
+export async function moveRecords(
+  deps: RecordDeps,
+  scope: Scope,
+  fromDatasheetId: string,
+  toDatasheetId: string,
+  recordIds: readonly unknown[],
+): Promise<MoveResult> {
+  if (fromDatasheetId === toDatasheetId) throw invalidArgument('The target datasheet is the source datasheet', { parameter: 'toDatasheetId' });
+  if (!Array.isArray(recordIds) || recordIds.length === 0) throw invalidArgument('recordIds should not be empty', { parameter: 'recordIds' });
+  if (recordIds.length > MAX_RECORDS_PER_BATCH) {
+    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't move more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds' });
+  }
+  const ids = [...new Set(recordIds.map(String))];
+  const { result, events } = await withRetry(() =>
+    deps.prisma.$transaction(
+      async (tx) => {
+        const at = deps.now();
+        const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId]);
+        const source = schemas.get(fromDatasheetId)!;
+        const target = schemas.get(toDatasheetId)!;
+        const rows = await selectRecordsForUpdate(tx, fromDatasheetId, ids);
+        if (rows.length !== ids.length) throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordIds' });
+        const targetLock = locks.get(toDatasheetId)!;
+        checkRowCap(targetLock, rows.length);
+        const mapping = mapFields(source, target);
+        const start = await lastPosition(tx, toDatasheetId);
+        let autoNumber = targetLock.autoNumberSeq;
+        const moved = rows.map((row, i) => {
+          const cells: Record<string, unknown> = {};
+          for (const [fromId, value] of Object.entries(row.cells)) {
+            const convert = mapping.convert.get(fromId);
+            const converted = convert?.(value);
+            if (converted !== undefined && converted !== null) cells[convert!.targetId] = converted;
+          }
+          autoNumber++;
+          for (const f of target.fields) if (f.type === 'AutoNumber') cells[f.id] = autoNumber;
+          return { id: row.id, cells, position: start + i + 1, before: row.cells, revision: row.revision };
+        });
+        for (const [fieldId, property] of mapping.changedProperties) {
+          await tx.field.update({ where: { id: fieldId }, data: { property: property as object } });
+        }
+        const sourceLinks = await syncTwoWayLinks(tx, scope, source, moved.map((m) => ({ recordId: m.id, before: m.before, after: {} })), at);
+        await moveRecordRows(tx, fromDatasheetId, toDatasheetId, moved, scope.userId, at);
+        const targetLinks = await syncTwoWayLinks(tx, scope, target, moved.map((m) => ({ recordId: m.id, before: {}, after: m.cells })), at);
+        await insertChanges(
+          tx,
+          moved.map((m) => ({
+            recordId: m.id,
+            datasheetId: toDatasheetId,
+            fieldId: '@moved',
+            oldValue: { datasheetId: fromDatasheetId, cells: m.before },
+            newValue: { datasheetId: toDatasheetId, cells: m.cells },
+            revision: m.revision + 1,
+          })),
+          scope.userId,
+          at,
+        );
+        const fromRevision = await bumpDatasheet(tx, fromDatasheetId, { recordDelta: -moved.length });
+        const toRevision = await bumpDatasheet(tx, toDatasheetId, { recordDelta: moved.length, autoNumberSeq: autoNumber });
+        const base = { type: 'records.changed' as const, spaceId: scope.spaceId, actorId: scope.userId, at };
+        const events: ChangeEvent[] = [
+          { ...base, datasheetId: fromDatasheetId, revision: fromRevision, created: [], updated: [], deleted: moved.map((m) => ({ recordId: m.id, cells: m.before })) },
+          { ...base, datasheetId: toDatasheetId, revision: toRevision, created: moved.map((m) => ({ recordId: m.id, fieldIds: Object.keys(m.cells), cells: m.cells })), updated: [], deleted: [] },
+          ...sourceLinks,
+          ...targetLinks,
+        ];
+        return { result: { recordIds: ids, dropped: mapping.dropped }, events };
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    ),
+  );
+  deps.bus.publish(events);
+  return result;
+}
+
+type Converter = ((value: unknown) => unknown) & { targetId: string };
+
+function mapFields(source: DatasheetSchema, target: DatasheetSchema) {
+  const convert = new Map<string, Converter>();
+  const dropped: DroppedField[] = [];
+  const changedProperties = new Map<string, unknown>();
+  for (const field of source.fields) {
+    const match = target.fields.find((t) => t.name === field.name);
+    const reason = !match
+      ? 'no field of that name in the target datasheet'
+      : match.type !== field.type
+        ? `the target field is a ${match.type} field`
+        : !fieldTypeOf(field.type).writable || fieldTypeOf(field.type).source
+          ? 'computed fields recompute in the target datasheet'
+          : isLinkTo(field) !== isLinkTo(match)
+            ? 'the target field links to another datasheet'
+            : undefined;
+    if (reason || !match) {
+      dropped.push({ fieldId: field.id, fieldName: field.name, reason: reason! });
+      continue;
+    }
+    const fn = (field.type === 'SingleSelect' || field.type === 'MultiSelect' ? selectConverter(field, match, changedProperties) : (v: unknown) => v) as Converter;
+    fn.targetId = match.id;
+    convert.set(field.id, fn);
+  }
+  return { convert, dropped, changedProperties };
+}
+
+const isLinkTo = (f: FieldDef) => (f.type === 'OneWayLink' || f.type === 'TwoWayLink' ? (f.property as LinkProperty).foreignDatasheetId : null);
+
+/** Maps option ids by option name, creating missing options in the target field. */
+function selectConverter(from: FieldDef, to: FieldDef, changed: Map<string, unknown>) {
+  const fromOptions = (from.property as { options: SelectOption[] }).options;
+  const toProperty = to.property as { options: SelectOption[] };
+  const options = [...toProperty.options];
+  const map = (id: unknown) => {
+    const name = fromOptions.find((o) => o.id === id)?.name;
+    if (name === undefined) return undefined;
+    let option = options.find((o) => o.name === name);
+    if (!option) {
+      option = { id: newId('option'), name, color: nextFreeColor(options) };
+      options.push(option);
+      changed.set(to.id, { ...toProperty, options });
+    }
+    return option.id;
+  };
+  return (value: unknown) => (Array.isArray(value) ? value.map(map).filter(Boolean) : map(value));
+}

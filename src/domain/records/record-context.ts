@@ -1,0 +1,91 @@
+import type { PrismaClient } from '../../db/client.js';
+import { lockDatasheet, type LockedDatasheet } from '../../db/stores/record.store.js';
+import type { Tx } from '../../db/tx.js';
+import type { Scope } from '../context.js';
+import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import type { ChangeBus } from '../events/change-bus.js';
+import type { FieldDef } from '../fields/field-type.js';
+import { rowCapFor } from '../limits.js';
+
+/** What the record operations share: the database, the bus, lookups into other services, the clock. */
+export interface RecordDeps {
+  prisma: PrismaClient;
+  bus: ChangeBus;
+  attachmentUrl(token: string): string;
+  timeZone: string;
+  now(): Date;
+}
+
+export interface LinkProperty {
+  foreignDatasheetId: string;
+  brotherFieldId?: string;
+}
+
+/** Two-way link fields of a datasheet whose sibling lives in another datasheet (those need syncing). */
+export function syncedLinks(schema: DatasheetSchema): (FieldDef & { property: LinkProperty })[] {
+  return schema.fields.filter(
+    (f): f is FieldDef & { property: LinkProperty } =>
+      f.type === 'TwoWayLink' &&
+      Boolean((f.property as LinkProperty).brotherFieldId) &&
+      (f.property as LinkProperty).foreignDatasheetId !== schema.id,
+  );
+}
+
+/**
+ * Locks the datasheets a batch writes (its own and the targets of its synced two-way links) in id order,
+ * so two batches touching the same datasheets cannot deadlock, and loads their schemas.
+ */
+export async function lockForWrite(
+  tx: Tx,
+  scope: Scope,
+  datasheetIds: string[],
+): Promise<{ locks: Map<string, LockedDatasheet>; schemas: Map<string, DatasheetSchema> }> {
+  const locks = new Map<string, LockedDatasheet>();
+  const schemas = new Map<string, DatasheetSchema>();
+  const pending = new Set(datasheetIds);
+  // The primary datasheets are locked first (sorted); link targets found in their schemas are added after,
+  // again in sorted order. Link targets are known before any row is touched.
+  while (pending.size) {
+    const batch = [...pending].sort();
+    pending.clear();
+    for (const id of batch) {
+      if (locks.has(id)) continue;
+      const lock = await lockDatasheet(tx, id, scope.spaceId);
+      if (!lock) throw datasheetNotFound(id);
+      locks.set(id, lock);
+      const schema = await loadSchema(tx, scope.spaceId, id);
+      schemas.set(id, schema);
+      for (const link of syncedLinks(schema)) if (!locks.has(link.property.foreignDatasheetId)) pending.add(link.property.foreignDatasheetId);
+    }
+  }
+  return { locks, schemas };
+}
+
+export function checkRowCap(lock: LockedDatasheet, adding: number): void {
+  const cap = rowCapFor(lock.plan, lock.spaceRowCap, lock.rowCap);
+  if (lock.recordCount + adding > cap) {
+    throw new DomainError(ErrorCode.ROW_CAP_EXCEEDED, `the usage of this function exceed the ${cap} records limit of beta version`, {
+      cap,
+      current: lock.recordCount,
+      adding,
+    });
+  }
+}
+
+/** Retries a transaction that lost a deadlock or serialization race; anything else propagates. */
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : '';
+      const retryable = /deadlock detected|could not serialize access|40P01|40001/.test(text);
+      if (!retryable || attempt >= attempts) throw error;
+    }
+  }
+}
+
+export const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export const linkIds = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

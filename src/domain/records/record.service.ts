@@ -1,0 +1,52 @@
+import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
+import type { Scope } from '../context.js';
+import { loadReadLookups } from '../cells/read-lookups.js';
+import { readRecord, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import type { FieldKey } from '../cells/write-cells.js';
+import { loadSchema } from '../datasheets/schema.js';
+import { readRecordHistory } from '../history/record-history.js';
+import { createRecords, type CreateOptions } from './create-records.js';
+import { deleteRecords } from './delete-records.js';
+import { moveRecords } from './move-records.js';
+import type { RecordDeps } from './record-context.js';
+import { updateRecords, type UpdateInput } from './update-records.js';
+
+export type { RecordDeps };
+
+/** The record service: a thin façade over one file per operation. */
+export function createRecordService(deps: RecordDeps) {
+  async function render(
+    scope: Scope,
+    datasheetId: string,
+    rows: readonly StoredRecord[],
+    options: { cellFormat?: CellFormat; fieldKey?: FieldKey } = {},
+  ): Promise<RecordView[]> {
+    const schema = await loadSchema(deps.prisma, scope.spaceId, datasheetId);
+    const lookups = await loadReadLookups(deps.prisma, scope.spaceId, schema.fields, rows, {
+      timeZone: deps.timeZone,
+      attachmentUrl: deps.attachmentUrl,
+    });
+    const format = { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name' } as const;
+    return rows.map((row) => readRecord(schema.fields, row, lookups, format));
+  }
+
+  return {
+    create: (scope: Scope, datasheetId: string, records: readonly unknown[], options?: CreateOptions) =>
+      createRecords(deps, scope, datasheetId, records, options),
+    update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey }) =>
+      updateRecords(deps, scope, datasheetId, records, options),
+    delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[]) => deleteRecords(deps, scope, datasheetId, recordIds),
+    move: (scope: Scope, fromDatasheetId: string, toDatasheetId: string, recordIds: readonly unknown[]) =>
+      moveRecords(deps, scope, fromDatasheetId, toDatasheetId, recordIds),
+    /** Stored rows by id (all rows when ids is omitted), in row order; the query engine replaces this for lists. */
+    async get(scope: Scope, datasheetId: string, ids?: readonly string[]): Promise<StoredRecord[]> {
+      await loadSchema(deps.prisma, scope.spaceId, datasheetId);
+      return selectRecords(deps.prisma, datasheetId, ids);
+    },
+    render,
+    history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
+      readRecordHistory(deps.prisma, scope, recordId, options),
+  };
+}
+
+export type RecordService = ReturnType<typeof createRecordService>;
