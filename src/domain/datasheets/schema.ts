@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../../db/client.js';
-import type { Tx } from '../../db/tx.js';
+import type { Queryable } from '../../db/client.js';
+import { selectSchema } from '../../db/stores/schema.store.js';
 import { notFound } from '../errors.js';
 import { isFieldType, type FieldDef, type FieldType } from '../fields/field-type.js';
 
@@ -19,42 +19,33 @@ export interface DatasheetSchema {
   id: string;
   spaceId: string;
   name: string;
-  fields: FieldDef[];
+  fields: (FieldDef & { position?: number })[];
   views: ViewDef[];
   revision: number;
 }
 
-type Db = PrismaClient | Tx;
-
 /** A datasheet's fields (primary first, then by position) and views, scoped to a space. */
-export async function loadSchema(db: Db, spaceId: string, datasheetId: string): Promise<DatasheetSchema> {
-  const datasheet = await db.datasheet.findFirst({
-    where: { id: datasheetId, spaceId },
-    include: {
-      node: { select: { name: true } },
-      fields: { orderBy: [{ position: 'asc' }, { id: 'asc' }] },
-      views: { orderBy: [{ position: 'asc' }, { id: 'asc' }] },
-    },
-  });
-  if (!datasheet) throw datasheetNotFound(datasheetId);
+export async function loadSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<DatasheetSchema> {
+  const row = await selectSchema(q, spaceId, datasheetId);
+  if (!row) throw datasheetNotFound(datasheetId);
   return {
-    id: datasheet.id,
-    spaceId: datasheet.spaceId,
-    name: datasheet.node.name,
-    revision: Number(datasheet.revision),
-    fields: datasheet.fields
+    id: row.id,
+    spaceId: row.spaceId,
+    name: row.name,
+    revision: row.revision,
+    fields: row.fields
       .filter((f) => isFieldType(f.type))
-      .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.isPrimary }))
+      .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position }))
       .sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary)),
-    views: datasheet.views.map((v) => ({
+    views: row.views.map((v) => ({
       id: v.id,
       name: v.name,
       type: v.type,
       filter: v.filter,
       sort: v.sort as ViewDef['sort'],
-      hiddenFields: v.hiddenFields as string[],
-      columnOrder: v.columnOrder as string[],
-      rowOrder: v.rowOrder as string[] | null,
+      hiddenFields: v.hidden_fields as string[],
+      columnOrder: v.column_order as string[],
+      rowOrder: v.row_order as string[] | null,
       position: v.position,
     })),
   };

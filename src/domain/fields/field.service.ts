@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
+import { asQueryable, type PrismaClient } from '../../db/client.js';
 import { removeFieldCells } from '../../db/stores/record.store.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
@@ -134,7 +134,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
 
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
     const { field, events } = await prisma.$transaction(async (tx) => {
-      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const created = await insertField(tx, schema, input);
       const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
       const brother = (created.property as Partial<LinkProperty>).brotherFieldId;
@@ -149,7 +149,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
 
   async function update(scope: Scope, datasheetId: string, fieldId: string, input: UpdateFieldInput): Promise<FieldDef> {
     const { field, event } = await prisma.$transaction(async (tx) => {
-      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
       if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
         throw invalidArgument(`Changing the type of field ${current.name} is not supported; create a new field instead`, {
@@ -184,7 +184,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
     }
     const events = await prisma.$transaction(async (tx) => {
-      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const field = findField(schema, fieldId);
       if (field.isPrimary) throw invalidArgument("The primary field can't be deleted", { parameter: 'fieldId' });
       await dropField(tx, datasheetId, field.id);
@@ -228,7 +228,7 @@ function keepLinkIdentity(current: LinkProperty, next: LinkProperty) {
 /** Removes the field row, its cells, and every mention of it in the datasheet's views. */
 async function dropField(tx: Tx, datasheetId: string, fieldId: string): Promise<void> {
   await tx.field.delete({ where: { id: fieldId } });
-  await removeFieldCells(tx, datasheetId, fieldId);
+  await removeFieldCells(asQueryable(tx), datasheetId, fieldId);
   const views = await tx.view.findMany({ where: { datasheetId } });
   for (const view of views) {
     const without = (list: unknown) => (list as string[]).filter((id) => id !== fieldId);

@@ -1,13 +1,13 @@
-import { recordHistory } from '../../db/stores/record.store.js';
-import type { PrismaClient } from '../../db/client.js';
+import type { Queryable } from '../../db/client.js';
+import { recordHistory, recordInSpace, type HistoryRow } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 
 export interface HistoryEntry {
-  /** Cursor-able id of the change row this entry comes from. */
+  /** Id of the change this entry comes from ("created" for the creation entries). */
   changeId: string;
   kind: 'created' | 'updated' | 'deleted' | 'moved';
-  /** Null for whole-record entries of a move. */
+  /** Null for the whole-record entry of a move. */
   fieldId: string | null;
   oldValue: unknown;
   newValue: unknown;
@@ -25,12 +25,27 @@ export interface HistoryPage {
   nextCursor: string | null;
 }
 
+/** History rows carrying a whole record: `@deleted` (old cells and creation facts) and `@moved`. */
+interface DeletedValue {
+  cells: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string | null;
+}
+interface MovedValue {
+  datasheetId: string;
+  cells: Record<string, unknown>;
+}
+
+const ALL = 1_000_000;
+
 /**
- * A record's per-cell history, newest first, paged by change: a creation or deletion is stored as one row
- * holding all cells and read back as one entry per cell. Deleted records keep their history.
+ * A record's per-cell history, newest first, paged by change. Updates, deletions and moves are stored as
+ * they happen; creation is not stored twice: the record row is the creation, and its initial cells are
+ * derived on the last page by walking the changes back from the current (or deleted) cells. Deleted
+ * records keep their history.
  */
 export async function readRecordHistory(
-  prisma: PrismaClient,
+  prisma: Queryable,
   scope: Scope,
   recordId: string,
   options: { limit?: number; before?: string | null } = {},
@@ -41,25 +56,46 @@ export async function readRecordHistory(
   const before = options.before != null ? BigInt(options.before) : null;
   const rows = await recordHistory(prisma, scope.spaceId, recordId, before, limit + 1);
   const page = rows.slice(0, limit);
-  const entries = page.flatMap((row): HistoryEntry[] => {
-    const base = { changeId: row.id.toString(), authorId: row.authorId, revision: row.revision, at: row.createdAt };
-    if (row.fieldId === '@moved') {
-      const from = row.oldValue as { datasheetId: string };
-      const to = row.newValue as { datasheetId: string };
-      return [{ ...base, kind: 'moved', fieldId: null, oldValue: null, newValue: null, fromDatasheetId: from.datasheetId, toDatasheetId: to.datasheetId }];
-    }
-    if (row.fieldId === '*') {
-      const created = row.newValue !== null;
-      const cells = (created ? row.newValue : row.oldValue) as Record<string, unknown>;
-      return Object.entries(cells ?? {}).map(([fieldId, value]) => ({
-        ...base,
-        kind: created ? 'created' : 'deleted',
-        fieldId,
-        oldValue: created ? null : value,
-        newValue: created ? value : null,
-      }));
-    }
-    return [{ ...base, kind: 'updated', fieldId: row.fieldId, oldValue: row.oldValue, newValue: row.newValue }];
-  });
-  return { entries, nextCursor: rows.length > limit ? page[page.length - 1]!.id.toString() : null };
+  const entries = page.flatMap(toEntries);
+  if (rows.length > limit) return { entries, nextCursor: page[page.length - 1]!.id.toString() };
+  return { entries: [...entries, ...(await creationEntries(prisma, scope, recordId))], nextCursor: null };
+}
+
+function toEntries(row: HistoryRow): HistoryEntry[] {
+  const base = { changeId: row.id.toString(), authorId: row.authorId, revision: row.revision, at: row.createdAt };
+  if (row.fieldId === '@moved') {
+    const [from, to] = [row.oldValue as MovedValue, row.newValue as MovedValue];
+    return [{ ...base, kind: 'moved', fieldId: null, oldValue: null, newValue: null, fromDatasheetId: from.datasheetId, toDatasheetId: to.datasheetId }];
+  }
+  if (row.fieldId === '@deleted') {
+    const { cells } = row.oldValue as DeletedValue;
+    return Object.entries(cells).map(([fieldId, value]) => ({ ...base, kind: 'deleted', fieldId, oldValue: value, newValue: null }));
+  }
+  return [{ ...base, kind: 'updated', fieldId: row.fieldId, oldValue: row.oldValue, newValue: row.newValue }];
+}
+
+/** The record's cells as created: its current (or last) cells with every later change undone. */
+async function creationEntries(prisma: Queryable, scope: Scope, recordId: string): Promise<HistoryEntry[]> {
+  const [record, all] = await Promise.all([recordInSpace(prisma, scope.spaceId, recordId), recordHistory(prisma, scope.spaceId, recordId, null, ALL)]);
+  const deleted = all.find((r) => r.fieldId === '@deleted')?.oldValue as DeletedValue | undefined;
+  if (!record && !deleted) return [];
+  let cells: Record<string, unknown> = { ...(record?.cells ?? deleted!.cells) };
+  for (const row of all) {
+    if (row.fieldId === '@moved') cells = { ...(row.oldValue as MovedValue).cells };
+    else if (row.fieldId === '@deleted') cells = { ...(row.oldValue as DeletedValue).cells };
+    else if (row.oldValue === null) delete cells[row.fieldId];
+    else cells[row.fieldId] = row.oldValue;
+  }
+  const at = record?.createdAt ?? new Date(deleted!.createdAt);
+  const authorId = record ? record.createdBy : deleted!.createdBy;
+  return Object.entries(cells).map(([fieldId, value]) => ({
+    changeId: 'created',
+    kind: 'created',
+    fieldId,
+    oldValue: null,
+    newValue: value,
+    authorId,
+    revision: 1,
+    at,
+  }));
 }

@@ -1,5 +1,5 @@
-import { existingRecordIds } from '../../db/stores/record.store.js';
-import type { Tx } from '../../db/tx.js';
+import type { Queryable as Tx } from '../../db/client.js';
+import { attachmentsByToken, existingRecordIds, spaceMemberIds } from '../../db/stores/record.store.js';
 import { metaFromRow, toCellItem } from '../attachments/attachment-meta.js';
 import type { CellRef } from '../cells/write-cells.js';
 import { invalidArgument } from '../errors.js';
@@ -34,15 +34,15 @@ export async function checkRefs(
     }
   }
   if (memberIds.size) {
-    const members = await tx.spaceMember.findMany({ where: { spaceId, userId: { in: [...memberIds] } }, select: { userId: true } });
-    if (members.length !== memberIds.size) {
+    const members = await spaceMemberIds(tx, spaceId, [...memberIds]);
+    if (members.size !== memberIds.size) {
       throw invalidArgument('The unit specified by the unit ID does not exist', { parameter: 'fields' });
     }
   }
   if (tokens.size) {
     // Read on the transaction's own connection: the embedded database has only one.
-    const rows = await tx.attachment.findMany({ where: { spaceId, token: { in: [...tokens] } } });
-    const files = new Map(rows.map((row) => [row.token, toCellItem(metaFromRow(row))]));
+    const rows = await attachmentsByToken(tx, spaceId, [...tokens]);
+    const files = new Map(rows.map((row) => [row.token, toCellItem(metaFromRow({ ...row, size: BigInt(row.size) }))]));
     if (files.size !== tokens.size) {
       throw invalidArgument('The attachment specified by the token does not exist', { parameter: 'fields' });
     }

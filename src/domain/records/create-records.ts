@@ -1,4 +1,4 @@
-import { bumpDatasheet, insertChanges, insertRecords, lastPosition, type StoredRecord } from '../../db/stores/record.store.js';
+import { bumpDatasheet, insertRecords, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
@@ -19,7 +19,7 @@ export interface CreateOptions {
 /**
  * Creates a batch of records atomically: every value is validated and every reference checked before one
  * multi-row insert; defaults and auto numbers are filled; the row cap is checked under the datasheet lock;
- * history and two-way links are written in the same transaction; events go out after commit.
+ * two-way links are synced in the same transaction; events go out after commit.
  */
 export async function createRecords(
   deps: RecordDeps,
@@ -33,7 +33,7 @@ export async function createRecords(
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
   }
   const { created, events } = await withRetry(() =>
-    deps.prisma.$transaction(
+    deps.db.transaction(
       async (tx) => {
         const at = deps.now();
         const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId]);
@@ -47,12 +47,12 @@ export async function createRecords(
         checkRowCap(lock, inputs.length);
         await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {
-          await tx.field.update({ where: { id: fieldId }, data: { property: property as object } });
+          await updateFieldProperty(tx, fieldId, property);
         }
-        const start = await lastPosition(tx, datasheetId);
+        // The datasheet's sequence (locked) numbers new rows: it is their AutoNumber and their position.
         let autoNumber = lock.autoNumberSeq;
         const autoFields = schema.fields.filter((f) => f.type === 'AutoNumber');
-        const rows = batch.patches.map((patch, i) => {
+        const rows = batch.patches.map((patch) => {
           const cells: Record<string, unknown> = {};
           for (const field of schema.fields) {
             const given = patch[field.id];
@@ -61,15 +61,10 @@ export async function createRecords(
           }
           autoNumber++;
           for (const field of autoFields) cells[field.id] = autoNumber;
-          return { id: newId('record'), cells, position: start + i + 1 };
+          return { id: newId('record'), cells, position: autoNumber };
         });
         await insertRecords(tx, datasheetId, rows, scope.userId, at);
-        await insertChanges(
-          tx,
-          rows.map((r) => ({ recordId: r.id, datasheetId, fieldId: '*', oldValue: null, newValue: r.cells, revision: 1 })),
-          scope.userId,
-          at,
-        );
+        // No history rows for creations: the record row is the creation (history reads derive it).
         const linkEvents = await syncTwoWayLinks(tx, scope, schema, rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })), at);
         const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: rows.length, autoNumberSeq: autoNumber });
         const created: StoredRecord[] = rows.map((r) => ({ ...r, revision: 1, createdAt: at, updatedAt: at, createdBy: scope.userId, updatedBy: scope.userId }));
@@ -89,7 +84,6 @@ export async function createRecords(
         ];
         return { created, events };
       },
-      { timeout: 60_000, maxWait: 30_000 },
     ),
   );
   deps.bus.publish(events);

@@ -15,7 +15,7 @@ export async function deleteRecords(deps: RecordDeps, scope: Scope, datasheetId:
   if (recordIds.some((id) => typeof id !== 'string' || !id)) throw invalidArgument("recordId value can't be null", { parameter: 'recordIds' });
   const ids = [...new Set(recordIds as string[])];
   const events = await withRetry(() =>
-    deps.prisma.$transaction(
+    deps.db.transaction(
       async (tx) => {
         const at = deps.now();
         const { schemas } = await lockForWrite(tx, scope, [datasheetId]);
@@ -27,7 +27,14 @@ export async function deleteRecords(deps: RecordDeps, scope: Scope, datasheetId:
         }
         await insertChanges(
           tx,
-          rows.map((r) => ({ recordId: r.id, datasheetId, fieldId: '*', oldValue: r.cells, newValue: null, revision: r.revision + 1 })),
+          rows.map((r) => ({
+            recordId: r.id,
+            datasheetId,
+            fieldId: '@deleted',
+            oldValue: { cells: r.cells, createdAt: r.createdAt.toISOString(), createdBy: r.createdBy },
+            newValue: null,
+            revision: r.revision + 1,
+          })),
           scope.userId,
           at,
         );
@@ -40,7 +47,6 @@ export async function deleteRecords(deps: RecordDeps, scope: Scope, datasheetId:
         ];
         return events;
       },
-      { timeout: 60_000, maxWait: 30_000 },
     ),
   );
   deps.bus.publish(events);

@@ -5,7 +5,7 @@ import {
   updateRecordCells,
   type ChangeRow,
 } from '../../db/stores/record.store.js';
-import type { Tx } from '../../db/tx.js';
+import type { Queryable as Tx } from '../../db/client.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import type { RecordsChangedEvent } from '../events/change-bus.js';

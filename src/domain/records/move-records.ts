@@ -1,4 +1,4 @@
-import { bumpDatasheet, insertChanges, lastPosition, moveRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
+import { bumpDatasheet, insertChanges, moveRecordRows, selectRecordsForUpdate, updateFieldProperty } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
@@ -42,7 +42,7 @@ export async function moveRecords(
   }
   const ids = [...new Set(recordIds.map(String))];
   const { result, events } = await withRetry(() =>
-    deps.prisma.$transaction(
+    deps.db.transaction(
       async (tx) => {
         const at = deps.now();
         const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId]);
@@ -53,9 +53,8 @@ export async function moveRecords(
         const targetLock = locks.get(toDatasheetId)!;
         checkRowCap(targetLock, rows.length);
         const mapping = mapFields(source, target);
-        const start = await lastPosition(tx, toDatasheetId);
         let autoNumber = targetLock.autoNumberSeq;
-        const moved = rows.map((row, i) => {
+        const moved = rows.map((row) => {
           const cells: Record<string, unknown> = {};
           for (const [fromId, value] of Object.entries(row.cells)) {
             const convert = mapping.convert.get(fromId);
@@ -64,10 +63,10 @@ export async function moveRecords(
           }
           autoNumber++;
           for (const f of target.fields) if (f.type === 'AutoNumber') cells[f.id] = autoNumber;
-          return { id: row.id, cells, position: start + i + 1, before: row.cells, revision: row.revision };
+          return { id: row.id, cells, position: autoNumber, before: row.cells, revision: row.revision };
         });
         for (const [fieldId, property] of mapping.changedProperties) {
-          await tx.field.update({ where: { id: fieldId }, data: { property: property as object } });
+          await updateFieldProperty(tx, fieldId, property);
         }
         const sourceLinks = await syncTwoWayLinks(tx, scope, source, moved.map((m) => ({ recordId: m.id, before: m.before, after: {} })), at);
         await moveRecordRows(tx, fromDatasheetId, toDatasheetId, moved, scope.userId, at);
@@ -96,7 +95,6 @@ export async function moveRecords(
         ];
         return { result: { recordIds: ids, dropped: mapping.dropped }, events };
       },
-      { timeout: 60_000, maxWait: 30_000 },
     ),
   );
   deps.bus.publish(events);

@@ -1,6 +1,5 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { Database, PrismaClient, Queryable } from '../../db/client.js';
 import { lockDatasheet, type LockedDatasheet } from '../../db/stores/record.store.js';
-import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode } from '../errors.js';
@@ -10,6 +9,8 @@ import { rowCapFor } from '../limits.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {
+  /** Record writes run on raw sessions of this database (set-based SQL); Prisma serves the reads around them. */
+  db: Database;
   prisma: PrismaClient;
   bus: ChangeBus;
   attachmentUrl(token: string): string;
@@ -37,7 +38,7 @@ export function syncedLinks(schema: DatasheetSchema): (FieldDef & { property: Li
  * so two batches touching the same datasheets cannot deadlock, and loads their schemas.
  */
 export async function lockForWrite(
-  tx: Tx,
+  tx: Queryable,
   scope: Scope,
   datasheetIds: string[],
 ): Promise<{ locks: Map<string, LockedDatasheet>; schemas: Map<string, DatasheetSchema> }> {

@@ -21,8 +21,8 @@ export function createRecordService(deps: RecordDeps) {
     rows: readonly StoredRecord[],
     options: { cellFormat?: CellFormat; fieldKey?: FieldKey } = {},
   ): Promise<RecordView[]> {
-    const schema = await loadSchema(deps.prisma, scope.spaceId, datasheetId);
-    const lookups = await loadReadLookups(deps.prisma, scope.spaceId, schema.fields, rows, {
+    const schema = await loadSchema(deps.db, scope.spaceId, datasheetId);
+    const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, {
       timeZone: deps.timeZone,
       attachmentUrl: deps.attachmentUrl,
     });
@@ -40,12 +40,12 @@ export function createRecordService(deps: RecordDeps) {
       moveRecords(deps, scope, fromDatasheetId, toDatasheetId, recordIds),
     /** Stored rows by id (all rows when ids is omitted), in row order; the query engine replaces this for lists. */
     async get(scope: Scope, datasheetId: string, ids?: readonly string[]): Promise<StoredRecord[]> {
-      await loadSchema(deps.prisma, scope.spaceId, datasheetId);
-      return selectRecords(deps.prisma, datasheetId, ids);
+      await loadSchema(deps.db, scope.spaceId, datasheetId);
+      return selectRecords(deps.db, datasheetId, ids);
     },
     render,
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
-      readRecordHistory(deps.prisma, scope, recordId, options),
+      readRecordHistory(deps.db, scope, recordId, options),
   };
 }
 

@@ -1,4 +1,4 @@
-import { bumpDatasheet, insertChanges, selectRecordsForUpdate, updateRecordCells, type ChangeRow, type StoredRecord } from '../../db/stores/record.store.js';
+import { bumpDatasheet, insertChanges, selectRecordsForUpdate, updateRecordCells, updateFieldProperty, type ChangeRow, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { conflict, DomainError, ErrorCode, invalidArgument } from '../errors.js';
@@ -40,7 +40,7 @@ export async function updateRecords(
   if (duplicate) throw invalidArgument(`Record ${duplicate} appears more than once in the batch`, { parameter: 'records' });
 
   const { records, events } = await withRetry(() =>
-    deps.prisma.$transaction(
+    deps.db.transaction(
       async (tx) => {
         const at = deps.now();
         const { schemas } = await lockForWrite(tx, scope, [datasheetId]);
@@ -62,7 +62,7 @@ export async function updateRecords(
         });
         await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {
-          await tx.field.update({ where: { id: fieldId }, data: { property: property as object } });
+          await updateFieldProperty(tx, fieldId, property);
         }
         const changed: { id: string; cells: Record<string, unknown>; before: Record<string, unknown>; changes: CellChange[] }[] = [];
         batch.patches.forEach((patch, i) => {
@@ -105,7 +105,6 @@ export async function updateRecords(
         ];
         return { records: ids.map((id) => rows.get(id)!), events };
       },
-      { timeout: 60_000, maxWait: 30_000 },
     ),
   );
   deps.bus.publish(events);

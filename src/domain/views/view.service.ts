@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PrismaClient } from '../../db/client.js';
+import { asQueryable, type PrismaClient } from '../../db/client.js';
 import { Prisma } from '../../../prisma/generated/client/client.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
@@ -25,7 +25,7 @@ export interface ViewInput {
 export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
   async function inTransaction<T>(scope: Scope, datasheetId: string, fn: (tx: Tx, schema: DatasheetSchema) => Promise<T & { viewId: string }>) {
     const { result, revision } = await prisma.$transaction(async (tx) => {
-      const schema = await loadSchema(tx, scope.spaceId, datasheetId);
+      const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const result = await fn(tx, schema);
       const ds = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
       return { result, revision: Number(ds.revision) };

@@ -1,0 +1,44 @@
+import type { Queryable } from '../client.js';
+import { parseObject } from './record.store.js';
+
+export interface SchemaRow {
+  id: string;
+  spaceId: string;
+  name: string;
+  revision: number;
+  fields: { id: string; name: string; type: string; property: unknown; is_primary: boolean; position: number }[];
+  views: {
+    id: string;
+    name: string;
+    type: string;
+    filter: unknown;
+    sort: unknown;
+    hidden_fields: unknown;
+    column_order: unknown;
+    row_order: unknown;
+    position: number;
+  }[];
+}
+
+/** A datasheet of a space with its fields and views, in one round trip. */
+export async function selectSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<SchemaRow | undefined> {
+  const [row] = await q.query<{ id: string; space_id: string; name: string; revision: string | number; fields: unknown; views: unknown }>(
+    `SELECT d.id, d.space_id, n.name, d.revision::text AS revision,
+       (SELECT coalesce(json_agg(f ORDER BY f.position, f.id), '[]'::json)
+          FROM (SELECT id, name, type, property, is_primary, position FROM fields WHERE datasheet_id = d.id) f) AS fields,
+       (SELECT coalesce(json_agg(v ORDER BY v.position, v.id), '[]'::json)
+          FROM (SELECT id, name, type, filter, sort, hidden_fields, column_order, row_order, position FROM views WHERE datasheet_id = d.id) v) AS views
+     FROM datasheets d JOIN nodes n ON n.id = d.id
+     WHERE d.id = $1 AND d.space_id = $2`,
+    [datasheetId, spaceId],
+  );
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    spaceId: row.space_id,
+    name: row.name,
+    revision: Number(row.revision),
+    fields: parseObject(row.fields),
+    views: parseObject(row.views),
+  };
+}
