@@ -211,6 +211,45 @@ describe('history', () => {
   });
 });
 
+describe('rollback', () => {
+  it('a batch failing after validation (missing linked record) rolls back new select options and emits nothing', async () => {
+    const people = await sheet('Rollback people', [{ name: 'Name', type: 'SingleText', property: {} }]);
+    const ds = await sheet('Rollback', [
+      { name: 'Title', type: 'SingleText', property: {} },
+      { name: 'Tag', type: 'SingleSelect', property: { options: [] } },
+      { name: 'Who', type: 'OneWayLink', property: { foreignDatasheetId: people.id } },
+    ]);
+    f.events.length = 0;
+    await expect(
+      f.services.records.create(f.scope, ds.id, [
+        { Title: 'a', Tag: 'brand new' },
+        { Title: 'b', Who: ['recGone0000000'] },
+      ]),
+    ).rejects.toThrow('The linked field specifies a record (recGone0000000) that does not exist');
+    const tag = (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Tag')!;
+    expect((tag.property as { options: unknown[] }).options).toEqual([]);
+    expect(await count(ds.id)).toBe(0);
+    expect(f.events).toEqual([]);
+    const revision = (await f.services.datasheets.get(f.scope, ds.id)).revision;
+    await f.services.records.create(f.scope, ds.id, [{ Title: 'ok' }]);
+    expect((await f.services.datasheets.get(f.scope, ds.id)).revision).toBe(revision + 1);
+  });
+
+  it('a failing event subscriber does not undo or break a committed write', async () => {
+    const ds = await sheet('Listener');
+    const unsubscribe = f.services.events.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    try {
+      const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'kept' }]);
+      expect((await f.services.records.get(f.scope, ds.id, [row!.id]))).toHaveLength(1);
+      expect(recordEvents()).toHaveLength(1);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
+
 describe('links', () => {
   it('validates linked ids against the linked datasheet', async () => {
     const people = await sheet('People', [{ name: 'Name', type: 'SingleText', property: {} }]);

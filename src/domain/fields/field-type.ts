@@ -119,6 +119,11 @@ export interface FieldTypeModule<P = any> {
   primaryCapable: boolean;
   /** Computed from a record column instead of the cell (CreatedTime, LastModifiedBy, …). */
   source?: RecordColumn;
+  /**
+   * For cells stored as objects (or arrays of objects): the key holding the comparable value, e.g. a URL's
+   * `text` or an attachment's `name`. The query engine compares and sorts on it.
+   */
+  sqlValueKey?: string;
   property: {
     /** Validates the `property` a client sends on create (or update), fills defaults; throws PropertyError. */
     parse(input: unknown, ctx: PropertyContext): P;

@@ -35,6 +35,7 @@ function attachmentItem(value: unknown): { token: string; name: string } {
 export const attachmentField = defineFieldType<Record<string, never>>({
   type: 'Attachment',
   cellKind: 'array',
+  sqlValueKey: 'name',
   multiple: true,
   writable: true,
   primaryCapable: false,

@@ -20,6 +20,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 export const urlField = defineFieldType<Record<string, never>>({
   type: 'URL',
   cellKind: 'text',
+  sqlValueKey: 'text',
   multiple: false,
   writable: true,
   primaryCapable: true,

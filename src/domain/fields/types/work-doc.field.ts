@@ -13,6 +13,7 @@ const docs = (stored: unknown): WorkDocItem[] | undefined =>
 export const workDocField = defineFieldType<Record<string, never>>({
   type: 'WorkDoc',
   cellKind: 'array',
+  sqlValueKey: 'title',
   multiple: true,
   writable: true,
   primaryCapable: false,
