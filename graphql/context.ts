@@ -8,4 +8,5 @@ export interface GraphQLContext {
   actor: Actor | null;
   /** For plugin-prisma's selections only; resolvers call services. */
   prisma: PrismaClient;
+  requestId: string | null;
 }

@@ -1,4 +1,6 @@
 import { builder } from './builder.js';
+import './modules/audit.js';
+import './modules/identity.js';
 import './modules/space.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

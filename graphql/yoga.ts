@@ -6,19 +6,21 @@ import { DomainError } from '../src/domain/errors.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './errors.js';
 import { schema } from './schema.js';
+import { useAccessMeter } from './plugins/use-access-meter.js';
 
 export function createYogaServer(services: Services, prisma: PrismaClient, logger: Logger) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     maskedErrors: { maskError },
+    plugins: [useAccessMeter()],
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
-    context: async ({ request }) => {
+    context: async ({ request, res }: { request: Request; res?: { getHeader(name: string): unknown } }) => {
       const header = request.headers.get('authorization');
       let actor = null;
       if (header?.startsWith('Bearer ')) {
@@ -29,7 +31,8 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
           if (!(error instanceof DomainError)) throw error;
         }
       }
-      return { services, actor, prisma };
+      const requestId = res?.getHeader('request-id');
+      return { services, actor, prisma, requestId: typeof requestId === 'string' ? requestId : null };
     },
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { describeError } from '../src/logger.js';
 import { RegisterRoutes } from './__generated__/routes.js';
 import { ROUTE_NOT_FOUND, toFusionFailure } from './errors.js';
+import { idempotency } from './middleware/idempotency.js';
 
 /** The Fusion facade: JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
 export function createFusionRouter(logger: Logger): Router {
@@ -12,6 +13,7 @@ export function createFusionRouter(logger: Logger): Router {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();
   });
+  router.use(idempotency);
   RegisterRoutes(router);
   router.use((_req: Request, res: Response) => void res.status(404).json(ROUTE_NOT_FOUND));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -19,7 +21,7 @@ export function createFusionRouter(logger: Logger): Router {
     if (failure.unexpected) {
       logger.error({ requestId: res.getHeader('request-id'), err: describeError(error) }, 'fusion request failed');
     }
-    res.status(failure.status).json(failure.body);
+    res.set(failure.headers).status(failure.status).json(failure.body);
   });
   return router;
 }

@@ -1,16 +1,37 @@
 import type { Request } from 'express';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import type { Admission, Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
+import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { isScope } from '../src/domain/tokens/scopes.js';
+import { rateHeaders } from './errors.js';
 import { servicesOf } from './ioc.js';
 
+export interface RequestAccess extends Admission {
+  actor: Actor;
+}
+
 /**
- * tsoa's authentication hook for `@Security('bearer')`. The header must start with exactly "Bearer "
- * (aitable-fusion-api.md §1.2); anything else is the same 401 as an unknown token.
+ * tsoa's hook for `@Security('bearer', [scope])`, run before parameters are validated, in the reference's
+ * order (§1.6): the `Bearer ` prefix (exactly), the token, then the shared access gate (rate bucket and
+ * quota, scope, datasheet restriction, role, target space) over the route's path parameters.
  */
-export async function expressAuthentication(request: Request, securityName: string): Promise<Actor> {
+export async function expressAuthentication(request: Request, securityName: string, scopes: string[] = []): Promise<RequestAccess> {
   const header = request.headers.authorization;
   if (securityName !== 'bearer' || typeof header !== 'string' || !header.startsWith('Bearer ')) {
     throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
   }
-  return servicesOf(request).tokens.authenticate(header.slice('Bearer '.length).trim());
+  const services = servicesOf(request);
+  const actor = await services.tokens.authenticate(header.slice('Bearer '.length).trim());
+  const scope = scopes[0];
+  if (!scope || !isScope(scope)) throw new Error(`route ${request.path} declares no known scope`);
+  const admission = await services.access.admit(actor, scope, targetOf(request));
+  if (admission.rate) request.res?.set(rateHeaders(admission.rate));
+  return { ...admission, actor };
+}
+
+/** What the route's path names: a space, a datasheet (also a `dst…` node id), as the reference's limiter reads it. */
+function targetOf(request: Request): Target {
+  const params = request.params as Record<string, string | undefined>;
+  const datasheetId = params.datasheetId ?? params.dstId ?? (params.nodeId?.startsWith('dst') ? params.nodeId : undefined);
+  return { spaceId: params.spaceId, datasheetId };
 }

@@ -1,10 +1,12 @@
 import { ValidateError } from '@tsoa/runtime';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import type { RateDecision } from '../src/domain/access/access.service.js';
 import { failure, type ErrorEnvelope } from './envelope.js';
 
 export interface FusionFailure {
   status: number;
   body: ErrorEnvelope;
+  headers: Record<string, string>;
   /** True when the error was not expected and deserves a log line. */
   unexpected: boolean;
 }
@@ -20,21 +22,25 @@ const DOMAIN_TO_FUSION: Record<ErrorCode, { status: number; code: number }> = {
   ROW_CAP_EXCEEDED: { status: 500, code: 304 },
   CAPACITY_EXCEEDED: { status: 200, code: 426 },
   LIMIT_EXCEEDED: { status: 200, code: 400 },
+  RATE_LIMITED: { status: 429, code: 429 },
+  QUOTA_EXCEEDED: { status: 403, code: 403 },
 };
 
 export function toFusionFailure(error: unknown): FusionFailure {
   if (error instanceof DomainError) {
-    const { status, code } = DOMAIN_TO_FUSION[error.code];
-    const fusionCode = typeof error.details.fusionCode === 'number' ? error.details.fusionCode : code;
-    return { status, body: failure(fusionCode, error.message), unexpected: false };
+    const mapped = DOMAIN_TO_FUSION[error.code];
+    const code = typeof error.details.fusionCode === 'number' ? error.details.fusionCode : mapped.code;
+    const status = typeof error.details.httpStatus === 'number' ? error.details.httpStatus : mapped.status;
+    const rate = error.details.rate as RateDecision | undefined;
+    return { status, body: failure(code, error.message), headers: rate ? rateHeaders(rate) : {}, unexpected: false };
   }
   if (error instanceof ValidateError) {
-    return { status: 200, body: failure(400, describeValidation(error)), unexpected: false };
+    return { status: 200, body: failure(400, describeValidation(error)), headers: {}, unexpected: false };
   }
   if (isBodyParseError(error)) {
-    return { status: 200, body: failure(400, 'The request body is not valid JSON'), unexpected: false };
+    return { status: 200, body: failure(400, 'The request body is not valid JSON'), headers: {}, unexpected: false };
   }
-  return { status: 500, body: failure(500, 'Server Error'), unexpected: true };
+  return { status: 500, body: failure(500, 'Server Error'), headers: {}, unexpected: true };
 }
 
 /** One readable sentence naming the first invalid parameter, never the reference's array message. */
@@ -50,3 +56,14 @@ function isBodyParseError(error: unknown): boolean {
 }
 
 export const ROUTE_NOT_FOUND = failure(404, 'The API does not exist');
+
+/** Rate headers the reference lacks: limit, what is left of the window, when it resets (epoch seconds). */
+export function rateHeaders(rate: RateDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-RateLimit-Limit': String(rate.limit),
+    'X-RateLimit-Remaining': String(Math.max(0, rate.remaining)),
+    'X-RateLimit-Reset': String(Math.ceil((Date.now() + rate.resetMs) / 1000)),
+  };
+  if (!rate.allowed) headers['Retry-After'] = String(rate.retryAfterSeconds);
+  return headers;
+}

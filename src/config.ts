@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -35,6 +36,8 @@ export type Config = {
   publicUrl: string;
   /** Zone of date strings written without an offset (aitable-fusion-api.md §8.4) and of formatted dates. */
   timeZone: string;
+  /** RATE_LIMIT, RATE_LIMIT_QPS, RATE_LIMIT_WINDOW_MS, GRAPHQL_COST_PER_REQUEST, API_MONTHLY_QUOTA. */
+  rateLimit: RateLimitSettings;
 };
 
 export class ConfigError extends Error {
@@ -55,6 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${variable} ${describeIssue(issue, present[variable])}`);
   }
   const c = parsed.data;
+  let rateLimit: RateLimitSettings;
+  try {
+    rateLimit = parseRateLimitSettings(env as Record<string, string | undefined>);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
   const localHost = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST;
   return {
     port: c.PORT,
@@ -65,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     publicUrl: (c.PUBLIC_URL ?? `http://${localHost}:${c.PORT}`).replace(/\/+$/, ''),
     timeZone: c.TIME_ZONE,
+    rateLimit,
   };
 }
 

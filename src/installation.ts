@@ -3,6 +3,8 @@ import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock, type LockInfo } from './db/data-dir-lock.js';
 import { migrate, readMigrations } from './db/migrate.js';
 import { createServices, type Services } from './services.js';
+import { createRateLimiter } from './ratelimit/limiter.js';
+import { describeError, type Logger } from './logger.js';
 
 export interface Installation {
   db: Database;
@@ -17,6 +19,7 @@ export interface OpenOptions {
   role: LockInfo['role'];
   /** Embedded database in memory (tests); takes no lock. */
   inMemory?: boolean;
+  logger?: Logger;
 }
 
 /** Opens the database (taking the data-directory lock for PGlite), migrates it and wires the services. */
@@ -33,12 +36,21 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
     const migrations = await readMigrations();
     const appliedMigrations = await migrate(db, migrations);
     const opened = db;
+    const limiter = createRateLimiter(config.rateLimit, { redisUrl: config.redisUrl, logger: options.logger });
+    const services = createServices(opened, {
+      config,
+      expectedMigrations: migrations.length,
+      limiter,
+      onListenerError: (error) => options.logger?.error({ err: describeError(error) }, 'change listener failed'),
+    });
     return {
       db: opened,
-      services: createServices(opened, { config, expectedMigrations: migrations.length }),
+      services,
       lock,
       appliedMigrations,
       async close() {
+        await services.audit.flush();
+        await limiter.close();
         await opened.close();
         await lock?.release();
       },

@@ -27,7 +27,7 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
  */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const logger = options.logger ?? createLogger(config);
-  const installation = await openInstallation(config, { role: 'server', inMemory: options.inMemory ?? false });
+  const installation = await openInstallation(config, { role: 'server', inMemory: options.inMemory ?? false, logger });
   const { services, db } = installation;
   let bootstrapped: Bootstrapped | undefined;
   try {
@@ -85,6 +85,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bootstrapped,
     appliedMigrations: installation.appliedMigrations,
     databaseKind: db.kind,
+    /** The installation's database client, for tests and tooling; transports go through services. */
+    prisma: db.prisma,
     server,
     url: () => {
       const address = server.address() as AddressInfo | null;

@@ -11,10 +11,14 @@ import { createRecordService } from './domain/records/record.service.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
 import { createViewService } from './domain/views/view.service.js';
+import { createAccessService, type Limiter } from './domain/access/access.service.js';
+import { createAuditService } from './domain/audit/audit.service.js';
+import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone'>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
   expectedMigrations: number;
+  limiter: Limiter;
   onListenerError?: (error: unknown) => void;
 }
 
@@ -22,6 +26,7 @@ export interface ServiceOptions {
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
   const bus = createChangeBus(options.onListenerError);
+  const audit = createAuditService(db, bus, options.onListenerError);
   const attachments = createAttachmentService({
     prisma,
     storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
@@ -30,7 +35,10 @@ export function createServices(db: Database, options: ServiceOptions) {
   return {
     events: bus,
     spaces: createSpaceService(prisma),
-    tokens: createTokenService(prisma),
+    tokens: createTokenService(prisma, db, audit),
+    access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
+    audit,
+    idempotency: createIdempotencyService(db),
     datasheets: createDatasheetService(prisma, bus),
     fields: createFieldService(prisma, bus),
     views: createViewService(prisma, bus),

@@ -9,6 +9,10 @@ export interface Actor {
   scopes: readonly TokenScope[];
   /** Datasheets the token is restricted to; empty means all datasheets of its space. */
   datasheetIds: readonly string[];
+  /** The user's role in the token's space: it bounds what the token may do, whatever its scopes. */
+  role: 'owner' | 'admin' | 'editor' | 'reader';
+  /** The space's plan (rate-limit tier and quota). */
+  plan: 'FREE' | 'PLUS' | 'PRO' | 'ENTERPRISE';
 }
 
 /** The minimum a domain write needs to know about its caller: which space it acts in, and who it is. */

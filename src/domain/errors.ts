@@ -14,6 +14,10 @@ export const ErrorCode = {
   CAPACITY_EXCEEDED: 'CAPACITY_EXCEEDED',
   /** Too many fields, views, records in one batch, … */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Over the plan's request rate; details carry limit and retryAfterSeconds. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** Over the space's monthly API calls. */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -39,6 +39,8 @@ describe('tokens', () => {
       spaceId,
       scopes: ['records:read'],
       datasheetIds: ['dst0Yj5aNeoHldqvf6'],
+      role: 'owner',
+      plan: 'FREE',
     });
   });
 

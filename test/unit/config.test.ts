@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       publicUrl: 'https://tables.example.com',
       timeZone: 'Asia/Shanghai',
+      rateLimit: expect.objectContaining({ enabled: true, windowMs: 1000 }),
     });
   });
 
@@ -51,6 +52,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid configuration: PUBLIC_URL must be an http\(s\) URL/],
+    [{ RATE_LIMIT_QPS: 'lots' }, /^Invalid configuration: RATE_LIMIT_QPS must look like FREE=2,PLUS=5 \(got "lots"\)$/],
+    [{ RATE_LIMIT: 'maybe' }, /^Invalid configuration: RATE_LIMIT must be "on" or "off" \(got "maybe"\)$/],
     [{ TIME_ZONE: 'Mars/Olympus' }, /^Invalid configuration: TIME_ZONE must be an IANA time zone such as UTC or Europe\/Berlin \(got "Mars\/Olympus"\)$/],
   ])('names the variable in one line: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Queryable } from '../../db/client.js';
+import { tokenByHash, touchToken } from '../../db/stores/access.store.js';
 import type { Actor } from '../context.js';
 import { DomainError, ErrorCode, invalidArgument, notFound } from '../errors.js';
 import { isId, newId, randomBase62 } from '../ids.js';
 import { isScope, SCOPES, type Scope } from './scopes.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** Secrets look like `tbk_<43 base62>` (~256 bits); the prefix makes leaked tokens easy to scan for. */
 export const TOKEN_PREFIX = 'tbk_';
@@ -63,8 +65,15 @@ export function newTokenData(input: {
   return { secret, data };
 }
 
-export function createTokenService(prisma: PrismaClient, now: () => Date = () => new Date()) {
-  async function create(input: CreateTokenInput): Promise<{ secret: string; token: TokenSummary }> {
+/** Who performs an administrative action, for the audit log (null: the installation's CLI). */
+export interface ActingAs {
+  userId: string | null;
+  tokenId: string | null;
+  requestId?: string | null;
+}
+
+export function createTokenService(prisma: PrismaClient, db: Queryable, audit: AuditService, now: () => Date = () => new Date()) {
+  async function create(input: CreateTokenInput, by: ActingAs = { userId: null, tokenId: null }): Promise<{ secret: string; token: TokenSummary }> {
     const scopes = validateScopes(input.scopes ?? SCOPES);
     const datasheetIds = [...new Set(input.datasheetIds ?? [])];
     const bad = datasheetIds.find((id) => !isId('datasheet', id));
@@ -85,6 +94,16 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
     }
     const { secret, data } = newTokenData({ ...input, spaceId: space.id, userId: member.userId, scopes, datasheetIds });
     const row = await prisma.apiToken.create({ data });
+    await audit.record({
+      spaceId: row.spaceId,
+      actorId: by.userId,
+      tokenId: by.tokenId,
+      requestId: by.requestId ?? null,
+      action: 'token.created',
+      targetType: 'token',
+      targetId: row.id,
+      detail: { name: row.name, prefix: row.prefix, userId: row.userId, scopes: row.scopes, datasheetIds: row.datasheetIds },
+    });
     return { secret, token: summary(row) };
   }
 
@@ -96,36 +115,87 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
     return rows.map(summary);
   }
 
-  async function revoke(tokenId: string): Promise<TokenSummary> {
+  /** Revokes a token (of the given space, when one is given); revoking twice is harmless. */
+  async function revoke(tokenId: string, by: ActingAs = { userId: null, tokenId: null }, spaceId?: string): Promise<TokenSummary> {
     const row = await prisma.apiToken.findUnique({ where: { id: tokenId } });
-    if (!row) throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
+    if (!row || (spaceId !== undefined && row.spaceId !== spaceId)) throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
     if (row.revokedAt) return summary(row);
-    return summary(await prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now() } }));
+    const updated = await prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now() } });
+    await audit.record({
+      spaceId: row.spaceId,
+      actorId: by.userId,
+      tokenId: by.tokenId,
+      requestId: by.requestId ?? null,
+      action: 'token.revoked',
+      targetType: 'token',
+      targetId: row.id,
+      detail: { name: row.name, prefix: row.prefix },
+    });
+    return summary(updated);
   }
 
-  /** Resolves a bearer secret to the acting user, or fails with UNAUTHORIZED whatever the reason. */
+  /**
+   * Resolves a bearer secret to the acting user, or fails with UNAUTHORIZED whatever the reason (unknown,
+   * revoked, expired, or its user no longer a member of the token's space). One indexed query, no cache:
+   * a revocation is refused on the very next request, in every process.
+   */
   async function authenticate(secret: string): Promise<Actor> {
     const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
     if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw unauthorized();
     const hash = hashSecret(secret);
-    const row = await prisma.apiToken.findUnique({ where: { secretHash: hash } });
+    const row = await tokenByHash(db, hash);
     // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in constant time.
     if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized();
     const at = now();
-    if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= at.getTime())) throw unauthorized();
-    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: at } });
-    }
+    if (row.revoked || (row.expiresMs !== null && row.expiresMs <= at.getTime()) || !row.role) throw unauthorized();
+    if (row.lastUsedMs === null || at.getTime() - row.lastUsedMs > LAST_USED_RESOLUTION_MS) await touchToken(db, row.id, at);
     return {
       userId: row.userId,
       tokenId: row.id,
       spaceId: row.spaceId,
       scopes: row.scopes.filter(isScope),
       datasheetIds: row.datasheetIds,
+      role: row.role,
+      plan: row.plan,
     };
   }
 
-  return { create, list, revoke, authenticate };
+  /**
+   * A token created through the API by another token: for the caller's own user and space, never with
+   * scopes or datasheets beyond the caller's own.
+   */
+  async function createFor(
+    caller: Actor,
+    input: { name: string; scopes?: readonly string[] | null; datasheetIds?: readonly string[] | null; expiresAt?: Date | null; spaceId: string },
+    by: ActingAs,
+  ) {
+    const scopes = input.scopes ?? caller.scopes;
+    const beyond = scopes.find((s) => !caller.scopes.includes(s as Scope));
+    if (beyond !== undefined) throw invalidArgument(`A token cannot grant the ${beyond} scope it does not have`, { parameter: 'scopes' });
+    const datasheetIds = input.datasheetIds ?? caller.datasheetIds;
+    if (caller.datasheetIds.length > 0 && (datasheetIds.length === 0 || datasheetIds.some((id) => !caller.datasheetIds.includes(id)))) {
+      throw invalidArgument('A restricted token can only create tokens restricted to its own datasheets', { parameter: 'datasheetIds' });
+    }
+    return create({ spaceId: input.spaceId, userId: caller.userId, name: input.name, scopes, datasheetIds, expiresAt: input.expiresAt ?? undefined }, by);
+  }
+
+  /** Who a token is: its user, space, role, scopes and restriction (GET /fusion/v1/me, GraphQL `me`). */
+  async function identity(actor: Actor) {
+    const [user, token, space] = await Promise.all([
+      prisma.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { id: true, name: true, email: true } }),
+      prisma.apiToken.findUniqueOrThrow({ where: { id: actor.tokenId } }),
+      prisma.space.findUniqueOrThrow({ where: { id: actor.spaceId }, select: { id: true, name: true, plan: true } }),
+    ]);
+    return {
+      user,
+      space: { ...space, role: actor.role },
+      token: { id: token.id, name: token.name, prefix: token.prefix, expiresAt: token.expiresAt, createdAt: token.createdAt },
+      scopes: [...actor.scopes],
+      datasheetIds: [...actor.datasheetIds],
+    };
+  }
+
+  return { create, createFor, list, revoke, authenticate, identity };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

@@ -1,0 +1,28 @@
+import type { Target } from '../src/domain/access/access.service.js';
+import type { Scope as WriteScope } from '../src/domain/context.js';
+import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { requestHash } from '../src/domain/idempotency/idempotency.service.js';
+import type { Scope } from '../src/domain/tokens/scopes.js';
+import type { GraphQLContext } from './context.js';
+
+/**
+ * Root fields declare their scope once, with `scoped(scope)`: it is stored on the field (the access matrix
+ * test reads it from the schema) and `admit` checks it through the shared access gate. The operation as a
+ * whole was metered by the cost plugin before any resolver ran.
+ */
+export const scoped = (scope: Scope) => ({ extensions: { scope } });
+
+export async function admit(ctx: GraphQLContext, scope: Scope, target: Target = {}): Promise<WriteScope> {
+  if (!ctx.actor) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+  return ctx.services.access.check(ctx.actor, scope, target);
+}
+
+/** Runs a mutation at most once per `idempotencyKey` (per token); a replay returns the stored result. */
+export async function idempotent<T>(ctx: GraphQLContext, key: string | null | undefined, field: string, args: unknown, run: () => Promise<T>): Promise<T> {
+  if (!key || !ctx.actor) return run();
+  const outcome = await ctx.services.idempotency.run(ctx.actor.tokenId, key, requestHash(['graphql', field, args]), async () => ({
+    status: 200,
+    body: JSON.parse(JSON.stringify(await run())) as unknown,
+  }));
+  return outcome.body as T;
+}

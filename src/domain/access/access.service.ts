@@ -1,0 +1,119 @@
+import type { Queryable } from '../../db/client.js';
+import { datasheetSpace } from '../../db/stores/access.store.js';
+import type { Actor, Scope as WriteScope } from '../context.js';
+import { datasheetNotFound } from '../datasheets/schema.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import type { Plan } from '../spaces/plans.js';
+import type { Scope } from '../tokens/scopes.js';
+import { roleAllows } from './permissions.js';
+
+/** What a request touches, as far as its route or arguments say. */
+export interface Target {
+  spaceId?: string | undefined;
+  datasheetId?: string | undefined;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetMs: number;
+  retryAfterSeconds: number;
+}
+
+/** The rate-limit store, injected (in-memory or Redis; src/ratelimit). */
+export interface Limiter {
+  consume(bucket: string, plan: Plan, points?: number): Promise<RateDecision>;
+  consumeGraphql(tokenId: string, plan: Plan, cost: number): Promise<RateDecision>;
+  consumeQuota(spaceId: string, plan: Plan): Promise<{ allowed: boolean; limit: number | null; remaining: number | null }>;
+}
+
+export interface Admission {
+  /** Pass to domain services: the space the request acts in and its author. */
+  scope: WriteScope;
+  /** The rate decision of this request, for response headers (absent when limits are off). */
+  rate?: RateDecision;
+}
+
+const NOT_IN_SPACE = 'The API token user does not belong to the space, please adjust spaceId or API token and try again';
+
+/**
+ * One gate for every transport (REST routes, GraphQL operations and subscriptions): the request counts
+ * against its rate bucket and the space's monthly quota, then the token's scopes, its datasheet
+ * restriction, the user's role and the target's space are checked. A datasheet of another space, or
+ * outside the token's restriction, answers exactly as a missing one.
+ */
+export function createAccessService(db: Queryable, limiter: Limiter, options: { rateLimits: boolean }) {
+  /** Datasheets never change space, so their space is remembered (bounded). */
+  const spaceOfDatasheet = new Map<string, string>();
+
+  async function datasheetInSpace(datasheetId: string, spaceId: string): Promise<boolean> {
+    let space = spaceOfDatasheet.get(datasheetId);
+    if (space === undefined) {
+      space = await datasheetSpace(db, datasheetId);
+      if (space === undefined) return false;
+      if (spaceOfDatasheet.size > 100_000) spaceOfDatasheet.clear();
+      spaceOfDatasheet.set(datasheetId, space);
+    }
+    return space === spaceId;
+  }
+
+  async function meter(actor: Actor, target: Target, cost?: number): Promise<RateDecision | undefined> {
+    const quota = await limiter.consumeQuota(actor.spaceId, actor.plan);
+    if (!quota.allowed) {
+      throw new DomainError(ErrorCode.QUOTA_EXCEEDED, 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
+    }
+    if (!options.rateLimits) return undefined;
+    // The reference's bucket: per token and datasheet, else per token and space, else per token (§4).
+    const resource = target.datasheetId ?? target.spaceId ?? 'user';
+    const rate = cost === undefined ? await limiter.consume(`${actor.tokenId}:${resource}`, actor.plan) : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost);
+    if (!rate.allowed) {
+      const qps = rate.limit;
+      throw new DomainError(
+        ErrorCode.RATE_LIMITED,
+        cost === undefined
+          ? `The API request rate for the current space is ${qps} queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.`
+          : `The GraphQL budget of this token is ${qps} cost points per second; this operation would exceed it.`,
+        { rate },
+      );
+    }
+    return rate;
+  }
+
+  async function authorize(actor: Actor, scope: Scope, target: Target): Promise<void> {
+    if (target.spaceId !== undefined && target.spaceId !== actor.spaceId) {
+      throw new DomainError(ErrorCode.FORBIDDEN, NOT_IN_SPACE, { parameter: 'spaceId' });
+    }
+    if (target.datasheetId !== undefined) {
+      const restricted = actor.datasheetIds.length > 0 && !actor.datasheetIds.includes(target.datasheetId);
+      if (restricted || !(await datasheetInSpace(target.datasheetId, actor.spaceId))) throw datasheetNotFound(target.datasheetId);
+    } else if (actor.datasheetIds.length > 0 && scope !== 'spaces:read' && scope !== 'datasheets:read' && scope !== 'records:read') {
+      // A token restricted to datasheets cannot act on the space as a whole (create datasheets, manage tokens, …).
+      throw new DomainError(ErrorCode.FORBIDDEN, 'This token is restricted to some datasheets and cannot act on the whole space', { scope });
+    }
+    if (!actor.scopes.includes(scope)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `Access forbidden: the token lacks the ${scope} scope`, { scope });
+    }
+    if (!roleAllows(actor.role, scope)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Operation denied', { scope, role: actor.role, fusionCode: 602, httpStatus: 200 });
+    }
+  }
+
+  return {
+    /** Meter then authorize one request (REST route or GraphQL root field). */
+    async admit(actor: Actor, scope: Scope, target: Target = {}, options: { graphqlCost?: number } = {}): Promise<Admission> {
+      const rate = await meter(actor, target, options.graphqlCost);
+      await authorize(actor, scope, target);
+      return { scope: { spaceId: actor.spaceId, userId: actor.userId }, ...(rate ? { rate } : {}) };
+    },
+    /** Authorize without metering (a field inside an operation that was already metered). */
+    async check(actor: Actor, scope: Scope, target: Target = {}): Promise<WriteScope> {
+      await authorize(actor, scope, target);
+      return { spaceId: actor.spaceId, userId: actor.userId };
+    },
+    /** Meter only (a whole GraphQL operation by its cost). */
+    meter,
+  };
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;
