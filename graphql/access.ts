@@ -17,12 +17,23 @@ export async function admit(ctx: GraphQLContext, scope: Scope, target: Target = 
   return ctx.services.access.check(ctx.actor, scope, target);
 }
 
-/** Runs a mutation at most once per `idempotencyKey` (per token); a replay returns the stored result. */
-export async function idempotent<T>(ctx: GraphQLContext, key: string | null | undefined, field: string, args: unknown, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a mutation at most once per `idempotencyKey` (per token); a replay returns the stored result.
+ * `storable` removes what must never be stored (a new token's secret); replays return that form.
+ */
+export async function idempotent<T>(
+  ctx: GraphQLContext,
+  key: string | null | undefined,
+  field: string,
+  args: unknown,
+  run: () => Promise<T>,
+  storable: (result: T) => T = (result) => result,
+): Promise<T> {
   if (!key || !ctx.actor) return run();
-  const outcome = await ctx.services.idempotency.run(ctx.actor.tokenId, key, requestHash(['graphql', field, args]), async () => ({
-    status: 200,
-    body: JSON.parse(JSON.stringify(await run())) as unknown,
-  }));
-  return outcome.body as T;
+  let fresh: { result: T } | undefined;
+  const outcome = await ctx.services.idempotency.run(ctx.actor.tokenId, key, requestHash(['graphql', field, args]), async () => {
+    fresh = { result: await run() };
+    return { status: 200, body: JSON.parse(JSON.stringify(storable(fresh.result))) as unknown };
+  });
+  return fresh ? fresh.result : (outcome.body as T);
 }

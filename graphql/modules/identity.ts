@@ -56,9 +56,12 @@ builder.queryField('me', (t) =>
   }),
 );
 
-const CreatedToken = builder.objectRef<{ secret: string; token: TokenSummary }>('CreatedToken').implement({
+const CreatedToken = builder.objectRef<{ secret: string | null; token: TokenSummary }>('CreatedToken').implement({
   fields: (t) => ({
-    secret: t.exposeString('secret', { description: 'Shown once; only its hash is stored.' }),
+    secret: t.exposeString('secret', {
+      nullable: true,
+      description: 'Shown once; only its hash is stored. Null when an idempotent replay answers: the secret is never stored.',
+    }),
     token: t.field({ type: Token, resolve: (c) => c.token }),
   }),
 });
@@ -79,8 +82,13 @@ builder.mutationField('createToken', (t) =>
     args: { input: t.arg({ type: CreateTokenInput, required: true }), idempotencyKey: t.arg.string({ required: false }) },
     resolve: async (_root, { input, idempotencyKey }, ctx) => {
       const scope = await admit(ctx, 'tokens:manage');
-      return idempotent(ctx, idempotencyKey, 'createToken', input, () =>
-        ctx.services.tokens.createFor(ctx.actor!, { ...input, spaceId: scope.spaceId }, { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId }),
+      return idempotent<{ secret: string | null; token: TokenSummary }>(
+        ctx,
+        idempotencyKey,
+        'createToken',
+        input,
+        () => ctx.services.tokens.createFor(ctx.actor!, { ...input, spaceId: scope.spaceId }, { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId }),
+        (created) => ({ ...created, secret: null }),
       );
     },
   }),

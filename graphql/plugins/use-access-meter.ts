@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { GraphQLContext } from '../context.js';
+import { maskError } from '../errors.js';
 
 /**
  * Meters each GraphQL operation once, before execution, against the token's GraphQL budget: the cost is
@@ -15,7 +16,8 @@ export function useAccessMeter(): Plugin<GraphQLContext> {
       try {
         await ctx.services.access.meter(ctx.actor, {}, operationCost(args.document));
       } catch (error) {
-        setResultAndStopExecution({ errors: [error as never] });
+        // Errors set here bypass Yoga's masking; map them the same way.
+        setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
       }
     },
   };

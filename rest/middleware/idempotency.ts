@@ -25,19 +25,20 @@ export async function idempotency(req: Request, res: Response, next: NextFunctio
   try {
     const hash = requestHash([req.method, req.baseUrl + req.path, req.query, req.body ?? null]);
     const outcome = await services.idempotency.run(tokenId, key, hash, () => respondThrough(res, next));
-    if (outcome.replayed) res.set('Idempotent-Replayed', 'true').status(outcome.status).json(outcome.body);
+    // The body is stored as the exact text sent, so a replay is byte-identical.
+    if (outcome.replayed) res.set('Idempotent-Replayed', 'true').status(outcome.status).type('application/json').send(outcome.body as string);
   } catch (error) {
     next(error);
   }
 }
 
-/** Runs the rest of the chain and resolves with the JSON response it sends. */
+/** Runs the rest of the chain and resolves with the JSON response it sends, as the text sent. */
 function respondThrough(res: Response, next: NextFunction): Promise<Outcome> {
   return new Promise((resolve) => {
-    const json = res.json.bind(res);
     res.json = (body: unknown) => {
-      resolve({ status: res.statusCode, body });
-      return json(body);
+      const text = JSON.stringify(body);
+      resolve({ status: res.statusCode, body: text });
+      return res.type('application/json').send(text);
     };
     next();
   });

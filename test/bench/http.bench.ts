@@ -23,7 +23,7 @@ export async function httpBench(seconds: number): Promise<Figure[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-bench-'));
   const pgdb = await freshPostgresDatabase();
   const [port, barePort] = [await freePort(), await freePort()];
-  const server = runTs('src/main.ts', [], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: pgdb?.url, LOG_LEVEL: 'warn' });
+  const server = runTs('src/main.ts', [], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: pgdb?.url, LOG_LEVEL: 'warn', RATE_LIMIT: 'off' });
   const bare = runTs('test/bench/bare-server.ts', [], { PORT: String(barePort) });
   try {
     const [, token] = await server.waitFor(/\n\s+(tbk_[0-9A-Za-z]+)\n/);

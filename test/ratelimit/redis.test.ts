@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { calendarMonth } from '../../src/ratelimit/quota.js';
 import { createRateLimiter, parseRateLimitSettings, type RateLimiter } from '../../src/ratelimit/limiter.js';
-import { capturingLogger, freePort, privateRedis, waitUntil, within, type PrivateRedis } from './private-redis.js';
+import { capturingLogger, freePort, privateRedis, waitUntil, within, type PrivateRedis } from '../support/private-redis.js';
 
 /**
  * Two limiter instances stand for two server processes. Each suite runs against a redis-server of its own
