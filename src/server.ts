@@ -78,6 +78,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   const server = http.createServer(app);
   let admin: AdminServer | undefined;
+  let purge: NodeJS.Timeout | undefined;
 
   return {
     app,
@@ -102,6 +103,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           resolve();
         });
       });
+      // Expired idempotency keys are reclaimed on reuse anyway; this keeps the table from growing.
+      purge = setInterval(() => {
+        services.idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'idempotency purge failed'));
+      }, 3_600_000).unref();
       if (installation.lock) {
         admin = await startAdminServer(services, logger);
         await installation.lock.publishAdmin({ url: admin.url, secret: admin.secret });
@@ -111,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     async stop(): Promise<void> {
       if (stopping) return;
       stopping = true;
+      clearInterval(purge);
       const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);

@@ -14,20 +14,19 @@ export class DatasheetsController extends Controller {
   /** Creates a datasheet with its fields (the first is primary) and a default Grid view. */
   @Post()
   @Security('bearer', ['datasheets:write'])
-  public async createDatasheet(@Path() spaceId: string, @Body() body: DatasheetCreateRo): Promise<SuccessEnvelope<DatasheetCreateVo>> {
+  // The path's spaceId was checked against the token by the access gate; the domain scope carries it.
+  public async createDatasheet(@Path('spaceId') _spaceId: string, @Body() body: DatasheetCreateRo): Promise<SuccessEnvelope<DatasheetCreateVo>> {
     const created = await this.ctx.services.datasheets.create(this.ctx.access.scope, body);
-    void spaceId;
     return success({ id: created.id, createdAt: created.createdAt.getTime(), fields: created.fields.map((f) => ({ id: f.id, name: f.name })) });
   }
 
   @Post('{datasheetId}/fields')
   @Security('bearer', ['datasheets:write'])
   public async createField(
-    @Path() spaceId: string,
+    @Path('spaceId') _spaceId: string,
     @Path() datasheetId: string,
     @Body() body: FieldCreateRo,
   ): Promise<SuccessEnvelope<FieldCreateVo>> {
-    void spaceId;
     const field = await this.ctx.services.fields.add(this.ctx.access.scope, datasheetId, body);
     return success({ id: field.id, name: field.name });
   }
@@ -35,12 +34,11 @@ export class DatasheetsController extends Controller {
   @Delete('{datasheetId}/fields/{fieldId}')
   @Security('bearer', ['datasheets:write'])
   public async deleteField(
-    @Path() spaceId: string,
+    @Path('spaceId') _spaceId: string,
     @Path() datasheetId: string,
     @Path() fieldId: string,
     @Body() body?: FieldDeleteRo,
   ): Promise<SuccessEnvelope<EmptyVo>> {
-    void spaceId;
     await this.ctx.services.fields.remove(this.ctx.access.scope, datasheetId, fieldId, { conversion: body?.conversion });
     return success({});
   }

@@ -91,3 +91,16 @@ describe('GraphQL idempotencyKey', () => {
     expect(JSON.stringify(stored.responseBody)).not.toContain(secret.slice(12));
   });
 });
+
+describe('expiry', () => {
+  it('forgets a key after it expired: the request runs again, and expired keys are purged', async () => {
+    await createDatasheet('Expiring', 'key-expiring');
+    await t.app.prisma.idempotencyKey.updateMany({ where: { key: 'key-expiring' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const again = await createDatasheet('Expiring', 'key-expiring');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(await datasheetsNamed('Expiring')).toBe(2);
+    await t.app.prisma.idempotencyKey.updateMany({ where: { key: 'key-expiring' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await t.app.services.idempotency.purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await t.app.prisma.idempotencyKey.count({ where: { key: 'key-expiring' } })).toBe(0);
+  });
+});
