@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { rowCapFor } from '../limits.js';
+import type { FormulaFilter } from './query-records.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {
@@ -15,6 +16,8 @@ export interface RecordDeps {
   bus: ChangeBus;
   attachmentUrl(token: string): string;
   timeZone: string;
+  /** Compiles filterByFormula to SQL (the formula engine); without it such queries are refused. */
+  formulaFilter?: FormulaFilter | undefined;
   now(): Date;
 }
 

@@ -10,6 +10,7 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, type UpdateInput } from './update-records.js';
+import { queryRecords, type RecordQuery } from './query-records.js';
 
 export type { RecordDeps };
 
@@ -44,6 +45,14 @@ export function createRecordService(deps: RecordDeps) {
       return selectRecords(deps.db, datasheetId, ids);
     },
     render,
+    /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */
+    query: (scope: Scope, datasheetId: string, query: RecordQuery) =>
+      queryRecords(deps.db, scope, datasheetId, query, {
+        timeZone: deps.timeZone,
+        attachmentUrl: deps.attachmentUrl,
+        formulaFilter: deps.formulaFilter,
+        now: deps.now(),
+      }),
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),
   };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { asQueryable, type PrismaClient } from '../../db/client.js';
 import { Prisma } from '../../../prisma/generated/client/client.js';
+import { compileFilter, FilterCompileError } from '../../db/query/compile-filter.js';
+import { SqlParams } from '../../db/query/sql-params.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
@@ -96,16 +98,25 @@ function findView(schema: DatasheetSchema, viewId: string): ViewDef {
 
 function validateView(schema: DatasheetSchema, input: ViewInput, current: ViewDef | undefined) {
   const fieldIds = new Set(schema.fields.map((f) => f.id));
-  const checkFields = (ids: string[], parameter: string) => {
+  const checkFields = (ids: string[], parameter: string, mayRepeat = false) => {
     const unknown = ids.find((id) => !fieldIds.has(id));
     if (unknown) throw invalidArgument(`${parameter}: field "${unknown}" does not exist`, { parameter });
-    if (new Set(ids).size !== ids.length) throw invalidArgument(`${parameter} must not repeat a field`, { parameter });
+    if (!mayRepeat && new Set(ids).size !== ids.length) throw invalidArgument(`${parameter} must not repeat a field`, { parameter });
   };
   const others = schema.views.filter((v) => v.id !== current?.id).map((v) => v.name);
   const name = input.name === undefined ? (current?.name ?? nextViewName(others)) : validateViewName(input.name, others);
   const type = input.type === undefined ? (current?.type ?? 'Grid') : parse(z.enum(VIEW_TYPES), input.type, 'type');
   const filter = input.filter === undefined ? ((current?.filter as FilterGroup | null) ?? null) : input.filter === null ? null : parse(filterGroupSchema, input.filter, 'filter');
-  if (filter) checkFields(conditionFieldIds(filter), 'filter');
+  if (filter) {
+    checkFields(conditionFieldIds(filter), 'filter', true);
+    try {
+      // Compiling once proves every operator and value fits its field before the view is saved.
+      compileFilter(filter, schema.fields, new SqlParams());
+    } catch (error) {
+      if (error instanceof FilterCompileError) throw invalidArgument(`Invalid value for filter: ${error.message}`, { parameter: 'filter' });
+      throw error;
+    }
+  }
   const sort = input.sort === undefined ? (current?.sort ?? []) : parse(viewSortSchema, input.sort, 'sort');
   checkFields(sort.map((s) => s.fieldId), 'sort');
   const hiddenFields = input.hiddenFields === undefined ? (current?.hiddenFields ?? []) : parse(z.array(z.string()), input.hiddenFields, 'hiddenFields');

@@ -1,0 +1,144 @@
+import type { Queryable } from '../client.js';
+import type { FieldDef } from '../../domain/fields/field-type.js';
+import { fieldTypeOf } from '../../domain/fields/registry.js';
+import type { FilterGroup } from '../../domain/views/view.schema.js';
+import type { StoredRecord } from '../stores/record.store.js';
+import { parseObject } from '../stores/record.store.js';
+import { cellExpr } from './cell-expr.js';
+import { compileFilter } from './compile-filter.js';
+import { SqlParams } from './sql-params.js';
+
+/** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
+export interface SortKey {
+  field: FieldDef;
+  desc: boolean;
+}
+
+export interface ListSpec {
+  datasheetId: string;
+  fields: readonly FieldDef[];
+  /** Only these ids, in this order (request order) unless sorts are given. */
+  recordIds?: readonly string[] | undefined;
+  /** A view's manual row order (record ids); rows not in it follow by position. */
+  rowOrder?: readonly string[] | null | undefined;
+  filter?: FilterGroup | null | undefined;
+  /** Extra WHERE condition built by the caller with the same params (e.g. a compiled filterByFormula). */
+  where?: ((params: SqlParams) => string) | undefined;
+  sorts: readonly SortKey[];
+  /** Rows considered at most (maxRecords). */
+  maxRecords?: number | undefined;
+}
+
+export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
+
+const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, (extract(epoch FROM r.created_at) * 1000)::float8 AS created_ms, r.created_by,
+  (extract(epoch FROM r.updated_at) * 1000)::float8 AS updated_ms, r.updated_by`;
+
+/**
+ * One page of a datasheet's records as a single SQL statement: filters and sorts compiled over the jsonb
+ * cells (no rows are loaded to be filtered in JavaScript). Each sort key is split into an emptiness flag and
+ * a non-null value, so empties are placed as the reference places them and keyset cursors can compare
+ * lexicographically. Ties are broken by the view's row order, then position, then id.
+ */
+export async function listRecords(q: Queryable, spec: ListSpec, paging: Paging): Promise<{ records: StoredRecord[]; keys: unknown[][] }> {
+  const params = new SqlParams([spec.datasheetId]);
+  const where = whereClause(spec, params);
+  const order = orderKeys(spec, params);
+  const selectKeys = order.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+  let sql: string;
+  if (paging.kind === 'keyset') {
+    const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
+    sql = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM records r WHERE ${where} ${after}
+      ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT ${params.add(paging.limit, 'int')}`;
+  } else {
+    const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM records r WHERE ${where}
+      ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')}`;
+    const capped = spec.maxRecords !== undefined ? `${inner} LIMIT ${params.add(spec.maxRecords, 'int')}` : inner;
+    const orderOuter = order.map((_, i) => `k${i} ${order[i]!.desc ? 'DESC' : 'ASC'}`).join(', ');
+    sql =
+      spec.maxRecords !== undefined
+        ? `SELECT * FROM (${capped}) page ORDER BY ${orderOuter} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`
+        : `${inner} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`;
+  }
+  const rows = await q.query<Record<string, unknown>>(sql, params.values);
+  return {
+    records: rows.map((r) => ({
+      id: r.id as string,
+      cells: parseObject<Record<string, unknown>>(r.cells),
+      revision: Number(r.revision),
+      position: Number(r.position),
+      createdAt: new Date(Number(r.created_ms)),
+      createdBy: (r.created_by as string | null) ?? null,
+      updatedAt: new Date(Number(r.updated_ms)),
+      updatedBy: (r.updated_by as string | null) ?? null,
+    })),
+    keys: rows.map((r) => order.map((_, i) => r[`k${i}`])),
+  };
+}
+
+/** Rows matching the spec (before maxRecords and paging), for `total`. */
+export async function countRecords(q: Queryable, spec: ListSpec): Promise<number> {
+  const params = new SqlParams([spec.datasheetId]);
+  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r WHERE ${whereClause(spec, params)}`, params.values);
+  const n = Number(row!.n);
+  return spec.maxRecords !== undefined ? Math.min(n, spec.maxRecords) : n;
+}
+
+function whereClause(spec: ListSpec, params: SqlParams): string {
+  const parts = ['r.datasheet_id = $1'];
+  if (spec.recordIds) parts.push(`r.id = ANY(${params.add(spec.recordIds, 'text[]')})`);
+  if (spec.filter) parts.push(compileFilter(spec.filter, spec.fields, params));
+  if (spec.where) parts.push(spec.where(params));
+  return parts.join(' AND ');
+}
+
+interface OrderKey {
+  expr: string;
+  desc: boolean;
+}
+
+/**
+ * Sort keys as (flag, value) pairs: the flag orders empties (first in ascending order, except selects,
+ * whose empties go last, as the reference), the value is never NULL so rows compare as tuples.
+ */
+function orderKeys(spec: ListSpec, params: SqlParams): OrderKey[] {
+  const keys: OrderKey[] = [];
+  for (const { field, desc } of spec.sorts) {
+    const module = fieldTypeOf(field.type);
+    const { sort } = cellExpr(field, module);
+    const emptiesLast = module.cellKind === 'select';
+    // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
+    keys.push({ expr: `(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, desc });
+    keys.push({ expr: `coalesce(${sort}, ${sentinel(module.cellKind)})`, desc });
+  }
+  if (spec.recordIds && spec.sorts.length === 0) keys.push({ expr: `array_position(${params.add(spec.recordIds, 'text[]')}, r.id)`, desc: false });
+  if (spec.rowOrder && spec.rowOrder.length > 0) {
+    keys.push({ expr: `coalesce(array_position(${params.add(spec.rowOrder, 'text[]')}, r.id), 2147483647)`, desc: false });
+  }
+  keys.push({ expr: 'r.position', desc: false }, { expr: 'r.id', desc: false });
+  return keys;
+}
+
+function sentinel(kind: string): string {
+  if (kind === 'number' || kind === 'datetime' || kind === 'select') return '0';
+  if (kind === 'boolean') return 'false';
+  if (kind === 'json') return "''";
+  return "''";
+}
+
+/** Rows strictly after `after` in the (mixed-direction) key order: an OR of prefix-equal comparisons. */
+function keysetAfter(order: OrderKey[], after: unknown[], params: SqlParams): string {
+  const values = order.map((k, i) => params.add(after[i], castOf(k.expr, after[i])));
+  const ors = order.map((k, i) => {
+    const equal = order.slice(0, i).map((p, j) => `${p.expr} = ${values[j]}`);
+    return `(${[...equal, `${k.expr} ${k.desc ? '<' : '>'} ${values[i]}`].join(' AND ')})`;
+  });
+  return `(${ors.join(' OR ')})`;
+}
+
+function castOf(expr: string, value: unknown): string {
+  if (expr === 'r.id') return 'text';
+  if (typeof value === 'number') return expr.includes('array_position') || expr.startsWith('(CASE WHEN') ? 'int' : 'float8';
+  if (typeof value === 'boolean') return 'boolean';
+  return 'text';
+}

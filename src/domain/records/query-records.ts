@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/client.js';
+import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db/query/list-records.js';
+import { FilterCompileError } from '../../db/query/compile-filter.js';
+import type { SqlParams } from '../../db/query/sql-params.js';
+import type { Scope } from '../context.js';
+import { loadReadLookups } from '../cells/read-lookups.js';
+import { readRecord, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import type { FieldKey } from '../cells/write-cells.js';
+import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
+import { invalidArgument } from '../errors.js';
+import type { FieldDef } from '../fields/field-type.js';
+import type { FilterGroup } from '../views/view.schema.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface RecordQuery {
+  viewId?: string | undefined;
+  /** Only these records, in this order (unless sorted). */
+  recordIds?: readonly string[] | undefined;
+  /** Field projection, by fieldKey; default: the view's visible fields, or all. */
+  fields?: readonly string[] | undefined;
+  fieldKey?: FieldKey;
+  cellFormat?: CellFormat;
+  /** User sorts by fieldKey; the first is primary, the view's sorts remain as tie-breakers. */
+  sort?: readonly { field: string; order: 'asc' | 'desc' }[] | undefined;
+  filterByFormula?: string | undefined;
+  maxRecords?: number | undefined;
+  /** Fusion paging… */
+  pageNum?: number | undefined;
+  pageSize?: number | undefined;
+  /** …or opaque keyset cursors (GraphQL): `after` from a previous page's `nextCursor`. */
+  after?: string | null | undefined;
+  withTotal?: boolean;
+}
+
+export interface RecordPage {
+  records: RecordView[];
+  total?: number;
+  pageNum?: number;
+  pageSize: number;
+  /** Keyset paging only: the cursor of the next page, null at the end. */
+  nextCursor?: string | null;
+}
+
+/** Compiles filterByFormula into the WHERE clause; provided by the formula engine. */
+export type FormulaFilter = (formula: string, fields: readonly FieldDef[], params: SqlParams, context: { timeZone: string; now: Date }) => string;
+
+/**
+ * The one record query both transports use: a datasheet, optionally a view (its row order, hidden fields,
+ * filter, sorts), user sorts, a formula filter, record ids, a projection, maxRecords, and either
+ * pageNum/pageSize or keyset cursors. Everything runs as SQL; `total` is computed only when asked.
+ */
+export async function queryRecords(
+  db: Database,
+  scope: Scope,
+  datasheetId: string,
+  query: RecordQuery,
+  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date },
+): Promise<RecordPage> {
+  const schema = await loadSchema(db, scope.spaceId, datasheetId);
+  const fieldKey = query.fieldKey ?? 'name';
+  const keyOf = (f: FieldDef) => (fieldKey === 'id' ? f.id : f.name);
+  const view = pickView(schema, query.viewId);
+  const columns = projection(schema, view, query, keyOf);
+  const sorts = userSorts(schema, query.sort, keyOf);
+  if (!query.recordIds || query.sort?.length) sorts.push(...viewSorts(schema, view ?? schema.views[0]));
+  const pageSize = checkInt(query.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize', 1, MAX_PAGE_SIZE);
+  const maxRecords = query.maxRecords === undefined ? undefined : checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER);
+  const formula = query.filterByFormula?.trim();
+  if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
+  const spec: ListSpec = {
+    datasheetId,
+    fields: schema.fields,
+    recordIds: query.recordIds,
+    rowOrder: (view ?? schema.views[0])?.rowOrder,
+    filter: (view?.filter as FilterGroup | null | undefined) ?? null,
+    where: formula ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now: options.now ?? new Date() }) : undefined,
+    sorts,
+    maxRecords,
+  };
+  const shape = shapeOf(datasheetId, query);
+  try {
+    let page: RecordPage;
+    if (query.after !== undefined) {
+      const after = query.after === null ? null : decodeCursor(query.after, shape);
+      const { records, keys } = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
+      const visible = records.slice(0, pageSize);
+      const nextCursor = records.length > pageSize ? encodeCursor(keys[pageSize - 1]!, shape) : null;
+      page = { records: await render(visible), pageSize, nextCursor };
+    } else {
+      const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
+      const { records } = await listRecords(db, spec, { kind: 'offset', offset: (pageNum - 1) * pageSize, limit: pageSize });
+      page = { records: await render(records), pageNum, pageSize };
+    }
+    if (query.withTotal) page.total = await countRecords(db, spec);
+    return page;
+  } catch (error) {
+    if (error instanceof FilterCompileError) throw invalidArgument(error.message, { parameter: 'filter' });
+    throw error;
+  }
+
+  async function render(rows: Awaited<ReturnType<typeof listRecords>>['records']): Promise<RecordView[]> {
+    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
+    return rows.map((row) => readRecord(columns, row, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey }));
+  }
+}
+
+function pickView(schema: DatasheetSchema, viewId: string | undefined): ViewDef | undefined {
+  if (viewId === undefined) return undefined;
+  const view = schema.views.find((v) => v.id === viewId);
+  if (!view) throw invalidArgument('The specified view does not exist', { parameter: 'viewId' });
+  return view;
+}
+
+/** Requested fields in request order, else the view's visible columns, else every field. */
+function projection(schema: DatasheetSchema, view: ViewDef | undefined, query: RecordQuery, keyOf: (f: FieldDef) => string): FieldDef[] {
+  if (query.fields && query.fields.length > 0) {
+    return query.fields.map((key) => {
+      const field = schema.fields.find((f) => keyOf(f) === key);
+      if (!field) throw invalidArgument('Invalid fields', { parameter: 'fields', field: key });
+      return field;
+    });
+  }
+  if (!view) return schema.fields;
+  return schema.fields.filter((f) => !view.hiddenFields.includes(f.id));
+}
+
+function userSorts(schema: DatasheetSchema, sort: RecordQuery['sort'], keyOf: (f: FieldDef) => string): SortKey[] {
+  return (sort ?? []).map((rule) => {
+    const field = schema.fields.find((f) => keyOf(f) === rule.field);
+    if (!field) throw invalidArgument(`The sorted field "${rule.field}" does not exist`, { parameter: 'sort' });
+    return { field, desc: rule.order === 'desc' };
+  });
+}
+
+function viewSorts(schema: DatasheetSchema, view: ViewDef | undefined): SortKey[] {
+  return (view?.sort ?? []).flatMap((s) => {
+    const field = schema.fields.find((f) => f.id === s.fieldId);
+    return field ? [{ field, desc: s.desc }] : [];
+  });
+}
+
+function checkInt(value: number, parameter: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(`${parameter} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`, { parameter });
+  }
+  return value;
+}
+
+/** What a cursor is bound to: a cursor of one query shape cannot page another. */
+function shapeOf(datasheetId: string, query: RecordQuery): string {
+  const parts = [datasheetId, query.viewId ?? '', JSON.stringify(query.sort ?? []), query.filterByFormula ?? '', (query.recordIds ?? []).join(','), query.fieldKey ?? 'name', query.maxRecords ?? ''];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
+
+function encodeCursor(keys: unknown[], shape: string): string {
+  return Buffer.from(JSON.stringify({ s: shape, k: keys })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, shape: string): unknown[] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; k?: unknown };
+    if (parsed.s === shape && Array.isArray(parsed.k)) return parsed.k;
+  } catch {
+    // fall through
+  }
+  throw invalidArgument('The cursor is invalid or belongs to another query', { parameter: 'after' });
+}
