@@ -49,6 +49,8 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       lock,
       appliedMigrations,
       async close() {
+        services.indexing.stop();
+        await services.indexing.idle();
         await services.audit.flush();
         await limiter.close();
         await opened.close();

@@ -14,6 +14,8 @@ import { createViewService } from './domain/views/view.service.js';
 import { createAccessService, type Limiter } from './domain/access/access.service.js';
 import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
+import { loadSchema } from './domain/datasheets/schema.js';
+import { startViewIndexing } from './db/query/index-manager.js';
 
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
@@ -27,6 +29,16 @@ export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
   const bus = createChangeBus(options.onListenerError);
   const audit = createAuditService(db, bus, options.onListenerError);
+  // Fields used by views' sorts and filters get matching expression indexes (created after commit).
+  const indexing = startViewIndexing(
+    db,
+    (listener) => bus.subscribe((event) => listener(event)),
+    async (spaceId, datasheetId) => {
+      const schema = await loadSchema(db, spaceId, datasheetId);
+      return { datasheetId, fields: schema.fields, views: schema.views };
+    },
+    options.onListenerError ?? (() => {}),
+  );
   const attachments = createAttachmentService({
     prisma,
     storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
@@ -51,6 +63,7 @@ export function createServices(db: Database, options: ServiceOptions) {
       timeZone: options.config.timeZone,
       now: () => new Date(),
     }),
+    indexing,
     health: {
       /** Database answers and every migration is applied. */
       ready: () => isReady(db, options.expectedMigrations).catch(() => false),

@@ -101,15 +101,20 @@ interface OrderKey {
  * Sort keys as (flag, value) pairs: the flag orders empties (first in ascending order, except selects,
  * whose empties go last, as the reference), the value is never NULL so rows compare as tuples.
  */
+/** A field's sort key as (emptiness flag, non-null value); the index manager builds indexes on the same text. */
+export function sortKeyExprs(field: FieldDef, alias = 'r'): [string, string] {
+  const module = fieldTypeOf(field.type);
+  const { sort } = cellExpr(field, module, alias);
+  const emptiesLast = module.cellKind === 'select';
+  // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
+  return [`(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, `coalesce(${sort}, ${sentinel(module.cellKind)})`];
+}
+
 function orderKeys(spec: ListSpec, params: SqlParams): OrderKey[] {
   const keys: OrderKey[] = [];
   for (const { field, desc } of spec.sorts) {
-    const module = fieldTypeOf(field.type);
-    const { sort } = cellExpr(field, module);
-    const emptiesLast = module.cellKind === 'select';
-    // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
-    keys.push({ expr: `(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, desc });
-    keys.push({ expr: `coalesce(${sort}, ${sentinel(module.cellKind)})`, desc });
+    const [flag, value] = sortKeyExprs(field);
+    keys.push({ expr: flag, desc }, { expr: value, desc });
   }
   if (spec.recordIds && spec.sorts.length === 0) keys.push({ expr: `array_position(${params.add(spec.recordIds, 'text[]')}, r.id)`, desc: false });
   if (spec.rowOrder && spec.rowOrder.length > 0) {
