@@ -5,6 +5,7 @@
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
+import { queryBench } from './query.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -12,8 +13,8 @@ const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
   for (const f of figures) {
-    const value = f.unit === '×' ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
-    process.stdout.write(`  ${f.name.padEnd(44)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
+    const value = f.unit === '×' || f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
+    process.stdout.write(`  ${f.name.padEnd(58)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
   }
 }
 
@@ -34,3 +35,5 @@ print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefine
 if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
 print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
 if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
+print('Record queries over 100,000 records (p50 of 30 runs)', await withDatabaseUrl(undefined, () => queryBench(records, 30)));
+if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));

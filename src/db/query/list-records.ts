@@ -131,14 +131,21 @@ function sentinel(kind: string): string {
   return "''";
 }
 
-/** Rows strictly after `after` in the (mixed-direction) key order: an OR of prefix-equal comparisons. */
+/**
+ * Rows strictly after `after` in the key order. With one direction throughout it is a row comparison,
+ * which an index in the same order answers as a range scan; with mixed directions an OR of prefix-equal
+ * comparisons, led by a bound on the first key so the scan can still start near the cursor.
+ */
 function keysetAfter(order: OrderKey[], after: unknown[], params: SqlParams): string {
   const values = order.map((k, i) => params.add(after[i], castOf(k.expr, after[i])));
+  if (order.every((k) => k.desc === order[0]!.desc)) {
+    return `((${order.map((k) => k.expr).join(', ')}) ${order[0]!.desc ? '<' : '>'} (${values.join(', ')}))`;
+  }
   const ors = order.map((k, i) => {
     const equal = order.slice(0, i).map((p, j) => `${p.expr} = ${values[j]}`);
     return `(${[...equal, `${k.expr} ${k.desc ? '<' : '>'} ${values[i]}`].join(' AND ')})`;
   });
-  return `(${ors.join(' OR ')})`;
+  return `(${order[0]!.expr} ${order[0]!.desc ? '<=' : '>='} ${values[0]} AND (${ors.join(' OR ')}))`;
 }
 
 function castOf(expr: string, value: unknown): string {

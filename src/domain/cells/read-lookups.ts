@@ -17,9 +17,11 @@ export async function loadReadLookups(
 ): Promise<ReadLookups> {
   const userIds = new Set<string>();
   const linked = new Map<string, Set<string>>();
+  const wantsCreator = fields.some((f) => f.type === 'CreatedBy');
+  const wantsEditor = fields.some((f) => f.type === 'LastModifiedBy');
   for (const row of rows) {
-    if (row.createdBy) userIds.add(row.createdBy);
-    if (row.updatedBy) userIds.add(row.updatedBy);
+    if (wantsCreator && row.createdBy) userIds.add(row.createdBy);
+    if (wantsEditor && row.updatedBy) userIds.add(row.updatedBy);
     for (const field of fields) {
       const value = row.cells[field.id];
       if (!Array.isArray(value)) continue;
