@@ -166,3 +166,25 @@ describe('links', () => {
     expect(page.records.map((r) => r.fields.Title)).toEqual(['t1', 't2']);
   });
 });
+
+describe('schema cache', () => {
+  it('notices a schema change made by another process on the next query', async () => {
+    const { createServices } = await import('../../src/services.js');
+    const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
+    const other = createServices(f.inst.db, {
+      config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
+      expectedMigrations: 0,
+      limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
+    });
+    const sheet = await f.services.datasheets.create(f.scope, { name: 'Cached' });
+    await f.services.records.create(f.scope, sheet.id, [{ Title: 'one' }]);
+    expect((await f.services.records.query(f.scope, sheet.id, {})).records[0]!.fields).toEqual({ Title: 'one' });
+    await other.fields.add(f.scope, sheet.id, { name: 'Extra', type: 'Text' });
+    await other.records.create(f.scope, sheet.id, [{ Title: 'two', Extra: 'new column' }]);
+    const page = await f.services.records.query(f.scope, sheet.id, {});
+    expect(page.records.map((r) => r.fields)).toEqual([{ Title: 'one' }, { Title: 'two', Extra: 'new column' }]);
+    await other.fields.update(f.scope, sheet.id, (await other.datasheets.get(f.scope, sheet.id)).fields[1]!.id, { name: 'Renamed' });
+    expect((await f.services.records.query(f.scope, sheet.id, {})).records[1]!.fields).toEqual({ Title: 'two', Renamed: 'new column' });
+    other.indexing.stop();
+  });
+});

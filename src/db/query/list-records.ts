@@ -40,11 +40,16 @@ const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, (extract(epoch FR
  * a non-null value, so empties are placed as the reference places them and keyset cursors can compare
  * lexicographically. Ties are broken by the view's row order, then position, then id.
  */
-export async function listRecords(q: Queryable, spec: ListSpec, paging: Paging): Promise<{ records: StoredRecord[]; keys: unknown[][] }> {
+export async function listRecords(
+  q: Queryable,
+  spec: ListSpec,
+  paging: Paging,
+): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
   const where = whereClause(spec, params);
   const order = orderKeys(spec, params);
-  const selectKeys = order.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+  // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
+  const selectKeys = [...order.map((k, i) => `${k.expr} AS k${i}`), '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev'].join(', ');
   let sql: string;
   if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
@@ -73,6 +78,7 @@ export async function listRecords(q: Queryable, spec: ListSpec, paging: Paging):
       updatedBy: (r.updated_by as string | null) ?? null,
     })),
     keys: rows.map((r) => order.map((_, i) => r[`k${i}`])),
+    schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
   };
 }
 

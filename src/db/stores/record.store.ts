@@ -277,8 +277,13 @@ export async function attachmentsByToken(q: Queryable, spaceId: string, tokens: 
   );
 }
 
+/** New select options written with a batch: a schema change, so the datasheet's schema revision moves. */
 export async function updateFieldProperty(q: Queryable, fieldId: string, property: unknown): Promise<void> {
-  await q.query(`UPDATE fields SET property = $2::jsonb, updated_at = now() AT TIME ZONE 'UTC' WHERE id = $1`, [fieldId, JSON.stringify(property)]);
+  await q.query(
+    `WITH f AS (UPDATE fields SET property = $2::jsonb, updated_at = now() AT TIME ZONE 'UTC' WHERE id = $1 RETURNING datasheet_id)
+     UPDATE datasheets SET schema_revision = schema_revision + 1 WHERE id IN (SELECT datasheet_id FROM f)`,
+    [fieldId, JSON.stringify(property)],
+  );
 }
 
 /** Drivers hand jsonb objects over parsed; some hand json text over as a string. Only for object columns. */

@@ -6,6 +6,7 @@ export interface SchemaRow {
   spaceId: string;
   name: string;
   revision: number;
+  schemaRevision: number;
   fields: { id: string; name: string; type: string; property: unknown; is_primary: boolean; position: number }[];
   views: {
     id: string;
@@ -22,8 +23,8 @@ export interface SchemaRow {
 
 /** A datasheet of a space with its fields and views, in one round trip. */
 export async function selectSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<SchemaRow | undefined> {
-  const [row] = await q.query<{ id: string; space_id: string; name: string; revision: string | number; fields: unknown; views: unknown }>(
-    `SELECT d.id, d.space_id, n.name, d.revision::text AS revision,
+  const [row] = await q.query<{ id: string; space_id: string; name: string; revision: string | number; schema_revision: string | number; fields: unknown; views: unknown }>(
+    `SELECT d.id, d.space_id, n.name, d.revision::text AS revision, d.schema_revision::text AS schema_revision,
        (SELECT coalesce(json_agg(f ORDER BY f.position, f.id), '[]'::json)
           FROM (SELECT id, name, type, property, is_primary, position FROM fields WHERE datasheet_id = d.id) f) AS fields,
        (SELECT coalesce(json_agg(v ORDER BY v.position, v.id), '[]'::json)
@@ -38,6 +39,7 @@ export async function selectSchema(q: Queryable, spaceId: string, datasheetId: s
     spaceId: row.space_id,
     name: row.name,
     revision: Number(row.revision),
+    schemaRevision: Number(row.schema_revision),
     fields: parseObject(row.fields),
     views: parseObject(row.views),
   };

@@ -48,7 +48,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
       const id = newId('datasheet');
       await tx.node.create({ data: { id, spaceId: scope.spaceId, parentId, type: 'DATASHEET', name, position } });
       const created = await tx.datasheet.create({ data: { id, spaceId: scope.spaceId, description } });
-      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0 };
+      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0, schemaRevision: 0 };
       for (const field of fields) {
         const label = typeof field.name === 'string' ? field.name : '';
         await insertField(tx, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });
@@ -83,7 +83,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     const name = validateName(newName, 'datasheet');
     const updated = await prisma.node.updateMany({ where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' }, data: { name } });
     if (updated.count === 0) throw datasheetNotFound(datasheetId);
-    const ds = await prisma.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
+    const ds = await prisma.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } } });
     bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: Number(ds.revision), actorId: scope.userId, at: new Date(), change: 'datasheet.updated', targetId: datasheetId }]);
   }
 

@@ -22,6 +22,8 @@ export interface DatasheetSchema {
   fields: (FieldDef & { position?: number })[];
   views: ViewDef[];
   revision: number;
+  /** Moves only with schema changes; readers cache schemas by it. */
+  schemaRevision: number;
 }
 
 /** A datasheet's fields (primary first, then by position) and views, scoped to a space. */
@@ -33,6 +35,7 @@ export async function loadSchema(q: Queryable, spaceId: string, datasheetId: str
     spaceId: row.spaceId,
     name: row.name,
     revision: row.revision,
+    schemaRevision: row.schemaRevision,
     fields: row.fields
       .filter((f) => isFieldType(f.type))
       .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position }))

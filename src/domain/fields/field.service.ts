@@ -119,7 +119,7 @@ export interface UpdateFieldInput {
 
 export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
   async function schemaChange(tx: Tx, scope: Scope, datasheetId: string, change: SchemaChangedEvent['change'], targetId: string) {
-    const updated = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
+    const updated = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } } });
     return {
       type: 'schema.changed' as const,
       spaceId: scope.spaceId,

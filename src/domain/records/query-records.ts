@@ -3,12 +3,13 @@ import type { Database } from '../../db/client.js';
 import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db/query/list-records.js';
 import { FilterCompileError } from '../../db/query/compile-filter.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
+import type { StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
 import { readRecord, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
-import { invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
 import type { FilterGroup } from '../views/view.schema.js';
 
@@ -52,14 +53,56 @@ export type FormulaFilter = (formula: string, fields: readonly FieldDef[], param
  * filter, sorts), user sorts, a formula filter, record ids, a projection, maxRecords, and either
  * pageNum/pageSize or keyset cursors. Everything runs as SQL; `total` is computed only when asked.
  */
+/** Schemas read by queries, by space and datasheet; each use is checked against the rows' schema revision. */
+export type SchemaCache = Map<string, DatasheetSchema>;
+
 export async function queryRecords(
   db: Database,
   scope: Scope,
   datasheetId: string,
   query: RecordQuery,
-  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date },
+  options: {
+    timeZone: string;
+    attachmentUrl: (token: string) => string;
+    formulaFilter?: FormulaFilter | undefined;
+    now?: Date;
+    schemaCache?: SchemaCache;
+  },
 ): Promise<RecordPage> {
-  const schema = await loadSchema(db, scope.spaceId, datasheetId);
+  const cache = options.schemaCache;
+  const key = `${scope.spaceId}/${datasheetId}`;
+  const fresh = async () => {
+    const schema = await loadSchema(db, scope.spaceId, datasheetId);
+    if (cache) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, schema);
+    }
+    return schema;
+  };
+  const cached = cache?.get(key);
+  if (!cached) return (await runQuery(db, scope, await fresh(), query, options)).page;
+  let first: Awaited<ReturnType<typeof runQuery>>;
+  try {
+    first = await runQuery(db, scope, cached, query, options);
+  } catch (error) {
+    // A view, field or sort the cached schema does not know may be new: judge the request on a fresh schema.
+    if (error instanceof DomainError) return (await runQuery(db, scope, await fresh(), query, options)).page;
+    throw error;
+  }
+  // A cached schema is used only if the rows say it is still current (or, with no rows, a reload agrees).
+  const current = first.schemaRevision ?? (await fresh()).schemaRevision;
+  if (current === cached.schemaRevision) return first.page;
+  return (await runQuery(db, scope, first.schemaRevision === undefined ? cache!.get(key)! : await fresh(), query, options)).page;
+}
+
+async function runQuery(
+  db: Database,
+  scope: Scope,
+  schema: DatasheetSchema,
+  query: RecordQuery,
+  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date },
+): Promise<{ page: RecordPage; schemaRevision: number | undefined }> {
+  const datasheetId = schema.id;
   const fieldKey = query.fieldKey ?? 'name';
   const keyOf = (f: FieldDef) => (fieldKey === 'id' ? f.id : f.name);
   const view = pickView(schema, query.viewId);
@@ -81,29 +124,30 @@ export async function queryRecords(
     maxRecords,
   };
   const shape = shapeOf(datasheetId, query);
+  const render = async (rows: StoredRecord[]): Promise<RecordView[]> => {
+    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
+    return rows.map((row) => readRecord(columns, row, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey }));
+  };
   try {
     let page: RecordPage;
+    let schemaRevision: number | undefined;
     if (query.after !== undefined) {
       const after = query.after === null ? null : decodeCursor(query.after, shape);
-      const { records, keys } = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
-      const visible = records.slice(0, pageSize);
-      const nextCursor = records.length > pageSize ? encodeCursor(keys[pageSize - 1]!, shape) : null;
-      page = { records: await render(visible), pageSize, nextCursor };
+      const result = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
+      schemaRevision = result.schemaRevision;
+      const nextCursor = result.records.length > pageSize ? encodeCursor(result.keys[pageSize - 1]!, shape) : null;
+      page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
     } else {
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
-      const { records } = await listRecords(db, spec, { kind: 'offset', offset: (pageNum - 1) * pageSize, limit: pageSize });
-      page = { records: await render(records), pageNum, pageSize };
+      const result = await listRecords(db, spec, { kind: 'offset', offset: (pageNum - 1) * pageSize, limit: pageSize });
+      schemaRevision = result.schemaRevision;
+      page = { records: await render(result.records), pageNum, pageSize };
     }
     if (query.withTotal) page.total = await countRecords(db, spec);
-    return page;
+    return { page, schemaRevision };
   } catch (error) {
     if (error instanceof FilterCompileError) throw invalidArgument(error.message, { parameter: 'filter' });
     throw error;
-  }
-
-  async function render(rows: Awaited<ReturnType<typeof listRecords>>['records']): Promise<RecordView[]> {
-    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
-    return rows.map((row) => readRecord(columns, row, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey }));
   }
 }
 

@@ -10,12 +10,13 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, type UpdateInput } from './update-records.js';
-import { queryRecords, type RecordQuery } from './query-records.js';
+import { queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
 /** The record service: a thin façade over one file per operation. */
 export function createRecordService(deps: RecordDeps) {
+  const schemaCache: SchemaCache = new Map();
   async function render(
     scope: Scope,
     datasheetId: string,
@@ -52,6 +53,7 @@ export function createRecordService(deps: RecordDeps) {
         attachmentUrl: deps.attachmentUrl,
         formulaFilter: deps.formulaFilter,
         now: deps.now(),
+        schemaCache,
       }),
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),

@@ -29,7 +29,7 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
     const { result, revision } = await prisma.$transaction(async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const result = await fn(tx, schema);
-      const ds = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 } } });
+      const ds = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } } });
       return { result, revision: Number(ds.revision) };
     });
     bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision, actorId: scope.userId, at: new Date(), change: 'view.changed', targetId: result.viewId }]);
