@@ -7,6 +7,11 @@ export const MAX_NAME_LENGTH = 100;
 export const MAX_DESCRIPTION_LENGTH = 500;
 /** Records per service batch; the Fusion facade applies its own 10-per-request limit on top. */
 export const MAX_RECORDS_PER_BATCH = 1_000;
+/** The Fusion API's records per create/update/delete request (the reference's API_MAX_MODIFY_RECORD_COUNTS). */
+export const FUSION_RECORDS_PER_REQUEST = 10;
+
+/** The reference's text, literal `$` and double space included (aitable-fusion-api.md §3). */
+export const batchLimitMessage = (limit: number) => `Can't update/delete/create more than $${limit}  records in one single request`;
 export const DEFAULT_ROW_CAP = 50_000;
 export const GB = 1024 ** 3;
 

@@ -24,6 +24,7 @@ let fx: {
   datasheetId: string;
   otherDatasheetId: string;
   fieldId: () => Promise<string>;
+  recordId: () => Promise<string>;
   tokens: Record<'owner' | 'revoked' | 'otherSpace' | 'restricted' | 'reader', string>;
   missing: (scope: Scope) => Promise<string>;
 };
@@ -43,6 +44,7 @@ beforeAll(async () => {
     datasheetId: d1.id,
     otherDatasheetId: d2.id,
     fieldId: async () => (await s.fields.add(scope, d1.id, { name: `f${newId('field')}`, type: 'Text' })).id,
+    recordId: async () => (await s.records.create(scope, d1.id, [{ Title: 'fixture' }]))[0]!.id,
     tokens: {
       owner: t.token,
       revoked: revoked.secret,
@@ -74,6 +76,13 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   CreateField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields`, body: { name: `x${newId('field')}`, type: 'Text' } }),
   DeleteField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}` }),
   ListAuditEvents: async () => ({ path: `/v1/spaces/${fx.spaceId}/audit-events` }),
+  GetRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?pageSize=5` }),
+  CreateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ fields: { Title: 'matrix' } }] } }),
+  UpdateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'patched' } }] } }),
+  UpdateRecordsByPut: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'put' } }] } }),
+  DeleteRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?recordIds=${await fx.recordId()}` }),
+  GetFields: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/fields` }),
+  GetViews: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/views` }),
 };
 
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
@@ -123,6 +132,8 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
     if (targetsSpace(route.path)) {
       expect([response.status, response.body.code]).toEqual([403, 403]);
       expect(response.body.message).toBe('The API token user does not belong to the space, please adjust spaceId or API token and try again');
+    } else if (targetsDatasheet(route.path)) {
+      expect([response.status, response.body]).toEqual([200, { success: false, code: 301, message: "Can't find the specified datasheet" }]);
     } else {
       expect(response.body.success).toBe(true);
     }

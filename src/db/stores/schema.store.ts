@@ -7,7 +7,7 @@ export interface SchemaRow {
   name: string;
   revision: number;
   schemaRevision: number;
-  fields: { id: string; name: string; type: string; property: unknown; is_primary: boolean; position: number }[];
+  fields: { id: string; name: string; type: string; property: unknown; is_primary: boolean; position: number; description: string | null }[];
   views: {
     id: string;
     name: string;
@@ -26,7 +26,7 @@ export async function selectSchema(q: Queryable, spaceId: string, datasheetId: s
   const [row] = await q.query<{ id: string; space_id: string; name: string; revision: string | number; schema_revision: string | number; fields: unknown; views: unknown }>(
     `SELECT d.id, d.space_id, n.name, d.revision::text AS revision, d.schema_revision::text AS schema_revision,
        (SELECT coalesce(json_agg(f ORDER BY f.position, f.id), '[]'::json)
-          FROM (SELECT id, name, type, property, is_primary, position FROM fields WHERE datasheet_id = d.id) f) AS fields,
+          FROM (SELECT id, name, type, property, is_primary, position, description FROM fields WHERE datasheet_id = d.id) f) AS fields,
        (SELECT coalesce(json_agg(v ORDER BY v.position, v.id), '[]'::json)
           FROM (SELECT id, name, type, filter, sort, hidden_fields, column_order, row_order, position FROM views WHERE datasheet_id = d.id) v) AS views
      FROM datasheets d JOIN nodes n ON n.id = d.id

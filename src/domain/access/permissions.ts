@@ -19,3 +19,6 @@ export const SCOPE_MIN_ROLE: Record<Scope, Role> = {
 };
 
 export const roleAllows = (role: Role, scope: Scope) => ROLE_RANK[role] >= ROLE_RANK[SCOPE_MIN_ROLE[scope]];
+
+/** Whether a token may use a scope at all (its scopes and its user's role). */
+export const actorMay = (actor: Actor, scope: Scope) => actor.scopes.includes(scope) && roleAllows(actor.role, scope);

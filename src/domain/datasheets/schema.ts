@@ -19,7 +19,7 @@ export interface DatasheetSchema {
   id: string;
   spaceId: string;
   name: string;
-  fields: (FieldDef & { position?: number })[];
+  fields: (FieldDef & { position?: number; description?: string | null })[];
   views: ViewDef[];
   revision: number;
   /** Moves only with schema changes; readers cache schemas by it. */
@@ -38,7 +38,7 @@ export async function loadSchema(q: Queryable, spaceId: string, datasheetId: str
     schemaRevision: row.schemaRevision,
     fields: row.fields
       .filter((f) => isFieldType(f.type))
-      .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position }))
+      .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position, description: f.description }))
       .sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary)),
     views: row.views.map((v) => ({
       id: v.id,

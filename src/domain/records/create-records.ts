@@ -5,7 +5,7 @@ import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
 import { newId } from '../ids.js';
-import { MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { checkRowCap, lockForWrite, withRetry, type RecordDeps } from './record-context.js';
@@ -14,6 +14,8 @@ export interface CreateOptions {
   fieldKey?: FieldKey;
   /** Allow records none of whose keys match a field (GraphQL); the Fusion facade keeps the reference's refusal. */
   allowEmpty?: boolean;
+  /** A per-request limit (Fusion: 10), checked after every value was validated, as the reference does. */
+  batchLimit?: number;
 }
 
 /**
@@ -44,6 +46,9 @@ export async function createRecords(
           timeZone: deps.timeZone,
           allowEmpty: options.allowEmpty ?? false,
         });
+        if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
+          throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+        }
         checkRowCap(lock, inputs.length);
         await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {

@@ -2,13 +2,23 @@ import { bumpDatasheet, deleteRecordRows, insertChanges, selectRecordsForUpdate 
 import type { Scope } from '../context.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
-import { MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
 
 /** Deletes a batch atomically; unknown ids fail the batch; two-way siblings lose the deleted ids. */
-export async function deleteRecords(deps: RecordDeps, scope: Scope, datasheetId: string, recordIds: readonly unknown[]): Promise<string[]> {
+export async function deleteRecords(
+  deps: RecordDeps,
+  scope: Scope,
+  datasheetId: string,
+  recordIds: readonly unknown[],
+  options: { batchLimit?: number } = {},
+): Promise<string[]> {
   if (!Array.isArray(recordIds) || recordIds.length === 0) throw invalidArgument('recordIds should not be empty', { parameter: 'recordIds' });
+  // Counted before duplicates are removed, as the reference does.
+  if (options.batchLimit !== undefined && recordIds.length > options.batchLimit) {
+    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'recordIds' });
+  }
   if (recordIds.length > MAX_RECORDS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't delete more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds' });
   }

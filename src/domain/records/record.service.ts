@@ -10,7 +10,7 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, type UpdateInput } from './update-records.js';
-import { queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
+import { MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
@@ -35,9 +35,10 @@ export function createRecordService(deps: RecordDeps) {
   return {
     create: (scope: Scope, datasheetId: string, records: readonly unknown[], options?: CreateOptions) =>
       createRecords(deps, scope, datasheetId, records, options),
-    update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey }) =>
+    update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey; batchLimit?: number }) =>
       updateRecords(deps, scope, datasheetId, records, options),
-    delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[]) => deleteRecords(deps, scope, datasheetId, recordIds),
+    delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[], options?: { batchLimit?: number }) =>
+      deleteRecords(deps, scope, datasheetId, recordIds, options),
     move: (scope: Scope, fromDatasheetId: string, toDatasheetId: string, recordIds: readonly unknown[]) =>
       moveRecords(deps, scope, fromDatasheetId, toDatasheetId, recordIds),
     /** Stored rows by id (all rows when ids is omitted), in row order; the query engine replaces this for lists. */
@@ -55,6 +56,20 @@ export function createRecordService(deps: RecordDeps) {
         now: deps.now(),
         schemaCache,
       }),
+    /** Like query; with `unlimited` (the reference's pageSize=-1) every matching row, fetched 1,000 at a time. */
+    async queryAll(scope: Scope, datasheetId: string, query: RecordQuery, options: { unlimited: boolean }) {
+      const run = (q: RecordQuery) =>
+        queryRecords(deps.db, scope, datasheetId, q, { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, formulaFilter: deps.formulaFilter, now: deps.now(), schemaCache });
+      if (!options.unlimited) return run(query);
+      const first = await run({ ...query, pageNum: 1, pageSize: MAX_PAGE_SIZE, withTotal: true });
+      const records = [...first.records];
+      for (let pageNum = 2; records.length < (first.total ?? 0); pageNum++) {
+        const next = await run({ ...query, pageNum, pageSize: MAX_PAGE_SIZE, withTotal: false });
+        if (next.records.length === 0) break;
+        records.push(...next.records);
+      }
+      return { ...first, records, pageNum: 1, pageSize: records.length };
+    },
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),
   };

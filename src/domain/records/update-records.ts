@@ -3,7 +3,7 @@ import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { conflict, DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent, CellChange } from '../events/change-bus.js';
-import { MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { lockForWrite, sameValue, withRetry, type RecordDeps } from './record-context.js';
@@ -24,7 +24,7 @@ export async function updateRecords(
   scope: Scope,
   datasheetId: string,
   inputs: readonly UpdateInput[],
-  options: { fieldKey?: FieldKey } = {},
+  options: { fieldKey?: FieldKey; batchLimit?: number } = {},
 ): Promise<StoredRecord[]> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
@@ -46,6 +46,9 @@ export async function updateRecords(
         const { schemas } = await lockForWrite(tx, scope, [datasheetId]);
         const schema = schemas.get(datasheetId)!;
         const batch = prepareCells(schema.fields, inputs.map((i) => i.fields), { fieldKey: options.fieldKey ?? 'name', timeZone: deps.timeZone });
+        if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
+          throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+        }
         const rows = new Map((await selectRecordsForUpdate(tx, datasheetId, ids)).map((r) => [r.id, r]));
         if (rows.size !== ids.length) {
           throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordId', recordIds: ids.filter((id) => !rows.has(id)) });

@@ -1,0 +1,75 @@
+import type { Request as ExpressRequest } from 'express';
+import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Request, Route, Security, Tags } from '@tsoa/runtime';
+import { FUSION_RECORDS_PER_REQUEST } from '../../src/domain/limits.js';
+import { success, type SuccessEnvelope } from '../envelope.js';
+import type { RequestContext } from '../ioc.js';
+import { listParam, queryEntries } from '../parse/query-arrays.js';
+import { fieldKeyOf, parseRecordQuery } from '../parse/record-query.js';
+import type { RecordCreateRo, RecordUpdateRo } from '../models/record.ro.js';
+import type { RecordListVo, RecordPageVo } from '../models/record.vo.js';
+
+/** The delete envelope has no `data` key (aitable-fusion-api.md §2.5). */
+interface DeleteEnvelope {
+  code: 200;
+  success: true;
+  message: 'SUCCESS';
+}
+
+@Route('v1/datasheets/{datasheetId}/records')
+@Tags('Records')
+export class RecordsController extends Controller {
+  constructor(private readonly ctx: RequestContext) {
+    super();
+  }
+
+  /**
+   * Records of a datasheet: `viewId`, `sort`, `filterByFormula`, `recordIds`, `fields`, `maxRecords`,
+   * `pageNum`/`pageSize` (1–1000, default 100), `cellFormat` (json|string), `fieldKey` (name|id).
+   */
+  @Get()
+  @Security('bearer', ['records:read'])
+  public async getRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
+    const { unlimited, ...query } = parseRecordQuery(request);
+    const page = await this.ctx.services.records.queryAll(this.ctx.access.scope, datasheetId, query, { unlimited });
+    return success({ total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length });
+  }
+
+  /** Creates up to 10 records; values are validated per field type, unknown keys ignored. */
+  @Post()
+  @Security('bearer', ['records:write'])
+  public async createRecords(@Path() datasheetId: string, @Body() body: RecordCreateRo): Promise<SuccessEnvelope<RecordListVo>> {
+    const fieldKey = fieldKeyOf(body.fieldKey);
+    const scope = this.ctx.access.scope;
+    const records = await this.ctx.services.records.create(scope, datasheetId, body.records.map((r) => r.fields), {
+      fieldKey,
+      batchLimit: FUSION_RECORDS_PER_REQUEST,
+    });
+    return success({ records: await this.ctx.services.records.render(scope, datasheetId, records, { fieldKey }) });
+  }
+
+  /** Partial updates of up to 10 records (`null` clears a cell). */
+  @Patch()
+  @Security('bearer', ['records:write'])
+  public async updateRecords(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
+    const fieldKey = fieldKeyOf(body.fieldKey);
+    const scope = this.ctx.access.scope;
+    const records = await this.ctx.services.records.update(scope, datasheetId, body.records, { fieldKey, batchLimit: FUSION_RECORDS_PER_REQUEST });
+    return success({ records: await this.ctx.services.records.render(scope, datasheetId, records, { fieldKey }) });
+  }
+
+  /** The same as PATCH (the reference's PUT is a partial update too). */
+  @Put()
+  @Security('bearer', ['records:write'])
+  public async updateRecordsByPut(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
+    return this.updateRecords(datasheetId, body);
+  }
+
+  /** Deletes up to 10 records: `recordIds=a,b`, repeated, or `recordIds[]=`. The success envelope has no data. */
+  @Delete()
+  @Security('bearer', ['records:write'])
+  public async deleteRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<DeleteEnvelope> {
+    const ids = listParam(queryEntries(request.originalUrl), 'recordIds') ?? [];
+    await this.ctx.services.records.delete(this.ctx.access.scope, datasheetId, ids, { batchLimit: FUSION_RECORDS_PER_REQUEST });
+    return { code: 200, success: true, message: 'SUCCESS' };
+  }
+}

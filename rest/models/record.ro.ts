@@ -1,0 +1,11 @@
+/** POST /fusion/v1/datasheets/{datasheetId}/records (aitable-fusion-api.md §2.3). */
+export interface RecordCreateRo {
+  records: { fields: { [key: string]: unknown } }[];
+  fieldKey?: string;
+}
+
+/** PATCH or PUT …/records (§2.4): partial updates. */
+export interface RecordUpdateRo {
+  records: { recordId: string; fields: { [key: string]: unknown } }[];
+  fieldKey?: string;
+}

@@ -1,0 +1,51 @@
+import type { Request } from 'express';
+import type { RecordQuery } from '../../src/domain/records/query-records.js';
+import { invalidArgument } from '../../src/domain/errors.js';
+import { listParam, queryEntries, QueryParseError, sortParam } from './query-arrays.js';
+
+/** fieldKey from the query (GET) or body (POST/PATCH), with the reference's message. */
+export function fieldKeyOf(value: unknown): 'name' | 'id' {
+  if (value === undefined || value === null || value === '') return 'name';
+  if (value === 'name' || value === 'id') return value;
+  throw invalidArgument('Invalid fieldKey (only supports "id" or "name")', { parameter: 'fieldKey' });
+}
+
+function cellFormatOf(value: string | undefined): 'json' | 'string' {
+  if (value === undefined || value === '') return 'json';
+  if (value === 'json' || value === 'string') return value;
+  throw invalidArgument('cellFormat must be "json" or "string"', { parameter: 'cellFormat' });
+}
+
+function intParam(value: string | undefined, parameter: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw invalidArgument(`${parameter} must be an integer`, { parameter });
+  return Number(value);
+}
+
+/** GET records parameters in every encoding the official clients use (see query-arrays.ts). */
+export function parseRecordQuery(request: Request): RecordQuery & { unlimited: boolean } {
+  const entries = queryEntries(request.originalUrl);
+  const single = (name: string) => entries.find(([key]) => key === name)?.[1];
+  try {
+    const pageSize = intParam(single('pageSize'), 'pageSize');
+    const filterByFormula = single('filterByFormula');
+    return {
+      viewId: single('viewId') || undefined,
+      recordIds: listParam(entries, 'recordIds'),
+      fields: listParam(entries, 'fields'),
+      sort: sortParam(entries),
+      fieldKey: fieldKeyOf(single('fieldKey')),
+      cellFormat: cellFormatOf(single('cellFormat')),
+      filterByFormula: filterByFormula?.trim() ? filterByFormula : undefined,
+      maxRecords: intParam(single('maxRecords'), 'maxRecords'),
+      pageNum: intParam(single('pageNum'), 'pageNum') ?? 1,
+      // -1: every matching row (undocumented in the reference, but its clients rely on it).
+      pageSize: pageSize === -1 ? undefined : pageSize,
+      unlimited: pageSize === -1,
+      withTotal: true,
+    };
+  } catch (error) {
+    if (error instanceof QueryParseError) throw invalidArgument(error.message, { parameter: error.parameter });
+    throw error;
+  }
+}
