@@ -11,6 +11,7 @@ import { createRecordService } from './domain/records/record.service.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
 import { createViewService } from './domain/views/view.service.js';
+import { createNodeService } from './domain/nodes/node.service.js';
 import { createAccessService, type Limiter } from './domain/access/access.service.js';
 import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
@@ -54,6 +55,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     datasheets: createDatasheetService(prisma, bus),
     fields: createFieldService(prisma, bus),
     views: createViewService(prisma, bus),
+    nodes: createNodeService(prisma),
     attachments,
     records: createRecordService({
       db,

@@ -83,6 +83,10 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   DeleteRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?recordIds=${await fx.recordId()}` }),
   GetFields: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/fields` }),
   GetViews: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/views` }),
+  ListNodes: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes` }),
+  GetNode: async () => ({ path: `/v1/nodes/${fx.datasheetId}` }),
+  GetSpaceNode: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}` }),
+  SearchNodes: async () => ({ path: `/v2/spaces/${fx.spaceId}/nodes?type=Datasheet` }),
 };
 
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
@@ -96,7 +100,7 @@ async function call(method: string, path: string, token: string | undefined, bod
 }
 
 const targetsSpace = (path: string) => path.includes('{spaceId}');
-const targetsDatasheet = (path: string) => path.includes('{datasheetId}');
+const targetsDatasheet = (path: string) => path.includes('{datasheetId}') || path.includes('{nodeId}');
 const readScope = (scope: Scope) => scope === 'spaces:read' || scope === 'datasheets:read' || scope === 'records:read';
 
 describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s', (_name, route) => {

@@ -102,6 +102,18 @@ describe('the official JS SDK', () => {
     expect((await api.datasheet(dst).records.query({ pageSize: 1 })).data!.total).toBe(24);
   });
 
+  it('lists, gets and searches nodes', async () => {
+    const folder = 'fod' + 'SdkFolder000001';
+    await t.app.prisma.node.create({ data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Archive', position: -10 } });
+    await t.app.prisma.node.update({ where: { id: dst }, data: { parentId: folder } });
+    const list = await api.nodes.list({ spaceId: t.spaceId });
+    expect(list.data!.nodes).toEqual([{ id: folder, name: 'Archive', type: 'Folder', icon: '', isFav: false, permission: 0 }]);
+    const detail = await api.nodes.get({ spaceId: t.spaceId, nodeId: folder });
+    expect(detail.data).toMatchObject({ id: folder, type: 'Folder', children: [{ id: dst, name: 'SDK deals', type: 'Datasheet' }] });
+    const found = await api.nodes.search({ spaceId: t.spaceId, type: 'Datasheet' as never, permissions: [0, 1], query: 'sdk' } as never);
+    expect(found.data!.nodes).toEqual([expect.objectContaining({ id: dst, parentId: folder, permission: 0 })]);
+  });
+
   it('gets the reference errors: 401 for a bad token, 301 for an unknown datasheet', async () => {
     const bad = new APITable({ token: 'tbk_wrong', host: t.url });
     expect(await bad.spaces.list()).toMatchObject({ success: false, code: 401, message: 'Unauthorized' });
