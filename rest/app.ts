@@ -4,6 +4,7 @@ import { describeError } from '../src/logger.js';
 import { RegisterRoutes } from './__generated__/routes.js';
 import { ROUTE_NOT_FOUND, toFusionFailure } from './errors.js';
 import { idempotency } from './middleware/idempotency.js';
+import { createDocsRouter } from './docs.js';
 
 /** The Fusion facade: JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
 export function createFusionRouter(logger: Logger): Router {
@@ -13,6 +14,7 @@ export function createFusionRouter(logger: Logger): Router {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();
   });
+  router.use(createDocsRouter());
   router.use(idempotency);
   RegisterRoutes(router);
   router.use((_req: Request, res: Response) => void res.status(404).json(ROUTE_NOT_FOUND));

@@ -77,3 +77,15 @@ describe('Fusion transport', () => {
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
   });
 });
+
+describe('API documents', () => {
+  it('serves the generated OpenAPI document and a console that keeps no token', async () => {
+    const spec = (await (await fetch(`${t.url}/fusion/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toContain('/v1/datasheets/{datasheetId}/records');
+    const page = await (await fetch(`${t.url}/fusion/docs`)).text();
+    expect(page).toContain('persistAuthorization: false');
+    const bundle = await fetch(`${t.url}/fusion/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+  });
+});
