@@ -12,10 +12,57 @@ export interface Figure {
   note?: string;
 }
 
-async function load(url: string, headers: Record<string, string>, seconds: number) {
-  const result = await autocannon({ url, headers, connections: 32, duration: seconds, pipelining: 1 });
+async function load(url: string, headers: Record<string, string>, seconds: number, connections = 32) {
+  const result = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function call(base: string, token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}/fusion/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await response.json()) as { success: boolean; message: string; data: any };
+  if (!json.success) throw new Error(`${method} ${path}: ${json.message}`);
+  return json.data;
+}
+
+/** Fusion records over HTTP: sequential writes of 10, GET pages of 1,000, and 8 clients reading one record. */
+async function fusionFigures(base: string, token: string, seconds: number, bareRps: number, db: string): Promise<Figure[]> {
+  const spaceId = (await call(base, token, 'GET', '/spaces')).spaces[0].id as string;
+  const dst = (
+    await call(base, token, 'POST', `/spaces/${spaceId}/datasheets`, {
+      name: 'bench',
+      fields: [
+        { name: 'Name', type: 'SingleText', property: {} },
+        { name: 'Amount', type: 'Number', property: { precision: 2 } },
+        { name: 'Stage', type: 'SingleSelect', property: { options: [{ name: 'Lead' }, { name: 'Won' }] } },
+      ],
+    })
+  ).id as string;
+  const requests = 150;
+  const t0 = performance.now();
+  for (let i = 0; i < requests; i++) {
+    const records = Array.from({ length: 10 }, (_, j) => ({ fields: { Name: `r${i * 10 + j}`, Amount: j * 3.5, Stage: j % 2 ? 'Won' : 'Lead' } }));
+    await call(base, token, 'POST', `/datasheets/${dst}/records`, { records });
+  }
+  const writeRate = (requests * 10) / ((performance.now() - t0) / 1000);
+  const samples: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const s0 = performance.now();
+    await call(base, token, 'GET', `/datasheets/${dst}/records?pageSize=1000`);
+    samples.push(performance.now() - s0);
+  }
+  samples.sort((a, b) => a - b);
+  const one = (await call(base, token, 'GET', `/datasheets/${dst}/records?pageSize=1`)).records[0].recordId as string;
+  const reads = await load(`${base}/fusion/v1/datasheets/${dst}/records?recordIds=${one}`, { authorization: `Bearer ${token}` }, seconds, 8);
+  return [
+    { name: `sequential POST of 10 records (${db})`, value: writeRate, unit: 'rec/s', note: `${requests} requests, one at a time` },
+    { name: `GET pageSize=1000 (${db})`, value: samples[Math.floor(samples.length / 2)]!, unit: 'ms p50', note: `p95 ${samples[Math.floor(samples.length * 0.95)]!.toFixed(1)} ms` },
+    { name: `GET one record, 8 clients (${db})`, value: reads.rps, unit: 'req/s', note: `${(reads.rps / bareRps).toFixed(3)} × bare node:http` },
+  ];
 }
 
 /** Authenticated GET /fusion/v1/spaces through the whole stack against a bare node:http server, same run. */
@@ -34,7 +81,9 @@ export async function httpBench(seconds: number): Promise<Figure[]> {
     const ours = await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, seconds);
     const baseline = await load(`http://127.0.0.1:${barePort}/`, {}, seconds);
     const db = pgdb ? 'PostgreSQL' : 'PGlite';
+    const fusion = await fusionFigures(`http://127.0.0.1:${port}`, token!, seconds, baseline.rps, db);
     return [
+      ...fusion,
       { name: `GET /fusion/v1/spaces (${db})`, value: ours.rps, unit: 'req/s', note: `p50 ${ours.p50} ms, p99 ${ours.p99} ms` },
       { name: 'bare node:http, same body', value: baseline.rps, unit: 'req/s', note: `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms` },
       { name: 'ratio ours / bare', value: ours.rps / baseline.rps, unit: '×' },
