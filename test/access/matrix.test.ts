@@ -87,13 +87,19 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   GetNode: async () => ({ path: `/v1/nodes/${fx.datasheetId}` }),
   GetSpaceNode: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}` }),
   SearchNodes: async () => ({ path: `/v2/spaces/${fx.spaceId}/nodes?type=Datasheet` }),
+  UploadAttachment: async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('matrix file')], { type: 'text/plain' }), 'matrix.txt');
+    return { path: `/v1/datasheets/${fx.datasheetId}/attachments`, body: form };
+  },
 };
 
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
+  const form = body instanceof FormData;
   const response = await fetch(`${t.url}/fusion${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body && !form ? { 'content-type': 'application/json' } : {}) },
+    body: form ? body : body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
   return { status: response.status, text, body: JSON.parse(text) as { success: boolean; code: number; message: string; data?: unknown } };
