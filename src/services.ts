@@ -8,6 +8,7 @@ import { createDatasheetService } from './domain/datasheets/datasheet.service.js
 import { createChangeBus } from './domain/events/change-bus.js';
 import { createFieldService } from './domain/fields/field.service.js';
 import { createRecordService } from './domain/records/record.service.js';
+import { formulaFilter } from './domain/records/formula-filter.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
 import { createViewService } from './domain/views/view.service.js';
@@ -63,6 +64,7 @@ export function createServices(db: Database, options: ServiceOptions) {
       bus,
       attachmentUrl: attachments.url,
       timeZone: options.config.timeZone,
+      formulaFilter,
       now: () => new Date(),
     }),
     indexing,

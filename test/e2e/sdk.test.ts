@@ -74,6 +74,11 @@ describe('the official JS SDK', () => {
     ]);
   });
 
+  it('filters by formula', async () => {
+    const res = await api.datasheet(dst).records.query({ filterByFormula: 'AND({Qty} = 6, {Stage} = "Won")' });
+    expect(res.data!.records.map((r) => r.fields.Name)).toEqual(['deal 13']);
+  });
+
   it('selects fields, record ids, a view, string cells and id keys', async () => {
     const first = await api.datasheet(dst).records.query({ pageSize: 2 });
     const [a, b] = first.data!.records;

@@ -154,6 +154,19 @@ describe('list', () => {
     expect([res.status, res.body]).toEqual([200, { success: false, code: 400, message }]);
   });
 
+  it('filters by formula in SQL, with total counting the filtered rows', async () => {
+    const res = await api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('AND({Qty} >= 2, {Stage} = "Won")')}`);
+    expect([names(res), res.body.data!.total]).toEqual([['b'], 1]);
+    const text = await api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('FIND("a", {Name}) > 0')}`);
+    expect(names(text)).toEqual(['a']);
+    expect(names(await api('GET', `/datasheets/${dst}/records?filterByFormula=`))).toHaveLength(3);
+  });
+
+  it('answers a formula that does not parse with code 400 and the parser message', async () => {
+    const res = await api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('NOPE({Qty})')}`);
+    expect(res.body).toEqual({ success: false, code: 400, message: 'Undefined function: NOPE' });
+  });
+
   it('ignores unknown parameters, as the SDK adds fieldKey everywhere', async () => {
     expect((await api('GET', `/datasheets/${dst}/records?foo=bar&fieldKey=name`)).body.success).toBe(true);
   });

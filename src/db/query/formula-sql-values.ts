@@ -4,11 +4,15 @@ import type { FormulaNode, ValueType } from '../../domain/formula/ast.js';
 import {
   DATE_TEXT_PATTERN,
   EPOCH_TEXT_PATTERN,
+  FORMAT_TOKENS,
   JS_WHITESPACE,
   MAX_MS,
   MIN_MS,
+  tokenizeFormat,
   type ZoneSpec,
 } from '../../domain/formula/dates.js';
+
+const FORMAT_TOKENS_LIST: readonly string[] = FORMAT_TOKENS;
 import { fieldShape, selectOptions } from '../../domain/formula/field-values.js';
 import { NUMBER_PATTERN } from '../../domain/formula/values.js';
 import { cellExpr } from './cell-expr.js';
@@ -30,12 +34,15 @@ export interface Sql {
 
 export interface SqlEnv {
   alias: string;
-  params: unknown[];
+  /** Values of the placeholders made by `param`; `finalizeSql` numbers the ones the SQL uses. */
+  values: unknown[];
   fields: ReadonlyMap<string, FieldDef>;
   zone: ZoneSpec;
   now: number;
   /** Counter for subquery aliases. */
   seq: { n: number };
+  /** Parameters bound once per compilation (now, zones). */
+  shared: Map<string, string>;
 }
 
 export const SQL_TYPE: Record<ValueType, string> = {
@@ -49,9 +56,32 @@ export const SQL_TYPE: Record<ValueType, string> = {
 
 export const nullOf = (type: ValueType) => `NULL::${SQL_TYPE[type]}`;
 
+const MARK = '\u0001';
+const PLACEHOLDER = /\u0001(\d+)\u0001/g;
+
+/**
+ * A bound value. The placeholder is numbered by `finalizeSql`, so a value that ends up unused (an argument a
+ * function does not read) is not sent: PostgreSQL rejects parameters it cannot type.
+ */
 export function param(env: SqlEnv, value: unknown, type: 'text' | 'float8' | 'int' | 'jsonb' | 'boolean'): string {
-  env.params.push(typeof value === 'number' ? String(value) : value);
-  return `$${env.params.length}::${type}`;
+  env.values.push(typeof value === 'number' ? String(value) : value);
+  return `${MARK}${env.values.length - 1}${MARK}::${type}`;
+}
+
+/** Replaces placeholders by `$n`, appending the used values to `params` (each value once). */
+export function finalizeSql(env: SqlEnv, params: unknown[], texts: string[]): string[] {
+  const numbers = new Map<string, number>();
+  return texts.map((text) =>
+    text.replace(PLACEHOLDER, (_, k: string) => {
+      let n = numbers.get(k);
+      if (n === undefined) {
+        params.push(env.values[Number(k)]);
+        n = params.length;
+        numbers.set(k, n);
+      }
+      return `$${n}`;
+    }),
+  );
 }
 
 export const numberParam = (env: SqlEnv, n: number) => param(env, n, 'float8');
@@ -64,17 +94,32 @@ export function anyError(...errors: (string | null | undefined)[]): string | nul
   return list.length === 1 ? list[0]! : `(${list.join(' OR ')})`;
 }
 
-const SIMPLE = /^(\$\d+::[a-z0-9\[\]]+|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9\[\]]+)$/i;
+const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9\[\]]+|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9\[\]]+)$/i;
+
+/** Expressions up to this length without subqueries are cheaper to repeat than to evaluate in a subquery. */
+const INLINE_LENGTH = 160;
 
 /**
- * Evaluates each expression once and hands their names to `body`: a scalar subquery `(SELECT body FROM (SELECT
- * e1 AS x1, …) q)`, or the expressions themselves when they are trivial (parameters, names, literals).
+ * Hands `body` names for expressions it may use several times. An expression used at most once, or short and
+ * without subqueries, is substituted into the body; the others are evaluated once per row in a scalar subquery
+ * `(SELECT body FROM (SELECT e AS x … OFFSET 0) q)` (OFFSET 0 keeps the planner from pulling the subquery up and
+ * copying the expression into every use).
  */
 export function bind(env: SqlEnv, exprs: readonly string[], body: (names: string[]) => string): string {
   if (exprs.every((e) => SIMPLE.test(e))) return body([...exprs]);
   const k = ++env.seq.n;
   const names = exprs.map((_, i) => `x${k}_${i}`);
-  return `(SELECT ${body(names)} FROM (SELECT ${exprs.map((e, i) => `${e} AS ${names[i]}`).join(', ')}) AS q${k})`;
+  let text = body(names);
+  const bound: number[] = [];
+  exprs.forEach((e, i) => {
+    const pattern = new RegExp(`\\b${names[i]}\\b`, 'g');
+    const uses = text.match(pattern)?.length ?? 0;
+    if (SIMPLE.test(e) || uses <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b/.test(e))) {
+      text = text.replace(pattern, () => (SIMPLE.test(e) ? e : `(${e})`));
+    } else bound.push(i);
+  });
+  if (!bound.length) return text;
+  return `(SELECT ${text} FROM (SELECT ${bound.map((i) => `${exprs[i]} AS ${names[i]}`).join(', ')} OFFSET 0) AS q${k})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -133,9 +178,23 @@ export interface ZoneSql {
   sql: string;
 }
 
-export function zoneSql(env: SqlEnv, zone: ZoneSpec): string {
-  return zone.kind === 'iana' ? param(env, zone.name, 'text') : `make_interval(mins => ${param(env, zone.minutes, 'int')})`;
+function shared(env: SqlEnv, key: string, make: () => string): string {
+  let sql = env.shared.get(key);
+  if (!sql) {
+    sql = make();
+    env.shared.set(key, sql);
+  }
+  return sql;
 }
+
+export function zoneSql(env: SqlEnv, zone: ZoneSpec): string {
+  return zone.kind === 'iana'
+    ? shared(env, `zone:${zone.name}`, () => param(env, zone.name, 'text'))
+    : shared(env, `offset:${zone.minutes}`, () => `make_interval(mins => ${param(env, zone.minutes, 'int')})`);
+}
+
+/** ctx.now as float8 epoch ms. */
+export const nowSql = (env: SqlEnv) => shared(env, 'now', () => param(env, env.now, 'float8'));
 
 export const inRange = (ms: string) => `(${ms} BETWEEN ${MIN_MS} AND ${MAX_MS})`;
 /** float8 epoch ms (an integer) → timestamptz, exactly. */
@@ -366,5 +425,73 @@ function arraySql(env: SqlEnv, cell: string, key: string | undefined): string {
   return `NULLIF(ARRAY(SELECT s${k}.x FROM (SELECT ${element} AS x, t${k}.i FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${cell}) = 'array' THEN ${cell} ELSE '[]'::jsonb END) WITH ORDINALITY AS t${k}(e, i)) AS s${k} WHERE s${k}.x IS NOT NULL ORDER BY s${k}.i), '{}'::text[])`;
 }
 
-/** Field key check for the inlined ids (cellExpr checks field ids; sqlValueKey comes from our own registry). */
-export const isPlainKey = (key: string) => /^[A-Za-z]+$/.test(key);
+// ---------------------------------------------------------------------------------------------------------------
+// Date formatting (dates.ts formatToken / formatDate)
+
+const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s}'`).join(', ')}]`;
+const MONTHS_SQL = sqlArray(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']);
+const WEEKDAYS_SQL = sqlArray(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']);
+
+/** PostgreSQL spelling of FORMAT_TOKEN_PATTERN (`]` first in a bracket is literal) plus "any character". */
+export const FORMAT_TOKEN_PATTERN_SQL = `\\[[^]]+\\]|${FORMAT_TOKENS_LIST.join('|')}|.`;
+
+/** The SQL text of one format token over bound names: ms (float8), l (local timestamp), off (offset minutes). */
+export function formatTokenSql(token: string, ms: string, l: string, off: string): string | undefined {
+  const part = (f: string) => `extract(${f} FROM ${l})::int`;
+  const pad = (x: string, n: number) => `lpad((${x})::text, ${n}, '0')`;
+  const offset = (colon: boolean) =>
+    `(CASE WHEN ${off} < 0 THEN '-' ELSE '+' END || ${pad(`abs(${off}) / 60`, 2)} || '${colon ? ':' : ''}' || ${pad(`abs(${off}) % 60`, 2)})`;
+  switch (token) {
+    case 'YYYY': return pad(part('year'), 4);
+    case 'YY': return `right(${part('year')}::text, 2)`;
+    case 'Q': return `${part('quarter')}::text`;
+    case 'MMMM': return `(${MONTHS_SQL})[${part('month')}]`;
+    case 'MMM': return `left((${MONTHS_SQL})[${part('month')}], 3)`;
+    case 'MM': return pad(part('month'), 2);
+    case 'M': return `${part('month')}::text`;
+    case 'DD': return pad(part('day'), 2);
+    case 'D': return `${part('day')}::text`;
+    case 'dddd': return `(${WEEKDAYS_SQL})[${part('dow')} + 1]`;
+    case 'ddd': return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 3)`;
+    case 'dd': return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 2)`;
+    case 'd': return `${part('dow')}::text`;
+    case 'HH': return pad(part('hour'), 2);
+    case 'H': return `${part('hour')}::text`;
+    case 'hh': return pad(`(${part('hour')} + 11) % 12 + 1`, 2);
+    case 'h': return `((${part('hour')} + 11) % 12 + 1)::text`;
+    case 'mm': return pad(part('minute'), 2);
+    case 'm': return `${part('minute')}::text`;
+    case 'ss': return pad(`floor(extract(second FROM ${l}))::int`, 2);
+    case 's': return `floor(extract(second FROM ${l}))::int::text`;
+    case 'SSS': return pad(`floor(extract(milliseconds FROM ${l}))::int % 1000`, 3);
+    case 'A': return `(CASE WHEN ${part('hour')} < 12 THEN 'AM' ELSE 'PM' END)`;
+    case 'a': return `(CASE WHEN ${part('hour')} < 12 THEN 'am' ELSE 'pm' END)`;
+    case 'ZZ': return offset(false);
+    case 'Z': return offset(true);
+    case 'X': return `floor(${ms} / 1000)::bigint::text`;
+    case 'x': return `(${ms})::bigint::text`;
+  }
+  return undefined;
+}
+
+/**
+ * DATETIME_FORMAT over a non-blank, in-range ms. `format` is either a literal (tokenized here, at compile time) or
+ * a text expression (tokenized by PostgreSQL with the same token list).
+ */
+export function formatSql(env: SqlEnv, ms: string, format: { literal: string } | { sql: string }, zone: string): string {
+  return bind(env, [ms], ([t]) =>
+    bind(env, [localOf(t!, zone), offsetOf(t!, zone)], ([l, off]) => {
+      if ('literal' in format) {
+        const pieces = tokenizeFormat(format.literal).map((token) => formatTokenSql(token, t!, l!, off!) ?? textParam(env, literalToken(token)));
+        return pieces.length ? `(${pieces.join(' || ')})` : `''::text`;
+      }
+      const k = ++env.seq.n;
+      const m = `m${k}.tok[1]`;
+      const cases = FORMAT_TOKENS_LIST.map((token) => `WHEN '${token}' THEN ${formatTokenSql(token, t!, l!, off!)}`).join(' ');
+      const literal = `CASE WHEN length(${m}) > 2 AND left(${m}, 1) = '[' AND right(${m}, 1) = ']' THEN substr(${m}, 2, length(${m}) - 2) ELSE ${m} END`;
+      return `(SELECT coalesce(string_agg(CASE ${m} ${cases} ELSE ${literal} END, '' ORDER BY m${k}.i), '') FROM regexp_matches(${format.sql}, '${FORMAT_TOKEN_PATTERN_SQL}', 'g') WITH ORDINALITY AS m${k}(tok, i))`;
+    }),
+  );
+}
+
+const literalToken = (token: string) => (token.length > 2 && token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token);

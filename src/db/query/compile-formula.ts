@@ -1,0 +1,268 @@
+import type { FieldDef } from '../../domain/fields/field-type.js';
+import type { CallNode, FormulaAst, FormulaNode } from '../../domain/formula/ast.js';
+import type { CompareOp } from '../../domain/formula/compare.js';
+import { fieldDisplayFormat, isValidIanaZone, type ZoneSpec } from '../../domain/formula/dates.js';
+import { zoneSpec } from '../../domain/formula/evaluate.js';
+import { argZone } from '../../domain/formula/functions/shared.js';
+import { compareDomain } from '../../domain/formula/values.js';
+import { LAZY_SQL, SQL_FUNCTIONS, type SqlCall, type SqlFunction } from './formula-sql-functions.js';
+import {
+  anyError,
+  bind,
+  dec,
+  divNumeric,
+  fieldSql,
+  finalizeSql,
+  formatSql,
+  inRange,
+  nullIsError,
+  nullOf,
+  numberParam,
+  numText,
+  parseDateSql,
+  parseNumber,
+  plainTextSql,
+  textParam,
+  toDateSql,
+  toDouble,
+  toNumberSql,
+  truthySql,
+  zoneSql,
+  type Sql,
+  type SqlEnv,
+} from './formula-sql-values.js';
+
+/**
+ * Compiles a parsed formula (src/domain/formula) to a PostgreSQL expression over one `records` row
+ * (`<alias>.cells`, `<alias>.created_at`, `<alias>.updated_at`, `<alias>.id`). The SQL follows the evaluator's rules
+ * exactly (ast.ts), so `compileFormulaCondition` selects exactly the rows `isTruthy(evaluateFormula(...))` keeps.
+ * Every user value (string and number literals, option names, the time zone, now) is a `$n` parameter appended to
+ * `ctx.params`. Runtime errors never raise in SQL: they make the condition false.
+ */
+export interface FormulaSqlContext {
+  fields: readonly FieldDef[];
+  /** Alias of the `records` row. */
+  alias: string;
+  /** Parameters so far; the compiler appends its own and refers to them as `$n`. */
+  params: unknown[];
+  timeZone: string;
+  now: Date;
+}
+
+const ALIAS = /^[a-z_][a-z0-9_]*$/;
+
+function envOf(ctx: FormulaSqlContext): SqlEnv {
+  if (!ALIAS.test(ctx.alias)) throw new Error(`not an alias: ${ctx.alias}`);
+  return {
+    alias: ctx.alias,
+    values: [],
+    fields: new Map(ctx.fields.map((f) => [f.id, f])),
+    zone: zoneSpec(ctx.timeZone),
+    now: ctx.now.getTime(),
+    seq: { n: 0 },
+    shared: new Map(),
+  };
+}
+
+/** The node's value and error condition (see formula-sql-values.ts `Sql`). */
+function compileWith(ast: FormulaAst, ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
+  const env = envOf(ctx);
+  return finalizeSql(env, ctx.params, build(compileNode(env, ast.root)));
+}
+
+/** The value (`v`) and the error condition (`e`, 'false' when it cannot fail) as two expressions. */
+export function compileFormulaParts(ast: FormulaAst, ctx: FormulaSqlContext): { v: string; e: string; type: Sql['type'] } {
+  let type: Sql['type'] = 'null';
+  const [v, e] = compileWith(ast, ctx, (c) => {
+    type = c.type;
+    return [c.v, c.e ? `coalesce(${c.e}, false)` : 'false'];
+  });
+  return { v: v!, e: e!, type };
+}
+
+/** The formula's value (text, float8, boolean, float8 epoch ms for datetimes, text[]); NULL when blank or on error. */
+export function compileFormula(ast: FormulaAst, ctx: FormulaSqlContext): string {
+  return compileWith(ast, ctx, (c) => [c.e ? `(CASE WHEN coalesce(${c.e}, false) THEN ${nullOf(c.type)} ELSE ${c.v} END)` : c.v])[0]!;
+}
+
+/** TRUE exactly when the evaluator keeps the row (truthy result, no runtime error); never NULL. */
+export function compileFormulaCondition(ast: FormulaAst, ctx: FormulaSqlContext): string {
+  return compileWith(ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
+}
+
+function compileNode(env: SqlEnv, node: FormulaNode): Sql {
+  switch (node.kind) {
+    case 'number':
+      return { v: numberParam(env, node.value), e: null, type: 'number' };
+    case 'string':
+      return { v: textParam(env, node.value), e: null, type: 'string' };
+    case 'field':
+      return { v: fieldSql(env, node), e: null, type: node.type };
+    case 'unary': {
+      const arg = compileNode(env, node.arg);
+      if (node.op === '!') return { v: `(NOT ${truthySql(arg)})`, e: arg.e, type: 'boolean' };
+      const n = toNumberSql(env, arg);
+      if (node.op === '+') return n;
+      const v = toDouble(env, `(0 - ${dec(n.v)})`);
+      return { v, e: anyError(n.e, nullIsError(v)), type: 'number' };
+    }
+    case 'binary':
+      return binary(env, node.op, node, compileNode(env, node.left), compileNode(env, node.right));
+    case 'call':
+      return call(env, node);
+  }
+}
+
+/** A node's text (values.ts plainText; datetime field references in their field's display format). */
+function textOf(env: SqlEnv, node: FormulaNode, c: Sql): Sql {
+  if (node.kind === 'field' && node.type === 'datetime') {
+    const field = env.fields.get(node.fieldId)!;
+    const p = (field.property ?? {}) as { dateFormat?: string; timeFormat?: string; includeTime?: boolean; timeZone?: string };
+    const zone: ZoneSpec = p.timeZone && isValidIanaZone(p.timeZone) ? { kind: 'iana', name: p.timeZone } : env.zone;
+    const z = zoneSql(env, zone);
+    const v = bind(env, [c.v], ([x]) =>
+      `CASE WHEN ${x} IS NULL OR NOT ${inRange(x!)} THEN ''::text ELSE ${formatSql(env, x!, { literal: fieldDisplayFormat(p) }, z)} END`,
+    );
+    return { v, e: anyError(c.e, bind(env, [c.v], ([x]) => `(${x} IS NOT NULL AND NOT ${inRange(x!)})`)), type: 'string' };
+  }
+  return plainTextSql(env, c);
+}
+
+function binary(env: SqlEnv, op: string, node: FormulaNode & { kind: 'binary' }, a: Sql, b: Sql): Sql {
+  switch (op) {
+    case '&&':
+      return { v: `(${truthySql(a)} AND ${truthySql(b)})`, e: anyError(a.e, b.e), type: 'boolean' };
+    case '||':
+      return { v: `(${truthySql(a)} OR ${truthySql(b)})`, e: anyError(a.e, b.e), type: 'boolean' };
+    case '&':
+      return concat(env, node, a, b);
+    case '+':
+      if (node.type === 'string') return concat(env, node, a, b);
+      return arithmetic(env, '+', a, b);
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+      return arithmetic(env, op, a, b);
+    default:
+      return compareSql(env, op as CompareOp, a, b);
+  }
+}
+
+function concat(env: SqlEnv, node: FormulaNode & { kind: 'binary' }, a: Sql, b: Sql): Sql {
+  const x = textOf(env, node.left, a);
+  const y = textOf(env, node.right, b);
+  return { v: `(${x.v} || ${y.v})`, e: anyError(x.e, y.e), type: 'string' };
+}
+
+function arithmetic(env: SqlEnv, op: '+' | '-' | '*' | '/' | '%', a: Sql, b: Sql): Sql {
+  const x = toNumberSql(env, a);
+  const y = toNumberSql(env, b);
+  let v: string;
+  switch (op) {
+    case '+':
+    case '-':
+    case '*':
+      v = toDouble(env, `(${dec(x.v)} ${op} ${dec(y.v)})`);
+      break;
+    case '/':
+      v = bind(env, [dec(x.v), dec(y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`);
+      break;
+    case '%':
+      v = bind(env, [dec(x.v), dec(y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`);
+      break;
+  }
+  return { v, e: anyError(x.e, y.e, nullIsError(v)), type: 'number' };
+}
+
+/** compare.ts compareValues in SQL: never NULL; its errors are the operands' errors. */
+export function compareSql(env: SqlEnv, op: CompareOp, a: Sql, b: Sql): Sql {
+  if (op === '!=') {
+    const eq = compareSql(env, '=', a, b);
+    return { v: `(NOT ${eq.v})`, e: eq.e, type: 'boolean' };
+  }
+  const domain = compareDomain(a.type, b.type);
+  const v = bind(env, [a.v, b.v], ([x, y]) => {
+    const empty = (n: string, c: Sql) => (c.type === 'string' ? `(${n} IS NULL OR ${n} = '')` : `(${n} IS NULL)`);
+    const ex = empty(x!, a);
+    const ey = empty(y!, b);
+    const value = (n: string, c: Sql): string => {
+      if (domain === 'number') {
+        if (c.type === 'boolean') return `(CASE WHEN ${n} THEN 1::float8 ELSE 0::float8 END)`;
+        if (c.type === 'number' || c.type === 'datetime') return n;
+        return parseNumber(env, c.type === 'array' ? `array_to_string(${n}, ', ')` : n);
+      }
+      if (domain === 'date') {
+        if (c.type === 'datetime') return n;
+        return parseDateSql(env, c.type === 'array' ? `array_to_string(${n}, ', ')` : n, zoneSql(env, env.zone));
+      }
+      switch (c.type) {
+        case 'array':
+          return `array_to_string(${n}, ', ')`;
+        case 'boolean':
+          return `(CASE WHEN ${n} THEN 'true' ELSE 'false' END)`;
+        case 'number':
+          return numText(env, n);
+        default:
+          return n;
+      }
+    };
+    const collate = domain === 'text' ? ' COLLATE "C"' : '';
+    const cmp = `coalesce((${value(x!, a)})${collate} ${op} (${value(y!, b)})${collate}, false)`;
+    return op === '=' ? `(CASE WHEN ${ex} OR ${ey} THEN (${ex} AND ${ey}) ELSE ${cmp} END)` : `(CASE WHEN ${ex} OR ${ey} THEN false ELSE ${cmp} END)`;
+  });
+  return { v, e: anyError(a.e, b.e), type: 'boolean' };
+}
+
+function call(env: SqlEnv, node: CallNode): Sql {
+  const compiled = new Map<number, Sql>();
+  const arg = (i: number): Sql => {
+    let c = compiled.get(i);
+    if (!c) {
+      c = compileNode(env, node.args[i]!);
+      compiled.set(i, c);
+    }
+    return c;
+  };
+  const zoneOfArg = (i: number) => zoneSql(env, argZone(node.args[i], env.zone));
+  /** Conversion errors recorded by text/number (see SqlCall.scope). */
+  const conversions: string[] = [];
+  const record = (c: Sql): Sql => {
+    if (c.e && !conversions.includes(c.e)) conversions.push(c.e);
+    return c;
+  };
+  const sqlCall: SqlCall = {
+    node,
+    args: node.args,
+    env,
+    arg,
+    text: (i) => record(textOf(env, node.args[i]!, arg(i))),
+    number: (i) => record(toNumberSql(env, arg(i))),
+    scope: (condition, build) => {
+      const before = conversions.length;
+      const result = build();
+      const added = conversions.splice(before);
+      const e = anyError(...added);
+      if (e) conversions.push(`(${condition} AND coalesce(${e}, false))`);
+      return result;
+    },
+    truthy: (i) => truthySql(arg(i)),
+    date: (i) => toDateSql(env, arg(i).v, node.args[i]!.type, zoneOfArg(i)),
+    zone: zoneOfArg,
+    ctxZone: () => zoneSql(env, env.zone),
+    compare: (op, a, b) => compareSql(env, op, a, b),
+    convert: (i, type) => {
+      const c = arg(i);
+      if (type === 'null') return { v: nullOf('null'), e: c.e, type };
+      if (c.type === type) return c;
+      if (c.type === 'null') return { v: nullOf(type), e: c.e, type };
+      const t = textOf(env, node.args[i]!, c);
+      return { v: `(CASE WHEN ${c.v} IS NULL THEN NULL::text ELSE ${t.v} END)`, e: anyError(c.e, t.e), type };
+    },
+  };
+  const fn: SqlFunction = SQL_FUNCTIONS[node.name as keyof typeof SQL_FUNCTIONS];
+  const result = fn(sqlCall);
+  const own = anyError(result.e, ...conversions);
+  if (LAZY_SQL.has(node.name)) return { v: result.v, e: own, type: node.type };
+  return { v: result.v, e: anyError(...node.args.map((_, i) => arg(i).e), own), type: node.type };
+}

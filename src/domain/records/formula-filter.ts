@@ -1,0 +1,21 @@
+import { compileFormulaCondition } from '../../db/query/compile-formula.js';
+import { invalidArgument } from '../errors.js';
+import { FormulaError } from '../formula/errors.js';
+import { parseFormula } from '../formula/parser.js';
+import type { FormulaFilter } from './query-records.js';
+
+/**
+ * `filterByFormula`: parsed against the datasheet's fields (names or ids), compiled to one SQL condition that
+ * keeps exactly the rows the evaluator would keep. A formula that does not parse answers 400 with the
+ * parser's message (the reference's intended text; its own server sends an empty one).
+ */
+export const formulaFilter: FormulaFilter = (formula, fields, params, context) => {
+  let ast;
+  try {
+    ast = parseFormula(formula, fields);
+  } catch (error) {
+    if (error instanceof FormulaError) throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });
+    throw error;
+  }
+  return compileFormulaCondition(ast, { fields, alias: 'r', params: params.values, timeZone: context.timeZone, now: context.now });
+};
