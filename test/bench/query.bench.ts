@@ -91,6 +91,16 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
         ),
     );
     await pair(
+      'filterByFormula + sort, first 100',
+      () => s.records.query(scope, ds.id, { filterByFormula: 'AND({Stage} = "Won", {Amount} > 1000)', sort: [{ field: 'Amount', order: 'desc' }], pageSize: 100 }),
+      () =>
+        db.query(
+          `SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND r.cells->>'${stage!.id}' = $2 AND (r.cells->>'${amount!.id}')::float8 > 1000
+           ORDER BY ${flag} DESC, ${value} DESC, r.position, r.id LIMIT 100`,
+          [ds.id, won],
+        ),
+    );
+    await pair(
       'page of 1,000 unfiltered',
       () => s.records.query(scope, ds.id, { pageSize: 1000 }),
       () => db.query(`SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 ORDER BY r.position, r.id LIMIT 1000`, [ds.id]),
