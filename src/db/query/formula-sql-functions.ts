@@ -1,5 +1,5 @@
 import type { CallNode, FormulaNode, ValueType } from '../../domain/formula/ast.js';
-import { compileParseFormat, DAY_MS, DEFAULT_DATETIME_FORMAT, MONTH_NAMES, UNITS, type DateUnit } from '../../domain/formula/dates.js';
+import { compileParseFormat, DAY_MS, DEFAULT_DATETIME_FORMAT, MAX_MS, MIN_MS, MONTH_NAMES, UNITS, type DateUnit } from '../../domain/formula/dates.js';
 import type { FunctionName } from '../../domain/formula/function-registry.js';
 import { COUNTIF_OPS } from '../../domain/formula/functions/array.js';
 import { MAX_WORKDAYS, MONDAY_DAY } from '../../domain/formula/functions/date-time.js';
@@ -491,8 +491,8 @@ function perUnit(unit: UnitSql, units: readonly DateUnit[], build: (u: DateUnit)
 
 const ALL_UNITS: DateUnit[] = ['ms', 's', 'm', 'h', 'd', 'w', 'M', 'Q', 'y'];
 const UNIT_MS_SQL = { ms: 1, s: 1000, m: 60000, h: 3600000 } as const;
-const MIN_WALL = `${-62_135_424_000_000 - 2 * DAY_MS}::float8`;
-const MAX_WALL = `${253_402_041_600_000 + 2 * DAY_MS}::float8`;
+const MIN_WALL = `${MIN_MS - 2 * DAY_MS}::float8`;
+const MAX_WALL = `${MAX_MS + 2 * DAY_MS}::float8`;
 
 /** dates.ts addDays: wall-clock days; NULL when out of range. */
 function addDaysSql(env: SqlEnv, ms: string, days: string, zone: string): string {

@@ -128,8 +128,6 @@ export function bind(env: SqlEnv, exprs: readonly string[], body: (names: string
 /** JavaScript white space for btrim (TRIM, number and date parsing). */
 export const WS = `E'${[...JS_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}'`;
 
-export const MAX_MAGNITUDE = '1e308';
-
 /** numeric → float8 under the range rule (≥ 1e308 → NULL, i.e. an error; < 1e-308 → 0). */
 export const toDouble = (env: SqlEnv, numeric: string) =>
   bind(env, [numeric], ([n]) => `CASE WHEN abs(${n}) >= 1e308 THEN NULL::float8 WHEN abs(${n}) < 1e-308 THEN 0::float8 ELSE ${n}::float8 END`);
@@ -173,11 +171,6 @@ export const nullIsError = (v: string) => `(${v} IS NULL)`;
 // ---------------------------------------------------------------------------------------------------------------
 // Dates
 
-export interface ZoneSql {
-  /** Operand of AT TIME ZONE. */
-  sql: string;
-}
-
 function shared(env: SqlEnv, key: string, make: () => string): string {
   let sql = env.shared.get(key);
   if (!sql) {
@@ -203,7 +196,6 @@ export const tsOf = (ms: string) => `(timestamptz 'epoch' + ((${ms})::bigint::te
 export const localOf = (ms: string, zone: string) => `(${tsOf(ms)} AT TIME ZONE ${zone})`;
 /** Instant (epoch ms) of a wall-clock timestamp in a zone. */
 export const msOfLocal = (local: string, zone: string) => `floor(extract(epoch FROM (${local}) AT TIME ZONE ${zone}) * 1000)::float8`;
-export const msOfTimestamptz = (ts: string) => `floor(extract(epoch FROM ${ts}) * 1000)::float8`;
 /** Wall-clock timestamp read as UTC, in epoch ms (dates.ts wallMs). */
 export const wallMsOf = (local: string) => `floor(extract(epoch FROM (${local}) AT TIME ZONE 'UTC') * 1000)::float8`;
 /** Offset of the zone at the instant, in minutes. */
@@ -364,11 +356,16 @@ export function toDateSql(env: SqlEnv, v: string, type: ValueType, zone: string)
 // ---------------------------------------------------------------------------------------------------------------
 // Field references (field-values.ts readField)
 
+const FIELD_ID = /^fld[0-9A-Za-z]{1,40}$/;
+
 export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): string {
   const field = env.fields.get(node.fieldId);
   if (!field) return nullOf(node.type);
   const module = fieldTypeOf(field.type);
   const shape = fieldShape(field);
+  // Inlined below (as cellExpr does): only well-formed ids and our own registry's keys.
+  if (!FIELD_ID.test(field.id)) throw new Error(`not a field id: ${field.id}`);
+  if ('key' in shape && shape.key !== undefined && !/^[A-Za-z]+$/.test(shape.key)) throw new Error(`not a key: ${shape.key}`);
   const cell = `${env.alias}.cells->'${field.id}'`;
   const expr = () => cellExpr(field, module, env.alias);
   const stringOf = (c: string) => `(CASE WHEN jsonb_typeof(${c}) = 'string' THEN ${c} #>> '{}' END)`;
