@@ -70,6 +70,14 @@ describe('create', () => {
     expect((await api('GET', `/datasheets/${dst}/records`)).body.data!.total).toBe(3);
   });
 
+  it('answers the row cap with code 304 and HTTP 500, as the reference, writing nothing', async () => {
+    await t.app.prisma.datasheet.update({ where: { id: dst }, data: { rowCap: 4 } });
+    const res = await api('POST', `/datasheets/${dst}/records`, { records: [{ fields: { Name: 'x1' } }, { fields: { Name: 'x2' } }] });
+    expect([res.status, res.body]).toEqual([500, { success: false, code: 304, message: 'the usage of this function exceed the 4 records limit of beta version' }]);
+    await t.app.prisma.datasheet.update({ where: { id: dst }, data: { rowCap: null } });
+    expect((await api('GET', `/datasheets/${dst}/records`)).body.data!.total).toBe(3);
+  });
+
   it('answers an unknown datasheet with 301', async () => {
     expect((await api('POST', '/datasheets/dstNope000000000/records', { records: [{ fields: { Name: 'x' } }] })).body).toEqual({
       success: false,
