@@ -91,6 +91,25 @@ describe('fields', () => {
     expect(schema.views[0]!.columnOrder).not.toContain(notes.id);
   });
 
+  it('checks formula fields: syntax, self references and cycles', async () => {
+    const ds = await f.services.datasheets.create(f.scope, { name: 'Formulas', fields: [{ name: 'Name', type: 'SingleText', property: {} }, { name: 'Qty', type: 'Number', property: { precision: 0 } }] });
+    const a = await f.services.fields.add(f.scope, ds.id, { name: 'A', type: 'Formula', property: { expression: '{Qty} * 2' } });
+    await expect(f.services.fields.add(f.scope, ds.id, { name: 'Broken', type: 'Formula', property: { expression: 'NOPE({Qty})' } })).rejects.toThrow(
+      'Invalid value for property.expression: Undefined function: NOPE',
+    );
+    await expect(f.services.fields.update(f.scope, ds.id, a.id, { property: { expression: '{A} + 1' } })).rejects.toThrow(
+      "Invalid value for property.expression: Can't add the current Formula field in a formula",
+    );
+    const b = await f.services.fields.add(f.scope, ds.id, { name: 'B', type: 'Formula', property: { expression: '{A} + 1' } });
+    await expect(f.services.fields.update(f.scope, ds.id, a.id, { property: { expression: '{B} + {Qty}' } })).rejects.toThrow(
+      'The formula creates a circular reference: A → B → A',
+    );
+    const schema = await f.services.datasheets.get(f.scope, ds.id);
+    expect(schema.fields.find((x) => x.id === a.id)!.property).toMatchObject({ expression: '{Qty} * 2' });
+    expect(schema.fields.map((x) => x.name)).not.toContain('Broken');
+    expect(b.name).toBe('B');
+  });
+
   it('refuses to delete the primary field or an unknown one', async () => {
     const ds = await f.services.datasheets.create(f.scope, { name: 'Primary' });
     await expect(f.services.fields.remove(f.scope, ds.id, ds.fields[0]!.id)).rejects.toThrow("The primary field can't be deleted");

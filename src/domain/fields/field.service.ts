@@ -8,6 +8,7 @@ import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FieldDef, FieldType } from './field-type.js';
+import { checkFormulaField } from './formula-check.js';
 import {
   parseFieldProperty,
   validateDescription,
@@ -52,6 +53,7 @@ export async function insertField(
   const fieldIds = schema.fields.map((f) => f.id);
   const property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
   const id = newId('field');
+  if (type === 'Formula') checkFormulaField({ id, name, property }, schema.fields);
   if (isLink(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
   if (type === 'MagicLookUp') await checkLookup(tx, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
@@ -163,6 +165,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
         property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
         if (isLink(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
       }
+      if (current.type === 'Formula') checkFormulaField({ id: fieldId, name, property }, schema.fields);
       const description = input.description === undefined ? undefined : validateDescription(input.description);
       await tx.field.update({
         where: { id: fieldId },

@@ -1,0 +1,53 @@
+import { invalidArgument } from '../errors.js';
+import { FormulaError } from '../formula/errors.js';
+import { parseFormula } from '../formula/parser.js';
+import { formulaFieldIds } from '../formula/references.js';
+import type { FieldDef } from './field-type.js';
+
+/**
+ * A Formula field's expression must parse against its datasheet's fields, must not name its own field,
+ * and must not close a cycle through other Formula fields (A uses B, B uses A). Checked when the field
+ * is created or its property changes; the error names what is wrong.
+ */
+export function checkFormulaField(field: { id: string; name: string; property: unknown }, fields: readonly FieldDef[]): void {
+  const expression = (field.property as { expression?: unknown }).expression;
+  if (typeof expression !== 'string' || expression.trim() === '') return;
+  const others = fields.filter((f) => f.id !== field.id);
+  const self: FieldDef = { id: field.id, name: field.name, type: 'Formula', property: field.property, isPrimary: false };
+  let refs: string[];
+  try {
+    refs = formulaFieldIds(parseFormula(expression, [...others, self], { selfFieldId: field.id }));
+  } catch (error) {
+    if (error instanceof FormulaError) throw invalidArgument(`Invalid value for property.expression: ${error.message}`, { parameter: 'property.expression', position: error.position });
+    throw error;
+  }
+  const graph = new Map<string, string[]>([[field.id, refs]]);
+  for (const other of others) {
+    if (other.type !== 'Formula') continue;
+    const text = (other.property as { expression?: unknown }).expression;
+    if (typeof text !== 'string' || text.trim() === '') continue;
+    try {
+      graph.set(other.id, formulaFieldIds(parseFormula(text, [...others, self])));
+    } catch {
+      graph.set(other.id, []); // an existing formula that no longer parses references nothing
+    }
+  }
+  const path = cycleFrom(field.id, graph);
+  if (path) {
+    const nameOf = (id: string) => (id === field.id ? field.name : (fields.find((f) => f.id === id)?.name ?? id));
+    throw invalidArgument(`The formula creates a circular reference: ${path.map(nameOf).join(' → ')}`, { parameter: 'property.expression' });
+  }
+}
+
+function cycleFrom(start: string, graph: Map<string, string[]>): string[] | undefined {
+  const walk = (node: string, path: string[]): string[] | undefined => {
+    for (const next of graph.get(node) ?? []) {
+      if (next === start) return [...path, next];
+      if (path.includes(next) || !graph.has(next)) continue;
+      const found = walk(next, [...path, next]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(start, [start]);
+}
