@@ -2,8 +2,7 @@ import type { Queryable } from '../client.js';
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { FilterGroup } from '../../domain/views/view.schema.js';
-import type { StoredRecord } from '../stores/record.store.js';
-import { parseObject } from '../stores/record.store.js';
+import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } from '../stores/record.store.js';
 import { cellExpr } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { SqlParams } from './sql-params.js';
@@ -30,9 +29,6 @@ export interface ListSpec {
 }
 
 export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
-
-const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, (extract(epoch FROM r.created_at) * 1000)::float8 AS created_ms, r.created_by,
-  (extract(epoch FROM r.updated_at) * 1000)::float8 AS updated_ms, r.updated_by`;
 
 /**
  * One page of a datasheet's records as a single SQL statement: filters and sorts compiled over the jsonb
@@ -65,18 +61,9 @@ export async function listRecords(
         ? `SELECT * FROM (${capped}) page ORDER BY ${orderOuter} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`
         : `${inner} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`;
   }
-  const rows = await q.query<Record<string, unknown>>(sql, params.values);
+  const rows = await q.query<RecordRowSql & Record<string, unknown>>(sql, params.values);
   return {
-    records: rows.map((r) => ({
-      id: r.id as string,
-      cells: parseObject<Record<string, unknown>>(r.cells),
-      revision: Number(r.revision),
-      position: Number(r.position),
-      createdAt: new Date(Number(r.created_ms)),
-      createdBy: (r.created_by as string | null) ?? null,
-      updatedAt: new Date(Number(r.updated_ms)),
-      updatedBy: (r.updated_by as string | null) ?? null,
-    })),
+    records: rows.map(toStoredRecord),
     keys: rows.map((r) => order.map((_, i) => r[`k${i}`])),
     schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
   };

@@ -45,10 +45,11 @@ export interface ChangeRow {
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 const utc = (sqlParam: string) => `(${sqlParam}::timestamptz AT TIME ZONE 'UTC')`;
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
-const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, ${epochMs('r.created_at')} AS created_ms, r.created_by,
+/** The columns every record read selects (alias `r`); decoded by `toStoredRecord`. */
+export const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, ${epochMs('r.created_at')} AS created_ms, r.created_by,
   ${epochMs('r.updated_at')} AS updated_ms, r.updated_by`;
 
-interface RecordRowSql {
+export interface RecordRowSql {
   id: string;
   cells: Record<string, unknown> | string;
   revision: number | string;
@@ -291,7 +292,7 @@ export function parseObject<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
-function toStoredRecord(r: RecordRowSql): StoredRecord {
+export function toStoredRecord(r: RecordRowSql): StoredRecord {
   return {
     id: r.id,
     cells: parseObject<Record<string, unknown>>(r.cells),
