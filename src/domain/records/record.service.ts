@@ -32,6 +32,16 @@ export function createRecordService(deps: RecordDeps) {
     return rows.map((row) => readRecord(schema.fields, row, lookups, format));
   }
 
+  /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */
+  const query = (scope: Scope, datasheetId: string, q: RecordQuery) =>
+    queryRecords(deps.db, scope, datasheetId, q, {
+      timeZone: deps.timeZone,
+      attachmentUrl: deps.attachmentUrl,
+      formulaFilter: deps.formulaFilter,
+      now: deps.now(),
+      schemaCache,
+    });
+
   return {
     create: (scope: Scope, datasheetId: string, records: readonly unknown[], options?: CreateOptions) =>
       createRecords(deps, scope, datasheetId, records, options),
@@ -47,24 +57,15 @@ export function createRecordService(deps: RecordDeps) {
       return selectRecords(deps.db, datasheetId, ids);
     },
     render,
-    /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */
-    query: (scope: Scope, datasheetId: string, query: RecordQuery) =>
-      queryRecords(deps.db, scope, datasheetId, query, {
-        timeZone: deps.timeZone,
-        attachmentUrl: deps.attachmentUrl,
-        formulaFilter: deps.formulaFilter,
-        now: deps.now(),
-        schemaCache,
-      }),
+    query,
     /** Like query; with `unlimited` (the reference's pageSize=-1) every matching row, fetched 1,000 at a time. */
-    async queryAll(scope: Scope, datasheetId: string, query: RecordQuery, options: { unlimited: boolean }) {
-      const run = (q: RecordQuery) =>
-        queryRecords(deps.db, scope, datasheetId, q, { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, formulaFilter: deps.formulaFilter, now: deps.now(), schemaCache });
-      if (!options.unlimited) return run(query);
-      const first = await run({ ...query, pageNum: 1, pageSize: MAX_PAGE_SIZE, withTotal: true });
+    async queryAll(scope: Scope, datasheetId: string, q: RecordQuery, options: { unlimited: boolean }) {
+      const run = (page: RecordQuery) => query(scope, datasheetId, page);
+      if (!options.unlimited) return run(q);
+      const first = await run({ ...q, pageNum: 1, pageSize: MAX_PAGE_SIZE, withTotal: true });
       const records = [...first.records];
       for (let pageNum = 2; records.length < (first.total ?? 0); pageNum++) {
-        const next = await run({ ...query, pageNum, pageSize: MAX_PAGE_SIZE, withTotal: false });
+        const next = await run({ ...q, pageNum, pageSize: MAX_PAGE_SIZE, withTotal: false });
         if (next.records.length === 0) break;
         records.push(...next.records);
       }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../db/client.js';
+import type { Tx } from '../../db/tx.js';
 import { invalidArgument, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { isPlan, PLANS, type Plan } from './plans.js';
@@ -66,8 +67,6 @@ export function createSpaceService(prisma: PrismaClient) {
 }
 
 export type SpaceService = ReturnType<typeof createSpaceService>;
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 async function installationAdmin(tx: Tx) {
   const first = await tx.user.findFirst({ orderBy: { createdAt: 'asc' } });
