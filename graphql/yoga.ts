@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Services } from '../src/services.js';
 import type { PrismaClient } from '../src/db/client.js';
 import { DomainError } from '../src/domain/errors.js';
+import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './errors.js';
 import { schema } from './schema.js';
@@ -21,11 +22,11 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     context: async ({ request, res }: { request: Request; res?: { getHeader(name: string): unknown } }) => {
-      const header = request.headers.get('authorization');
+      const secret = bearerSecret(request.headers.get('authorization'));
       let actor = null;
-      if (header?.startsWith('Bearer ')) {
+      if (secret !== undefined) {
         try {
-          actor = await services.tokens.authenticate(header.slice('Bearer '.length).trim());
+          actor = await services.tokens.authenticate(secret);
         } catch (error) {
           // A bad token is the same as none: resolvers that need a caller answer UNAUTHORIZED.
           if (!(error instanceof DomainError)) throw error;

@@ -3,6 +3,7 @@ import type { Admission, Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
 import { isScope } from '../src/domain/tokens/scopes.js';
+import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import { rateHeaders } from './errors.js';
 import { servicesOf } from './ioc.js';
 
@@ -16,12 +17,10 @@ export interface RequestAccess extends Admission {
  * quota, scope, datasheet restriction, role, target space) over the route's path parameters.
  */
 export async function expressAuthentication(request: Request, securityName: string, scopes: string[] = []): Promise<RequestAccess> {
-  const header = request.headers.authorization;
-  if (securityName !== 'bearer' || typeof header !== 'string' || !header.startsWith('Bearer ')) {
-    throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
-  }
+  const secret = bearerSecret(request.headers.authorization);
+  if (securityName !== 'bearer' || secret === undefined) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
   const services = servicesOf(request);
-  const actor = await services.tokens.authenticate(header.slice('Bearer '.length).trim());
+  const actor = await services.tokens.authenticate(secret);
   const scope = scopes[0];
   if (!scope || !isScope(scope)) throw new Error(`route ${request.path} declares no known scope`);
   const admission = await services.access.admit(actor, scope, targetOf(request));

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../../src/domain/errors.js';
 import { requestHash, type Outcome } from '../../src/domain/idempotency/idempotency.service.js';
+import { bearerSecret } from '../../src/domain/tokens/token.service.js';
 import { servicesOf } from '../ioc.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -12,12 +13,12 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export async function idempotency(req: Request, res: Response, next: NextFunction): Promise<void> {
   const key = req.get('Idempotency-Key');
-  const header = req.headers.authorization;
-  if (!MUTATING.has(req.method) || key === undefined || !header?.startsWith('Bearer ')) return next();
+  const secret = bearerSecret(req.headers.authorization);
+  if (!MUTATING.has(req.method) || key === undefined || secret === undefined) return next();
   const services = servicesOf(req);
   let tokenId: string;
   try {
-    tokenId = (await services.tokens.authenticate(header.slice('Bearer '.length).trim())).tokenId;
+    tokenId = (await services.tokens.authenticate(secret)).tokenId;
   } catch (error) {
     if (error instanceof DomainError) return next();
     return next(error);

@@ -39,6 +39,14 @@ export interface TokenSummary {
   createdAt: Date;
 }
 
+/**
+ * The secret of an `Authorization` header: only the exact `Bearer ` prefix counts (capital B, one space),
+ * as the reference (aitable-fusion-api.md §1.2); anything else is no token at all.
+ */
+export function bearerSecret(header: string | null | undefined): string | undefined {
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+}
+
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /** A fresh secret and the row that stores its hash; callers insert it, possibly inside their own transaction. */
