@@ -1,7 +1,7 @@
 import { CellError, type CellWrite } from '../field-type.js';
 import { isFiniteNumber } from './number-format.js';
 
-/** Number-or-null cells (Currency, Percent) share one write rule with their own message. */
+/** Number-or-null cells (Number, Currency, Percent) share one write rule with their own message. */
 export function writeNumber(value: unknown, message: string): CellWrite {
   if (value === null) return { value: null };
   if (!isFiniteNumber(value)) throw new CellError(message);

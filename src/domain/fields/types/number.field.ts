@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CellError, defineFieldType } from '../field-type.js';
-import { formatNumber, isFiniteNumber } from '../shared/number-format.js';
+import { defineFieldType } from '../field-type.js';
+import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
+import { formatNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
 
 export interface NumberProperty {
@@ -32,20 +33,13 @@ export const numberField = defineFieldType<NumberProperty>({
       ...(p.symbol !== undefined ? { symbol: p.symbol } : {}),
     }),
   },
-  write: (value, _field, ctx) => {
-    if (value === null) return { value: null };
-    if (!isFiniteNumber(value)) throw new CellError(`field:${ctx.key} Number field value must be a number`);
-    return { value };
-  },
-  defaultValue: (field) => {
-    const n = field.property.defaultValue === undefined || field.property.defaultValue === '' ? NaN : Number(field.property.defaultValue);
-    return Number.isFinite(n) ? n : null;
-  },
+  write: (value, _field, ctx) => writeNumber(value, `field:${ctx.key} Number field value must be a number`),
+  defaultValue: (field) => numberDefault(field.property.defaultValue),
   read: {
-    json: (stored) => (isFiniteNumber(stored) ? stored : undefined),
-    string: (stored, field) =>
-      isFiniteNumber(stored)
-        ? formatNumber(stored, { ...field.property, symbolAlign: 'Right' })
-        : null,
+    json: (stored) => readNumber(stored),
+    string: (stored, field) => {
+      const n = readNumber(stored);
+      return n === undefined ? null : formatNumber(n, { ...field.property, symbolAlign: 'Right' });
+    },
   },
 });
