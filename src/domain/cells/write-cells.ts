@@ -1,8 +1,7 @@
 import { invalidArgument } from '../errors.js';
 import { CellError, type CellRefs, type FieldDef, type WriteContext } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import { nextFreeColor, type SelectOption } from '../fields/shared/select-options.js';
-import { newId } from '../ids.js';
+import { optionNamed, type SelectOption } from '../fields/shared/select-options.js';
 
 export type FieldKey = 'name' | 'id';
 
@@ -82,10 +81,7 @@ function selectOption(
     options = [...(property.options ?? [])];
     working.set(field.id, options);
   }
-  const found = options.find((o) => o.name === name);
-  if (found) return found;
-  const created = { id: newId('option'), name, color: nextFreeColor(options) };
-  options.push(created);
-  changed.set(field.id, { ...property, options });
-  return created;
+  const { option, created } = optionNamed(options, name);
+  if (created) changed.set(field.id, { ...property, options });
+  return option;
 }

@@ -5,8 +5,7 @@ import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import { nextFreeColor, type SelectOption } from '../fields/shared/select-options.js';
-import { newId } from '../ids.js';
+import { optionNamed, type SelectOption } from '../fields/shared/select-options.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { checkRowCap, lockForWrite, withRetry, type LinkProperty, type RecordDeps } from './record-context.js';
@@ -139,12 +138,8 @@ function selectConverter(from: FieldDef, to: FieldDef, changed: Map<string, unkn
   const map = (id: unknown) => {
     const name = fromOptions.find((o) => o.id === id)?.name;
     if (name === undefined) return undefined;
-    let option = options.find((o) => o.name === name);
-    if (!option) {
-      option = { id: newId('option'), name, color: nextFreeColor(options) };
-      options.push(option);
-      changed.set(to.id, { ...toProperty, options });
-    }
+    const { option, created } = optionNamed(options, name);
+    if (created) changed.set(to.id, { ...toProperty, options });
     return option.id;
   };
   return (value: unknown) => (Array.isArray(value) ? value.map(map).filter(Boolean) : map(value));

@@ -1,3 +1,5 @@
+import { newId } from '../../ids.js';
+
 /**
  * Select options and their colours (aitable-fusion-api.md §8.2): palette index = level × 10 + hue index,
  * levels 0–7, colour value blended over white at the level's alpha.
@@ -32,6 +34,18 @@ export function nextFreeColor(options: readonly SelectOption[]): number {
   const used = new Set(options.map((o) => o.color));
   for (let i = 0; i < PALETTE_SIZE; i++) if (!used.has(i)) return i;
   return options.length % PALETTE_SIZE;
+}
+
+/**
+ * The option of a name, created (with the next free colour) when the list has none; `created` says whether
+ * the list grew, so the caller can save the field's property with its write.
+ */
+export function optionNamed(options: SelectOption[], name: string): { option: SelectOption; created: boolean } {
+  const found = options.find((o) => o.name === name);
+  if (found) return { option: found, created: false };
+  const option = { id: newId('option'), name, color: nextFreeColor(options) };
+  options.push(option);
+  return { option, created: true };
 }
 
 export const optionApi = (o: SelectOption) => ({ id: o.id, name: o.name, color: colorOf(o.color) });
