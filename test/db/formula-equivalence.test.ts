@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFormulaCondition } from '../../src/db/query/compile-formula.js';
-import { evaluateFormula, isTruthy, parseFormula, type FormulaRecord } from '../../src/domain/formula/index.js';
+import { compileFormula, compileFormulaCondition } from '../../src/db/query/compile-formula.js';
+import type { FieldDef } from '../../src/domain/fields/field-type.js';
+import { resolveFormulaFields } from '../../src/domain/formula/formula-fields.js';
+import { evaluateFormula, FormulaRuntimeError, isTruthy, parseFormula, type FormulaRecord } from '../../src/domain/formula/index.js';
 import { formulaDatabase, type FormulaDatabase } from '../unit/formula/db-fixture.js';
 import { FIELDS, makeRecord, NOW, type RowInput } from '../unit/formula/fixture.js';
 
 /**
  * Property: for random well-typed formulas over the fixture's fields and random records (empty cells included),
  * `SELECT id FROM records r WHERE <compileFormulaCondition>` returns exactly the records the evaluator keeps.
+ * Each datasheet also has two random Formula fields, F1 and F2 (F2 may read F1; the formulas may read both):
+ * their values computed in SQL equal the evaluator's, record by record.
  * The seed is printed on failure (set FORMULA_SEED to replay; FORMULA_RUNS to run more).
  */
 type T = 'number' | 'string' | 'boolean' | 'datetime' | 'array';
@@ -44,10 +48,18 @@ const LEAVES: Record<T, fc.Arbitrary<string>> = {
 
 const TYPES: T[] = ['number', 'string', 'boolean', 'datetime', 'array'];
 
-function gen(type: T, depth: number): fc.Arbitrary<string> {
-  if (depth <= 0) return LEAVES[type];
-  const g = (t: T) => fc.constant(null).chain(() => gen(t, depth - 1));
-  const any = fc.constantFrom(...TYPES).chain((t) => gen(t, depth - 1));
+type Leaves = Record<T, fc.Arbitrary<string>>;
+
+/** The leaves plus a reference to a Formula field of type `type`. */
+const withReference = (leaves: Leaves, type: T, name: string): Leaves => ({
+  ...leaves,
+  [type]: fc.oneof({ weight: 2, arbitrary: leaves[type] }, { weight: 1, arbitrary: fc.constant(`{${name}}`) }),
+});
+
+function gen(type: T, depth: number, leaves: Leaves = LEAVES): fc.Arbitrary<string> {
+  if (depth <= 0) return leaves[type];
+  const g = (t: T) => fc.constant(null).chain(() => gen(t, depth - 1, leaves));
+  const any = fc.constantFrom(...TYPES).chain((t) => gen(t, depth - 1, leaves));
   const n = () => g('number');
   const s = () => g('string');
   const b = () => g('boolean');
@@ -87,7 +99,7 @@ function gen(type: T, depth: number): fc.Arbitrary<string> {
     ],
     array: [call('ARRAYUNIQUE', a(), s()), call('ARRAYCOMPACT', a(), s()), call('ARRAYFLATTEN', a(), n()), call('IF', b(), a(), a())],
   };
-  return fc.oneof({ weight: 1, arbitrary: LEAVES[type] }, { weight: 3, arbitrary: fc.oneof(...composites[type]) });
+  return fc.oneof({ weight: 1, arbitrary: leaves[type] }, { weight: 3, arbitrary: fc.oneof(...composites[type]) });
 }
 
 /** Top-level formulas lean towards conditions (booleans), the usual filterByFormula shape. */
@@ -98,7 +110,35 @@ const topType = fc.oneof(
   { weight: 1, arbitrary: fc.constant<T>('datetime') },
   { weight: 1, arbitrary: fc.constant<T>('array') },
 );
-const formula = fc.integer({ min: 1, max: 4 }).chain((depth) => topType.chain((t) => gen(t, depth)));
+const formulaOf = (leaves: Leaves) => fc.integer({ min: 1, max: 4 }).chain((depth) => topType.chain((t) => gen(t, depth, leaves)));
+
+/** Two Formula fields (F2 may read F1) and three formulas that may read either. */
+const formulaSet = topType.chain((t1) =>
+  fc.integer({ min: 1, max: 3 }).chain((d1) =>
+    gen(t1, d1).chain((f1) =>
+      topType.chain((t2) =>
+        fc.integer({ min: 1, max: 3 }).chain((d2) =>
+          gen(t2, d2, withReference(LEAVES, t1, 'F1')).chain((f2) =>
+            fc
+              .array(formulaOf(withReference(withReference(LEAVES, t1, 'F1'), t2, 'F2')), { minLength: 3, maxLength: 3 })
+              .map((formulas) => ({ f1, f2, formulas })),
+          ),
+        ),
+      ),
+    ),
+  ),
+);
+
+const formulaField = (id: string, name: string, expression: string): FieldDef => ({
+  id,
+  name,
+  type: 'Formula',
+  property: { expression, valueType: 'String', hasError: false },
+  isPrimary: false,
+});
+
+/** A value as SQL returns it, for comparison with the evaluator's (errors are empty cells). */
+const comparable = (value: unknown): unknown => (value instanceof FormulaRuntimeError || value === undefined ? null : value);
 
 const maybe = <V>(arb: fc.Arbitrary<V>) => fc.option(arb, { nil: null, freq: 4 });
 const row: fc.Arbitrary<RowInput & { created: number }> = fc.record({
@@ -133,16 +173,34 @@ describe('compiled filter ≡ evaluator', () => {
     const seed = process.env.FORMULA_SEED ? Number(process.env.FORMULA_SEED) : Date.now() % 2_147_483_647;
     const property = fc.asyncProperty(
       fc.array(row, { minLength: 1, maxLength: 30 }),
-      fc.array(formula, { minLength: 3, maxLength: 3 }),
+      formulaSet,
       pick(...ZONES),
-      async (rows, formulas, timeZone) => {
+      async (rows, { f1, f2, formulas }, timeZone) => {
         const first = ++datasheets * 100;
         const records: FormulaRecord[] = rows.map(({ created, ...r }, i) => makeRecord(first + i, r, created));
         const sheet = await db.datasheet(records);
-        for (const text of formulas) {
-          const ast = parseFormula(text, FIELDS);
+        const { fields, asts } = resolveFormulaFields([...FIELDS, formulaField('fldF1', 'F1', f1), formulaField('fldF2', 'F2', f2)]);
+        const context = { fields, timeZone, now: NOW, formulas: asts };
+        for (const [id, text] of [['fldF1', f1], ['fldF2', f2]] as const) {
+          const ast = asts.get(id);
+          if (!ast) throw new Error(`formula field ${text} did not parse`);
           const params: unknown[] = [sheet];
-          const condition = compileFormulaCondition(ast, { fields: FIELDS, alias: 'r', params, timeZone, now: NOW });
+          const value = compileFormula(ast, { ...context, alias: 'r', params });
+          let computed: unknown[];
+          try {
+            computed = (await db.query<{ v: unknown }>(`SELECT ${value} AS v FROM records r WHERE r.datasheet_id = $1 ORDER BY r.position`, params)).map((r) => r.v);
+          } catch (error) {
+            throw new Error(`formula field ${text} (zone ${timeZone}): SQL failed: ${(error as Error).message}`);
+          }
+          const expected = records.map((r) => comparable(evaluateFormula(ast, r, context)));
+          if (JSON.stringify(computed.map(comparable)) !== JSON.stringify(expected)) {
+            throw new Error(`formula field ${id} = ${text} (F1 = ${f1}, zone ${timeZone}): SQL computed ${JSON.stringify(computed)}, evaluator ${JSON.stringify(expected)}`);
+          }
+        }
+        for (const text of formulas) {
+          const ast = parseFormula(text, fields);
+          const params: unknown[] = [sheet];
+          const condition = compileFormulaCondition(ast, { ...context, alias: 'r', params });
           let selected: string[];
           try {
             const rows = await db.query<{ id: string }>(`SELECT r.id FROM records r WHERE r.datasheet_id = $1 AND ${condition} ORDER BY r.position`, params);
@@ -150,7 +208,7 @@ describe('compiled filter ≡ evaluator', () => {
           } catch (error) {
             throw new Error(`formula ${text} (zone ${timeZone}): SQL failed: ${(error as Error).message}`);
           }
-          const kept = records.filter((r) => isTruthy(evaluateFormula(ast, r, { fields: FIELDS, timeZone, now: NOW }))).map((r) => r.id);
+          const kept = records.filter((r) => isTruthy(evaluateFormula(ast, r, context))).map((r) => r.id);
           if (process.env.FORMULA_DEBUG) console.log(`${kept.length}/${records.length}`, text);
           if (JSON.stringify(selected) !== JSON.stringify(kept)) {
             throw new Error(`formula ${text} (zone ${timeZone}): SQL selected ${JSON.stringify(selected)}, evaluator kept ${JSON.stringify(kept)}`);
@@ -163,5 +221,5 @@ describe('compiled filter ≡ evaluator', () => {
       const reason = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
       expect.fail(`seed ${seed} (FORMULA_SEED=${seed} to replay), counterexample after ${result.numRuns} runs: ${reason}`);
     }
-  });
+  }, Math.max(60_000, RUNS * 1_000));
 });

@@ -105,7 +105,8 @@ describe('fields', () => {
       'The formula creates a circular reference: A → B → A',
     );
     const schema = await f.services.datasheets.get(f.scope, ds.id);
-    expect(schema.fields.find((x) => x.id === a.id)!.property).toMatchObject({ expression: '{Qty} * 2' });
+    const qty = ds.fields.find((x) => x.name === 'Qty')!.id;
+    expect(schema.fields.find((x) => x.id === a.id)!.property).toMatchObject({ expression: `{${qty}} * 2`, valueType: 'Number', hasError: false });
     expect(schema.fields.map((x) => x.name)).not.toContain('Broken');
     expect(b.name).toBe('B');
   });

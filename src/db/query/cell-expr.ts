@@ -1,4 +1,5 @@
-import type { FieldDef, FieldTypeModule, RecordColumn } from '../../domain/fields/field-type.js';
+import type { CellKind, FieldDef, FieldTypeModule, RecordColumn } from '../../domain/fields/field-type.js';
+import type { ValueType } from '../../domain/formula/ast.js';
 
 /**
  * SQL over one field of a record row (`<alias>.cells` jsonb keyed by field id), dispatched on the type's
@@ -10,6 +11,24 @@ export interface CellExpr {
   sort: string;
 }
 
+/**
+ * Formula fields' values as typed SQL (formula-columns.ts builds it per query, with the query's parameters); a
+ * Formula field is never read from its stored cell.
+ */
+export interface ComputedSql {
+  formula(field: FieldDef, alias: string): { value: string; type: ValueType };
+}
+
+const FORMULA_KIND: Record<string, CellKind> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
+
+/** How a field compares and sorts: its type's cell kind; for a Formula field, its result type's. */
+export function cellKindOf(field: FieldDef, module: FieldTypeModule): CellKind {
+  if (field.type !== 'Formula') return module.cellKind;
+  return FORMULA_KIND[(field.property as { valueType?: string } | null)?.valueType ?? ''] ?? 'text';
+}
+
+const BLANK_TYPE: Partial<Record<CellKind, string>> = { number: 'float8', datetime: 'float8', boolean: 'boolean' };
+
 const FIELD_ID = /^fld[0-9A-Za-z]{1,40}$/;
 const OPTION_ID = /^opt[0-9A-Za-z]{1,40}$/;
 
@@ -20,8 +39,9 @@ const COLUMN: Record<RecordColumn, string> = {
   updatedBy: 'updated_by',
 };
 
-export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r'): CellExpr {
+export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', computed?: ComputedSql): CellExpr {
   if (!FIELD_ID.test(field.id)) throw new Error(`not a field id: ${field.id}`);
+  if (field.type === 'Formula') return formulaExpr(field, alias, computed);
   if (module.source) {
     const column = `${alias}.${COLUMN[module.source]}`;
     const value = module.cellKind === 'datetime' ? `(extract(epoch FROM ${column}) * 1000)::float8` : column;
@@ -57,5 +77,24 @@ export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r'):
     }
     case 'json':
       return { value: cell, sort: `(${cell})::text` };
+  }
+}
+
+/** A Formula field's computed value in the shape of its cell kind (arrays compare as their `, `-joined text). */
+function formulaExpr(field: FieldDef, alias: string, computed: ComputedSql | undefined): CellExpr {
+  const blank = `NULL::${BLANK_TYPE[cellKindOf(field, { cellKind: 'json' } as FieldTypeModule)] ?? 'text'}`;
+  if (!computed) return { value: blank, sort: blank };
+  const { value, type } = computed.formula(field, alias);
+  switch (type) {
+    case 'boolean':
+      return { value, sort: `coalesce(${value}, false)` };
+    case 'array': {
+      const text = `array_to_string(${value}, ', ')`;
+      return { value: text, sort: text };
+    }
+    case 'null':
+      return { value: blank, sort: blank };
+    default:
+      return { value, sort: value };
   }
 }

@@ -1,7 +1,7 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import { isGroup, type FilterCondition, type FilterGroup } from '../../domain/views/view.schema.js';
-import { cellExpr } from './cell-expr.js';
+import { cellExpr, cellKindOf, type ComputedSql } from './cell-expr.js';
 import type { SqlParams } from './sql-params.js';
 
 /** A condition the compiler cannot express for its field (the view service validates before storing). */
@@ -13,34 +13,38 @@ export class FilterCompileError extends Error {
  * A view's structured filter (nested AND/OR groups of `{fieldId, operator, value}`) as one SQL boolean
  * over `<alias>`, dispatched on the field's cell kind. Values are bound, never inlined.
  */
-export function compileFilter(group: FilterGroup, fields: readonly FieldDef[], params: SqlParams, alias = 'r'): string {
-  const parts = group.conditions.map((c) => (isGroup(c) ? compileFilter(c, fields, params, alias) : compileCondition(c, fields, params, alias)));
+export function compileFilter(group: FilterGroup, fields: readonly FieldDef[], params: SqlParams, alias = 'r', computed?: ComputedSql): string {
+  const parts = group.conditions.map((c) =>
+    isGroup(c) ? compileFilter(c, fields, params, alias, computed) : compileCondition(c, fields, params, alias, computed),
+  );
   if (parts.length === 0) return 'TRUE';
   return `(${parts.join(group.conjunction === 'or' ? ' OR ' : ' AND ')})`;
 }
 
-function compileCondition(c: FilterCondition, fields: readonly FieldDef[], params: SqlParams, alias: string): string {
+function compileCondition(c: FilterCondition, fields: readonly FieldDef[], params: SqlParams, alias: string, computed: ComputedSql | undefined): string {
   const field = fields.find((f) => f.id === c.fieldId);
   if (!field) return 'FALSE'; // a deleted field's condition matches nothing until the view is edited
   const module = fieldTypeOf(field.type);
-  const expr = cellExpr(field, module, alias);
+  const kind = cellKindOf(field, module);
+  const expr = cellExpr(field, module, alias, computed);
   const cell = `${alias}.cells->'${field.id}'`;
-  const empty = module.multiple || module.cellKind === 'array' ? `(${expr.value} IS NULL OR ${expr.value} = '')` : `(${expr.value} IS NULL)`;
+  const blankText = module.multiple || module.cellKind === 'array' || (field.type === 'Formula' && kind === 'text');
+  const empty = blankText ? `(${expr.value} IS NULL OR ${expr.value} = '')` : `(${expr.value} IS NULL)`;
   switch (c.operator) {
     case 'isEmpty':
       return empty;
     case 'isNotEmpty':
       return `NOT ${empty}`;
     case 'isRepeat': {
-      const other = cellExpr(field, module, `${alias}_dup`);
+      const other = cellExpr(field, module, `${alias}_dup`, computed);
       return `(${expr.value} IS NOT NULL AND EXISTS (SELECT 1 FROM records ${alias}_dup WHERE ${alias}_dup.datasheet_id = ${alias}.datasheet_id AND ${alias}_dup.id <> ${alias}.id AND ${other.value} = ${expr.value}))`;
     }
   }
   const value = c.value;
-  switch (module.cellKind) {
+  switch (kind) {
     case 'number':
     case 'datetime':
-      return compare(c.operator, expr.value, params.add(toNumber(value, module.cellKind === 'datetime'), 'float8'));
+      return compare(c.operator, expr.value, params.add(toNumber(value, kind === 'datetime'), 'float8'));
     case 'boolean': {
       const want = value === true || value === 'true' || value === 1;
       if (c.operator === 'is') return `coalesce(${expr.value}, false) = ${params.add(want, 'boolean')}`;

@@ -3,6 +3,7 @@ import type { CallNode, FormulaAst, FormulaNode } from '../../domain/formula/ast
 import type { CompareOp } from '../../domain/formula/compare.js';
 import { fieldDisplayFormat, isValidIanaZone, type ZoneSpec } from '../../domain/formula/dates.js';
 import { zoneSpec } from '../../domain/formula/evaluate.js';
+import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import { argZone } from '../../domain/formula/functions/shared.js';
 import { compareDomain } from '../../domain/formula/values.js';
 import { LAZY_SQL, SQL_FUNCTIONS, type SqlCall, type SqlFunction } from './formula-sql-functions.js';
@@ -47,6 +48,8 @@ export interface FormulaSqlContext {
   params: unknown[];
   timeZone: string;
   now: Date;
+  /** The datasheet's Formula fields (src/domain/formula/formula-fields.ts): references to them compute inline. */
+  formulas?: FormulaAsts | undefined;
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
@@ -61,6 +64,7 @@ function envOf(ctx: FormulaSqlContext): SqlEnv {
     now: ctx.now.getTime(),
     seq: { n: 0 },
     shared: new Map(),
+    formulas: ctx.formulas,
   };
 }
 
@@ -96,8 +100,17 @@ function compileNode(env: SqlEnv, node: FormulaNode): Sql {
       return { v: numberParam(env, node.value), e: null, type: 'number' };
     case 'string':
       return { v: textParam(env, node.value), e: null, type: 'string' };
-    case 'field':
+    case 'field': {
+      const field = env.fields.get(node.fieldId);
+      if (field?.type === 'Formula' && env.formulas) {
+        // The referenced formula's current value, as the evaluator computes it; a broken one is an error.
+        const ast = env.formulas.get(field.id);
+        if (ast?.root.type === 'null') return { v: nullOf(node.type), e: null, type: node.type };
+        if (!ast || ast.root.type !== node.type) return { v: nullOf(node.type), e: 'true', type: node.type };
+        return compileNode(env, ast.root);
+      }
       return { v: fieldSql(env, node), e: null, type: node.type };
+    }
     case 'unary': {
       const arg = compileNode(env, node.arg);
       if (node.op === '!') return { v: `(NOT ${truthySql(arg)})`, e: arg.e, type: 'boolean' };

@@ -1,6 +1,6 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
-import type { FormulaNode, ValueType } from '../../domain/formula/ast.js';
+import type { FormulaAst, FormulaNode, ValueType } from '../../domain/formula/ast.js';
 import {
   DATE_TEXT_PATTERN,
   EPOCH_TEXT_PATTERN,
@@ -43,6 +43,8 @@ export interface SqlEnv {
   seq: { n: number };
   /** Parameters bound once per compilation (now, zones). */
   shared: Map<string, string>;
+  /** Formula fields' parsed expressions: a reference to one is compiled inline (null: it has an error). */
+  formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
 }
 
 export const SQL_TYPE: Record<ValueType, string> = {

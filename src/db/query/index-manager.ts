@@ -20,7 +20,8 @@ export interface ViewIndexInput {
  */
 export async function syncViewIndexes(q: Queryable, input: ViewIndexInput): Promise<{ created: string[]; dropped: string[] }> {
   const wanted = new Map<string, string>();
-  const fieldOf = (id: string) => input.fields.find((f) => f.id === id);
+  // Formula fields compute per query (with its clock and bound values), so no index can hold them.
+  const fieldOf = (id: string) => input.fields.find((f) => f.id === id && f.type !== 'Formula');
   for (const view of input.views) {
     const first = view.sort[0];
     const sorted = first && fieldOf(first.fieldId);

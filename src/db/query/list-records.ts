@@ -3,8 +3,9 @@ import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { FilterGroup } from '../../domain/views/view.schema.js';
 import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } from '../stores/record.store.js';
-import { cellExpr } from './cell-expr.js';
+import { cellExpr, cellKindOf, type ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
+import { formulaColumns, type FormulaSpec } from './formula-columns.js';
 import { SqlParams } from './sql-params.js';
 
 /** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
@@ -26,6 +27,10 @@ export interface ListSpec {
   sorts: readonly SortKey[];
   /** Rows considered at most (maxRecords). */
   maxRecords?: number | undefined;
+  /** Formula fields' expressions: filters and sorts on them compute them, and their values come back in `cells`. */
+  formulas?: FormulaSpec | undefined;
+  /** The Formula fields whose values to return (default: every Formula field in `fields`). */
+  output?: readonly FieldDef[] | undefined;
 }
 
 export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
@@ -42,10 +47,12 @@ export async function listRecords(
   paging: Paging,
 ): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
-  const where = whereClause(spec, params);
-  const order = orderKeys(spec, params);
+  const computed = formulaColumns(spec.fields, spec.formulas, params);
+  const where = whereClause(spec, params, computed);
+  const order = orderKeys(spec, params, computed);
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
   const selectKeys = [...order.map((k, i) => `${k.expr} AS k${i}`), '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev'].join(', ');
+  const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
   let sql: string;
   if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
@@ -61,9 +68,15 @@ export async function listRecords(
         ? `SELECT * FROM (${capped}) page ORDER BY ${orderOuter} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`
         : `${inner} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`;
   }
+  if (outputs.length > 0) {
+    // Formula values are computed for the page's rows only, over the same row alias.
+    const values = outputs.map((f, i) => `${computed.formula(f, 'r').value} AS fv${i}`).join(', ');
+    const orderOuter = order.map((k, i) => `r.k${i} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    sql = `SELECT r.*, ${values} FROM (${sql.replace(`SELECT ${RECORD_COLUMNS},`, `SELECT ${RECORD_COLUMNS}, ${ROW_TIMES},`)}) r ORDER BY ${orderOuter}`;
+  }
   const rows = await q.query<RecordRowSql & Record<string, unknown>>(sql, params.values);
   return {
-    records: rows.map(toStoredRecord),
+    records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, outputs)),
     keys: rows.map((r) => order.map((_, i) => r[`k${i}`])),
     schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
   };
@@ -72,15 +85,57 @@ export async function listRecords(
 /** Rows matching the spec (before maxRecords and paging), for `total`. */
 export async function countRecords(q: Queryable, spec: ListSpec): Promise<number> {
   const params = new SqlParams([spec.datasheetId]);
-  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r WHERE ${whereClause(spec, params)}`, params.values);
+  const where = whereClause(spec, params, formulaColumns(spec.fields, spec.formulas, params));
+  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r WHERE ${where}`, params.values);
   const n = Number(row!.n);
   return spec.maxRecords !== undefined ? Math.min(n, spec.maxRecords) : n;
 }
 
-function whereClause(spec: ListSpec, params: SqlParams): string {
+/**
+ * Current values of the given Formula fields for some rows of a datasheet (rows just written, rendered for the
+ * answer), by record id.
+ */
+export async function selectFormulaValues(
+  q: Queryable,
+  datasheetId: string,
+  fields: readonly FieldDef[],
+  formulas: FormulaSpec,
+  recordIds: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const outputs = fields.filter((f) => f.type === 'Formula');
+  const result = new Map<string, Record<string, unknown>>();
+  if (outputs.length === 0 || recordIds.length === 0) return result;
+  const params = new SqlParams([datasheetId, recordIds]);
+  const computed = formulaColumns(fields, formulas, params);
+  const values = outputs.map((f, i) => `${computed.formula(f, 'r').value} AS fv${i}`).join(', ');
+  const rows = await q.query<Record<string, unknown>>(`SELECT r.id, ${values} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[])`, params.values);
+  for (const row of rows) result.set(row.id as string, Object.fromEntries(outputs.map((f, i) => [f.id, formulaCell(row[`fv${i}`])])));
+  return result;
+}
+
+/** The row columns formula SQL reads besides RECORD_COLUMNS, so it can run over a page subquery aliased `r`. */
+const ROW_TIMES = 'r.created_at, r.updated_at';
+
+function withFormulaValues(record: StoredRecord, row: Record<string, unknown>, outputs: readonly FieldDef[]): StoredRecord {
+  if (outputs.length === 0) return record;
+  const cells = { ...record.cells };
+  outputs.forEach((f, i) => {
+    const value = formulaCell(row[`fv${i}`]);
+    if (value === undefined) delete cells[f.id];
+    else cells[f.id] = value;
+  });
+  return { ...record, cells };
+}
+
+/** A computed value as a cell: numbers (datetimes are epoch ms), text, booleans, text lists; blank is no cell. */
+function formulaCell(value: unknown): unknown {
+  return value === null || value === undefined ? undefined : value;
+}
+
+function whereClause(spec: ListSpec, params: SqlParams, computed: ComputedSql): string {
   const parts = ['r.datasheet_id = $1'];
   if (spec.recordIds) parts.push(`r.id = ANY(${params.add(spec.recordIds, 'text[]')})`);
-  if (spec.filter) parts.push(compileFilter(spec.filter, spec.fields, params));
+  if (spec.filter) parts.push(compileFilter(spec.filter, spec.fields, params, 'r', computed));
   if (spec.where) parts.push(spec.where(params));
   return parts.join(' AND ');
 }
@@ -95,18 +150,19 @@ interface OrderKey {
  * whose empties go last, as the reference), the value is never NULL so rows compare as tuples.
  */
 /** A field's sort key as (emptiness flag, non-null value); the index manager builds indexes on the same text. */
-export function sortKeyExprs(field: FieldDef, alias = 'r'): [string, string] {
+export function sortKeyExprs(field: FieldDef, alias = 'r', computed?: ComputedSql): [string, string] {
   const module = fieldTypeOf(field.type);
-  const { sort } = cellExpr(field, module, alias);
-  const emptiesLast = module.cellKind === 'select';
+  const { sort } = cellExpr(field, module, alias, computed);
+  const kind = cellKindOf(field, module);
+  const emptiesLast = kind === 'select';
   // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
-  return [`(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, `coalesce(${sort}, ${sentinel(module.cellKind)})`];
+  return [`(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, `coalesce(${sort}, ${sentinel(kind)})`];
 }
 
-function orderKeys(spec: ListSpec, params: SqlParams): OrderKey[] {
+function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): OrderKey[] {
   const keys: OrderKey[] = [];
   for (const { field, desc } of spec.sorts) {
-    const [flag, value] = sortKeyExprs(field);
+    const [flag, value] = sortKeyExprs(field, 'r', computed);
     keys.push({ expr: flag, desc }, { expr: value, desc });
   }
   if (spec.recordIds && spec.sorts.length === 0) keys.push({ expr: `array_position(${params.add(spec.recordIds, 'text[]')}, r.id)`, desc: false });

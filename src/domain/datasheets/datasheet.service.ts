@@ -48,7 +48,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
       const id = newId('datasheet');
       await tx.node.create({ data: { id, spaceId: scope.spaceId, parentId, type: 'DATASHEET', name, position } });
       const created = await tx.datasheet.create({ data: { id, spaceId: scope.spaceId, description } });
-      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0, schemaRevision: 0 };
+      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0, schemaRevision: 0, formulas: new Map() };
       for (const field of fields) {
         const label = typeof field.name === 'string' ? field.name : '';
         await insertField(tx, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });

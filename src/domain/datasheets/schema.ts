@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/client.js';
 import { selectSchema } from '../../db/stores/schema.store.js';
 import { notFound } from '../errors.js';
+import { resolveFormulaFields, type FormulaAsts } from '../formula/formula-fields.js';
 import { isFieldType, type FieldDef, type FieldType } from '../fields/field-type.js';
 
 export interface ViewDef {
@@ -24,22 +25,27 @@ export interface DatasheetSchema {
   revision: number;
   /** Moves only with schema changes; readers cache schemas by it. */
   schemaRevision: number;
+  /** The Formula fields' parsed expressions (their values are computed by every query, never stored). */
+  formulas: FormulaAsts;
 }
 
 /** A datasheet's fields (primary first, then by position) and views, scoped to a space. */
 export async function loadSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<DatasheetSchema> {
   const row = await selectSchema(q, spaceId, datasheetId);
   if (!row) throw datasheetNotFound(datasheetId);
+  const fields = row.fields
+    .filter((f) => isFieldType(f.type))
+    .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position, description: f.description }))
+    .sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary));
+  const resolved = resolveFormulaFields(fields);
   return {
     id: row.id,
     spaceId: row.spaceId,
     name: row.name,
     revision: row.revision,
     schemaRevision: row.schemaRevision,
-    fields: row.fields
-      .filter((f) => isFieldType(f.type))
-      .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position, description: f.description }))
-      .sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary)),
+    fields: resolved.fields as DatasheetSchema['fields'],
+    formulas: resolved.asts,
     views: row.views.map((v) => ({
       id: v.id,
       name: v.name,

@@ -51,9 +51,9 @@ export async function insertField(
   const type = validateFieldType(input.type, labels.type);
   const description = validateDescription(input.description);
   const fieldIds = schema.fields.map((f) => f.id);
-  const property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
+  let property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
   const id = newId('field');
-  if (type === 'Formula') checkFormulaField({ id, name, property }, schema.fields);
+  if (type === 'Formula') property = checkFormulaField({ id, name, property }, schema.fields);
   if (isLink(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
   if (type === 'MagicLookUp') await checkLookup(tx, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
@@ -165,7 +165,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
         property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
         if (isLink(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
       }
-      if (current.type === 'Formula') checkFormulaField({ id: fieldId, name, property }, schema.fields);
+      if (current.type === 'Formula') property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
       const description = input.description === undefined ? undefined : validateDescription(input.description);
       await tx.field.update({
         where: { id: fieldId },

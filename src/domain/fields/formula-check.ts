@@ -1,22 +1,27 @@
 import { invalidArgument } from '../errors.js';
 import { FormulaError } from '../formula/errors.js';
 import { parseFormula } from '../formula/parser.js';
-import { formulaFieldIds } from '../formula/references.js';
+import { resolveFormulaFields } from '../formula/formula-fields.js';
+import { expressionWithFieldIds, formulaFieldIds } from '../formula/references.js';
 import type { FieldDef } from './field-type.js';
 
 /**
  * A Formula field's expression must parse against its datasheet's fields, must not name its own field,
  * and must not close a cycle through other Formula fields (A uses B, B uses A). Checked when the field
- * is created or its property changes; the error names what is wrong.
+ * is created or its property changes; the error names what is wrong. Returns the property to store: the
+ * expression with its field references as `{fldId}` (so renames keep it working) and its result type.
  */
-export function checkFormulaField(field: { id: string; name: string; property: unknown }, fields: readonly FieldDef[]): void {
+export function checkFormulaField<P>(field: { id: string; name: string; property: P }, fields: readonly FieldDef[]): P {
   const expression = (field.property as { expression?: unknown }).expression;
-  if (typeof expression !== 'string' || expression.trim() === '') return;
+  if (typeof expression !== 'string' || expression.trim() === '') return { ...field.property, hasError: true };
   const others = fields.filter((f) => f.id !== field.id);
   const self: FieldDef = { id: field.id, name: field.name, type: 'Formula', property: field.property, isPrimary: false };
   let refs: string[];
+  let canonical: string;
   try {
-    refs = formulaFieldIds(parseFormula(expression, [...others, self], { selfFieldId: field.id }));
+    const ast = parseFormula(expression, [...others, self], { selfFieldId: field.id });
+    refs = formulaFieldIds(ast);
+    canonical = expressionWithFieldIds(ast);
   } catch (error) {
     if (error instanceof FormulaError) throw invalidArgument(`Invalid value for property.expression: ${error.message}`, { parameter: 'property.expression', position: error.position });
     throw error;
@@ -37,6 +42,9 @@ export function checkFormulaField(field: { id: string; name: string; property: u
     const nameOf = (id: string) => (id === field.id ? field.name : (fields.find((f) => f.id === id)?.name ?? id));
     throw invalidArgument(`The formula creates a circular reference: ${path.map(nameOf).join(' → ')}`, { parameter: 'property.expression' });
   }
+  const stored = { ...self, property: { ...(field.property as object), expression: canonical } };
+  const resolved = resolveFormulaFields([...others, stored]).fields.at(-1)!;
+  return resolved.property as P;
 }
 
 function cycleFrom(start: string, graph: Map<string, string[]>): string[] | undefined {

@@ -5,6 +5,7 @@ import { fieldDisplayFormat, formatDate, isValidIanaZone, type ZoneSpec } from '
 import { decAdd, decDiv, decFromNumber, decIsZero, decMod, decMul, decSub, decToNumber } from './decimal.js';
 import { FormulaRuntimeError } from './errors.js';
 import { readField, type FormulaRecord } from './field-values.js';
+import type { FormulaAsts } from './formula-fields.js';
 import { FUNCTIONS, type Call, type EvalEnv, type FunctionName } from './function-registry.js';
 import { argZone } from './functions/shared.js';
 import { plainText, toDate, toNumber, truthy } from './values.js';
@@ -19,6 +20,11 @@ export interface EvaluateContext {
   /** IANA zone for date functions (and date texts without an offset). */
   timeZone: string;
   now: Date;
+  /**
+   * The datasheet's Formula fields (formula-fields.ts): a reference to one computes its current value. Without
+   * it, a Formula field reads as its stored cell.
+   */
+  formulas?: FormulaAsts | undefined;
 }
 
 const LAZY = new Set(['IF', 'SWITCH', 'ISERROR', 'IS_ERROR']);
@@ -39,7 +45,14 @@ class Evaluator {
         return node.value;
       case 'field': {
         const field = this.env.fields.get(node.fieldId);
-        return field ? readField(field, this.env.record) : null;
+        if (!field) return null;
+        if (field.type === 'Formula' && this.env.formulas) {
+          const ast = this.env.formulas.get(field.id);
+          if (ast?.root.type === 'null') return null;
+          if (!ast || ast.root.type !== node.type) throw new FormulaRuntimeError('#Error!');
+          return this.eval(ast.root);
+        }
+        return readField(field, this.env.record);
       }
       case 'unary': {
         const v = this.eval(node.arg);
@@ -152,7 +165,7 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', x: number, y: number
 }
 
 function envOf(record: FormulaRecord, ctx: EvaluateContext): EvalEnv {
-  return { fields: new Map(ctx.fields.map((f) => [f.id, f])), zone: zoneSpec(ctx.timeZone), now: ctx.now.getTime(), record };
+  return { fields: new Map(ctx.fields.map((f) => [f.id, f])), zone: zoneSpec(ctx.timeZone), now: ctx.now.getTime(), record, formulas: ctx.formulas };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CallNode, FormulaNode, FormulaValue, ValueType } from './ast.js';
+import type { CallNode, FormulaAst, FormulaNode, FormulaValue, ValueType } from './ast.js';
 import type { ZoneSpec } from './dates.js';
 import type { FormulaRecord } from './field-values.js';
 import type { FieldDef } from '../fields/field-type.js';
@@ -22,6 +22,8 @@ export interface EvalEnv {
   /** ctx.now in epoch ms (TODAY, NOW, TONOW, …). */
   now: number;
   record: FormulaRecord;
+  /** Formula fields' parsed expressions: a reference to one evaluates it (null: it has an error). */
+  formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
 }
 
 /** What a function's `evaluate` gets: lazy access to its arguments (IF/SWITCH/ISERROR evaluate only what they need). */

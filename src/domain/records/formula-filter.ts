@@ -17,5 +17,5 @@ export const formulaFilter: FormulaFilter = (formula, fields, params, context) =
     if (error instanceof FormulaError) throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });
     throw error;
   }
-  return compileFormulaCondition(ast, { fields, alias: 'r', params: params.values, timeZone: context.timeZone, now: context.now });
+  return compileFormulaCondition(ast, { fields, alias: 'r', params: params.values, timeZone: context.timeZone, now: context.now, formulas: context.formulas });
 };

@@ -11,6 +11,7 @@ import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
+import type { FormulaAsts } from '../formula/formula-fields.js';
 import type { FilterGroup } from '../views/view.schema.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -46,7 +47,12 @@ export interface RecordPage {
 }
 
 /** Compiles filterByFormula into the WHERE clause; provided by the formula engine. */
-export type FormulaFilter = (formula: string, fields: readonly FieldDef[], params: SqlParams, context: { timeZone: string; now: Date }) => string;
+export type FormulaFilter = (
+  formula: string,
+  fields: readonly FieldDef[],
+  params: SqlParams,
+  context: { timeZone: string; now: Date; formulas: FormulaAsts },
+) => string;
 
 /**
  * The one record query both transports use: a datasheet, optionally a view (its row order, hidden fields,
@@ -112,6 +118,7 @@ async function runQuery(
   const pageSize = checkInt(query.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize', 1, MAX_PAGE_SIZE);
   const maxRecords = query.maxRecords === undefined ? undefined : checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER);
   const formula = query.filterByFormula?.trim();
+  const now = options.now ?? new Date();
   if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
   const spec: ListSpec = {
     datasheetId,
@@ -119,9 +126,13 @@ async function runQuery(
     recordIds: query.recordIds,
     rowOrder: (view ?? schema.views[0])?.rowOrder,
     filter: (view?.filter as FilterGroup | null | undefined) ?? null,
-    where: formula ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now: options.now ?? new Date() }) : undefined,
+    where: formula
+      ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now, formulas: schema.formulas })
+      : undefined,
     sorts,
     maxRecords,
+    formulas: { asts: schema.formulas, timeZone: options.timeZone, now },
+    output: columns,
   };
   const shape = shapeOf(datasheetId, query);
   const render = async (rows: StoredRecord[]): Promise<RecordView[]> => {

@@ -1,3 +1,4 @@
+import { selectFormulaValues } from '../../db/query/list-records.js';
 import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
@@ -24,6 +25,12 @@ export function createRecordService(deps: RecordDeps) {
     options: { cellFormat?: CellFormat; fieldKey?: FieldKey } = {},
   ): Promise<RecordView[]> {
     const schema = await loadSchema(deps.db, scope.spaceId, datasheetId);
+    if (schema.formulas.size > 0) {
+      // Formula values are never stored: compute the written rows' current values.
+      const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now() };
+      const values = await selectFormulaValues(deps.db, datasheetId, schema.fields, formulas, rows.map((r) => r.id));
+      rows = rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
+    }
     const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, {
       timeZone: deps.timeZone,
       attachmentUrl: deps.attachmentUrl,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineFieldType } from '../field-type.js';
 import { computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
+import { formatTimestamp } from '../shared/date-format.js';
+import { formatNumber } from '../shared/number-format.js';
 import { parseWith, requireObject } from '../shared/property.js';
+import { numberText } from '../../formula/values.js';
 import { rejectWrite } from '../shared/read-only.js';
 
 export interface FormulaProperty {
@@ -14,6 +17,19 @@ export interface FormulaProperty {
 }
 
 const schema = z.object({ expression: z.string().optional(), format: computedFormatSchema.optional() });
+
+/** cellFormat=string: numbers and dates in the field's `format` (plain when it has none), the rest as text. */
+function formulaText(value: unknown, p: FormulaProperty, timeZone: string): string | null {
+  const f = p.formatting;
+  if (typeof value === 'number' && p.valueType === 'DateTime') {
+    return formatTimestamp(value, { dateFormat: f?.dateFormat ?? 'YYYY/MM/DD', timeFormat: f?.timeFormat ?? 'HH:mm', includeTime: f?.includeTime ?? false }, timeZone);
+  }
+  if (typeof value === 'number' && f && (f.precision !== undefined || f.symbol || f.commaStyle)) {
+    return formatNumber(value, { precision: f.precision ?? 0, ...(f.symbol ? { symbol: f.symbol } : {}), ...(f.commaStyle ? { commaStyle: f.commaStyle } : {}) });
+  }
+  if (typeof value === 'number') return numberText(value);
+  return computedString(value);
+}
 
 const readOnlyMessage = "Formula field can't be edited";
 
@@ -35,8 +51,9 @@ export const formulaField = defineFieldType<FormulaProperty>({
     },
   },
   write: rejectWrite(readOnlyMessage),
+  // Cells hold the value the query engine computed for this read (formula values are never stored).
   read: {
     json: (stored) => computedJson(stored),
-    string: (stored) => computedString(stored),
+    string: (stored, field, ctx) => formulaText(stored, field.property, ctx.timeZone),
   },
 });
