@@ -41,6 +41,23 @@ describe('sorting', () => {
     expect(names(desc)).toEqual(['delta', 'alpha', 'charlie', 'echo', 'bravo']);
   });
 
+  it('sorts text in locale order (case and accents after the letter), not by code point', async () => {
+    const sheet = await f.services.datasheets.create(f.scope, { name: 'Collation', fields: [{ name: 'Name', type: 'SingleText', property: {} }] });
+    const words = ['b', 'Zebra', 'A', 'é', 'a', 'B', 'e', 'zebra', '中', '阿', '张'];
+    for (let i = 0; i < words.length; i += 10) {
+      await f.services.records.create(f.scope, sheet.id, words.slice(i, i + 10).map((Name) => ({ Name })));
+    }
+    const sorted = names(await f.services.records.query(f.scope, sheet.id, { sort: [{ field: 'Name', order: 'asc' }] }));
+    if (process.env.DATABASE_URL) {
+      // PostgreSQL's ICU has the Chinese collation: exactly the reference's zh-CN Intl.Collator order (Han first by
+      // pinyin, then Latin with pinyin tone order: 阿 张 中 a A b B é e zebra Zebra).
+      expect(sorted).toEqual([...words].sort(new Intl.Collator('zh-CN').compare));
+    } else {
+      // PGlite's ICU has only the root order: the same for Latin text up to accents, Han after it by code point.
+      expect(sorted).toEqual(['a', 'A', 'b', 'B', 'e', 'é', 'zebra', 'Zebra', '中', '张', '阿']);
+    }
+  });
+
   it('sorts selects by option order with empties last, then by the next rule', async () => {
     const page = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Stage', order: 'asc' }, { field: 'Name', order: 'desc' }] });
     expect(names(page)).toEqual(['charlie', 'delta', 'bravo', 'alpha', 'echo']);

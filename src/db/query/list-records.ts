@@ -156,7 +156,12 @@ export function sortKeyExprs(field: FieldDef, alias = 'r', computed?: ComputedSq
   const kind = cellKindOf(field, module);
   const emptiesLast = kind === 'select';
   // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
-  return [`(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`, `coalesce(${sort}, ${sentinel(kind)})`];
+  const value = `coalesce(${sort}, ${sentinel(kind)})`;
+  return [
+    `(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`,
+    // Text in the reference's locale order (migration 20261202020000_text_collation), not by code point.
+    TEXT_KINDS.has(kind) ? `(${value} COLLATE sort_text)` : value,
+  ];
 }
 
 function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): OrderKey[] {
@@ -172,6 +177,8 @@ function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): Or
   keys.push({ expr: 'r.position', desc: false }, { expr: 'r.id', desc: false });
   return keys;
 }
+
+const TEXT_KINDS = new Set(['text', 'array', 'json']);
 
 function sentinel(kind: string): string {
   if (kind === 'number' || kind === 'datetime' || kind === 'select') return '0';
