@@ -2,6 +2,7 @@
  * `npm run bench`: performance figures, compared as ratios within one run (never fixed timings).
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
+ * BENCH_LARGE=1 adds the record queries over 1,000,000 records on PostgreSQL (needs DATABASE_URL).
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
@@ -35,5 +36,8 @@ print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefine
 if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
 print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
 if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
-print('Record queries over 100,000 records (p50 of 30 runs)', await withDatabaseUrl(undefined, () => queryBench(records, 30)));
+print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 30 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 30)));
 if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
+if (postgres && process.env.BENCH_LARGE === '1') {
+  print('Record queries on PostgreSQL over 1,000,000 records (p50 of 30 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 30)));
+}

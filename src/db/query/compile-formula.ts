@@ -5,6 +5,7 @@ import { fieldDisplayFormat, isValidIanaZone, type ZoneSpec } from '../../domain
 import { zoneSpec } from '../../domain/formula/evaluate.js';
 import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import { argZone } from '../../domain/formula/functions/shared.js';
+import { selectOptions } from '../../domain/formula/field-values.js';
 import { compareDomain } from '../../domain/formula/values.js';
 import { LAZY_SQL, SQL_FUNCTIONS, type SqlCall, type SqlFunction } from './formula-sql-functions.js';
 import {
@@ -19,6 +20,7 @@ import {
   nullIsError,
   nullOf,
   numberParam,
+  param,
   numText,
   parseDateSql,
   parseNumber,
@@ -53,6 +55,7 @@ export interface FormulaSqlContext {
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
+const FIELD_ID = /^fld[0-9A-Za-z]{1,40}$/;
 
 function envOf(ctx: FormulaSqlContext): SqlEnv {
   if (!ALIAS.test(ctx.alias)) throw new Error(`not an alias: ${ctx.alias}`);
@@ -86,7 +89,22 @@ export function compileFormulaParts(ast: FormulaAst, ctx: FormulaSqlContext): { 
 
 /** The formula's value (text, float8, boolean, float8 epoch ms for datetimes, text[]); NULL when blank or on error. */
 export function compileFormula(ast: FormulaAst, ctx: FormulaSqlContext): string {
-  return compileWith(ast, ctx, (c) => [c.e ? `(CASE WHEN coalesce(${c.e}, false) THEN ${nullOf(c.type)} ELSE ${c.v} END)` : c.v])[0]!;
+  return compileWith(ast, ctx, (c) => {
+    const e = withoutBlankError(c.e, c.v);
+    return [e ? `(CASE WHEN coalesce(${e}, false) THEN ${nullOf(c.type)} ELSE ${c.v} END)` : c.v];
+  })[0]!;
+}
+
+/**
+ * An error condition without its "the value itself is NULL" term: where errors read as NULL anyway (a computed
+ * value), that term changes nothing and would compute the value a second time.
+ */
+function withoutBlankError(e: string | null, v: string): string | null {
+  if (!e) return null;
+  const own = nullIsError(v);
+  if (e === own) return null;
+  const tail = ` OR ${own})`;
+  return e.startsWith('(') && e.endsWith(tail) ? `(${e.slice(1, -tail.length)})` : e;
 }
 
 /** TRUE exactly when the evaluator keeps the row (truthy result, no runtime error); never NULL. */
@@ -158,8 +176,23 @@ function binary(env: SqlEnv, op: string, node: FormulaNode & { kind: 'binary' },
     case '%':
       return arithmetic(env, op, a, b);
     default:
-      return compareSql(env, op as CompareOp, a, b);
+      return selectEquals(env, op, node) ?? compareSql(env, op as CompareOp, a, b);
   }
+}
+
+/**
+ * `{Single select} = "name"` (or `!=`, either side) with a non-empty literal, the commonest filterByFormula shape:
+ * the same truth as comparing option names, tested on the stored option id so no name is looked up per row.
+ */
+function selectEquals(env: SqlEnv, op: string, node: FormulaNode & { kind: 'binary' }): Sql | undefined {
+  if (op !== '=' && op !== '!=') return undefined;
+  const [ref, literal] = node.left.kind === 'field' ? [node.left, node.right] : [node.right, node.left];
+  if (ref.kind !== 'field' || literal.kind !== 'string' || literal.value === '') return undefined;
+  const field = env.fields.get(ref.fieldId);
+  if (field?.type !== 'SingleSelect' || !FIELD_ID.test(field.id)) return undefined;
+  const ids = selectOptions(field).filter((o) => o.name === literal.value).map((o) => o.id);
+  const equal = `coalesce((${env.alias}.cells->>'${field.id}') = ANY(${param(env, ids, 'text[]')}), false)`;
+  return { v: op === '=' ? equal : `(NOT ${equal})`, e: null, type: 'boolean' };
 }
 
 function concat(env: SqlEnv, node: FormulaNode & { kind: 'binary' }, a: Sql, b: Sql): Sql {
@@ -195,6 +228,11 @@ export function compareSql(env: SqlEnv, op: CompareOp, a: Sql, b: Sql): Sql {
     return { v: `(NOT ${eq.v})`, e: eq.e, type: 'boolean' };
   }
   const domain = compareDomain(a.type, b.type);
+  const numeric = (t: Sql['type']) => t === 'number' || t === 'datetime';
+  if (op !== '=' && numeric(a.type) && numeric(b.type)) {
+    // Ordering two numbers (or dates): an empty side is NULL, which already makes the comparison false.
+    return { v: bind(env, [a.v, b.v], ([x, y]) => `coalesce(${x} ${op} ${y}, false)`), e: anyError(a.e, b.e), type: 'boolean' };
+  }
   const v = bind(env, [a.v, b.v], ([x, y]) => {
     const empty = (n: string, c: Sql) => (c.type === 'string' ? `(${n} IS NULL OR ${n} = '')` : `(${n} IS NULL)`);
     const ex = empty(x!, a);

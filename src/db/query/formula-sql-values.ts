@@ -65,7 +65,7 @@ const PLACEHOLDER = /\u0001(\d+)\u0001/g;
  * A bound value. The placeholder is numbered by `finalizeSql`, so a value that ends up unused (an argument a
  * function does not read) is not sent: PostgreSQL rejects parameters it cannot type.
  */
-export function param(env: SqlEnv, value: unknown, type: 'text' | 'float8' | 'int' | 'jsonb' | 'boolean'): string {
+export function param(env: SqlEnv, value: unknown, type: 'text' | 'float8' | 'int' | 'jsonb' | 'boolean' | 'text[]'): string {
   env.values.push(typeof value === 'number' ? String(value) : value);
   return `${MARK}${env.values.length - 1}${MARK}::${type}`;
 }

@@ -51,8 +51,10 @@ export async function listRecords(
   const where = whereClause(spec, params, computed);
   const order = orderKeys(spec, params, computed);
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
-  const selectKeys = [...order.map((k, i) => `${k.expr} AS k${i}`), '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev'].join(', ');
   const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
+  // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
+  const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0;
+  const selectKeys = [...(keysRead ? order.map((k, i) => `${k.expr} AS k${i}`) : []), '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev'].join(', ');
   let sql: string;
   if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
@@ -77,7 +79,7 @@ export async function listRecords(
   const rows = await q.query<RecordRowSql & Record<string, unknown>>(sql, params.values);
   return {
     records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, outputs)),
-    keys: rows.map((r) => order.map((_, i) => r[`k${i}`])),
+    keys: keysRead ? rows.map((r) => order.map((_, i) => r[`k${i}`])) : [],
     schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
   };
 }

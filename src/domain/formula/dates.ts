@@ -33,7 +33,17 @@ export function luxonZone(zone: ZoneSpec): Zone {
   return z;
 }
 
-export const isValidIanaZone = (name: string) => IANAZone.isValidZone(name);
+/** Luxon checks a zone by building an Intl formatter (tens of µs); the answer for a name never changes. */
+const zoneValidity = new Map<string, boolean>();
+export function isValidIanaZone(name: string): boolean {
+  let valid = zoneValidity.get(name);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(name);
+    if (zoneValidity.size >= 1000) zoneValidity.clear();
+    zoneValidity.set(name, valid);
+  }
+  return valid;
+}
 
 export interface LocalTime {
   year: number;
