@@ -68,13 +68,41 @@ function envOf(ctx: FormulaSqlContext): SqlEnv {
     seq: { n: 0 },
     shared: new Map(),
     formulas: ctx.formulas,
+    formulaRefs: new Map(),
   };
 }
 
 /** The node's value and error condition (see formula-sql-values.ts `Sql`). */
 function compileWith(ast: FormulaAst, ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
   const env = envOf(ctx);
-  return finalizeSql(env, ctx.params, build(compileNode(env, ast.root)));
+  return finalizeSql(env, ctx.params, build(compileNode(env, ast.root)).map((text) => withFormulaRefs(env, text)));
+}
+
+/**
+ * A reference to another Formula field: its expression, compiled once per formula however often it is read, as a
+ * column of a per-row subquery around the whole formula (withFormulaRefs). Inlining it at every reference would
+ * grow the SQL exponentially along chains of formulas.
+ */
+function formulaRef(env: SqlEnv, fieldId: string, ast: FormulaAst, type: Sql['type']): Sql {
+  let ref = env.formulaRefs!.get(fieldId);
+  if (!ref) {
+    const child: SqlEnv = { ...env, formulaRefs: new Map() };
+    const c = compileNode(child, ast.root);
+    const k = ++env.seq.n;
+    ref = {
+      v: `fv${k}`,
+      e: c.e ? `fe${k}` : null,
+      columns: [`${withFormulaRefs(child, c.v)} AS fv${k}`, ...(c.e ? [`${withFormulaRefs(child, `coalesce(${c.e}, false)`)} AS fe${k}`] : [])],
+    };
+    env.formulaRefs!.set(fieldId, ref);
+  }
+  return { v: ref.v, e: ref.e, type };
+}
+
+function withFormulaRefs(env: SqlEnv, text: string): string {
+  if (!env.formulaRefs?.size) return text;
+  const columns = [...env.formulaRefs.values()].flatMap((r) => r.columns);
+  return `(SELECT ${text} FROM (SELECT ${columns.join(', ')} OFFSET 0) AS fq${++env.seq.n})`;
 }
 
 /** The value (`v`) and the error condition (`e`, 'false' when it cannot fail) as two expressions. */
@@ -125,7 +153,7 @@ function compileNode(env: SqlEnv, node: FormulaNode): Sql {
         const ast = env.formulas.get(field.id);
         if (ast?.root.type === 'null') return { v: nullOf(node.type), e: null, type: node.type };
         if (!ast || ast.root.type !== node.type) return { v: nullOf(node.type), e: 'true', type: node.type };
-        return compileNode(env, ast.root);
+        return formulaRef(env, field.id, ast, node.type);
       }
       return { v: fieldSql(env, node), e: null, type: node.type };
     }

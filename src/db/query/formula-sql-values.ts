@@ -45,6 +45,8 @@ export interface SqlEnv {
   shared: Map<string, string>;
   /** Formula fields' parsed expressions: a reference to one is compiled inline (null: it has an error). */
   formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
+  /** Formula fields this formula reads, bound once each in a per-row subquery (compile-formula.ts formulaRef). */
+  formulaRefs?: Map<string, { v: string; e: string | null; columns: string[] }>;
 }
 
 export const SQL_TYPE: Record<ValueType, string> = {
