@@ -20,6 +20,8 @@ const OPERATORS = [
   '{Created} > {Due Date}', '{Due Date} = 0', '{Notes} = "true"', '1 + 2 * 3 - 4 / 2', '(1 + 2) * 3', '{Qty} - -{Qty}', '"a" & 1 = 1',
   '1 < 2 = TRUE()', '10 / 4 * 4', '0.1 + 0.2 = 0.3', '{Qty} / 3 * 3 = {Qty}', '1 / 0', '{Qty} % 0', 'POWER(10, 200) * POWER(10, 200)',
   '{Title} * 2', 'Qty + Stars', '{fldQtyXXXXXXX} * 2', '{Stars} > {Qty} || {Title} = "x"', '{Price} + 0.1 + 0.2',
+  // Doubles whose shortest decimal PostgreSQL writes one digit longer than JavaScript (a rounding-boundary tie).
+  '(71.987 * (1000000000000000 + 71.987)) % 16', '71987000000005184 & ""', '71987000000005184 - 71987000000005180', '0.1 * 3 & ""',
 ];
 
 const NUMERIC = [

@@ -136,8 +136,8 @@ export const WS = `E'${[...JS_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toStr
 export const toDouble = (env: SqlEnv, numeric: string) =>
   bind(env, [numeric], ([n]) => `CASE WHEN abs(${n}) >= 1e308 THEN NULL::float8 WHEN abs(${n}) < 1e-308 THEN 0::float8 ELSE ${n}::float8 END`);
 
-/** The exact decimal of a double (its shortest text). */
-export const dec = (x: string) => `(${x})::text::numeric`;
+/** A double's exact decimal as JavaScript's String(x) writes it (migration 20261202030000_formula_decimal). */
+export const dec = (x: string) => `formula_decimal(${x})`;
 
 /** JavaScript's String(n) for a float8. */
 export const numText = (env: SqlEnv, x: string) =>
@@ -145,7 +145,7 @@ export const numText = (env: SqlEnv, x: string) =>
     env,
     [x],
     ([n]) =>
-      `CASE WHEN abs(${n}) >= 1e21::float8 OR (${n} <> 0 AND abs(${n}) < 1e-6::float8) THEN regexp_replace(${n}::text, 'e([-+])0*', 'e\\1') ELSE ${n}::text::numeric::text END`,
+      `CASE WHEN abs(${n}) >= 1e21::float8 OR (${n} <> 0 AND abs(${n}) < 1e-6::float8) THEN regexp_replace(${n}::text, 'e([-+])0*', 'e\\1') ELSE formula_decimal(${n})::text END`,
   );
 
 /** Strict text → float8 (values.ts parseNumberText): "" → 0; NULL when not a number or out of range. */
