@@ -8,6 +8,13 @@ import { fieldKeyOf, parseRecordQuery } from '../parse/record-query.js';
 import type { RecordCreateRo, RecordUpdateRo } from '../models/record.ro.js';
 import type { RecordListVo, RecordPageVo } from '../models/record.vo.js';
 
+/** GET records, shared by v1 and v3: every query encoding of parseRecordQuery, the v1 page shape. */
+export async function recordPage(ctx: RequestContext, datasheetId: string, request: ExpressRequest): Promise<RecordPageVo> {
+  const { unlimited, ...query } = parseRecordQuery(request);
+  const page = await ctx.services.records.queryAll(ctx.access.scope, datasheetId, query, { unlimited });
+  return { total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length };
+}
+
 /** The delete envelope has no `data` key (aitable-fusion-api.md §2.5). */
 interface DeleteEnvelope {
   code: 200;
@@ -29,9 +36,7 @@ export class RecordsController extends Controller {
   @Get()
   @Security('bearer', ['records:read'])
   public async getRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
-    const { unlimited, ...query } = parseRecordQuery(request);
-    const page = await this.ctx.services.records.queryAll(this.ctx.access.scope, datasheetId, query, { unlimited });
-    return success({ total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length });
+    return success(await recordPage(this.ctx, datasheetId, request));
   }
 
   /** Creates up to 10 records; values are validated per field type, unknown keys ignored. */

@@ -77,6 +77,7 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   DeleteField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}` }),
   ListAuditEvents: async () => ({ path: `/v1/spaces/${fx.spaceId}/audit-events` }),
   GetRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?pageSize=5` }),
+  GetRecordsV3: async () => ({ path: `/v3/datasheets/${fx.datasheetId}/records?pageSize=5` }),
   CreateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ fields: { Title: 'matrix' } }] } }),
   UpdateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'patched' } }] } }),
   UpdateRecordsByPut: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'put' } }] } }),
