@@ -4,6 +4,7 @@ import type { Database } from './db/client.js';
 import { isReady } from './db/migrate.js';
 import { createAttachmentService } from './domain/attachments/attachment.service.js';
 import { createLocalDiskStorage } from './domain/attachments/local-disk.storage.js';
+import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
 import { createFieldService } from './domain/fields/field.service.js';
@@ -18,6 +19,9 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+
+/** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
+export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
@@ -58,6 +62,11 @@ export function createServices(db: Database, options: ServiceOptions) {
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
     attachments,
+    uploads: createPresignedUploadService({
+      prisma,
+      attachments,
+      uploadUrl: (secret) => `${options.config.publicUrl}${PRESIGNED_UPLOAD_PATH}/${secret}`,
+    }),
     records: createRecordService({
       db,
       prisma,

@@ -13,6 +13,8 @@ export const ID_PREFIX = {
   option: 'opt',
   token: 'tkn',
   idempotency: 'idk',
+  upload: 'upl',
+  embedLink: 'emb',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
