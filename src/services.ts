@@ -14,6 +14,7 @@ import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
 import { createViewService } from './domain/views/view.service.js';
 import { createNodeService } from './domain/nodes/node.service.js';
+import { createEmbedLinkService } from './domain/embeds/embed-link.service.js';
 import { createAccessService, type Limiter } from './domain/access/access.service.js';
 import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
@@ -22,6 +23,9 @@ import { startViewIndexing } from './db/query/index-manager.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
+
+/** Where an embed link's public, read-only view is served (rest/controllers/embed.controller.ts). */
+export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
@@ -50,6 +54,15 @@ export function createServices(db: Database, options: ServiceOptions) {
     storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
     publicUrl: options.config.publicUrl,
   });
+  const records = createRecordService({
+    db,
+    prisma,
+    bus,
+    attachmentUrl: attachments.url,
+    timeZone: options.config.timeZone,
+    formulaFilter,
+    now: () => new Date(),
+  });
   return {
     events: bus,
     spaces: createSpaceService(prisma),
@@ -67,14 +80,14 @@ export function createServices(db: Database, options: ServiceOptions) {
       attachments,
       uploadUrl: (secret) => `${options.config.publicUrl}${PRESIGNED_UPLOAD_PATH}/${secret}`,
     }),
-    records: createRecordService({
+    records,
+    embeds: createEmbedLinkService({
       db,
       prisma,
-      bus,
-      attachmentUrl: attachments.url,
-      timeZone: options.config.timeZone,
-      formulaFilter,
-      now: () => new Date(),
+      records,
+      audit,
+      embedUrl: (linkId) => `${options.config.publicUrl}${EMBED_PATH}/${linkId}`,
+      limiter: options.config.rateLimit.enabled ? options.limiter : undefined,
     }),
     indexing,
     health: {

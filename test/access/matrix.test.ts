@@ -29,6 +29,12 @@ const PUBLIC_FIXTURES: Record<string, { valid: () => Promise<PublicCall>; forged
     forged: async () => ({ path: `${(await uploadPath()).slice(0, -4)}AAAA`, body: Buffer.from('forged') }),
     refused: [403, 403],
   },
+  GetEmbed: { valid: async () => ({ path: `/v1/embed/${await embedLinkId()}` }), forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA` }), refused: [200, 1501] },
+  GetEmbedRecords: {
+    valid: async () => ({ path: `/v1/embed/${await embedLinkId()}/records?pageSize=5` }),
+    forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA/records` }),
+    refused: [200, 1501],
+  },
 };
 
 const PUBLIC_ROUTES = ALL_ROUTES.filter((r) => r.scope === undefined && r.operationId in PUBLIC_FIXTURES);
@@ -104,6 +110,9 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   GetNode: async () => ({ path: `/v1/nodes/${fx.datasheetId}` }),
   GetSpaceNode: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}` }),
   SearchNodes: async () => ({ path: `/v2/spaces/${fx.spaceId}/nodes?type=Datasheet` }),
+  CreateEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks`, body: { theme: 'light' } }),
+  ListEmbedLinks: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks` }),
+  DeleteEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks/${await embedLinkId(true)}` }),
   GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
     const form = new FormData();
@@ -111,6 +120,15 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
     return { path: `/v1/datasheets/${fx.datasheetId}/attachments`, body: form };
   },
 };
+
+/** A fresh embed link of the fixture datasheet (links per datasheet are limited: the public fixtures share one). */
+async function embedLinkId(fresh = false): Promise<string> {
+  if (!fresh && sharedLinkId) return sharedLinkId;
+  const link = await t.app.services.embeds.create({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, {}, { userId: null, tokenId: null });
+  if (!fresh) sharedLinkId = link.linkId;
+  return link.linkId;
+}
+let sharedLinkId: string | undefined;
 
 async function uploadPath(): Promise<string> {
   const [slot] = await t.app.services.uploads.issue({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, 1);
