@@ -88,11 +88,11 @@ describe('managing links with the JS SDK', () => {
     expect(actions.sort()).toEqual(['embedLink.created', 'embedLink.deleted']);
   });
 
-  it.each([
+  it.each<[string, unknown, string]>([
     ['theme', { theme: 'blue' }, 'the parameter theme must be one of the following values: dark, light'],
     ['permissionType', { payload: { permissionType: 'edit' } }, 'the parameter permissionType must be one of the following values: readOnly, publicEdit, privateEdit'],
     ...['shareBtn', 'widgetBtn', 'apiBtn', 'formBtn', 'historyBtn', 'robotBtn', 'addWidgetBtn', 'formSettingBtn', 'fullScreenBtn'].map(
-      (btn) => [btn, { payload: { viewControl: { toolBar: { [btn]: 'yes' } } } }, `the parameter ${btn} must be a boolean type`] as const,
+      (btn): [string, unknown, string] => [btn, { payload: { viewControl: { toolBar: { [btn]: 'yes' } } } }, `the parameter ${btn} must be a boolean type`],
     ),
     ['tabBar', { payload: { viewControl: { tabBar: 1 } } }, 'the parameter tabBar must be a boolean type'],
     ['payload', { payload: 'all' }, 'the parameter payload must be an object'],
