@@ -70,7 +70,7 @@ async function py(
 ): Promise<{ status: number; body: Envelope }> {
   const query = options.params ? urlencode(options.params) : '';
   const headers: Record<string, string> = { ...REQUESTS_HEADERS, authorization: `Bearer ${t.token}` };
-  let body: string | Buffer | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (options.json !== undefined) {
     body = jsonDumps(options.json);
     headers['content-type'] = 'application/json';
@@ -78,11 +78,13 @@ async function py(
     // requests' encode_multipart_formdata: one part named "files", the file name as given (a path, even).
     const boundary = randomBytes(16).toString('hex');
     const { name, bytes, type } = options.files;
-    body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`),
-      bytes,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
+    body = new Uint8Array(
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`),
+        bytes,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+    );
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
   }
   if (method !== 'GET') headers['content-length'] = String(body ? Buffer.byteLength(body) : 0);
