@@ -423,5 +423,12 @@ describe('pre-signed uploads', () => {
     });
     expect([await filesUnder(root), await rowsOf(spaceId)]).toEqual([before, 0]);
     expect(await uploads.upload(secret, { name: 'fits.bin', data: binary(100, 12) })).toMatchObject({ token: slot!.token, size: 100 });
+
+    // Slots are purged a day after they expire, used or not; the attachment stays.
+    const [fresh] = await uploads.issue({ spaceId, userId: null }, datasheetId, 1);
+    await inst.db.prisma.presignedUpload.updateMany({ where: { token: slot!.token }, data: { expiresAt: new Date(Date.now() - 25 * 3600_000) } });
+    expect(await uploads.purgeExpired()).toBe(1);
+    expect((await inst.db.prisma.presignedUpload.findMany({ where: { datasheetId } })).map((s) => s.token)).toEqual([fresh!.token]);
+    expect(await rowsOf(spaceId)).toBe(1);
   });
 });
