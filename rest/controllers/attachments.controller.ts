@@ -1,5 +1,6 @@
 import type { Request as ExpressRequest } from 'express';
 import { Controller, Get, Path, Post, Request, Route, Security, Tags } from '@tsoa/runtime';
+import { PRESIGNED_MAX_COUNT, PRESIGNED_MIN_COUNT } from '../../src/domain/attachments/presigned-uploads.js';
 import { success, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import { multipartFile } from '../parse/multipart-file.js';
@@ -49,7 +50,7 @@ export class AttachmentsController extends Controller {
   @Security('bearer', ['attachments:write'])
   public async getPresignedUrl(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<PresignedUrlVo>> {
     const raw = queryEntries(request.originalUrl).find(([key]) => key === 'count')?.[1];
-    const count = intParam(raw, 'count', 'count must be an integer from 1 to 20') ?? 1;
+    const count = intParam(raw, 'count', `count must be an integer from ${PRESIGNED_MIN_COUNT} to ${PRESIGNED_MAX_COUNT}`) ?? PRESIGNED_MIN_COUNT;
     return success({ results: await this.ctx.services.uploads.issue(this.ctx.access.scope, datasheetId, count) });
   }
 }
