@@ -9,7 +9,9 @@ import { createDocsRouter } from './docs.js';
 /** The Fusion facade: JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
 export function createFusionRouter(logger: Logger): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '100mb' }));
+  const json = express.json({ limit: '100mb' });
+  // A pre-signed upload's body is the file itself, whatever its content type: never parse it.
+  router.use((req, res, next) => (req.method === 'PUT' && req.path.startsWith('/v1/uploads/') ? next() : json(req, res, next)));
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();

@@ -6,6 +6,15 @@ export interface SuccessEnvelope<T> {
   message: 'SUCCESS';
 }
 
+/** A success without `data` (DELETE records, DELETE embed link: aitable-fusion-api.md §2.5). */
+export interface DeleteEnvelope {
+  code: 200;
+  success: true;
+  message: 'SUCCESS';
+}
+
+export const deleted = (): DeleteEnvelope => ({ code: 200, success: true, message: 'SUCCESS' });
+
 export interface ErrorEnvelope {
   success: false;
   code: number;

@@ -24,5 +24,16 @@ export function describeError(error: unknown): { name: string; code?: string; me
 }
 
 export function redactSecrets(text: string): string {
-  return text.replace(/\btbk_[0-9A-Za-z]+/g, 'tbk_[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+  return text
+    .replace(/\btbk_[0-9A-Za-z]+/g, 'tbk_[redacted]')
+    .replace(/\btbu_[0-9A-Za-z]+/g, 'tbu_[redacted]')
+    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+}
+
+/**
+ * A request path fit for a log line: capabilities carried in paths (pre-signed upload URLs, embed link ids,
+ * which let anyone holding them upload or read) are replaced.
+ */
+export function redactPath(path: string): string {
+  return redactSecrets(path).replace(/\bemb[0-9A-Za-z]{24}\b/g, 'emb[redacted]');
 }

@@ -9,7 +9,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
-import { createLogger, describeError, type Logger } from './logger.js';
+import { createLogger, describeError, redactPath, type Logger } from './logger.js';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -54,7 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: redactPath(req.url.split('?')[0]!),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -103,9 +103,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           resolve();
         });
       });
-      // Expired idempotency keys are reclaimed on reuse anyway; this keeps the table from growing.
+      // Expired idempotency keys are reclaimed on reuse anyway, and expired upload slots refused; this keeps
+      // their tables from growing.
       purge = setInterval(() => {
         services.idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'idempotency purge failed'));
+        services.uploads.purgeExpired().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'upload slot purge failed'));
       }, 3_600_000).unref();
       if (installation.lock) {
         admin = await startAdminServer(services, logger);

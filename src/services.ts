@@ -4,6 +4,7 @@ import type { Database } from './db/client.js';
 import { isReady } from './db/migrate.js';
 import { createAttachmentService } from './domain/attachments/attachment.service.js';
 import { createLocalDiskStorage } from './domain/attachments/local-disk.storage.js';
+import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
 import { createFieldService } from './domain/fields/field.service.js';
@@ -13,11 +14,18 @@ import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
 import { createViewService } from './domain/views/view.service.js';
 import { createNodeService } from './domain/nodes/node.service.js';
+import { createEmbedLinkService } from './domain/embeds/embed-link.service.js';
 import { createAccessService, type Limiter } from './domain/access/access.service.js';
 import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+
+/** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
+export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
+
+/** Where an embed link's public, read-only view is served (rest/controllers/embed.controller.ts). */
+export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
@@ -46,6 +54,15 @@ export function createServices(db: Database, options: ServiceOptions) {
     storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
     publicUrl: options.config.publicUrl,
   });
+  const records = createRecordService({
+    db,
+    prisma,
+    bus,
+    attachmentUrl: attachments.url,
+    timeZone: options.config.timeZone,
+    formulaFilter,
+    now: () => new Date(),
+  });
   return {
     events: bus,
     spaces: createSpaceService(prisma),
@@ -58,14 +75,19 @@ export function createServices(db: Database, options: ServiceOptions) {
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
     attachments,
-    records: createRecordService({
+    uploads: createPresignedUploadService({
+      prisma,
+      attachments,
+      uploadUrl: (secret) => `${options.config.publicUrl}${PRESIGNED_UPLOAD_PATH}/${secret}`,
+    }),
+    records,
+    embeds: createEmbedLinkService({
       db,
       prisma,
-      bus,
-      attachmentUrl: attachments.url,
-      timeZone: options.config.timeZone,
-      formulaFilter,
-      now: () => new Date(),
+      records,
+      audit,
+      embedUrl: (linkId) => `${options.config.publicUrl}${EMBED_PATH}/${linkId}`,
+      limiter: options.config.rateLimit.enabled ? options.limiter : undefined,
     }),
     indexing,
     health: {

@@ -1,18 +1,23 @@
 import type { Request as ExpressRequest } from 'express';
 import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Request, Route, Security, Tags } from '@tsoa/runtime';
 import { FUSION_RECORDS_PER_REQUEST } from '../../src/domain/limits.js';
-import { success, type SuccessEnvelope } from '../envelope.js';
+import { deleted, success, type DeleteEnvelope, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import { listParam, queryEntries } from '../parse/query-arrays.js';
 import { fieldKeyOf, parseRecordQuery } from '../parse/record-query.js';
 import type { RecordCreateRo, RecordUpdateRo } from '../models/record.ro.js';
 import type { RecordListVo, RecordPageVo } from '../models/record.vo.js';
+import type { RecordPage } from '../../src/domain/records/query-records.js';
 
-/** The delete envelope has no `data` key (aitable-fusion-api.md §2.5). */
-interface DeleteEnvelope {
-  code: 200;
-  success: true;
-  message: 'SUCCESS';
+/** GET records, shared by v1 and v3: every query encoding of parseRecordQuery, the v1 page shape. */
+export async function recordPage(ctx: RequestContext, datasheetId: string, request: ExpressRequest): Promise<RecordPageVo> {
+  const { unlimited, ...query } = parseRecordQuery(request);
+  return pageVo(await ctx.services.records.queryAll(ctx.access.scope, datasheetId, query, { unlimited }));
+}
+
+/** A record page as the Fusion API answers it: `pageSize` is the number of records returned (the reference's meaning). */
+export function pageVo(page: RecordPage): RecordPageVo {
+  return { total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length };
 }
 
 @Route('v1/datasheets/{datasheetId}/records')
@@ -29,9 +34,7 @@ export class RecordsController extends Controller {
   @Get()
   @Security('bearer', ['records:read'])
   public async getRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
-    const { unlimited, ...query } = parseRecordQuery(request);
-    const page = await this.ctx.services.records.queryAll(this.ctx.access.scope, datasheetId, query, { unlimited });
-    return success({ total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length });
+    return success(await recordPage(this.ctx, datasheetId, request));
   }
 
   /** Creates up to 10 records; values are validated per field type, unknown keys ignored. */
@@ -70,6 +73,6 @@ export class RecordsController extends Controller {
   public async deleteRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<DeleteEnvelope> {
     const ids = listParam(queryEntries(request.originalUrl), 'recordIds') ?? [];
     await this.ctx.services.records.delete(this.ctx.access.scope, datasheetId, ids, { batchLimit: FUSION_RECORDS_PER_REQUEST });
-    return { code: 200, success: true, message: 'SUCCESS' };
+    return deleted();
   }
 }

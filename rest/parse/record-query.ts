@@ -16,9 +16,10 @@ function cellFormatOf(value: string | undefined): 'json' | 'string' {
   throw invalidArgument('cellFormat must be "json" or "string"', { parameter: 'cellFormat' });
 }
 
-function intParam(value: string | undefined, parameter: string): number | undefined {
+/** An integer query parameter; undefined when absent or empty, code 400 naming it when not an integer. */
+export function intParam(value: string | undefined, parameter: string, message = `${parameter} must be an integer`): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw invalidArgument(`${parameter} must be an integer`, { parameter });
+  if (!/^-?\d+$/.test(value.trim())) throw invalidArgument(message, { parameter });
   return Number(value);
 }
 

@@ -13,12 +13,17 @@ export const ID_PREFIX = {
   option: 'opt',
   token: 'tkn',
   idempotency: 'idk',
+  upload: 'upl',
+  embedLink: 'emb',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
 
-/** Tail lengths: AITable's generated ids use 10 characters; its Java-issued node ids are longer. */
-const TAIL_LENGTH: Partial<Record<IdKind, number>> = { datasheet: 15, folder: 15 };
+/**
+ * Tail lengths: AITable's generated ids use 10 characters; its Java-issued node ids are longer. An embed
+ * link id is a capability (it opens the datasheet to anyone holding it), so it gets 24 (about 143 bits).
+ */
+const TAIL_LENGTH: Partial<Record<IdKind, number>> = { datasheet: 15, folder: 15, embedLink: 24 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -12,6 +12,8 @@ export const FUSION_RECORDS_PER_REQUEST = 10;
 
 /** The reference's text, literal `$` and double space included (aitable-fusion-api.md §3). */
 export const batchLimitMessage = (limit: number) => `Can't update/delete/create more than $${limit}  records in one single request`;
+/** Embed links per datasheet (the reference's api_embed_link_limit names a maximum but not its value). */
+export const MAX_EMBED_LINKS_PER_NODE = 30;
 export const DEFAULT_ROW_CAP = 50_000;
 export const GB = 1024 ** 3;
 

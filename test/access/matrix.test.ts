@@ -14,9 +14,31 @@ import { startTestApp, type TestApp } from '../support/app.js';
 const openapi = JSON.parse(readFileSync(new URL('../../rest/openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { operationId: string; security?: { bearer: string[] }[] }>>;
 };
-const ROUTES = Object.entries(openapi.paths).flatMap(([path, ops]) =>
+const ALL_ROUTES = Object.entries(openapi.paths).flatMap(([path, ops]) =>
   Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId, scope: op.security?.[0]?.bearer[0] as Scope })),
 );
+/**
+ * Routes open without a token, each with a request using a valid capability and one using a forged one,
+ * and how the forged one is refused. A route without security and without an entry here is
+ * checked as a bearer route and fails ("declares a scope and has a fixture").
+ */
+type PublicCall = { path: string; body?: unknown };
+const PUBLIC_FIXTURES: Record<string, { valid: () => Promise<PublicCall>; forged: () => Promise<PublicCall>; refused: [number, number] }> = {
+  PutPresignedUpload: {
+    valid: async () => ({ path: await uploadPath(), body: Buffer.from('public file') }),
+    forged: async () => ({ path: `${(await uploadPath()).slice(0, -4)}AAAA`, body: Buffer.from('forged') }),
+    refused: [403, 403],
+  },
+  GetEmbed: { valid: async () => ({ path: `/v1/embed/${await embedLinkId()}` }), forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA` }), refused: [200, 1501] },
+  GetEmbedRecords: {
+    valid: async () => ({ path: `/v1/embed/${await embedLinkId()}/records?pageSize=5` }),
+    forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA/records` }),
+    refused: [200, 1501],
+  },
+};
+
+const PUBLIC_ROUTES = ALL_ROUTES.filter((r) => r.scope === undefined && r.operationId in PUBLIC_FIXTURES);
+const ROUTES = ALL_ROUTES.filter((r) => !PUBLIC_ROUTES.includes(r));
 
 let t: TestApp;
 let fx: {
@@ -77,6 +99,7 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   DeleteField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}` }),
   ListAuditEvents: async () => ({ path: `/v1/spaces/${fx.spaceId}/audit-events` }),
   GetRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?pageSize=5` }),
+  GetRecordsV3: async () => ({ path: `/v3/datasheets/${fx.datasheetId}/records?pageSize=5` }),
   CreateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ fields: { Title: 'matrix' } }] } }),
   UpdateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'patched' } }] } }),
   UpdateRecordsByPut: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'put' } }] } }),
@@ -87,6 +110,10 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   GetNode: async () => ({ path: `/v1/nodes/${fx.datasheetId}` }),
   GetSpaceNode: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}` }),
   SearchNodes: async () => ({ path: `/v2/spaces/${fx.spaceId}/nodes?type=Datasheet` }),
+  CreateEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks`, body: { theme: 'light' } }),
+  ListEmbedLinks: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks` }),
+  DeleteEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks/${await embedLinkId(true)}` }),
+  GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('matrix file')], { type: 'text/plain' }), 'matrix.txt');
@@ -94,8 +121,22 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   },
 };
 
+/** A fresh embed link of the fixture datasheet (links per datasheet are limited: the public fixtures share one). */
+async function embedLinkId(fresh = false): Promise<string> {
+  if (!fresh && sharedLinkId) return sharedLinkId;
+  const link = await t.app.services.embeds.create({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, {}, { userId: null, tokenId: null });
+  if (!fresh) sharedLinkId = link.linkId;
+  return link.linkId;
+}
+let sharedLinkId: string | undefined;
+
+async function uploadPath(): Promise<string> {
+  const [slot] = await t.app.services.uploads.issue({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, 1);
+  return new URL(slot!.uploadUrl).pathname.replace(/^\/fusion/, '');
+}
+
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-  const form = body instanceof FormData;
+  const form = body instanceof FormData || body instanceof Buffer;
   const response = await fetch(`${t.url}/fusion${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body && !form ? { 'content-type': 'application/json' } : {}) },
@@ -175,6 +216,25 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
     const { path, body } = await REST_FIXTURES[route.operationId]!();
     const response = await call(route.method, path, fx.tokens.owner, body);
     expect(response.body).toMatchObject({ success: true, code: 200 });
+  });
+});
+
+describe.each(PUBLIC_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('public REST %s', (_name, route) => {
+  it('works with its capability and no token', async () => {
+    const { path, body } = await PUBLIC_FIXTURES[route.operationId]!.valid();
+    expect((await call(route.method, path, undefined, body)).body).toMatchObject({ success: true, code: 200 });
+  });
+
+  it('refuses a forged capability, with no data and nothing of the space', async () => {
+    const fixture = PUBLIC_FIXTURES[route.operationId]!;
+    const { path, body } = await fixture.forged();
+    for (const token of [undefined, fx.tokens.owner]) {
+      const response = await call(route.method, path, token, body);
+      expect([response.status, response.body.code, response.body.success]).toEqual([...fixture.refused, false]);
+      expect(response.body).not.toHaveProperty('data');
+      expect(response.text).not.toContain(fx.spaceId);
+      expect(response.text).not.toContain(fx.datasheetId);
+    }
   });
 });
 

@@ -10,6 +10,8 @@ import { createAttachmentService, type AttachmentService } from '../../src/domai
 import { createLocalDiskStorage, type LocalDiskStorage } from '../../src/domain/attachments/local-disk.storage.js';
 import { createContentProbe, sniffContent } from '../../src/domain/attachments/sniff.js';
 import { BlobNotFoundError } from '../../src/domain/attachments/storage.js';
+import { createPresignedUploadService } from '../../src/domain/attachments/presigned-uploads.js';
+import { newId } from '../../src/domain/ids.js';
 import { GB } from '../../src/domain/limits.js';
 import { binary, chunked, filesUnder, gif, jpeg, pdf, pieces, png } from '../support/attachment-files.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -401,5 +403,32 @@ describe('lookups and downloads', () => {
       ['id', 'token', 'name', 'size', 'mimeType', 'width', 'height'],
     );
     expect(attachments.url('spcAbc/x y?#%')).toBe(`${PUBLIC_URL}/attachments/spcAbc/x%20y%3F%23%25`);
+  });
+});
+
+describe('pre-signed uploads', () => {
+  it('caps an upload through a slot at the file limit, storing nothing and keeping the slot', async () => {
+    const small = createAttachmentService({ prisma: inst.db.prisma, storage, publicUrl: PUBLIC_URL, maxFileBytes: 100 });
+    const uploads = createPresignedUploadService({ prisma: inst.db.prisma, attachments: small, uploadUrl: (secret) => `${PUBLIC_URL}/up/${secret}` });
+    const spaceId = await newSpace();
+    const datasheetId = newId('datasheet');
+    await inst.db.prisma.node.create({ data: { id: datasheetId, spaceId, type: 'DATASHEET', name: 'Sheet', position: 0 } });
+    await inst.db.prisma.datasheet.create({ data: { id: datasheetId, spaceId } });
+    const [slot] = await uploads.issue({ spaceId, userId: null }, datasheetId, 1);
+    const secret = slot!.uploadUrl.split('/').pop()!;
+    const before = await filesUnder(root);
+    await expect(uploads.upload(secret, { name: 'big.bin', data: chunked(pieces(binary(101, 12), 10)) })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: 'The attachment size exceeds 100 bytes',
+    });
+    expect([await filesUnder(root), await rowsOf(spaceId)]).toEqual([before, 0]);
+    expect(await uploads.upload(secret, { name: 'fits.bin', data: binary(100, 12) })).toMatchObject({ token: slot!.token, size: 100 });
+
+    // Slots are purged a day after they expire, used or not; the attachment stays.
+    const [fresh] = await uploads.issue({ spaceId, userId: null }, datasheetId, 1);
+    await inst.db.prisma.presignedUpload.updateMany({ where: { token: slot!.token }, data: { expiresAt: new Date(Date.now() - 25 * 3600_000) } });
+    expect(await uploads.purgeExpired()).toBe(1);
+    expect((await inst.db.prisma.presignedUpload.findMany({ where: { datasheetId } })).map((s) => s.token)).toEqual([fresh!.token]);
+    expect(await rowsOf(spaceId)).toBe(1);
   });
 });

@@ -4,7 +4,8 @@ import { ID_PREFIX, isId, newId, randomBase62 } from '../../src/domain/ids.js';
 describe('ids', () => {
   it.each(Object.entries(ID_PREFIX))('%s ids carry the %s prefix and a base62 tail', (kind, prefix) => {
     const id = newId(kind as keyof typeof ID_PREFIX);
-    expect(id).toMatch(new RegExp(`^${prefix}[0-9A-Za-z]{10,15}$`));
+    // Embed link ids are capabilities (anyone holding one reads the datasheet), hence their longer tail.
+    expect(id).toMatch(new RegExp(`^${prefix}[0-9A-Za-z]{${kind === 'embedLink' ? '24' : '10,15'}}$`));
     expect(isId(kind as keyof typeof ID_PREFIX, id)).toBe(true);
   });
 

@@ -31,6 +31,13 @@ export interface UploadInput {
   name: string;
   /** A Buffer or a byte stream (e.g. a multipart file part). The service consumes it, or destroys it when it refuses. */
   data: BlobSource;
+  /** The token the attachment gets (a pre-signed slot's); a fresh one when absent. */
+  token?: string | undefined;
+  /**
+   * Runs first in the transaction that records the upload; throwing refuses the upload and stores nothing
+   * (a pre-signed slot is claimed here, so that only one upload can use it).
+   */
+  claim?: ((tx: Tx) => Promise<void>) | undefined;
 }
 
 export type UploadedAttachment = AttachmentMeta & { url: string };
@@ -104,6 +111,7 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
 
   /** Accounts for the blob and records the row, then publishes the blob; all or nothing. */
   async function record(tx: Tx, input: UploadInput, name: string, blob: StagedBlob, sniffed: Sniffed) {
+    await input.claim?.(tx);
     const space = await lockSpaceAttachments(tx, input.spaceId);
     if (!space) throw notFound(`Space ${input.spaceId} does not exist`, { parameter: 'space' });
     await lockBlob(tx, blob.sha256);
@@ -120,7 +128,7 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       data: {
         id: newId('attachment'),
         spaceId: input.spaceId,
-        token: `${input.spaceId}/${randomBase62(TOKEN_RANDOM_LENGTH)}`,
+        token: input.token ?? newAttachmentToken(input.spaceId),
         sha256: blob.sha256,
         name,
         mimeType: sniffed.mimeType,
@@ -155,6 +163,12 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     return { stream, mimeType: row.mimeType, size: Number(row.size), name: row.name };
   }
 
+  /** Refuses (426) when the space has no attachment capacity left, before anything is uploaded. */
+  async function assertCapacityLeft(spaceId: string): Promise<void> {
+    const { used, capacity } = await usage(spaceId);
+    if (used >= capacity) throw capacityExceeded();
+  }
+
   async function usage(spaceId: string): Promise<{ used: number; capacity: number }> {
     const space = await prisma.space.findUnique({ where: { id: spaceId } });
     if (!space) throw notFound(`Space ${spaceId} does not exist`, { parameter: 'space' });
@@ -164,10 +178,13 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     };
   }
 
-  return { upload, findByTokens, open, usage, toCellItem, url };
+  return { upload, findByTokens, open, usage, assertCapacityLeft, toCellItem, url };
 }
 
 export type AttachmentService = ReturnType<typeof createAttachmentService>;
+
+/** `<spaceId>/<random>`: the opaque handle clients put in Attachment cells. */
+export const newAttachmentToken = (spaceId: string) => `${spaceId}/${randomBase62(TOKEN_RANDOM_LENGTH)}`;
 
 interface StreamLimit {
   bytes: number;
