@@ -2,6 +2,8 @@
  * `npm run bench`: performance figures, compared as ratios within one run (never fixed timings).
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
+ * BENCH_ONLY=http|records|query runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
+ * PGlite pass when DATABASE_URL is set (e.g. `BENCH_ONLY=http BENCH_PGLITE=off npm run bench`).
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
@@ -31,9 +33,18 @@ async function withDatabaseUrl<T>(url: string | undefined, fn: () => Promise<T>)
 }
 
 const postgres = process.env.DATABASE_URL;
-print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
-if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
-print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
-if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
-print('Record queries over 100,000 records (p50 of 30 runs)', await withDatabaseUrl(undefined, () => queryBench(records, 30)));
-if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const runs = (name: string) => !only || only.has(name);
+const pglite = !(postgres && process.env.BENCH_PGLITE === 'off');
+if (runs('http')) {
+  if (pglite) print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
+  if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
+}
+if (runs('records')) {
+  if (pglite) print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
+  if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
+}
+if (runs('query')) {
+  if (pglite) print('Record queries over 100,000 records (p50 of 30 runs)', await withDatabaseUrl(undefined, () => queryBench(records, 30)));
+  if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
+}
