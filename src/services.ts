@@ -48,7 +48,7 @@ export function createServices(db: Database, options: ServiceOptions) {
   });
   return {
     events: bus,
-    spaces: createSpaceService(prisma),
+    spaces: createSpaceService(prisma, db),
     tokens: createTokenService(prisma, db, audit),
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
     audit,

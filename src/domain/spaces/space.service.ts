@@ -1,4 +1,5 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Queryable } from '../../db/client.js';
+import { membershipsOf } from '../../db/stores/space.store.js';
 import type { Tx } from '../../db/tx.js';
 import { invalidArgument, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -21,7 +22,7 @@ export interface CreateSpaceInput {
   ownerId?: string | undefined;
 }
 
-export function createSpaceService(prisma: PrismaClient) {
+export function createSpaceService(prisma: PrismaClient, db: Queryable) {
   async function create(input: CreateSpaceInput): Promise<SpaceSummary & { ownerId: string }> {
     const name = validateName(input.name);
     const plan = validatePlan(input.plan ?? 'FREE');
@@ -49,14 +50,10 @@ export function createSpaceService(prisma: PrismaClient) {
     return spaces.map(summary);
   }
 
-  /** Spaces the actor may see: those its user is a member of, narrowed to the token's own space. */
+  /** Spaces the actor may see: those its user is a member of, narrowed to the token's own space (one query). */
   async function listVisible(actor: Actor): Promise<(SpaceSummary & { isAdmin: boolean })[]> {
-    const memberships = await prisma.spaceMember.findMany({
-      where: { userId: actor.userId, spaceId: actor.spaceId },
-      include: { space: true },
-      orderBy: { space: { createdAt: 'asc' } },
-    });
-    return memberships.map((m) => ({ ...summary(m.space), isAdmin: m.role === 'owner' || m.role === 'admin' }));
+    const memberships = await membershipsOf(db, actor.userId, [actor.spaceId]);
+    return memberships.map((m) => ({ ...summary(m), isAdmin: m.role === 'owner' || m.role === 'admin' }));
   }
 
   async function count(): Promise<number> {
