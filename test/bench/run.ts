@@ -15,7 +15,7 @@ const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
   for (const f of figures) {
-    const value = f.unit === '×' || f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
+    const value = f.unit === '×' ? f.value.toFixed(3) : f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
     process.stdout.write(`  ${f.name.padEnd(58)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
   }
 }
