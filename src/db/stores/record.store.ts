@@ -13,6 +13,8 @@ export interface LockedDatasheet {
   recordCount: number;
   autoNumberSeq: number;
   revision: number;
+  /** The datasheet's schema revision as locked: a schema cached at this revision is current. */
+  schemaRevision: number;
 }
 
 export interface StoredRecord {
@@ -73,8 +75,10 @@ export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: 
     record_count: number;
     auto_number_seq: string | number;
     revision: string | number;
+    schema_revision: string | number;
   }>(
-    `SELECT d.space_id, s.plan::text AS plan, s.row_cap AS space_row_cap, d.row_cap, d.record_count, d.auto_number_seq, d.revision
+    `SELECT d.space_id, s.plan::text AS plan, s.row_cap AS space_row_cap, d.row_cap, d.record_count, d.auto_number_seq, d.revision,
+       d.schema_revision::text AS schema_revision
      FROM datasheets d JOIN spaces s ON s.id = d.space_id
      WHERE d.id = $1 AND d.space_id = $2
      FOR UPDATE OF d`,
@@ -89,6 +93,7 @@ export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: 
     recordCount: Number(row.record_count),
     autoNumberSeq: Number(row.auto_number_seq),
     revision: Number(row.revision),
+    schemaRevision: Number(row.schema_revision),
   };
 }
 
