@@ -1,4 +1,4 @@
-import { bumpDatasheet, insertRecords, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
+import { insertRecordsAndBump, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
@@ -80,10 +80,10 @@ export async function createRecordsWithSchema(
           for (const field of autoFields) cells[field.id] = autoNumber;
           return { id: newId('record'), cells, position: autoNumber };
         });
-        await insertRecords(tx, datasheetId, rows, scope.userId, at);
-        // No history rows for creations: the record row is the creation (history reads derive it).
+        // Rows and the datasheet's counters in one statement. No history rows for creations: the record row
+        // is the creation (history reads derive it).
+        const revision = await insertRecordsAndBump(tx, datasheetId, rows, scope.userId, at, autoNumber);
         const linkEvents = await syncTwoWayLinks(tx, scope, schema, rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })), at);
-        const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: rows.length, autoNumberSeq: autoNumber });
         const created: StoredRecord[] = rows.map((r) => ({ ...r, revision: 1, createdAt: at, updatedAt: at, createdBy: scope.userId, updatedBy: scope.userId }));
         const events: ChangeEvent[] = [
           {
