@@ -48,7 +48,7 @@ export function createServices(db: Database, options: ServiceOptions) {
   });
   return {
     events: bus,
-    spaces: createSpaceService(prisma, db),
+    spaces: createSpaceService(prisma),
     tokens: createTokenService(prisma, db, audit),
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
     audit,

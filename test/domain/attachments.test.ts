@@ -30,7 +30,7 @@ const blobFile = (data: Buffer) => {
 async function attachmentInstallation() {
   const db = await emptyDatabase();
   await migrate(db);
-  return Object.assign(db, { db, services: { spaces: createSpaceService(db.prisma, db) } });
+  return Object.assign(db, { db, services: { spaces: createSpaceService(db.prisma) } });
 }
 
 let inst: Awaited<ReturnType<typeof attachmentInstallation>>;
