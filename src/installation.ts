@@ -20,6 +20,8 @@ export interface OpenOptions {
   /** Embedded database in memory (tests); takes no lock. */
   inMemory?: boolean;
   logger?: Logger;
+  /** Count the statements sent to the database (tests, measurements). */
+  countRoundTrips?: boolean;
 }
 
 /** Opens the database (taking the data-directory lock for PGlite), migrates it and wires the services. */
@@ -32,6 +34,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       inMemory: options.inMemory ?? false,
+      countRoundTrips: options.countRoundTrips ?? false,
     });
     const migrations = await readMigrations();
     const appliedMigrations = await migrate(db, migrations);

@@ -17,6 +17,8 @@ export interface BuildOptions {
   inMemory?: boolean;
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /** Count the statements sent to the database, read through `roundTrips` (tests, measurements). */
+  countRoundTrips?: boolean;
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
@@ -27,7 +29,12 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
  */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const logger = options.logger ?? createLogger(config);
-  const installation = await openInstallation(config, { role: 'server', inMemory: options.inMemory ?? false, logger });
+  const installation = await openInstallation(config, {
+    role: 'server',
+    inMemory: options.inMemory ?? false,
+    logger,
+    countRoundTrips: options.countRoundTrips ?? false,
+  });
   const { services, db } = installation;
   let bootstrapped: Bootstrapped | undefined;
   try {
@@ -86,6 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bootstrapped,
     appliedMigrations: installation.appliedMigrations,
     databaseKind: db.kind,
+    /** Statements sent to the database so far, when built with `countRoundTrips`. */
+    roundTrips: db.roundTrips,
     /** The installation's database client, for tests and tooling; transports go through services. */
     prisma: db.prisma,
     server,

@@ -43,11 +43,11 @@ export class RecordsController extends Controller {
   public async createRecords(@Path() datasheetId: string, @Body() body: RecordCreateRo): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
-    const records = await this.ctx.services.records.create(scope, datasheetId, body.records.map((r) => r.fields), {
+    const records = await this.ctx.services.records.createRendered(scope, datasheetId, body.records.map((r) => r.fields), {
       fieldKey,
       batchLimit: FUSION_RECORDS_PER_REQUEST,
     });
-    return success({ records: await this.ctx.services.records.render(scope, datasheetId, records, { fieldKey }) });
+    return success({ records });
   }
 
   /** Partial updates of up to 10 records (`null` clears a cell). */
@@ -56,8 +56,8 @@ export class RecordsController extends Controller {
   public async updateRecords(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
-    const records = await this.ctx.services.records.update(scope, datasheetId, body.records, { fieldKey, batchLimit: FUSION_RECORDS_PER_REQUEST });
-    return success({ records: await this.ctx.services.records.render(scope, datasheetId, records, { fieldKey }) });
+    const records = await this.ctx.services.records.updateRendered(scope, datasheetId, body.records, { fieldKey, batchLimit: FUSION_RECORDS_PER_REQUEST });
+    return success({ records });
   }
 
   /** The same as PATCH (the reference's PUT is a partial update too). */

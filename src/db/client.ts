@@ -27,8 +27,18 @@ export function asQueryable(db: { $queryRawUnsafe<T = unknown>(query: string, ..
   return { query: <Row>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<Row[]>(sql, ...params) };
 }
 
+/**
+ * Statements sent to the database, counted when asked for (tests and measurements): every query a raw
+ * session, Prisma or a transaction sends, BEGIN and COMMIT included. On PostgreSQL each is one round trip.
+ */
+export interface RoundTripCounter {
+  count: number;
+}
+
 export interface Database extends Queryable {
   kind: 'pglite' | 'postgres';
+  /** Present when opened with `countRoundTrips`. */
+  roundTrips?: RoundTripCounter;
   prisma: PrismaClient;
   /** Runs `fn` inside one transaction on a raw session; rolls back if it throws. */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
@@ -42,13 +52,55 @@ export interface DatabaseOptions {
   /** In-memory PGlite, for tests that do not need files. */
   inMemory?: boolean;
   poolSize?: number;
+  /** Count the statements sent (Database.roundTrips); off in production. */
+  countRoundTrips?: boolean;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options);
+  const counter = options.countRoundTrips ? { count: 0 } : undefined;
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, counter) : await openPglite(options, counter);
+  return counter ? { ...db, roundTrips: counter } : db;
 }
 
-async function openPglite(options: DatabaseOptions): Promise<Database> {
+/** The PGlite instance seen through a counter of the statements it runs (transactions: BEGIN, each statement, COMMIT). */
+function countingPglite(pglite: PGlite, counter: RoundTripCounter): PGlite {
+  type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
+  const countTx = (tx: Tx): Tx =>
+    new Proxy(tx, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'query' || prop === 'exec' || prop === 'sql') {
+          return (...args: unknown[]) => {
+            counter.count++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+  return new Proxy(pglite, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'query' || prop === 'exec' || prop === 'sql') {
+        return (...args: unknown[]) => {
+          counter.count++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (prop === 'transaction') {
+        return <T>(fn: (tx: Tx) => Promise<T>) => {
+          counter.count += 2; // BEGIN and COMMIT (or ROLLBACK)
+          return target.transaction((tx) => fn(countTx(tx)));
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+async function openPglite(options: DatabaseOptions, counter: RoundTripCounter | undefined): Promise<Database> {
   let pglite: PGlite;
   if (options.inMemory) {
     pglite = await PGlite.create();
@@ -57,6 +109,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     await mkdir(dir, { recursive: true });
     pglite = await PGlite.create(dir);
   }
+  if (counter) pglite = countingPglite(pglite, counter);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     kind: 'pglite',
@@ -76,8 +129,18 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+/** A pg client class that counts every query it sends (Prisma's, raw ones, BEGIN/COMMIT). */
+function countingClient(counter: RoundTripCounter): typeof pg.Client {
+  return class CountingClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      counter.count++;
+      return (super.query as (...a: unknown[]) => never)(...args);
+    }
+  } as typeof pg.Client;
+}
+
+async function openPostgres(url: string, poolSize: number, counter: RoundTripCounter | undefined): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(counter ? { Client: countingClient(counter) } : {}) });
   // An idle client losing its server connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

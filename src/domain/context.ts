@@ -6,6 +6,8 @@ export interface Actor {
   tokenId: string;
   /** The space the token was issued for. */
   spaceId: string;
+  /** That space's name, read with the token (GET /spaces answers from it without another query). */
+  spaceName: string;
   scopes: readonly TokenScope[];
   /** Datasheets the token is restricted to; empty means all datasheets of its space. */
   datasheetIds: readonly string[];

@@ -1,4 +1,16 @@
+import type { Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
+
+const INCREMENT_UNTIL = `local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return n`;
+
+/** INCR then PEXPIREAT of one key, atomically (EVALSHA, loading the script when Redis does not know it). */
+function incrementUntil(client: Redis, key: string, expireAtMs: number): Promise<unknown> {
+  const custom = client as Redis & { tablebaseIncrementUntil?: (key: string, at: number) => Promise<unknown> };
+  if (!custom.tablebaseIncrementUntil) client.defineCommand('tablebaseIncrementUntil', { numberOfKeys: 1, lua: INCREMENT_UNTIL });
+  return custom.tablebaseIncrementUntil!(key, expireAtMs);
+}
 
 /**
  * Counts API calls per key and calendar month. Not a rate-limiter-flexible limiter: its in-memory store
@@ -33,9 +45,10 @@ export function redisMonthlyCounter(redis: RedisConnection, insurance: MonthlyCo
     async increment(key, month, expireAtMs) {
       if (!redis.ready) return insurance.increment(key, month, expireAtMs);
       try {
-        const replies = await redis.client.multi().incr(key).pexpireat(key, expireAtMs).exec();
-        const [error, count] = replies?.[0] ?? [new Error('transaction discarded'), null];
-        if (error || typeof count !== 'number') throw error ?? new Error('unexpected INCR reply');
+        // One command (a script: INCR and PEXPIREAT atomically), so it shares a write with the request's
+        // rate counter (auto-pipelining) instead of a MULTI/EXEC of its own.
+        const count = await incrementUntil(redis.client, key, expireAtMs);
+        if (typeof count !== 'number') throw new Error('unexpected INCR reply');
         return count;
       } catch {
         return insurance.increment(key, month, expireAtMs);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +13,30 @@ export interface Figure {
   note?: string;
 }
 
-async function load(url: string, headers: Record<string, string>, seconds: number, connections = 32) {
-  const result = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
 }
+
+/**
+ * Load for `seconds`; `cpuPerRequest` is the server process's CPU time per request (µs), which the other
+ * work on a shared machine disturbs far less than requests per second.
+ */
+async function load(url: string, headers: Record<string, string>, seconds: number, connections = 32, pid?: number) {
+  const cpu0 = cpuMs(pid);
+  const result = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
+  const cpu1 = cpuMs(pid);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  const cpuPerRequest = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
+}
+
+const cpuNote = (cpu: number | undefined) => (cpu === undefined ? '' : `, server CPU ${Math.round(cpu)} µs/request`);
 
 async function call(base: string, token: string, method: string, path: string, body?: unknown) {
   const response = await fetch(`${base}/fusion/v1${path}`, {
@@ -30,7 +50,7 @@ async function call(base: string, token: string, method: string, path: string, b
 }
 
 /** Fusion records over HTTP: sequential writes of 10, GET pages of 1,000, and 8 clients reading one record. */
-async function fusionFigures(base: string, token: string, seconds: number, bareRps: number, db: string): Promise<Figure[]> {
+async function fusionFigures(base: string, token: string, seconds: number, bareRps: number, db: string, pid?: number): Promise<Figure[]> {
   const spaceId = (await call(base, token, 'GET', '/spaces')).spaces[0].id as string;
   const dst = (
     await call(base, token, 'POST', `/spaces/${spaceId}/datasheets`, {
@@ -57,11 +77,11 @@ async function fusionFigures(base: string, token: string, seconds: number, bareR
   }
   samples.sort((a, b) => a - b);
   const one = (await call(base, token, 'GET', `/datasheets/${dst}/records?pageSize=1`)).records[0].recordId as string;
-  const reads = await load(`${base}/fusion/v1/datasheets/${dst}/records?recordIds=${one}`, { authorization: `Bearer ${token}` }, seconds, 8);
+  const reads = await load(`${base}/fusion/v1/datasheets/${dst}/records?recordIds=${one}`, { authorization: `Bearer ${token}` }, seconds, 8, pid);
   return [
     { name: `sequential POST of 10 records (${db})`, value: writeRate, unit: 'rec/s', note: `${requests} requests, one at a time` },
     { name: `GET pageSize=1000 (${db})`, value: samples[Math.floor(samples.length / 2)]!, unit: 'ms p50', note: `p95 ${samples[Math.floor(samples.length * 0.95)]!.toFixed(1)} ms` },
-    { name: `GET one record, 8 clients (${db})`, value: reads.rps, unit: 'req/s', note: `${(reads.rps / bareRps).toFixed(3)} × bare node:http` },
+    { name: `GET one record, 8 clients (${db})`, value: reads.rps, unit: 'req/s', note: `${(reads.rps / bareRps).toFixed(3)} × bare node:http${cpuNote(reads.cpuPerRequest)}` },
   ];
 }
 
@@ -78,14 +98,14 @@ export async function httpBench(seconds: number): Promise<Figure[]> {
     await bare.waitFor(/listening/);
     const auth = { authorization: `Bearer ${token}` };
     await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, 1); // warm-up
-    const ours = await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, seconds);
-    const baseline = await load(`http://127.0.0.1:${barePort}/`, {}, seconds);
+    const ours = await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, seconds, 32, server.child.pid);
+    const baseline = await load(`http://127.0.0.1:${barePort}/`, {}, seconds, 32, bare.child.pid);
     const db = pgdb ? 'PostgreSQL' : 'PGlite';
-    const fusion = await fusionFigures(`http://127.0.0.1:${port}`, token!, seconds, baseline.rps, db);
+    const fusion = await fusionFigures(`http://127.0.0.1:${port}`, token!, seconds, baseline.rps, db, server.child.pid);
     return [
       ...fusion,
-      { name: `GET /fusion/v1/spaces (${db})`, value: ours.rps, unit: 'req/s', note: `p50 ${ours.p50} ms, p99 ${ours.p99} ms` },
-      { name: 'bare node:http, same body', value: baseline.rps, unit: 'req/s', note: `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms` },
+      { name: `GET /fusion/v1/spaces (${db})`, value: ours.rps, unit: 'req/s', note: `p50 ${ours.p50} ms, p99 ${ours.p99} ms${cpuNote(ours.cpuPerRequest)}` },
+      { name: 'bare node:http, same body', value: baseline.rps, unit: 'req/s', note: `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms${cpuNote(baseline.cpuPerRequest)}` },
       { name: 'ratio ours / bare', value: ours.rps / baseline.rps, unit: '×' },
     ];
   } finally {

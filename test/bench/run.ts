@@ -3,6 +3,8 @@
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
  * BENCH_LARGE=1 adds the record queries over 1,000,000 records on PostgreSQL (needs DATABASE_URL).
+ * BENCH_ONLY=http|records|query runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
+ * PGlite pass when DATABASE_URL is set (e.g. `BENCH_ONLY=http BENCH_PGLITE=off npm run bench`).
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
@@ -14,7 +16,7 @@ const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
   for (const f of figures) {
-    const value = f.unit === '×' || f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
+    const value = f.unit === '×' ? f.value.toFixed(3) : f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
     process.stdout.write(`  ${f.name.padEnd(58)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
   }
 }
@@ -32,12 +34,21 @@ async function withDatabaseUrl<T>(url: string | undefined, fn: () => Promise<T>)
 }
 
 const postgres = process.env.DATABASE_URL;
-print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
-if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
-print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
-if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
-print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 30 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 30)));
-if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
-if (postgres && process.env.BENCH_LARGE === '1') {
-  print('Record queries on PostgreSQL over 1,000,000 records (p50 of 30 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 30)));
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const runs = (name: string) => !only || only.has(name);
+const pglite = !(postgres && process.env.BENCH_PGLITE === 'off');
+if (runs('http')) {
+  if (pglite) print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
+  if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
+}
+if (runs('records')) {
+  if (pglite) print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
+  if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
+}
+if (runs('query')) {
+  if (pglite) print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 30 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 30)));
+  if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
+  if (postgres && process.env.BENCH_LARGE === '1') {
+    print('Record queries on PostgreSQL over 1,000,000 records (p50 of 30 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 30)));
+  }
 }

@@ -136,6 +136,19 @@ describe('selection and paging', () => {
     expect((await f.services.records.query(f.scope, ds.id, {})).total).toBeUndefined();
   });
 
+  it('answers the same total whether a short last page shows it or a count is needed', async () => {
+    const filter = "{Qty} > 0";
+    for (const extra of [{}, { maxRecords: 3 }, { recordIds: ids.slice(1, 4) }, { filterByFormula: filter }]) {
+      const expected = (await f.services.records.query(f.scope, ds.id, { ...extra, pageSize: 1000 })).records.length;
+      for (const pageSize of [1, 2, 3, 5, 6]) {
+        for (const pageNum of [1, 2, 3, 7]) {
+          const page = await f.services.records.query(f.scope, ds.id, { ...extra, pageSize, pageNum, withTotal: true });
+          expect([extra, pageSize, pageNum, page.total]).toEqual([extra, pageSize, pageNum, expected]);
+        }
+      }
+    }
+  });
+
   it.each([
     [{ pageSize: 0 }, 'pageSize must be an integer from 1 to 1000'],
     [{ pageSize: 1001 }, 'pageSize must be an integer from 1 to 1000'],

@@ -211,6 +211,27 @@ describe('history', () => {
   });
 });
 
+describe('schemas cached across writes', () => {
+  it('sees a field added since the last write, and renders the select options a batch added', async () => {
+    const ds = await sheet('Cached', [
+      { name: 'Title', type: 'SingleText', property: {} },
+      { name: 'Tag', type: 'SingleSelect', property: { options: [] } },
+    ]);
+    await f.services.records.create(f.scope, ds.id, [{ Title: 'warm' }]);
+    // Not through the record service: its cache learns of the change only from the schema revision it locks.
+    await f.services.fields.add(f.scope, ds.id, { name: 'Extra', type: 'SingleText', property: {} });
+    const [made] = await f.services.records.createRendered(f.scope, ds.id, [{ Title: 'b', Extra: 'x', Tag: 'fresh' }]);
+    expect(made!.fields).toEqual({ Title: 'b', Extra: 'x', Tag: 'fresh' });
+    const [updated] = await f.services.records.updateRendered(f.scope, ds.id, [{ recordId: made!.recordId, fields: { Tag: 'fresher' } }]);
+    expect(updated!.fields).toEqual({ Title: 'b', Extra: 'x', Tag: 'fresher' });
+    await f.services.records.create(f.scope, ds.id, [{ Title: 'c', Tag: 'fresh' }]);
+    const tag = (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Tag')!;
+    expect((tag.property as { options: { name: string }[] }).options.map((o) => o.name)).toEqual(['fresh', 'fresher']);
+    await f.services.fields.remove(f.scope, ds.id, (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Extra')!.id);
+    await expect(f.services.records.create(f.scope, ds.id, [{ Extra: 'gone' }])).rejects.toThrow();
+  });
+});
+
 describe('rollback', () => {
   it('a batch failing after validation (missing linked record) rolls back new select options and emits nothing', async () => {
     const people = await sheet('Rollback people', [{ name: 'Name', type: 'SingleText', property: {} }]);

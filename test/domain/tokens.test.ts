@@ -37,6 +37,7 @@ describe('tokens', () => {
       userId: token.userId,
       tokenId: token.id,
       spaceId,
+      spaceName: expect.any(String),
       scopes: ['records:read'],
       datasheetIds: ['dst0Yj5aNeoHldqvf6'],
       role: 'owner',

@@ -17,11 +17,11 @@ export interface TestApp {
 }
 
 /** A started server on a free port over a fresh database: in-memory PGlite, or a new PostgreSQL database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { countRoundTrips?: boolean } = {}): Promise<TestApp> {
   const pgdb = await freshPostgresDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: pgdb?.url, LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config, { inMemory: !pgdb, logger: pino({ level: 'silent' }), shutdownGraceMs: 2_000 });
+  const app = await buildApp(config, { inMemory: !pgdb, logger: pino({ level: 'silent' }), shutdownGraceMs: 2_000, ...options });
   await app.start(0, '127.0.0.1');
   const bootstrapped = app.bootstrapped;
   if (!bootstrapped) throw new Error('a fresh database must bootstrap');

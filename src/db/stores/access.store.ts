@@ -12,9 +12,10 @@ export interface TokenRow {
   lastUsedMs: number | null;
   role: 'owner' | 'admin' | 'editor' | 'reader' | null;
   plan: 'FREE' | 'PLUS' | 'PRO' | 'ENTERPRISE';
+  spaceName: string;
 }
 
-/** A token by the hash of its secret, with its user's role in the token's space and that space's plan: one round trip. */
+/** A token by the hash of its secret, with its user's role in the token's space and that space's plan and name: one round trip. */
 export async function tokenByHash(q: Queryable, secretHash: string): Promise<TokenRow | undefined> {
   const [row] = await q.query<{
     id: string;
@@ -28,10 +29,12 @@ export async function tokenByHash(q: Queryable, secretHash: string): Promise<Tok
     last_used_ms: number | string | null;
     role: TokenRow['role'];
     plan: TokenRow['plan'];
+    space_name: string;
   }>(
     `SELECT t.id, t.space_id, t.user_id, t.secret_hash, t.scopes, t.datasheet_ids,
        (extract(epoch FROM t.expires_at) * 1000)::float8 AS expires_ms, t.revoked_at IS NOT NULL AS revoked,
-       (extract(epoch FROM t.last_used_at) * 1000)::float8 AS last_used_ms, m.role::text AS role, s.plan::text AS plan
+       (extract(epoch FROM t.last_used_at) * 1000)::float8 AS last_used_ms, m.role::text AS role, s.plan::text AS plan,
+       s.name AS space_name
      FROM api_tokens t
      JOIN spaces s ON s.id = t.space_id
      LEFT JOIN space_members m ON m.space_id = t.space_id AND m.user_id = t.user_id
@@ -51,6 +54,7 @@ export async function tokenByHash(q: Queryable, secretHash: string): Promise<Tok
     lastUsedMs: row.last_used_ms === null ? null : Number(row.last_used_ms),
     role: row.role,
     plan: row.plan,
+    spaceName: row.space_name,
   };
 }
 

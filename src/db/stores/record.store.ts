@@ -13,6 +13,8 @@ export interface LockedDatasheet {
   recordCount: number;
   autoNumberSeq: number;
   revision: number;
+  /** The datasheet's schema revision as locked: a schema cached at this revision is current. */
+  schemaRevision: number;
 }
 
 export interface StoredRecord {
@@ -73,8 +75,10 @@ export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: 
     record_count: number;
     auto_number_seq: string | number;
     revision: string | number;
+    schema_revision: string | number;
   }>(
-    `SELECT d.space_id, s.plan::text AS plan, s.row_cap AS space_row_cap, d.row_cap, d.record_count, d.auto_number_seq, d.revision
+    `SELECT d.space_id, s.plan::text AS plan, s.row_cap AS space_row_cap, d.row_cap, d.record_count, d.auto_number_seq, d.revision,
+       d.schema_revision::text AS schema_revision
      FROM datasheets d JOIN spaces s ON s.id = d.space_id
      WHERE d.id = $1 AND d.space_id = $2
      FOR UPDATE OF d`,
@@ -89,6 +93,7 @@ export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: 
     recordCount: Number(row.record_count),
     autoNumberSeq: Number(row.auto_number_seq),
     revision: Number(row.revision),
+    schemaRevision: Number(row.schema_revision),
   };
 }
 
@@ -102,14 +107,30 @@ export async function bumpDatasheet(q: Queryable, datasheetId: string, change: {
   return Number(row!.revision);
 }
 
-export async function insertRecords(q: Queryable, datasheetId: string, rows: readonly NewRecordRow[], author: string | null, at: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
-    `INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, created_by, updated_at, updated_by)
-     SELECT r.id, $1, r.cells::jsonb, r.position, 1, ${utc('$5')}, $6, ${utc('$5')}, $6
-     FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)`,
-    [datasheetId, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.cells)), rows.map((r) => r.position), at.toISOString(), author],
+/**
+ * New rows and the datasheet's counters (record count, auto-number sequence, revision) in one statement;
+ * answers the datasheet's new revision. The caller holds the datasheet's lock (lockDatasheet).
+ */
+export async function insertRecordsAndBump(
+  q: Queryable,
+  datasheetId: string,
+  rows: readonly NewRecordRow[],
+  author: string | null,
+  at: Date,
+  autoNumberSeq: number,
+): Promise<number> {
+  const [row] = await q.query<{ revision: string | number }>(
+    `WITH inserted AS (
+       INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, created_by, updated_at, updated_by)
+       SELECT r.id, $1, r.cells::jsonb, r.position, 1, ${utc('$5')}, $6, ${utc('$5')}, $6
+       FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)
+       RETURNING 1)
+     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted), auto_number_seq = $7::bigint,
+       revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
+     WHERE id = $1 RETURNING revision`,
+    [datasheetId, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.cells)), rows.map((r) => r.position), at.toISOString(), author, autoNumberSeq],
   );
+  return Number(row!.revision);
 }
 
 /** Rows of one datasheet by id, locked for update; missing ids are simply absent from the result. */

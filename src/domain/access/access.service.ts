@@ -59,14 +59,20 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
   }
 
   async function meter(actor: Actor, target: Target, cost?: number): Promise<RateDecision | undefined> {
-    const quota = await limiter.consumeQuota(actor.spaceId, actor.plan);
+    // A REST request counts against its rate bucket whatever the outcome (as the reference), so both
+    // counters are asked at once (one trip to a shared store). A GraphQL operation refused by the quota
+    // must not spend its cost, so its budget is asked only after the quota allowed it.
+    const quotaDecision = limiter.consumeQuota(actor.spaceId, actor.plan);
+    // The reference's bucket: per token and datasheet, else per token and space, else per token (§4).
+    const resource = target.datasheetId ?? target.spaceId ?? 'user';
+    const restRate = options.rateLimits && cost === undefined ? limiter.consume(`${actor.tokenId}:${resource}`, actor.plan) : undefined;
+    const quota = await quotaDecision;
     if (!quota.allowed) {
+      await restRate;
       throw new DomainError(ErrorCode.QUOTA_EXCEEDED, 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
     }
     if (!options.rateLimits) return undefined;
-    // The reference's bucket: per token and datasheet, else per token and space, else per token (§4).
-    const resource = target.datasheetId ?? target.spaceId ?? 'user';
-    const rate = cost === undefined ? await limiter.consume(`${actor.tokenId}:${resource}`, actor.plan) : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost);
+    const rate = restRate ? await restRate : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
     if (!rate.allowed) {
       const qps = rate.limit;
       throw new DomainError(

@@ -1,4 +1,4 @@
-import { bumpDatasheet, insertRecords, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
+import { insertRecordsAndBump, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
@@ -8,7 +8,8 @@ import { newId } from '../ids.js';
 import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
-import { checkRowCap, lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import type { DatasheetSchema } from '../datasheets/schema.js';
+import { checkRowCap, lockForWrite, withProperties, withRetry, type RecordDeps } from './record-context.js';
 
 export interface CreateOptions {
   fieldKey?: FieldKey;
@@ -30,15 +31,26 @@ export async function createRecords(
   inputs: readonly unknown[],
   options: CreateOptions = {},
 ): Promise<StoredRecord[]> {
+  return (await createRecordsWithSchema(deps, scope, datasheetId, inputs, options)).records;
+}
+
+/** createRecords, also answering the datasheet's schema as the batch left it (to render the rows without reading it again). */
+export async function createRecordsWithSchema(
+  deps: RecordDeps,
+  scope: Scope,
+  datasheetId: string,
+  inputs: readonly unknown[],
+  options: CreateOptions = {},
+): Promise<{ records: StoredRecord[]; schema: DatasheetSchema }> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
   }
-  const { created, events } = await withRetry(() =>
+  const { created, events, schemaAfter } = await withRetry(() =>
     deps.db.transaction(
       async (tx) => {
         const at = deps.now();
-        const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId]);
+        const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
         const schema = schemas.get(datasheetId)!;
         const lock = locks.get(datasheetId)!;
         const batch = prepareCells(schema.fields, inputs, {
@@ -68,10 +80,10 @@ export async function createRecords(
           for (const field of autoFields) cells[field.id] = autoNumber;
           return { id: newId('record'), cells, position: autoNumber };
         });
-        await insertRecords(tx, datasheetId, rows, scope.userId, at);
-        // No history rows for creations: the record row is the creation (history reads derive it).
+        // Rows and the datasheet's counters in one statement. No history rows for creations: the record row
+        // is the creation (history reads derive it).
+        const revision = await insertRecordsAndBump(tx, datasheetId, rows, scope.userId, at, autoNumber);
         const linkEvents = await syncTwoWayLinks(tx, scope, schema, rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })), at);
-        const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: rows.length, autoNumberSeq: autoNumber });
         const created: StoredRecord[] = rows.map((r) => ({ ...r, revision: 1, createdAt: at, updatedAt: at, createdBy: scope.userId, updatedBy: scope.userId }));
         const events: ChangeEvent[] = [
           {
@@ -87,10 +99,10 @@ export async function createRecords(
           },
           ...linkEvents,
         ];
-        return { created, events };
+        return { created, events, schemaAfter: withProperties(schema, batch.changedProperties) };
       },
     ),
   );
   deps.bus.publish(events);
-  return created;
+  return { records: created, schema: schemaAfter };
 }

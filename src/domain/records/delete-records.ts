@@ -28,7 +28,7 @@ export async function deleteRecords(
     deps.db.transaction(
       async (tx) => {
         const at = deps.now();
-        const { schemas } = await lockForWrite(tx, scope, [datasheetId]);
+        const { schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
         const schema = schemas.get(datasheetId)!;
         const rows = await selectRecordsForUpdate(tx, datasheetId, ids);
         if (rows.length !== ids.length) {

@@ -44,7 +44,7 @@ export async function moveRecords(
     deps.db.transaction(
       async (tx) => {
         const at = deps.now();
-        const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId]);
+        const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId], deps.schemaCache);
         const source = schemas.get(fromDatasheetId)!;
         const target = schemas.get(toDatasheetId)!;
         const rows = await selectRecordsForUpdate(tx, fromDatasheetId, ids);

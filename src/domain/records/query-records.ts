@@ -142,19 +142,25 @@ async function runQuery(
   try {
     let page: RecordPage;
     let schemaRevision: number | undefined;
+    /** The total when the page itself shows it (the last page, holding at least one row or starting at 0). */
+    let seenTotal: number | undefined;
     if (query.after !== undefined) {
       const after = query.after === null ? null : decodeCursor(query.after, shape);
       const result = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
       schemaRevision = result.schemaRevision;
       const nextCursor = result.records.length > pageSize ? encodeCursor(result.keys[pageSize - 1]!, shape) : null;
+      if (after === null && nextCursor === null) seenTotal = result.records.length;
       page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
     } else {
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
-      const result = await listRecords(db, spec, { kind: 'offset', offset: (pageNum - 1) * pageSize, limit: pageSize });
+      const offset = (pageNum - 1) * pageSize;
+      const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
       schemaRevision = result.schemaRevision;
+      if (result.records.length < pageSize && (result.records.length > 0 || offset === 0)) seenTotal = offset + result.records.length;
       page = { records: await render(result.records), pageNum, pageSize };
     }
-    if (query.withTotal) page.total = await countRecords(db, spec);
+    // A count costs a round trip (and a scan); a short last page already says how many rows match.
+    if (query.withTotal) page.total = seenTotal ?? (await countRecords(db, spec));
     return { page, schemaRevision };
   } catch (error) {
     if (error instanceof FilterCompileError) throw invalidArgument(error.message, { parameter: 'filter' });

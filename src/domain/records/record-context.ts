@@ -6,7 +6,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { rowCapFor } from '../limits.js';
-import type { FormulaFilter } from './query-records.js';
+import type { FormulaFilter, SchemaCache } from './query-records.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {
@@ -19,6 +19,8 @@ export interface RecordDeps {
   /** Compiles filterByFormula to SQL (the formula engine); without it such queries are refused. */
   formulaFilter?: FormulaFilter | undefined;
   now(): Date;
+  /** Schemas by `spaceId/datasheetId`, shared with reads; a write uses one only at the revision it locked. */
+  schemaCache?: SchemaCache | undefined;
 }
 
 export interface LinkProperty {
@@ -38,12 +40,15 @@ export function syncedLinks(schema: DatasheetSchema): (FieldDef & { property: Li
 
 /**
  * Locks the datasheets a batch writes (its own and the targets of its synced two-way links) in id order,
- * so two batches touching the same datasheets cannot deadlock, and loads their schemas.
+ * so two batches touching the same datasheets cannot deadlock, and loads their schemas. A cached schema
+ * at the schema revision the lock reads is current (every schema change moves that revision under the
+ * same row lock), so it saves the schema query.
  */
 export async function lockForWrite(
   tx: Queryable,
   scope: Scope,
   datasheetIds: string[],
+  cache?: SchemaCache,
 ): Promise<{ locks: Map<string, LockedDatasheet>; schemas: Map<string, DatasheetSchema> }> {
   const locks = new Map<string, LockedDatasheet>();
   const schemas = new Map<string, DatasheetSchema>();
@@ -58,7 +63,18 @@ export async function lockForWrite(
       const lock = await lockDatasheet(tx, id, scope.spaceId);
       if (!lock) throw datasheetNotFound(id);
       locks.set(id, lock);
-      const schema = await loadSchema(tx, scope.spaceId, id);
+      const key = `${scope.spaceId}/${id}`;
+      const cached = cache?.get(key);
+      let schema: DatasheetSchema;
+      if (cached && cached.schemaRevision === lock.schemaRevision) {
+        schema = { ...cached, revision: lock.revision };
+      } else {
+        schema = await loadSchema(tx, scope.spaceId, id);
+        if (cache) {
+          if (cache.size > 10_000) cache.clear();
+          cache.set(key, schema);
+        }
+      }
       schemas.set(id, schema);
       for (const link of syncedLinks(schema)) if (!locks.has(link.property.foreignDatasheetId)) pending.add(link.property.foreignDatasheetId);
     }
@@ -88,6 +104,16 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<
       if (!retryable || attempt >= attempts) throw error;
     }
   }
+}
+
+/** The schema after a batch saved grown select options (`changedProperties`), for rendering its rows. */
+export function withProperties(schema: DatasheetSchema, changed: ReadonlyMap<string, unknown>): DatasheetSchema {
+  if (changed.size === 0) return schema;
+  return {
+    ...schema,
+    schemaRevision: schema.schemaRevision + 1,
+    fields: schema.fields.map((f) => (changed.has(f.id) ? { ...f, property: changed.get(f.id) } : f)),
+  };
 }
 
 export const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -6,25 +6,28 @@ import { readRecord, type CellFormat, type RecordView } from '../cells/read-cell
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
 import { readRecordHistory } from '../history/record-history.js';
-import { createRecords, type CreateOptions } from './create-records.js';
+import type { DatasheetSchema } from '../datasheets/schema.js';
+import { createRecords, createRecordsWithSchema, type CreateOptions } from './create-records.js';
 import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
-import { updateRecords, type UpdateInput } from './update-records.js';
+import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
 import { MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
 /** The record service: a thin façade over one file per operation. */
-export function createRecordService(deps: RecordDeps) {
+export function createRecordService(baseDeps: RecordDeps) {
+  /** Schemas shared by reads and writes, each use checked against the schema revision of the rows or the lock. */
   const schemaCache: SchemaCache = new Map();
+  const deps: RecordDeps = { ...baseDeps, schemaCache };
   async function render(
     scope: Scope,
     datasheetId: string,
     rows: readonly StoredRecord[],
-    options: { cellFormat?: CellFormat; fieldKey?: FieldKey } = {},
+    options: { cellFormat?: CellFormat; fieldKey?: FieldKey; schema?: DatasheetSchema } = {},
   ): Promise<RecordView[]> {
-    const schema = await loadSchema(deps.db, scope.spaceId, datasheetId);
+    const schema = options.schema ?? (await loadSchema(deps.db, scope.spaceId, datasheetId));
     if (schema.formulas.size > 0) {
       // Formula values are never stored: compute the written rows' current values.
       const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now() };
@@ -54,6 +57,21 @@ export function createRecordService(deps: RecordDeps) {
       createRecords(deps, scope, datasheetId, records, options),
     update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey; batchLimit?: number }) =>
       updateRecords(deps, scope, datasheetId, records, options),
+    /** create, then the created records as read (rendered with the schema the write used: no second schema read). */
+    async createRendered(scope: Scope, datasheetId: string, records: readonly unknown[], options: CreateOptions & { cellFormat?: CellFormat } = {}) {
+      const { records: rows, schema } = await createRecordsWithSchema(deps, scope, datasheetId, records, options);
+      return render(scope, datasheetId, rows, { ...options, schema });
+    },
+    /** update, then the updated records as read (rendered with the schema the write used). */
+    async updateRendered(
+      scope: Scope,
+      datasheetId: string,
+      records: readonly UpdateInput[],
+      options: { fieldKey?: FieldKey; batchLimit?: number; cellFormat?: CellFormat } = {},
+    ) {
+      const { records: rows, schema } = await updateRecordsWithSchema(deps, scope, datasheetId, records, options);
+      return render(scope, datasheetId, rows, { ...options, schema });
+    },
     delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[], options?: { batchLimit?: number }) =>
       deleteRecords(deps, scope, datasheetId, recordIds, options),
     move: (scope: Scope, fromDatasheetId: string, toDatasheetId: string, recordIds: readonly unknown[]) =>

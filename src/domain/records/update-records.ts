@@ -6,7 +6,8 @@ import type { ChangeEvent, CellChange } from '../events/change-bus.js';
 import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
-import { lockForWrite, sameValue, withRetry, type RecordDeps } from './record-context.js';
+import type { DatasheetSchema } from '../datasheets/schema.js';
+import { lockForWrite, sameValue, withProperties, withRetry, type RecordDeps } from './record-context.js';
 
 export interface UpdateInput {
   recordId: unknown;
@@ -26,6 +27,17 @@ export async function updateRecords(
   inputs: readonly UpdateInput[],
   options: { fieldKey?: FieldKey; batchLimit?: number } = {},
 ): Promise<StoredRecord[]> {
+  return (await updateRecordsWithSchema(deps, scope, datasheetId, inputs, options)).records;
+}
+
+/** updateRecords, also answering the datasheet's schema as the batch left it (to render the rows without reading it again). */
+export async function updateRecordsWithSchema(
+  deps: RecordDeps,
+  scope: Scope,
+  datasheetId: string,
+  inputs: readonly UpdateInput[],
+  options: { fieldKey?: FieldKey; batchLimit?: number } = {},
+): Promise<{ records: StoredRecord[]; schema: DatasheetSchema }> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't update more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
@@ -39,11 +51,11 @@ export async function updateRecords(
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw invalidArgument(`Record ${duplicate} appears more than once in the batch`, { parameter: 'records' });
 
-  const { records, events } = await withRetry(() =>
+  const { records, events, schemaAfter } = await withRetry(() =>
     deps.db.transaction(
       async (tx) => {
         const at = deps.now();
-        const { schemas } = await lockForWrite(tx, scope, [datasheetId]);
+        const { schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
         const schema = schemas.get(datasheetId)!;
         const batch = prepareCells(schema.fields, inputs.map((i) => i.fields), { fieldKey: options.fieldKey ?? 'name', timeZone: deps.timeZone });
         if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
@@ -80,7 +92,8 @@ export async function updateRecords(
           }
           if (changes.length) changed.push({ id: row.id, cells, before: row.cells, changes });
         });
-        if (changed.length === 0) return { records: ids.map((id) => rows.get(id)!), events: [] as ChangeEvent[] };
+        const schemaAfter = withProperties(schema, batch.changedProperties);
+        if (changed.length === 0) return { records: ids.map((id) => rows.get(id)!), events: [] as ChangeEvent[], schemaAfter };
         const revisions = await updateRecordCells(tx, datasheetId, changed, scope.userId, at);
         const history: ChangeRow[] = changed.flatMap((c) =>
           c.changes.map((ch) => ({ recordId: c.id, datasheetId, fieldId: ch.fieldId, oldValue: ch.oldValue, newValue: ch.newValue, revision: revisions.get(c.id)! })),
@@ -106,10 +119,10 @@ export async function updateRecords(
           },
           ...linkEvents,
         ];
-        return { records: ids.map((id) => rows.get(id)!), events };
+        return { records: ids.map((id) => rows.get(id)!), events, schemaAfter };
       },
     ),
   );
   deps.bus.publish(events);
-  return records;
+  return { records, schema: schemaAfter };
 }

@@ -161,6 +161,7 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
       userId: row.userId,
       tokenId: row.id,
       spaceId: row.spaceId,
+      spaceName: row.spaceName,
       scopes: row.scopes.filter(isScope),
       datasheetIds: row.datasheetIds,
       role: row.role,

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
+
+/**
+ * Database round trips per request on the hot paths, counted at the driver (every statement Prisma, raw
+ * sessions and transactions send, BEGIN and COMMIT included). A warm-up request of the same kind runs
+ * first, so once-a-minute work (the token's last-used time) and cold caches are not counted.
+ */
+let t: TestApp;
+let datasheetId: string;
+let recordId: string;
+beforeAll(async () => {
+  t = await startTestApp({}, { countRoundTrips: true });
+  const created = await fusion<{ id: string }>(t.url, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, {
+    token: t.token,
+    body: { name: 'trips', fields: [{ name: 'Name', type: 'SingleText', property: {} }, { name: 'Amount', type: 'Number', property: { precision: 2 } }] },
+  });
+  datasheetId = created.body.data!.id;
+  const written = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, {
+    token: t.token,
+    body: { records: [{ fields: { Name: 'a', Amount: 1 } }] },
+  });
+  recordId = written.body.data!.records[0]!.recordId;
+  await t.app.services.indexing.idle();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function roundTrips(send: () => Promise<{ status: number; body: { success: boolean } }>): Promise<number> {
+  expect((await send()).body.success).toBe(true); // warm-up
+  await t.app.services.indexing.idle();
+  const before = t.app.roundTrips!.count;
+  const res = await send();
+  expect(res.body.success).toBe(true);
+  return t.app.roundTrips!.count - before;
+}
+
+const records = Array.from({ length: 10 }, (_, i) => ({ fields: { Name: `r${i}`, Amount: i } }));
+
+describe('database round trips per request', () => {
+  it.each([
+    ['GET /spaces', 1, () => fusion(t.url, 'GET', '/v1/spaces', { token: t.token })],
+    ['GET one record', 2, () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token })],
+    ['POST 10 records', 5, () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } })],
+  ] as const)('%s takes %i', async (_name, expected, send) => {
+    expect(await roundTrips(send)).toBe(expected);
+  });
+});
