@@ -35,5 +35,7 @@ export function redactSecrets(text: string): string {
  * which let anyone holding them upload or read) are replaced.
  */
 export function redactPath(path: string): string {
-  return redactSecrets(path).replace(/\bemb[0-9A-Za-z]{24}\b/g, 'emb[redacted]');
+  return redactSecrets(path)
+    .replace(/\bemb[0-9A-Za-z]{24}\b/g, 'emb[redacted]')
+    .replace(/^\/attachments\/.*/, '/attachments/[redacted]');
 }

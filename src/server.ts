@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { createFusionRouter } from '../rest/app.js';
+import { createAttachmentDownloadRouter } from '../rest/attachment-download.js';
 import { createYogaServer } from '../graphql/yoga.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
   app.use('/fusion', createFusionRouter(logger));
+  app.use('/attachments', createAttachmentDownloadRouter(services));
   const yoga = createYogaServer(services, db.prisma, logger);
   app.use(yoga.graphqlEndpoint, (req, res) => void yoga(req, res));
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'Not found' }));

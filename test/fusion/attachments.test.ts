@@ -34,6 +34,39 @@ it('uploads through the official SDK, and the token goes into an Attachment cell
   expect(created.data!.records[0]!.fields.Files).toEqual([expect.objectContaining({ token: res.data!.token, mimeType: 'image/png', width: 2 })]);
 });
 
+it('serves the file at the url of its attachment object, without a bearer token', async () => {
+  const form = new FormData();
+  form.append('file', new Blob([PNG]), 'pixel.png');
+  const first = await upload(form);
+  expect(first.body).toMatchObject({ success: true });
+  const uploaded = first.body.data as { url: string };
+  const download = await fetch(`${t.url}${new URL(uploaded.url).pathname}`);
+  expect(download.status).toBe(200);
+  expect(download.headers.get('content-type')).toBe('image/png');
+  expect(download.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''pixel.png");
+  expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(Buffer.from(await download.arrayBuffer())).toEqual(PNG);
+
+  // A page uploaded as HTML never renders as this site's page: served as plain text, or as a download, always sandboxed.
+  const page = new FormData();
+  page.append('file', new Blob(['<!DOCTYPE html><html><body><script>alert(1)</script></body></html>'], { type: 'text/html' }), 'page.html');
+  const second = await upload(page);
+  expect(second.body).toMatchObject({ success: true });
+  const served = await fetch(`${t.url}${new URL((second.body.data as { url: string }).url).pathname}`);
+  const type = served.headers.get('content-type') ?? '';
+  expect(type === 'text/html' ? served.headers.get('content-disposition') : 'attachment;').toMatch(/^attachment;/);
+  expect(served.headers.get('content-security-policy')).toContain('sandbox');
+  const binary = new FormData();
+  binary.append('file', new Blob([Buffer.from([0, 1, 2, 3, 250, 251, 252])]), 'data.bin');
+  const third = await upload(binary);
+  const bin = await fetch(`${t.url}${new URL((third.body.data as { url: string }).url).pathname}`);
+  expect(bin.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''data.bin");
+
+  const missing = await fetch(`${t.url}/attachments/${t.spaceId}/nope0000000000000000`);
+  expect(missing.status).toBe(404);
+  expect(await missing.json()).toMatchObject({ success: false, code: 404 });
+});
+
 it('takes the first file part whatever its name (the Python SDK sends "files")', async () => {
   const form = new FormData();
   form.append('files', new Blob(['hello']), 'note.txt');
