@@ -65,37 +65,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /** The PGlite instance seen through a counter of the statements it runs (transactions: BEGIN, each statement, COMMIT). */
 function countingPglite(pglite: PGlite, counter: RoundTripCounter): PGlite {
   type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
-  const countTx = (tx: Tx): Tx =>
-    new Proxy(tx, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target) as unknown;
-        if (typeof value !== 'function') return value;
-        if (prop === 'query' || prop === 'exec' || prop === 'sql') {
-          return (...args: unknown[]) => {
-            counter.count++;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
+  return countStatements(pglite, counter, (prop, target) =>
+    prop === 'transaction'
+      ? <T>(fn: (tx: Tx) => Promise<T>) => {
+          counter.count += 2; // BEGIN and COMMIT (or ROLLBACK)
+          return target.transaction((tx) => fn(countStatements(tx, counter)));
         }
-        return (value as (...a: unknown[]) => unknown).bind(target);
-      },
-    });
-  return new Proxy(pglite, {
+      : undefined,
+  );
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+/** `object` with each call of query/exec/sql counted; `special` may replace other methods. */
+function countStatements<T extends object>(object: T, counter: RoundTripCounter, special?: (prop: PropertyKey, target: T) => unknown): T {
+  return new Proxy(object, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function') return value;
       if (prop === 'query' || prop === 'exec' || prop === 'sql') {
         return (...args: unknown[]) => {
           counter.count++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          return (value as AnyFunction).apply(target, args);
         };
       }
-      if (prop === 'transaction') {
-        return <T>(fn: (tx: Tx) => Promise<T>) => {
-          counter.count += 2; // BEGIN and COMMIT (or ROLLBACK)
-          return target.transaction((tx) => fn(countTx(tx)));
-        };
-      }
-      return (value as (...a: unknown[]) => unknown).bind(target);
+      return special?.(prop, target) ?? (value as AnyFunction).bind(target);
     },
   });
 }
