@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Path, Post, Route, Security, Tags } from '@tsoa/runtime';
 import { deleted, success, type DeleteEnvelope, type SuccessEnvelope } from '../envelope.js';
+import type { ActingAs } from '../../src/domain/tokens/token.service.js';
 import type { RequestContext } from '../ioc.js';
 import type { EmbedLinkCreateRo, EmbedLinkVo } from '../models/embed.vo.js';
 
@@ -17,9 +18,7 @@ export class EmbedLinksController extends Controller {
   @Post()
   @Security('bearer', ['datasheets:write'])
   public async createEmbedLink(@Path('spaceId') _spaceId: string, @Path() nodeId: string, @Body() body?: EmbedLinkCreateRo): Promise<SuccessEnvelope<EmbedLinkVo>> {
-    const { access, requestId } = this.ctx;
-    const by = { userId: access.actor.userId, tokenId: access.actor.tokenId, requestId };
-    return success(await this.ctx.services.embeds.create(access.scope, nodeId, { payload: body?.payload, theme: body?.theme }, by));
+    return success(await this.ctx.services.embeds.create(this.ctx.access.scope, nodeId, { payload: body?.payload, theme: body?.theme }, this.actingAs()));
   }
 
   /** The node's embed links, oldest first (they are capabilities, so listing them takes the same scope as making them). */
@@ -33,8 +32,13 @@ export class EmbedLinksController extends Controller {
   @Delete('{linkId}')
   @Security('bearer', ['datasheets:write'])
   public async deleteEmbedLink(@Path('spaceId') _spaceId: string, @Path() nodeId: string, @Path() linkId: string): Promise<DeleteEnvelope> {
-    const { access, requestId } = this.ctx;
-    await this.ctx.services.embeds.remove(access.scope, nodeId, linkId, { userId: access.actor.userId, tokenId: access.actor.tokenId, requestId });
+    await this.ctx.services.embeds.remove(this.ctx.access.scope, nodeId, linkId, this.actingAs());
     return deleted();
+  }
+
+  /** Who the audit log names for a change made through this request. */
+  private actingAs(): ActingAs {
+    const { access, requestId } = this.ctx;
+    return { userId: access.actor.userId, tokenId: access.actor.tokenId, requestId };
   }
 }

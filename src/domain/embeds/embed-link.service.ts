@@ -99,16 +99,7 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
         data: { id: newId('embedLink'), spaceId: scope.spaceId, nodeId, payload: payload as object | undefined, theme: theme ?? null, createdBy: scope.userId },
       });
     });
-    await deps.audit.record({
-      spaceId: scope.spaceId,
-      actorId: by.userId,
-      tokenId: by.tokenId,
-      requestId: by.requestId ?? null,
-      action: 'embedLink.created',
-      targetType: 'embedLink',
-      targetId: row.id,
-      detail: { nodeId },
-    });
+    await audited(scope, by, 'embedLink.created', row.id, nodeId);
     return toVo(row);
   }
 
@@ -122,17 +113,20 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
   async function remove(scope: Scope, nodeId: string, linkId: string, by: ActingAs): Promise<void> {
     const { count } = await prisma.embedLink.deleteMany({ where: { id: linkId, spaceId: scope.spaceId, nodeId } });
     if (count === 0) throw linkNotFound();
-    await deps.audit.record({
+    await audited(scope, by, 'embedLink.deleted', linkId, nodeId);
+  }
+
+  const audited = (scope: Scope, by: ActingAs, action: 'embedLink.created' | 'embedLink.deleted', linkId: string, nodeId: string) =>
+    deps.audit.record({
       spaceId: scope.spaceId,
       actorId: by.userId,
       tokenId: by.tokenId,
       requestId: by.requestId ?? null,
-      action: 'embedLink.deleted',
+      action,
       targetType: 'embedLink',
       targetId: linkId,
       detail: { nodeId },
     });
-  }
 
   /** The link, its space's scope (for reads on its behalf) and its datasheet's schema; 1501 when there is none. */
   async function open(linkId: string) {

@@ -62,6 +62,17 @@ export type FormulaFilter = (
 /** Schemas read by queries, by space and datasheet; each use is checked against the rows' schema revision. */
 export type SchemaCache = Map<string, DatasheetSchema>;
 
+export const schemaKey = (spaceId: string, datasheetId: string) => `${spaceId}/${datasheetId}`;
+
+/** Keeps a freshly loaded schema (the cache is dropped whole past 10,000 entries); returns it. */
+export function rememberSchema(cache: SchemaCache | undefined, key: string, schema: DatasheetSchema): DatasheetSchema {
+  if (cache) {
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, schema);
+  }
+  return schema;
+}
+
 export async function queryRecords(
   db: Database,
   scope: Scope,
@@ -76,15 +87,8 @@ export async function queryRecords(
   },
 ): Promise<RecordPage> {
   const cache = options.schemaCache;
-  const key = `${scope.spaceId}/${datasheetId}`;
-  const fresh = async () => {
-    const schema = await loadSchema(db, scope.spaceId, datasheetId);
-    if (cache) {
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, schema);
-    }
-    return schema;
-  };
+  const key = schemaKey(scope.spaceId, datasheetId);
+  const fresh = async () => rememberSchema(cache, key, await loadSchema(db, scope.spaceId, datasheetId));
   const cached = cache?.get(key);
   if (!cached) return (await runQuery(db, scope, await fresh(), query, options)).page;
   let first: Awaited<ReturnType<typeof runQuery>>;

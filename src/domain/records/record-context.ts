@@ -6,7 +6,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { rowCapFor } from '../limits.js';
-import type { FormulaFilter, SchemaCache } from './query-records.js';
+import { rememberSchema, schemaKey, type FormulaFilter, type SchemaCache } from './query-records.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {
@@ -63,18 +63,12 @@ export async function lockForWrite(
       const lock = await lockDatasheet(tx, id, scope.spaceId);
       if (!lock) throw datasheetNotFound(id);
       locks.set(id, lock);
-      const key = `${scope.spaceId}/${id}`;
+      const key = schemaKey(scope.spaceId, id);
       const cached = cache?.get(key);
-      let schema: DatasheetSchema;
-      if (cached && cached.schemaRevision === lock.schemaRevision) {
-        schema = { ...cached, revision: lock.revision };
-      } else {
-        schema = await loadSchema(tx, scope.spaceId, id);
-        if (cache) {
-          if (cache.size > 10_000) cache.clear();
-          cache.set(key, schema);
-        }
-      }
+      const schema =
+        cached && cached.schemaRevision === lock.schemaRevision
+          ? { ...cached, revision: lock.revision }
+          : rememberSchema(cache, key, await loadSchema(tx, scope.spaceId, id));
       schemas.set(id, schema);
       for (const link of syncedLinks(schema)) if (!locks.has(link.property.foreignDatasheetId)) pending.add(link.property.foreignDatasheetId);
     }
