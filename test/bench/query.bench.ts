@@ -13,16 +13,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function timed(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < Math.min(3, runs); i++) await fn(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
+/**
+ * Times two ways of answering the same query, alternating them run by run so that drift in the machine's speed
+ * falls on both alike; the warm-up lets the JIT settle, as in a server that has been answering for a while.
+ */
+async function timedPair(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  for (let i = 0; i < Math.min(20, Math.ceil(runs / 5)); i++) {
+    await a();
+    await b();
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of [a, b].entries()) {
+      const t0 = performance.now();
+      await fn();
+      samples[k]!.push(performance.now() - t0);
+    }
+  }
+  return samples.map((xs) => {
+    xs.sort((x, y) => x - y);
+    return { p50: percentile(xs, 50), p95: percentile(xs, 95) };
+  }) as [{ p50: number; p95: number }, { p50: number; p95: number }];
 }
 
 /**
@@ -71,8 +82,7 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
     const cols = 'r.id, r.cells, r.revision, r.position, r.created_at, r.created_by, r.updated_at, r.updated_by';
     const figures: Figure[] = [];
     const pair = async (name: string, engine: () => Promise<unknown>, hand: () => Promise<unknown>, n = runs) => {
-      const ours = await timed(n, engine);
-      const sql = await timed(n, hand);
+      const [ours, sql] = await timedPair(n, engine, hand);
       figures.push(
         { name: `${name}, engine (${label})`, value: ours.p50, unit: 'ms p50', note: `p95 ${ours.p95.toFixed(2)} ms` },
         { name: `${name}, hand-written SQL`, value: sql.p50, unit: 'ms p50', note: `p95 ${sql.p95.toFixed(2)} ms` },

@@ -46,9 +46,9 @@ if (runs('records')) {
   if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
 }
 if (runs('query')) {
-  if (pglite) print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 30 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 30)));
-  if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 30)));
+  if (pglite) print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 100 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 100)));
+  if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 100)));
   if (postgres && process.env.BENCH_LARGE === '1') {
-    print('Record queries on PostgreSQL over 1,000,000 records (p50 of 30 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 30)));
+    print('Record queries on PostgreSQL over 1,000,000 records (p50 of 100 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 100)));
   }
 }

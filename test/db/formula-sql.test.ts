@@ -202,3 +202,32 @@ describe('coverage', () => {
     expect(params).toEqual(expect.arrayContaining(["O'Brien; DROP TABLE records", '42']));
   });
 });
+
+describe('compiled once per schema and formula (memoKey)', () => {
+  const formula = '{Due Date} < NOW() - 86400000 * {Stars}';
+
+  it('binds each statement its own clock and numbers its placeholders after the params so far', async () => {
+    const ast = parseFormula(formula, FIELDS);
+    let parses = 0;
+    const later = new Date(Date.UTC(2025, 0, 1));
+    for (const [now, prefix] of [[NOW, []], [later, ['unused']], [NOW, []]] as const) {
+      const params: unknown[] = [sheet, ...prefix];
+      const condition = compileFormulaCondition(() => (parses++, ast), { fields: FIELDS, alias: 'r', params, timeZone: TIME_ZONE, now, memoKey: formula });
+      const rows = await db.query<{ c: boolean }>(
+        `SELECT ${condition} AS c FROM records r WHERE r.datasheet_id = $1 ${prefix.length ? 'AND r.id <> $2::text' : ''} ORDER BY r.position`,
+        params,
+      );
+      const expected = RECORDS.map((record) => isTruthy(evaluateFormula(ast, record, { fields: FIELDS, timeZone: TIME_ZONE, now })));
+      expect(rows.map((r) => r.c)).toEqual(expected);
+    }
+    expect(parses).toBe(1);
+  });
+
+  it('compiles afresh for another schema (fields array)', () => {
+    const renumbered = FIELDS.map((f) => (f.name === 'Stars' ? { ...f, id: 'fldStarsRenamed1' } : f));
+    const compile = (fields: typeof FIELDS) =>
+      compileFormulaCondition(() => parseFormula(formula, fields), { fields, alias: 'r', params: [], timeZone: TIME_ZONE, now: NOW, memoKey: formula });
+    expect(compile(FIELDS)).not.toContain('fldStarsRenamed1');
+    expect(compile(renumbered)).toContain('fldStarsRenamed1');
+  });
+});

@@ -15,6 +15,7 @@ import {
   divNumeric,
   fieldSql,
   finalizeSql,
+  placeholderIndex,
   formatSql,
   inRange,
   nullIsError,
@@ -52,6 +53,11 @@ export interface FormulaSqlContext {
   now: Date;
   /** The datasheet's Formula fields (src/domain/formula/formula-fields.ts): references to them compute inline. */
   formulas?: FormulaAsts | undefined;
+  /**
+   * Names what is compiled (a filter's text, a Formula field's id) so the compiled SQL is kept with the schema
+   * (its `fields` array) and reused by later statements: only the clock is bound afresh.
+   */
+  memoKey?: string | undefined;
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
@@ -72,10 +78,41 @@ function envOf(ctx: FormulaSqlContext): SqlEnv {
   };
 }
 
+/** A compilation before its placeholders are numbered: the SQL texts, the values they bind, where `now` is. */
+interface Compiled {
+  texts: string[];
+  values: unknown[];
+  nowIndex: number | undefined;
+  formulas: FormulaAsts | undefined;
+}
+
+/** Compilations by schema (its fields array, dropped with it) and memo key; a schema keeps at most MEMO_SIZE. */
+const memo = new WeakMap<readonly FieldDef[], Map<string, Compiled>>();
+const MEMO_SIZE = 256;
+
 /** The node's value and error condition (see formula-sql-values.ts `Sql`). */
-function compileWith(ast: FormulaAst, ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
-  const env = envOf(ctx);
-  return finalizeSql(env, ctx.params, build(compileNode(env, ast.root)).map((text) => withFormulaRefs(env, text)));
+function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
+  const key = ctx.memoKey === undefined ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
+  const kept = key === undefined ? undefined : memo.get(ctx.fields);
+  let compiled = key === undefined ? undefined : kept?.get(key);
+  if (compiled?.formulas !== ctx.formulas) compiled = undefined;
+  if (!compiled) {
+    const env = envOf(ctx);
+    const texts = build(compileNode(env, (typeof ast === 'function' ? ast() : ast).root)).map((text) => withFormulaRefs(env, text));
+    const now = env.shared.get('now');
+    compiled = { texts, values: env.values, nowIndex: now === undefined ? undefined : placeholderIndex(now), formulas: ctx.formulas };
+    if (key !== undefined) {
+      const map = kept ?? new Map<string, Compiled>();
+      if (map.size >= MEMO_SIZE) map.clear();
+      map.set(key, compiled);
+      if (!kept) memo.set(ctx.fields, map);
+    }
+  } else if (compiled.nowIndex !== undefined) {
+    const values = compiled.values.slice();
+    values[compiled.nowIndex] = String(ctx.now.getTime());
+    compiled = { ...compiled, values };
+  }
+  return finalizeSql(compiled, ctx.params, compiled.texts);
 }
 
 /**
@@ -108,7 +145,7 @@ function withFormulaRefs(env: SqlEnv, text: string): string {
 /** The value (`v`) and the error condition (`e`, 'false' when it cannot fail) as two expressions. */
 export function compileFormulaParts(ast: FormulaAst, ctx: FormulaSqlContext): { v: string; e: string; type: Sql['type'] } {
   let type: Sql['type'] = 'null';
-  const [v, e] = compileWith(ast, ctx, (c) => {
+  const [v, e] = compileWith('parts', ast, { ...ctx, memoKey: undefined }, (c) => {
     type = c.type;
     return [c.v, c.e ? `coalesce(${c.e}, false)` : 'false'];
   });
@@ -117,7 +154,7 @@ export function compileFormulaParts(ast: FormulaAst, ctx: FormulaSqlContext): { 
 
 /** The formula's value (text, float8, boolean, float8 epoch ms for datetimes, text[]); NULL when blank or on error. */
 export function compileFormula(ast: FormulaAst, ctx: FormulaSqlContext): string {
-  return compileWith(ast, ctx, (c) => {
+  return compileWith('value', ast, ctx, (c) => {
     const e = withoutBlankError(c.e, c.v);
     return [e ? `(CASE WHEN coalesce(${e}, false) THEN ${nullOf(c.type)} ELSE ${c.v} END)` : c.v];
   })[0]!;
@@ -136,8 +173,8 @@ function withoutBlankError(e: string | null, v: string): string | null {
 }
 
 /** TRUE exactly when the evaluator keeps the row (truthy result, no runtime error); never NULL. */
-export function compileFormulaCondition(ast: FormulaAst, ctx: FormulaSqlContext): string {
-  return compileWith(ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
+export function compileFormulaCondition(ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext): string {
+  return compileWith('condition', ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
 }
 
 function compileNode(env: SqlEnv, node: FormulaNode): Sql {

@@ -26,7 +26,15 @@ export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | 
         const ast = spec?.asts.get(field.id);
         sql = ast
           ? {
-              value: compileFormula(ast, { fields, alias, params: params.values, timeZone: spec!.timeZone, now: spec!.now, formulas: spec!.asts }),
+              value: compileFormula(ast, {
+                fields,
+                alias,
+                params: params.values,
+                timeZone: spec!.timeZone,
+                now: spec!.now,
+                formulas: spec!.asts,
+                memoKey: field.id,
+              }),
               type: ast.root.type,
             }
           : { value: nullOf('null'), type: 'null' };

@@ -72,8 +72,11 @@ export function param(env: SqlEnv, value: unknown, type: 'text' | 'float8' | 'in
   return `${MARK}${env.values.length - 1}${MARK}::${type}`;
 }
 
+/** The index in `values` of a placeholder made by `param`. */
+export const placeholderIndex = (placeholder: string): number => Number(placeholder.slice(1, placeholder.indexOf(MARK, 1)));
+
 /** Replaces placeholders by `$n`, appending the used values to `params` (each value once). */
-export function finalizeSql(env: SqlEnv, params: unknown[], texts: string[]): string[] {
+export function finalizeSql(env: { values: readonly unknown[] }, params: unknown[], texts: readonly string[]): string[] {
   const numbers = new Map<string, number>();
   return texts.map((text) =>
     text.replace(PLACEHOLDER, (_, k: string) => {

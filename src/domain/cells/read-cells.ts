@@ -24,19 +24,26 @@ export interface RecordView {
 
 export type ReadLookups = Omit<ReadContext, 'record'>;
 
-export function readRecord(
+/** Renders rows to Fusion records; one read context serves the whole page (`record` is the row being read). */
+export function readRecords(
   fields: readonly FieldDef[],
-  row: RecordRow,
+  rows: readonly RecordRow[],
   lookups: ReadLookups,
   options: { cellFormat: CellFormat; fieldKey: FieldKey },
-): RecordView {
-  const ctx: ReadContext = { ...lookups, record: row };
-  const out: Record<string, unknown> = {};
-  for (const field of fields) {
+): RecordView[] {
+  if (rows.length === 0) return [];
+  const columns = fields.map((field) => {
     const module = fieldTypeOf(field.type);
-    const stored = row.cells[field.id];
-    const value = options.cellFormat === 'json' ? module.read.json(stored, field, ctx) : module.read.string(stored, field, ctx);
-    if (value !== undefined && value !== null) out[options.fieldKey === 'id' ? field.id : field.name] = value;
-  }
-  return { recordId: row.id, createdAt: row.createdAt.getTime(), updatedAt: row.updatedAt.getTime(), fields: out };
+    return { field, key: options.fieldKey === 'id' ? field.id : field.name, read: options.cellFormat === 'json' ? module.read.json : module.read.string };
+  });
+  const ctx: ReadContext = { timeZone: lookups.timeZone, user: lookups.user, linkedTitle: lookups.linkedTitle, attachmentUrl: lookups.attachmentUrl, record: rows[0]! };
+  return rows.map((row) => {
+    ctx.record = row;
+    const out: Record<string, unknown> = {};
+    for (const { field, key, read } of columns) {
+      const value = read(row.cells[field.id], field, ctx);
+      if (value !== undefined && value !== null) out[key] = value;
+    }
+    return { recordId: row.id, createdAt: row.createdAt.getTime(), updatedAt: row.updatedAt.getTime(), fields: out };
+  });
 }

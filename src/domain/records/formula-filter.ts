@@ -10,12 +10,19 @@ import type { FormulaFilter } from './query-records.js';
  * parser's message (the reference's intended text; its own server sends an empty one).
  */
 export const formulaFilter: FormulaFilter = (formula, fields, params, context) => {
-  let ast;
   try {
-    ast = parseFormula(formula, fields);
+    // Parsed and compiled once per schema and formula text; later queries only bind their clock.
+    return compileFormulaCondition(() => parseFormula(formula, fields), {
+      fields,
+      alias: 'r',
+      params: params.values,
+      timeZone: context.timeZone,
+      now: context.now,
+      formulas: context.formulas,
+      memoKey: formula,
+    });
   } catch (error) {
     if (error instanceof FormulaError) throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });
     throw error;
   }
-  return compileFormulaCondition(ast, { fields, alias: 'r', params: params.values, timeZone: context.timeZone, now: context.now, formulas: context.formulas });
 };

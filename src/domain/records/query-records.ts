@@ -6,7 +6,7 @@ import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
-import { readRecord, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
@@ -138,10 +138,9 @@ async function runQuery(
     formulas: { asts: schema.formulas, timeZone: options.timeZone, now },
     output: columns,
   };
-  const shape = shapeOf(datasheetId, query);
   const render = async (rows: StoredRecord[]): Promise<RecordView[]> => {
     const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
-    return rows.map((row) => readRecord(columns, row, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey }));
+    return readRecords(columns, rows, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey });
   };
   try {
     let page: RecordPage;
@@ -149,6 +148,7 @@ async function runQuery(
     /** The total when the page itself shows it (the last page, holding at least one row or starting at 0). */
     let seenTotal: number | undefined;
     if (query.after !== undefined) {
+      const shape = shapeOf(datasheetId, query);
       const after = query.after === null ? null : decodeCursor(query.after, shape);
       const result = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
       schemaRevision = result.schemaRevision;

@@ -2,7 +2,7 @@ import { selectFormulaValues } from '../../db/query/list-records.js';
 import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
-import { readRecord, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
 import { readRecordHistory } from '../history/record-history.js';
@@ -39,7 +39,7 @@ export function createRecordService(baseDeps: RecordDeps) {
       attachmentUrl: deps.attachmentUrl,
     });
     const format = { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name' } as const;
-    return rows.map((row) => readRecord(schema.fields, row, lookups, format));
+    return readRecords(schema.fields, rows, lookups, format);
   }
 
   /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */
