@@ -22,6 +22,9 @@ const OPERATORS = [
   '{Title} * 2', 'Qty + Stars', '{fldQtyXXXXXXX} * 2', '{Stars} > {Qty} || {Title} = "x"', '{Price} + 0.1 + 0.2',
   // Doubles whose shortest decimal PostgreSQL writes one digit longer than JavaScript (a rounding-boundary tie).
   '(71.987 * (1000000000000000 + 71.987)) % 16', '71987000000005184 & ""', '71987000000005184 - 71987000000005180', '0.1 * 3 & ""',
+  // Errors carried through chains of arithmetic (a NULL-on-error operand stays NULL instead of reading as 0).
+  '({Qty} / 0) * 2 - 1', '-({Price} / {Stars})', '{Qty} * POWER(10, 300) * POWER(10, 300) - 1', 'ISERROR({Qty} % 0 + 1)', 'IF(ISERROR({Price} / {Qty} - 1), 0, 1)',
+  '{Qty} * {Price} + {Stars} - {Rate}', 'SUM({Qty} / 0, 1)', '({Price} - {Qty}) / ({Stars} - 1)',
 ];
 
 const NUMERIC = [

@@ -13,6 +13,7 @@ import {
   bind,
   dec,
   divNumeric,
+  errorUnlessPropagated,
   fieldSql,
   finalizeSql,
   placeholderIndex,
@@ -199,8 +200,8 @@ function compileNode(env: SqlEnv, node: FormulaNode): Sql {
       if (node.op === '!') return { v: `(NOT ${truthySql(arg)})`, e: arg.e, type: 'boolean' };
       const n = toNumberSql(env, arg);
       if (node.op === '+') return n;
-      const v = toDouble(env, `(0 - ${dec(n.v)})`);
-      return { v, e: anyError(n.e, nullIsError(v)), type: 'number' };
+      const v = toDouble(env, `(0 - ${dec(env, n.v)})`);
+      return { v, e: anyError(errorUnlessPropagated(n), nullIsError(v)), type: 'number' };
     }
     case 'binary':
       return binary(env, node.op, node, compileNode(env, node.left), compileNode(env, node.right));
@@ -274,16 +275,17 @@ function arithmetic(env: SqlEnv, op: '+' | '-' | '*' | '/' | '%', a: Sql, b: Sql
     case '+':
     case '-':
     case '*':
-      v = toDouble(env, `(${dec(x.v)} ${op} ${dec(y.v)})`);
+      v = toDouble(env, `(${dec(env, x.v)} ${op} ${dec(env, y.v)})`);
       break;
     case '/':
-      v = bind(env, [dec(x.v), dec(y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`);
+      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`);
       break;
     case '%':
-      v = bind(env, [dec(x.v), dec(y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`);
+      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`);
       break;
   }
-  return { v, e: anyError(x.e, y.e, nullIsError(v)), type: 'number' };
+  // dec, numeric operators, mod, divNumeric and toDouble all give NULL for a NULL operand.
+  return { v, e: anyError(errorUnlessPropagated(x), errorUnlessPropagated(y), nullIsError(v)), type: 'number' };
 }
 
 /** compare.ts compareValues in SQL: never NULL; its errors are the operands' errors. */

@@ -107,8 +107,8 @@ function sumSql(call: SqlCall) {
   const env = call.env;
   const { scalars, arrays } = numericParts(call);
   const terms = [
-    ...scalars.map((s) => `coalesce(${dec(`coalesce(${s}, 0::float8)`)}, 0)`),
-    ...arrays.map((a) => `(SELECT coalesce(sum(${dec(`coalesce(${elementNumber(env, 'u.e')}, 0::float8)`)}), 0) FROM unnest(${a}) AS u(e))`),
+    ...scalars.map((s) => `coalesce(${dec(env, `coalesce(${s}, 0::float8)`)}, 0)`),
+    ...arrays.map((a) => `(SELECT coalesce(sum(${dec(env, `coalesce(${elementNumber(env, 'u.e')}, 0::float8)`)}), 0) FROM unnest(${a}) AS u(e))`),
   ];
   return erroring(toDouble(env, terms.length ? `(${terms.join(' + ')})` : '0::numeric'));
 }
@@ -120,8 +120,8 @@ function averageSql(call: SqlCall) {
   return erroring(
     bind(env, scalars.length ? scalars : ['NULL::float8'], (names) => {
       const sums = [
-        ...(scalars.length ? names.map((n) => `coalesce(${dec(n)}, 0)`) : []),
-        ...arrays.map((a) => `(SELECT coalesce(sum(${dec('u.x')}), 0) FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`),
+        ...(scalars.length ? names.map((n) => `coalesce(${dec(env, n)}, 0)`) : []),
+        ...arrays.map((a) => `(SELECT coalesce(sum(${dec(env, 'u.x')}), 0) FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`),
       ];
       const counts = [
         ...(scalars.length ? names.map((n) => `(${n} IS NOT NULL)::int`) : []),
@@ -155,7 +155,7 @@ function roundSql(mode: 'half-up' | 'up' | 'down'): SqlFunction {
   return (call) =>
     blankFirst(call, 'number', () =>
       erroring(
-        bind(call.env, [dec(call.number(0).v), placesSql(call)], ([x, p]) => {
+        bind(call.env, [dec(call.env, call.number(0).v), placesSql(call)], ([x, p]) => {
           const scaled = `${x} * ('1e' || ${p})::numeric`;
           const rounded = bind(call.env, [scaled], ([n]) =>
             mode === 'half-up' ? `floor(${n} + 0.5)` : mode === 'down' ? `trunc(${n})` : `sign(${n}) * ceil(abs(${n}))`,
@@ -171,7 +171,7 @@ function multipleSql(mode: 'ceil' | 'floor'): SqlFunction {
     blankFirst(call, 'number', () => {
       const sig = call.args.length > 1 ? `(CASE WHEN ${call.arg(1).v} IS NULL THEN 1::float8 ELSE ${call.number(1).v} END)` : '1::float8';
       return erroring(
-        bind(call.env, [dec(call.number(0).v), dec(sig)], ([x, s]) =>
+        bind(call.env, [dec(call.env, call.number(0).v), dec(call.env, sig)], ([x, s]) =>
           bind(call.env, [`greatest(scale(${x}), scale(${s}))`], ([k]) =>
             bind(call.env, [`trunc(${x} * ('1e' || ${k})::numeric)`, `trunc(${s} * ('1e' || ${k})::numeric)`], ([xi, si]) => {
               const adjust =
@@ -225,7 +225,7 @@ const NUMERIC_SQL = {
   MOD: (call) =>
     blankFirst(call, 'number', () =>
       erroring(
-        bind(call.env, [dec(call.number(0).v), dec(call.number(1).v)], ([a, b]) =>
+        bind(call.env, [dec(call.env, call.number(0).v), dec(call.env, call.number(1).v)], ([a, b]) =>
           `CASE WHEN ${b} = 0 THEN NULL::float8 ELSE ${bind(call.env, [`mod(${a}, ${b})`], ([r]) =>
             toDouble(call.env, `(CASE WHEN ${r} <> 0 AND sign(${r}) <> sign(${b}) THEN ${r} + ${b} ELSE ${r} END)`),
           )} END`,

@@ -45,6 +45,8 @@ export interface SqlEnv {
   shared: Map<string, string>;
   /** Formula fields' parsed expressions: a reference to one is compiled inline (null: it has an error). */
   formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
+  /** Exact decimals (numeric SQL) of float8 expressions that read a number cell, for `dec`. */
+  decimals?: Map<string, string>;
   /** Formula fields this formula reads, bound once each in a per-row subquery (compile-formula.ts formulaRef). */
   formulaRefs?: Map<string, { v: string; e: string | null; columns: string[] }>;
 }
@@ -139,8 +141,12 @@ export const WS = `E'${[...JS_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toStr
 export const toDouble = (env: SqlEnv, numeric: string) =>
   bind(env, [numeric], ([n]) => `CASE WHEN abs(${n}) >= 1e308 THEN NULL::float8 WHEN abs(${n}) < 1e-308 THEN 0::float8 ELSE ${n}::float8 END`);
 
-/** A double's exact decimal as JavaScript's String(x) writes it (migration 20261202030000_formula_decimal). */
-export const dec = (x: string) => `formula_decimal(${x})`;
+/**
+ * A double's exact decimal as JavaScript's String(x) writes it (migration 20261202030000_formula_decimal). A number
+ * read from a cell is taken from the stored JSON number instead: JSON.stringify wrote String(x)'s digits, and jsonb
+ * keeps them exactly, so the decimal costs a cast rather than a function call per row.
+ */
+export const dec = (env: SqlEnv, x: string) => env.decimals?.get(x) ?? `formula_decimal(${x})`;
 
 /** JavaScript's String(n) for a float8. */
 export const numText = (env: SqlEnv, x: string) =>
@@ -174,6 +180,15 @@ export function divNumeric(env: SqlEnv, a: string, b: string): string {
 
 /** A result that is NULL only on error: its error condition. */
 export const nullIsError = (v: string) => `(${v} IS NULL)`;
+
+/** True when the value is NULL exactly when it is an error (its error condition is `nullIsError` of it). */
+export const errsWhenNull = (c: Sql) => c.e !== null && c.e === nullIsError(c.v);
+
+/**
+ * An operand's error condition where the result is NULL whenever the operand is (NULL-propagating SQL over a
+ * `toNumberSql` operand): when the operand errs exactly when NULL, the result's own NULL check already says it.
+ */
+export const errorUnlessPropagated = (c: Sql) => (errsWhenNull(c) ? null : c.e);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dates
@@ -307,12 +322,21 @@ export function bindPair(env: SqlEnv, x: string, fn: (x: string) => [string, str
   return [bind(env, [x], ([n]) => fn(n!)[0]), bind(env, [x], ([n]) => fn(n!)[1])];
 }
 
+/** Notes `decimal` as the exact decimal of `float` (when `from` has one, or when `from` is undefined); returns `float`. */
+function withDecimal(env: SqlEnv, float: string, from: string | undefined, decimal: (d: string) => string): string {
+  const d = from === undefined ? '' : env.decimals?.get(from);
+  if (d !== undefined) (env.decimals ??= new Map()).set(float, decimal(d));
+  return float;
+}
+
 /** values.ts toNumber (arithmetic): blank → 0, booleans 1/0, text parsed strictly (error when not a number). */
 export function toNumberSql(env: SqlEnv, c: Sql): Sql {
   switch (c.type) {
     case 'number':
     case 'datetime':
-      return { v: `coalesce(${c.v}, 0::float8)`, e: c.e, type: 'number' };
+      // A value that is NULL only on error stays NULL: arithmetic over it is NULL too, and says the error itself.
+      if (errsWhenNull(c)) return { v: c.v, e: c.e, type: 'number' };
+      return { v: withDecimal(env, `coalesce(${c.v}, 0::float8)`, c.v, (d) => `coalesce(${d}, 0::numeric)`), e: c.e, type: 'number' };
     case 'boolean':
       return { v: `(CASE WHEN ${c.v} THEN 1::float8 ELSE 0::float8 END)`, e: c.e, type: 'number' };
     case 'string':
@@ -382,7 +406,7 @@ export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): st
       if (!shape.key) return `(CASE WHEN jsonb_typeof(${cell}) = 'string' THEN ${expr().value} END)`;
       return `(CASE jsonb_typeof(${cell}) WHEN 'string' THEN ${cell} #>> '{}' WHEN 'object' THEN (CASE WHEN jsonb_typeof(${cell}->'${shape.key}') = 'string' THEN ${expr().value} END) END)`;
     case 'number':
-      return expr().value;
+      return withDecimal(env, expr().value, undefined, () => `(CASE WHEN jsonb_typeof(${cell}) = 'number' THEN (${cell})::numeric END)`);
     case 'datetime':
       return `floor(${expr().value})`;
     case 'boolean':

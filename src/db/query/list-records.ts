@@ -48,8 +48,10 @@ export async function listRecords(
 ): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
   const computed = formulaColumns(spec.fields, spec.formulas, params);
-  const where = whereClause(spec, params, computed);
-  const order = orderKeys(spec, params, computed);
+  const perRow = oncePerRow(computed);
+  const where = whereClause(spec, params, perRow);
+  const order = orderKeys(spec, params, perRow);
+  const from = `records r${perRow.join()}`;
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
   const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
@@ -58,10 +60,10 @@ export async function listRecords(
   let sql: string;
   if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
-    sql = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM records r WHERE ${where} ${after}
+    sql = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where} ${after}
       ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT ${params.add(paging.limit, 'int')}`;
   } else {
-    const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM records r WHERE ${where}
+    const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where}
       ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')}`;
     const capped = spec.maxRecords !== undefined ? `${inner} LIMIT ${params.add(spec.maxRecords, 'int')}` : inner;
     const orderOuter = order.map((_, i) => `k${i} ${order[i]!.desc ? 'DESC' : 'ASC'}`).join(', ');
@@ -87,8 +89,9 @@ export async function listRecords(
 /** Rows matching the spec (before maxRecords and paging), for `total`. */
 export async function countRecords(q: Queryable, spec: ListSpec): Promise<number> {
   const params = new SqlParams([spec.datasheetId]);
-  const where = whereClause(spec, params, formulaColumns(spec.fields, spec.formulas, params));
-  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r WHERE ${where}`, params.values);
+  const perRow = oncePerRow(formulaColumns(spec.fields, spec.formulas, params));
+  const where = whereClause(spec, params, perRow);
+  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r${perRow.join()} WHERE ${where}`, params.values);
   const n = Number(row!.n);
   return spec.maxRecords !== undefined ? Math.min(n, spec.maxRecords) : n;
 }
@@ -113,6 +116,24 @@ export async function selectFormulaValues(
   const rows = await q.query<Record<string, unknown>>(`SELECT r.id, ${values} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[])`, params.values);
   for (const row of rows) result.set(row.id as string, Object.fromEntries(outputs.map((f, i) => [f.id, formulaCell(row[`fv${i}`])])));
   return result;
+}
+
+/**
+ * Formula fields read by WHERE and ORDER BY, computed once per row as columns of a LATERAL subquery (`fx`; OFFSET 0
+ * keeps the planner from copying the expression back into every use): a sort key reads its field twice (emptiness
+ * flag and value), and a formula's SQL can be long.
+ */
+function oncePerRow(computed: ComputedSql): ComputedSql & { join(): string } {
+  const columns = new Map<string, string>();
+  return {
+    formula(field, alias) {
+      const { value, type } = computed.formula(field, alias);
+      if (alias !== 'r' || type === 'null') return { value, type };
+      if (!columns.has(field.id)) columns.set(field.id, `${value} AS f${columns.size}`);
+      return { value: `fx.f${[...columns.keys()].indexOf(field.id)}`, type };
+    },
+    join: () => (columns.size ? ` CROSS JOIN LATERAL (SELECT ${[...columns.values()].join(', ')} OFFSET 0) fx` : ''),
+  };
 }
 
 /** The row columns formula SQL reads besides RECORD_COLUMNS, so it can run over a page subquery aliased `r`. */
