@@ -56,7 +56,11 @@ export async function listRecords(
   const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
   const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0;
-  const selectKeys = [...(keysRead ? order.map((k, i) => `${k.expr} AS k${i}`) : []), '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev'].join(', ');
+  const keyed = order.map((k, i) => ({ ...k, column: ROW_KEYS[k.expr] ?? `k${i}` }));
+  const selectKeys = [
+    ...(keysRead ? keyed.filter((k) => !ROW_KEYS[k.expr]).map((k) => `${k.expr} AS ${k.column}`) : []),
+    '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev',
+  ].join(', ');
   let sql: string;
   if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
@@ -66,7 +70,7 @@ export async function listRecords(
     const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where}
       ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')}`;
     const capped = spec.maxRecords !== undefined ? `${inner} LIMIT ${params.add(spec.maxRecords, 'int')}` : inner;
-    const orderOuter = order.map((_, i) => `k${i} ${order[i]!.desc ? 'DESC' : 'ASC'}`).join(', ');
+    const orderOuter = keyed.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
     sql =
       spec.maxRecords !== undefined
         ? `SELECT * FROM (${capped}) page ORDER BY ${orderOuter} OFFSET ${params.add(paging.offset, 'int')} LIMIT ${params.add(paging.limit, 'int')}`
@@ -75,13 +79,13 @@ export async function listRecords(
   if (outputs.length > 0) {
     // Formula values are computed for the page's rows only, over the same row alias.
     const values = outputs.map((f, i) => `${computed.formula(f, 'r').value} AS fv${i}`).join(', ');
-    const orderOuter = order.map((k, i) => `r.k${i} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    const orderOuter = keyed.map((k) => `r.${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
     sql = `SELECT r.*, ${values} FROM (${sql.replace(`SELECT ${RECORD_COLUMNS},`, `SELECT ${RECORD_COLUMNS}, ${ROW_TIMES},`)}) r ORDER BY ${orderOuter}`;
   }
   const rows = await q.query<RecordRowSql & Record<string, unknown>>(sql, params.values);
   return {
     records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, outputs)),
-    keys: keysRead ? rows.map((r) => order.map((_, i) => r[`k${i}`])) : [],
+    keys: keysRead ? rows.map((r) => keyed.map((k) => r[k.column])) : [],
     schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
   };
 }
@@ -135,6 +139,9 @@ function oncePerRow(computed: ComputedSql): ComputedSql & { join(): string } {
     join: () => (columns.size ? ` CROSS JOIN LATERAL (SELECT ${[...columns.values()].join(', ')} OFFSET 0) fx` : ''),
   };
 }
+
+/** Order keys that are record columns already selected (RECORD_COLUMNS): read from the row, not selected twice. */
+const ROW_KEYS: Record<string, string> = { 'r.position': 'position', 'r.id': 'id' };
 
 /** The row columns formula SQL reads besides RECORD_COLUMNS, so it can run over a page subquery aliased `r`. */
 const ROW_TIMES = 'r.created_at, r.updated_at';

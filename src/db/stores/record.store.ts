@@ -46,7 +46,12 @@ export interface ChangeRow {
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 const utc = (sqlParam: string) => `(${sqlParam}::timestamptz AT TIME ZONE 'UTC')`;
-const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+/**
+ * Epoch milliseconds of a TIMESTAMP(3) column. date_part's float8 seconds are within a microsecond of the exact
+ * value for any date a record can carry, so rounding gives the stored millisecond exactly, without extract's
+ * numeric arithmetic (several times slower per row on PGlite).
+ */
+const epochMs = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
 /** The columns every record read selects (alias `r`); decoded by `toStoredRecord`. */
 export const RECORD_COLUMNS = `r.id, r.cells, r.revision, r.position, ${epochMs('r.created_at')} AS created_ms, r.created_by,
   ${epochMs('r.updated_at')} AS updated_ms, r.updated_by`;
