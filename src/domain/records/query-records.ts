@@ -5,6 +5,7 @@ import { FilterCompileError } from '../../db/query/compile-filter.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
+import { withLookupValues } from '../cells/lookup-values.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
 import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
@@ -138,9 +139,12 @@ async function runQuery(
     formulas: { asts: schema.formulas, timeZone: options.timeZone, now },
     output: columns,
   };
-  const render = async (rows: StoredRecord[]): Promise<RecordView[]> => {
-    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
-    return readRecords(columns, rows, lookups, { cellFormat: query.cellFormat ?? 'json', fieldKey });
+  const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
+    const cellFormat = query.cellFormat ?? 'json';
+    const read = { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl };
+    const rows = await withLookupValues(db, schema, columns, page, { ...read, cellFormat, now });
+    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, read);
+    return readRecords(columns, rows, lookups, { cellFormat, fieldKey });
   };
   try {
     let page: RecordPage;

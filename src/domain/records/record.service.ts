@@ -2,6 +2,7 @@ import { selectFormulaValues } from '../../db/query/list-records.js';
 import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
+import { withLookupValues } from '../cells/lookup-values.js';
 import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
@@ -34,11 +35,10 @@ export function createRecordService(baseDeps: RecordDeps) {
       const values = await selectFormulaValues(deps.db, datasheetId, schema.fields, formulas, rows.map((r) => r.id));
       rows = rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
     }
-    const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, {
-      timeZone: deps.timeZone,
-      attachmentUrl: deps.attachmentUrl,
-    });
+    const read = { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl };
     const format = { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name' } as const;
+    rows = await withLookupValues(deps.db, schema, schema.fields, rows, { ...read, cellFormat: format.cellFormat, now: deps.now() });
+    const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, read);
     return readRecords(schema.fields, rows, lookups, format);
   }
 

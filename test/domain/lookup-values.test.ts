@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainFixture } from '../support/domain.js';
+
+/** MagicLookUp cells: computed on read from the linked records (never stored), rolled up, filtered, sorted, limited. */
+let f: Awaited<ReturnType<typeof domainFixture>>;
+type Sheet = { id: string; fields: { id: string; name: string }[] };
+let products: Sheet;
+let orders: Sheet;
+let ids: Record<string, string>;
+const pid = (name: string) => products.fields.find((x) => x.name === name)!.id;
+const linkId = () => orders.fields.find((x) => x.name === 'Items')!.id;
+const lookup = (name: string, target: string, property: Record<string, unknown> = {}) =>
+  f.services.fields.add(f.scope, orders.id, { name, type: 'MagicLookUp', property: { relatedLinkFieldId: linkId(), targetFieldId: pid(target), ...property } });
+const column = async (name: string, query: Parameters<typeof f.services.records.query>[2] = {}) =>
+  (await f.services.records.query(f.scope, orders.id, query)).records.map((r) => r.fields[name]);
+
+beforeAll(async () => {
+  f = await domainFixture();
+  products = await f.services.datasheets.create(f.scope, {
+    name: 'Products',
+    fields: [
+      { name: 'Name', type: 'SingleText', property: {} },
+      { name: 'Price', type: 'Currency', property: { precision: 2, symbol: '$' } },
+      { name: 'Kind', type: 'SingleSelect', property: { options: [{ name: 'Tool' }, { name: 'Part' }] } },
+      { name: 'Tags', type: 'MultiSelect', property: { options: [{ name: 'red' }, { name: 'blue' }] } },
+    ],
+  });
+  const made = await f.services.records.create(f.scope, products.id, [
+    { Name: 'bolt', Price: 0.1, Kind: 'Part', Tags: ['red'] },
+    { Name: 'hammer', Price: 25, Kind: 'Tool', Tags: ['red', 'blue'] },
+    { Name: 'nut', Price: 0.2, Kind: 'Part' },
+    { Name: 'saw', Kind: 'Tool' },
+  ]);
+  ids = Object.fromEntries(made.map((r) => [r.cells[pid('Name')] as string, r.id]));
+  orders = await f.services.datasheets.create(f.scope, { name: 'Orders', fields: [{ name: 'Title', type: 'SingleText', property: {} }] });
+  await f.services.fields.add(f.scope, orders.id, { name: 'Items', type: 'OneWayLink', property: { foreignDatasheetId: products.id } });
+  orders = await f.services.datasheets.get(f.scope, orders.id);
+  await f.services.records.create(f.scope, orders.id, [
+    { Title: 'A', Items: [ids.nut!, ids.bolt!] },
+    { Title: 'B', Items: [ids.hammer!, ids.saw!, ids.bolt!] },
+    { Title: 'C' },
+  ]);
+  await lookup('Names', 'Name');
+  await lookup('Total', 'Price', { rollupFunction: 'SUM', format: { precision: 2, symbol: '€' } });
+  await lookup('Kinds', 'Kind');
+  await lookup('AllTags', 'Tags');
+  await lookup('Count', 'Price', { rollupFunction: 'COUNT' });
+  await lookup('CountAll', 'Price', { rollupFunction: 'COUNTALL' });
+  await lookup('Cheapest', 'Price', { rollupFunction: 'MIN' });
+  await lookup('Joined', 'Name', { rollupFunction: 'ARRAYJOIN' });
+  await lookup('UniqueKinds', 'Kind', { rollupFunction: 'ARRAYUNIQUE' });
+  await lookup('Dearest', 'Name', { enableFilterSort: true, sortInfo: { rules: [{ fieldId: pid('Price'), desc: true }] }, lookUpLimit: 'FIRST' });
+  await lookup('Tools', 'Name', { enableFilterSort: true, filterInfo: { conjunction: 'and', conditions: [{ fieldId: pid('Kind'), operator: 'is', value: 'Tool' }] } });
+});
+afterAll(async () => {
+  await f?.inst.dispose();
+});
+
+describe('lookup values', () => {
+  it('are the linked records’ target values in link order, as the target renders them', async () => {
+    expect(await column('Names')).toEqual([['nut', 'bolt'], ['hammer', 'saw', 'bolt'], undefined]);
+    expect(await column('Kinds')).toEqual([['Part', 'Part'], ['Tool', 'Tool', 'Part'], undefined]);
+    // Array targets are flattened; empty cells are left out.
+    expect(await column('AllTags')).toEqual([['red'], ['red', 'blue', 'red'], undefined]);
+  });
+
+  it('roll up through the formula functions of the same names (decimal sums included)', async () => {
+    // A record linking nothing rolls up an empty list: SUM and COUNT of nothing are 0.
+    expect(await column('Total')).toEqual([0.3, 25.1, 0]);
+    expect(await column('Count')).toEqual([2, 2, 0]);
+    // COUNTALL counts the saw's empty price too.
+    expect(await column('CountAll')).toEqual([2, 3, 0]);
+    expect(await column('Cheapest')).toEqual([0.1, 0.1, undefined]);
+    expect(await column('Joined')).toEqual(['nut, bolt', 'hammer, saw, bolt', undefined]);
+    expect(await column('UniqueKinds')).toEqual([['Part'], ['Tool', 'Part'], undefined]);
+  });
+
+  it('read as text for cellFormat=string, in the lookup’s number format', async () => {
+    expect(await column('Names', { cellFormat: 'string' })).toEqual(['nut, bolt', 'hammer, saw, bolt', undefined]);
+    expect(await column('Total', { cellFormat: 'string' })).toEqual(['€0.30', '€25.10', '€0.00']);
+  });
+
+  it('follow the lookup’s filter, sort and limit (enableFilterSort)', async () => {
+    expect(await column('Dearest')).toEqual([['nut'], ['hammer'], undefined]);
+    expect(await column('Tools')).toEqual([undefined, ['hammer', 'saw'], undefined]);
+  });
+
+  it('are current after the linked records change, and in write answers', async () => {
+    await f.services.records.update(f.scope, products.id, [{ recordId: ids.nut!, fields: { Name: 'locknut', Price: 1 } }]);
+    expect(await column('Names')).toEqual([['locknut', 'bolt'], ['hammer', 'saw', 'bolt'], undefined]);
+    expect(await column('Total')).toEqual([1.1, 25.1, 0]);
+    const [created] = await f.services.records.create(f.scope, orders.id, [{ Title: 'D', Items: [ids.saw!, ids.hammer!] }]);
+    const [rendered] = await f.services.records.render(f.scope, orders.id, [created!]);
+    expect(rendered!.fields).toMatchObject({ Names: ['saw', 'hammer'], Total: 25, Dearest: ['hammer'], Tools: ['saw', 'hammer'] });
+    await f.services.records.delete(f.scope, orders.id, [created!.id]);
+  });
+
+  it('read empty when the target field is gone, without breaking the read', async () => {
+    const extra = await f.services.fields.add(f.scope, products.id, { name: 'Note', type: 'SingleText', property: {} });
+    products = await f.services.datasheets.get(f.scope, products.id);
+    await lookup('Notes', 'Note');
+    await f.services.fields.remove(f.scope, products.id, extra.id);
+    expect(await column('Notes')).toEqual([undefined, undefined, undefined]);
+    expect(await column('Names')).toEqual([['locknut', 'bolt'], ['hammer', 'saw', 'bolt'], undefined]);
+  });
+});
