@@ -134,7 +134,7 @@ describe('fields', () => {
     );
     await expect(
       f.services.fields.add(f.scope, ds.id, { name: 'Look', type: 'MagicLookUp', property: { relatedLinkFieldId: ds.fields[0]!.id, targetFieldId: 'fldX000000000' } }),
-    ).rejects.toThrow(/associated with the lookup field does not exist|"relatedLinkFieldId"/);
+    ).rejects.toThrow(`The field ID "${ds.fields[0]!.id}" associated with the lookup field is not a link field.`);
   });
 
   it('deleting a two-way link with conversion=delete removes its sibling; otherwise the sibling becomes one-way', async () => {

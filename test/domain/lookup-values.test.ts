@@ -104,3 +104,23 @@ describe('lookup values', () => {
     expect(await column('Names')).toEqual([['locknut', 'bolt'], ['hammer', 'saw', 'bolt'], undefined]);
   });
 });
+
+describe('lookup fields refused at create', () => {
+  const add = (property: Record<string, unknown>) =>
+    f.services.fields.add(f.scope, orders.id, { name: `L${Math.random()}`, type: 'MagicLookUp', property: { relatedLinkFieldId: linkId(), targetFieldId: pid('Name'), ...property } });
+
+  it('name the field that is not a link, and the sort and filter fields that are missing or cannot serve', async () => {
+    const title = orders.fields.find((x) => x.name === 'Title')!.id;
+    await expect(add({ relatedLinkFieldId: title })).rejects.toThrow(`The field ID "${title}" associated with the lookup field is not a link field.`);
+    await expect(add({ targetFieldId: 'fldNowhere00001' })).rejects.toThrow('The field ID "fldNowhere00001" referenced by the lookup field does not exist.');
+    await expect(add({ sortInfo: { rules: [{ fieldId: 'fldNowhere00001', desc: true }] } })).rejects.toThrow(
+      'The sorting field ID "fldNowhere00001" specified by the lookup field does not exist.',
+    );
+    await expect(add({ filterInfo: { conjunction: 'and', conditions: [{ fieldId: 'fldNowhere00001', operator: 'isEmpty' }] } })).rejects.toThrow(
+      'The filtering field ID "fldNowhere00001" specified by the lookup field does not exist.',
+    );
+    await expect(add({ filterInfo: { conjunction: 'and', conditions: [{ fieldId: pid('Price'), operator: 'contains', value: '1' }] } })).rejects.toThrow(
+      `The filtering field ID "${pid('Price')}" specified by the lookup field does not support the "contains" operator.`,
+    );
+  });
+});

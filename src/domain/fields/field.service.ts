@@ -1,4 +1,6 @@
 import { asQueryable, type PrismaClient } from '../../db/client.js';
+import { compileFilter, FilterCompileError } from '../../db/query/compile-filter.js';
+import { SqlParams } from '../../db/query/sql-params.js';
 import { removeFieldCells } from '../../db/stores/record.store.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
@@ -7,6 +9,7 @@ import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
+import type { FilterCondition } from '../views/view.schema.js';
 import type { FieldDef, FieldType } from './field-type.js';
 import { checkFormulaField } from './formula-check.js';
 import {
@@ -27,6 +30,8 @@ interface LinkProperty {
 interface LookupProperty {
   relatedLinkFieldId: string;
   targetFieldId: string;
+  sortInfo?: { rules: { fieldId: string }[] };
+  filterInfo?: { conditions: { fieldId: string; operator: string; value?: unknown }[] };
 }
 
 const isLink = (type: FieldType) => type === 'OneWayLink' || type === 'TwoWayLink';
@@ -96,21 +101,37 @@ async function prepareLink(tx: Tx, schema: DatasheetSchema, fieldId: string, typ
   property.brotherFieldId = brotherId;
 }
 
+/** A lookup's link, target, sort and filter fields, with the reference's messages (aitable-fusion-api.md §5 `api_params_lookup_*`). */
 async function checkLookup(tx: Tx, schema: DatasheetSchema, property: LookupProperty) {
-  const link = schema.fields.find((f) => f.id === property.relatedLinkFieldId && isLink(f.type));
-  if (!link) {
-    throw invalidArgument(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, {
-      parameter: 'property.relatedLinkFieldId',
-    });
+  const bad = (message: string, parameter: string) => invalidArgument(message, { parameter: `property.${parameter}` });
+  const related = schema.fields.find((f) => f.id === property.relatedLinkFieldId);
+  if (!related) throw bad(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, 'relatedLinkFieldId');
+  if (!isLink(related.type)) throw bad(`The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`, 'relatedLinkFieldId');
+  const foreignId = (related.property as LinkProperty).foreignDatasheetId;
+  const foreign = await loadSchema(asQueryable(tx), schema.spaceId, foreignId);
+  if (!foreign.fields.some((f) => f.id === property.targetFieldId)) {
+    throw bad(`The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`, 'targetFieldId');
   }
-  const foreignId = (link.property as LinkProperty).foreignDatasheetId;
-  const target = await tx.field.findFirst({ where: { id: property.targetFieldId, datasheetId: foreignId } });
-  if (!target) {
-    throw invalidArgument(`The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`, {
-      parameter: 'property.targetFieldId',
-    });
+  for (const rule of property.sortInfo?.rules ?? []) {
+    const field = foreign.fields.find((f) => f.id === rule.fieldId);
+    if (!field) throw bad(`The sorting field ID "${rule.fieldId}" specified by the lookup field does not exist.`, 'sortInfo');
+    if (UNSORTABLE.has(field.type)) throw bad(`The sorting field ID "${rule.fieldId}" specified by the lookup field cannot be used as a sorting field.`, 'sortInfo');
+  }
+  for (const condition of property.filterInfo?.conditions ?? []) {
+    if (!foreign.fields.some((f) => f.id === condition.fieldId)) {
+      throw bad(`The filtering field ID "${condition.fieldId}" specified by the lookup field does not exist.`, 'filterInfo');
+    }
+    try {
+      compileFilter({ conjunction: 'and', conditions: [condition as FilterCondition] }, foreign.fields, new SqlParams());
+    } catch (error) {
+      if (!(error instanceof FilterCompileError)) throw error;
+      throw bad(`The filtering field ID "${condition.fieldId}" specified by the lookup field does not support the "${condition.operator}" operator.`, 'filterInfo');
+    }
   }
 }
+
+/** Fields whose values have no order (the reference refuses them as a lookup's sort field). */
+const UNSORTABLE = new Set<FieldType>(['Attachment', 'Button']);
 
 export interface UpdateFieldInput {
   name?: unknown;
