@@ -124,3 +124,39 @@ describe('lookup fields refused at create', () => {
     );
   });
 });
+
+describe('filtering and sorting by lookup fields (computed in SQL)', () => {
+  const fid = (name: string) => orders.fields.find((x) => x.name === name)!.id;
+  const titles = async (query: Parameters<typeof f.services.records.query>[2]) =>
+    (await f.services.records.query(f.scope, orders.id, query)).records.map((r) => r.fields.Title);
+  const viewWhere = async (filter: Record<string, unknown>) => {
+    orders = await f.services.datasheets.get(f.scope, orders.id);
+    const view = await f.services.views.add(f.scope, orders.id, { name: `v${Math.random()}`, filter });
+    return view.id;
+  };
+  beforeAll(async () => {
+    orders = await f.services.datasheets.get(f.scope, orders.id);
+  });
+
+  it('sort by the joined text and by numeric roll-ups, with keyset paging', async () => {
+    expect(await titles({ sort: [{ field: 'Names', order: 'asc' }] })).toEqual(['C', 'B', 'A']);
+    expect(await titles({ sort: [{ field: 'Total', order: 'desc' }] })).toEqual(['B', 'A', 'C']);
+    const first = await f.services.records.query(f.scope, orders.id, { sort: [{ field: 'Names', order: 'desc' }], pageSize: 2, after: null });
+    const second = await f.services.records.query(f.scope, orders.id, { sort: [{ field: 'Names', order: 'desc' }], pageSize: 2, after: first.nextCursor! });
+    expect([...first.records, ...second.records].map((r) => r.fields.Title)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('filter in a view by the values, the roll-up, and the lookup’s own filter and limit', async () => {
+    const contains = await viewWhere({ conjunction: 'and', conditions: [{ fieldId: fid('Names'), operator: 'contains', value: 'saw' }] });
+    expect(await titles({ viewId: contains })).toEqual(['B']);
+    const empty = await viewWhere({ conjunction: 'and', conditions: [{ fieldId: fid('Names'), operator: 'isEmpty' }] });
+    expect(await titles({ viewId: empty })).toEqual(['C']);
+    const over = await viewWhere({ conjunction: 'and', conditions: [{ fieldId: fid('Total'), operator: 'isGreater', value: 1 }] });
+    expect(await titles({ viewId: over })).toEqual(['A', 'B']);
+    expect((await f.services.records.query(f.scope, orders.id, { viewId: over, withTotal: true, pageSize: 1 })).total).toBe(2);
+    const dearest = await viewWhere({ conjunction: 'and', conditions: [{ fieldId: fid('Dearest'), operator: 'is', value: 'locknut' }] });
+    expect(await titles({ viewId: dearest })).toEqual(['A']);
+    const tools = await viewWhere({ conjunction: 'and', conditions: [{ fieldId: fid('Tools'), operator: 'contains', value: 'hammer' }] });
+    expect(await titles({ viewId: tools })).toEqual(['B']);
+  });
+});

@@ -17,12 +17,24 @@ export interface CellExpr {
  */
 export interface ComputedSql {
   formula(field: FieldDef, alias: string): { value: string; type: ValueType };
+  /** A lookup field's value in its kind (lookup-columns.ts); undefined when the statement has no source for it. */
+  lookup?(field: FieldDef, alias: string): string | undefined;
+}
+
+const NUMBER_ROLLUPS = new Set(['SUM', 'AVERAGE', 'COUNT', 'COUNTA', 'COUNTALL', 'MIN', 'MAX']);
+const BOOLEAN_ROLLUPS = new Set(['AND', 'OR', 'XOR']);
+
+/** How a lookup field compares and sorts: numbers for numeric roll-ups, booleans for logical ones, else its text. */
+function lookupKind(field: FieldDef): CellKind {
+  const fn = (field.property as { rollupFunction?: string } | null)?.rollupFunction ?? 'VALUES';
+  return NUMBER_ROLLUPS.has(fn) ? 'number' : BOOLEAN_ROLLUPS.has(fn) ? 'boolean' : 'text';
 }
 
 const FORMULA_KIND: Record<string, CellKind> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
 
 /** How a field compares and sorts: its type's cell kind; for a Formula field, its result type's. */
 export function cellKindOf(field: FieldDef, module: FieldTypeModule): CellKind {
+  if (field.type === 'MagicLookUp') return lookupKind(field);
   if (field.type !== 'Formula') return module.cellKind;
   return FORMULA_KIND[(field.property as { valueType?: string } | null)?.valueType ?? ''] ?? 'text';
 }
@@ -42,6 +54,12 @@ const COLUMN: Record<RecordColumn, string> = {
 export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', computed?: ComputedSql): CellExpr {
   if (!FIELD_ID.test(field.id)) throw new Error(`not a field id: ${field.id}`);
   if (field.type === 'Formula') return formulaExpr(field, alias, computed);
+  if (field.type === 'MagicLookUp') {
+    // Computed from the linked records when the statement has the lookup's source; otherwise empty.
+    const kind = lookupKind(field);
+    const value = computed?.lookup?.(field, alias) ?? `NULL::${BLANK_TYPE[kind] ?? 'text'}`;
+    return { value, sort: kind === 'boolean' ? `coalesce(${value}, false)` : value };
+  }
   if (module.source) {
     const column = `${alias}.${COLUMN[module.source]}`;
     const value = module.cellKind === 'datetime' ? `(extract(epoch FROM ${column}) * 1000)::float8` : column;

@@ -6,6 +6,7 @@ import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } 
 import { cellExpr, cellKindOf, type ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { formulaColumns, type FormulaSpec } from './formula-columns.js';
+import { lookupSql, type LookupSources } from './lookup-columns.js';
 import { SqlParams } from './sql-params.js';
 
 /** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
@@ -31,6 +32,8 @@ export interface ListSpec {
   formulas?: FormulaSpec | undefined;
   /** The Formula fields whose values to return (default: every Formula field in `fields`). */
   output?: readonly FieldDef[] | undefined;
+  /** Sources of the lookup fields the filter and sorts read (others read empty in SQL). */
+  lookups?: LookupSources | undefined;
 }
 
 export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
@@ -47,7 +50,7 @@ export async function listRecords(
   paging: Paging,
 ): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
-  const computed = formulaColumns(spec.fields, spec.formulas, params);
+  const computed = computedSql(spec, params);
   const perRow = oncePerRow(computed);
   const where = whereClause(spec, params, perRow);
   const order = orderKeys(spec, params, perRow);
@@ -93,7 +96,7 @@ export async function listRecords(
 /** Rows matching the spec (before maxRecords and paging), for `total`. */
 export async function countRecords(q: Queryable, spec: ListSpec): Promise<number> {
   const params = new SqlParams([spec.datasheetId]);
-  const perRow = oncePerRow(formulaColumns(spec.fields, spec.formulas, params));
+  const perRow = oncePerRow(computedSql(spec, params));
   const where = whereClause(spec, params, perRow);
   const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r${perRow.join()} WHERE ${where}`, params.values);
   const n = Number(row!.n);
@@ -129,14 +132,37 @@ export async function selectFormulaValues(
  */
 function oncePerRow(computed: ComputedSql): ComputedSql & { join(): string } {
   const columns = new Map<string, string>();
+  const column = (field: FieldDef, value: string) => {
+    if (!columns.has(field.id)) columns.set(field.id, `${value} AS f${columns.size}`);
+    return `fx.f${[...columns.keys()].indexOf(field.id)}`;
+  };
   return {
     formula(field, alias) {
       const { value, type } = computed.formula(field, alias);
       if (alias !== 'r' || type === 'null') return { value, type };
-      if (!columns.has(field.id)) columns.set(field.id, `${value} AS f${columns.size}`);
-      return { value: `fx.f${[...columns.keys()].indexOf(field.id)}`, type };
+      return { value: column(field, value), type };
+    },
+    lookup(field, alias) {
+      if (alias === 'r' && columns.has(field.id)) return column(field, '');
+      const value = computed.lookup?.(field, alias);
+      return value === undefined || alias !== 'r' ? value : column(field, value);
     },
     join: () => (columns.size ? ` CROSS JOIN LATERAL (SELECT ${[...columns.values()].join(', ')} OFFSET 0) fx` : ''),
+  };
+}
+
+/** Formula fields of this datasheet, and the lookups whose sources the spec holds, as SQL over the statement's rows. */
+function computedSql(spec: ListSpec, params: SqlParams): ComputedSql {
+  const formulas = formulaColumns(spec.fields, spec.formulas, params);
+  const sources = spec.lookups;
+  if (!sources?.size) return formulas;
+  const clock = { timeZone: spec.formulas?.timeZone ?? 'UTC', now: spec.formulas?.now ?? new Date() };
+  return {
+    formula: formulas.formula,
+    lookup: (field, alias) => {
+      const source = sources.get(field.id);
+      return source && lookupSql(field, source, alias, params, clock);
+    },
   };
 }
 

@@ -72,11 +72,9 @@ async function lookupField(
 ): Promise<Map<string, unknown>> {
   const result = new Map<string, unknown>();
   const p = field.property as MagicLookUpProperty;
-  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && (f.type === 'OneWayLink' || f.type === 'TwoWayLink'));
-  if (!link) return result;
-  const foreign = await schemaOf(db, schema.spaceId, (link.property as LinkProperty).foreignDatasheetId, options.schemas);
-  const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
-  if (!foreign || !target) return result;
+  const resolved = await resolveLookup(db, schema, field, options.schemas);
+  if (!resolved) return result;
+  const { link, foreign, target } = resolved;
   const linkedIds = (row: StoredRecord) => {
     const cell = row.cells[link.id];
     return Array.isArray(cell) ? cell.filter((id): id is string => typeof id === 'string') : [];
@@ -139,6 +137,21 @@ async function lookupField(
     }
   }
   return result;
+}
+
+/** A lookup field's link field, linked datasheet and target field; null when any of them is gone. */
+export async function resolveLookup(
+  db: Database,
+  schema: DatasheetSchema,
+  field: FieldDef,
+  schemas: Map<string, DatasheetSchema | null> = new Map(),
+): Promise<{ link: FieldDef; foreign: DatasheetSchema; target: FieldDef } | null> {
+  const p = field.property as MagicLookUpProperty;
+  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && (f.type === 'OneWayLink' || f.type === 'TwoWayLink'));
+  if (!link) return null;
+  const foreign = await schemaOf(db, schema.spaceId, (link.property as LinkProperty).foreignDatasheetId, schemas);
+  const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
+  return foreign && target ? { link, foreign, target } : null;
 }
 
 async function schemaOf(db: Database, spaceId: string, datasheetId: string, schemas: Map<string, DatasheetSchema | null>) {

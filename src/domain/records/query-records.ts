@@ -5,7 +5,8 @@ import { FilterCompileError } from '../../db/query/compile-filter.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
-import { withLookupValues } from '../cells/lookup-values.js';
+import { resolveLookup, withLookupValues } from '../cells/lookup-values.js';
+import type { LookupSource, LookupSources } from '../../db/query/lookup-columns.js';
 import { loadReadLookups } from '../cells/read-lookups.js';
 import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
@@ -138,6 +139,7 @@ async function runQuery(
     maxRecords,
     formulas: { asts: schema.formulas, timeZone: options.timeZone, now },
     output: columns,
+    lookups: await lookupSources(db, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts),
   };
   const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
     const cellFormat = query.cellFormat ?? 'json';
@@ -175,6 +177,26 @@ async function runQuery(
     throw error;
   }
 }
+
+/** Sources of the lookup fields the view filter and the sorts read: their linked datasheets, loaded for this query. */
+async function lookupSources(db: Database, schema: DatasheetSchema, filter: FilterGroup | null, sorts: readonly SortKey[]): Promise<LookupSources | undefined> {
+  const used = new Set([...sorts.map((s) => s.field.id), ...(filter ? filterFieldIds(filter) : [])]);
+  const lookups = schema.fields.filter((f) => f.type === 'MagicLookUp' && used.has(f.id));
+  if (lookups.length === 0) return undefined;
+  const sources = new Map<string, LookupSource>();
+  const schemas = new Map<string, DatasheetSchema | null>();
+  for (const field of lookups) {
+    const resolved = await resolveLookup(db, schema, field, schemas);
+    if (resolved) {
+      const { link, foreign, target } = resolved;
+      sources.set(field.id, { link, datasheetId: foreign.id, fields: foreign.fields, formulas: foreign.formulas, target });
+    }
+  }
+  return sources;
+}
+
+const filterFieldIds = (group: FilterGroup): string[] =>
+  group.conditions.flatMap((c) => ('conditions' in c ? filterFieldIds(c) : [c.fieldId]));
 
 function pickView(schema: DatasheetSchema, viewId: string | undefined): ViewDef | undefined {
   if (viewId === undefined) return undefined;
