@@ -160,3 +160,19 @@ describe('filtering and sorting by lookup fields (computed in SQL)', () => {
     expect(await titles({ viewId: tools })).toEqual(['B']);
   });
 });
+
+describe('formulas over lookup fields (computed in SQL)', () => {
+  it('filterByFormula and Formula fields read a lookup as its list of texts', async () => {
+    const titles = async (query: Parameters<typeof f.services.records.query>[2]) =>
+      (await f.services.records.query(f.scope, orders.id, query)).records.map((r) => r.fields.Title);
+    expect(await titles({ filterByFormula: 'FIND("saw", {Names})' })).toEqual(['B']);
+    expect(await titles({ filterByFormula: 'COUNTALL({Names}) = 2' })).toEqual(['A']);
+    await f.services.fields.add(f.scope, orders.id, { name: 'Piped', type: 'Formula', property: { expression: 'ARRAYJOIN({Names}, "|")' } });
+    expect(await column('Piped')).toEqual(['locknut|bolt', 'hammer|saw|bolt', undefined]);
+    expect(await titles({ sort: [{ field: 'Piped', order: 'asc' }], filterByFormula: '{Piped} != ""' })).toEqual(['B', 'A']);
+    const [created] = await f.services.records.create(f.scope, orders.id, [{ Title: 'E', Items: [ids.saw!] }]);
+    const [rendered] = await f.services.records.render(f.scope, orders.id, [created!]);
+    expect(rendered!.fields).toMatchObject({ Names: ['saw'], Piped: 'saw' });
+    await f.services.records.delete(f.scope, orders.id, [created!.id]);
+  });
+});

@@ -59,6 +59,8 @@ export interface FormulaSqlContext {
    * (its `fields` array) and reused by later statements: only the clock is bound afresh.
    */
   memoKey?: string | undefined;
+  /** Lookup fields' values as text[] SQL over a row alias (lookup-columns.ts), when the statement has their sources. */
+  lookups?: ((field: FieldDef, alias: string) => string | undefined) | undefined;
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
@@ -76,6 +78,7 @@ function envOf(ctx: FormulaSqlContext): SqlEnv {
     shared: new Map(),
     formulas: ctx.formulas,
     formulaRefs: new Map(),
+    lookups: ctx.lookups,
   };
 }
 
@@ -93,7 +96,8 @@ const MEMO_SIZE = 256;
 
 /** The node's value and error condition (see formula-sql-values.ts `Sql`). */
 function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
-  const key = ctx.memoKey === undefined ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
+  // Lookup SQL reads other datasheets' schemas and binds its own parameters: such compilations are not kept.
+  const key = ctx.memoKey === undefined || ctx.lookups ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
   const kept = key === undefined ? undefined : memo.get(ctx.fields);
   let compiled = key === undefined ? undefined : kept?.get(key);
   if (compiled?.formulas !== ctx.formulas) compiled = undefined;

@@ -3,6 +3,7 @@ import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import type { ComputedSql } from './cell-expr.js';
 import { compileFormula } from './compile-formula.js';
 import { nullOf } from './formula-sql-values.js';
+import { lookupSql, type LookupSources } from './lookup-columns.js';
 import type { SqlParams } from './sql-params.js';
 
 /** What Formula fields compute with: their parsed expressions, the server time zone and the query's clock. */
@@ -10,6 +11,17 @@ export interface FormulaSpec {
   asts: FormulaAsts;
   timeZone: string;
   now: Date;
+  /** Sources of the lookup fields formulas read (others read as stored, i.e. empty). */
+  lookups?: LookupSources | undefined;
+}
+
+/** Lookup fields as formulas read them (text[] SQL), for a statement's parameters. */
+export function lookupArrays(sources: LookupSources | undefined, params: SqlParams, clock: { timeZone: string; now: Date }) {
+  if (!sources?.size) return undefined;
+  return (field: FieldDef, alias: string) => {
+    const source = sources.get(field.id);
+    return source && lookupSql(field, source, alias, params, clock, 'array');
+  };
 }
 
 /**
@@ -34,6 +46,7 @@ export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | 
                 now: spec!.now,
                 formulas: spec!.asts,
                 memoKey: field.id,
+                lookups: lookupArrays(spec!.lookups, params, spec!),
               }),
               type: ast.root.type,
             }

@@ -45,6 +45,8 @@ export interface SqlEnv {
   shared: Map<string, string>;
   /** Formula fields' parsed expressions: a reference to one is compiled inline (null: it has an error). */
   formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
+  /** Lookup fields' values as text[] SQL (compile-formula.ts FormulaSqlContext.lookups). */
+  lookups?: ((field: FieldDef, alias: string) => string | undefined) | undefined;
   /** Exact decimals (numeric SQL) of float8 expressions that read a number cell, for `dec`. */
   decimals?: Map<string, string>;
   /** Formula fields this formula reads, bound once each in a per-row subquery (compile-formula.ts formulaRef). */
@@ -420,7 +422,7 @@ export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): st
       return `NULLIF(ARRAY(SELECT ${map} ->> t.e FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${cell}) = 'array' THEN ${cell} ELSE '[]'::jsonb END) WITH ORDINALITY AS t(e, i) WHERE ${map} ? t.e ORDER BY t.i), '{}'::text[])`;
     }
     case 'array':
-      return arraySql(env, cell, shape.key);
+      return (field.type === 'MagicLookUp' ? env.lookups?.(field, env.alias) : undefined) ?? arraySql(env, cell, shape.key);
     case 'column':
       return shape.column === 'createdAt' || shape.column === 'updatedAt' ? `floor(${expr().value})` : expr().value;
     case 'computed':

@@ -42,6 +42,7 @@ export function lookupSql(
   alias: string,
   params: SqlParams,
   clock: { timeZone: string; now: Date },
+  as: 'value' | 'array' = 'value',
 ): string {
   const p = (field.property ?? {}) as LookupProperty;
   const fn = p.rollupFunction ?? 'VALUES';
@@ -74,6 +75,11 @@ export function lookupSql(
     WHERE ${where}`;
   const from = `FROM (${kept}) k${p.lookUpLimit === 'FIRST' ? ' WHERE k.o = 1' : ''}`;
   const truthy = `(k.x <> '' AND k.x <> 'false' AND k.x <> '0')`;
+  if (as === 'array') {
+    // What a formula reads (field-values.ts: a lookup is a list of texts): the values, or the roll-up's one value.
+    if (fn === 'VALUES' || fn.startsWith('ARRAY')) return `(SELECT array_agg(k.x ORDER BY k.o) FILTER (WHERE k.x <> '') ${from})`;
+    return `(SELECT CASE WHEN v IS NULL THEN NULL ELSE ARRAY[v::text] END FROM (SELECT ${lookupSql(field, source, alias, params, clock)} AS v) r1)`;
+  }
   switch (fn) {
     case 'SUM':
       return `(SELECT coalesce(sum(k.n), 0)::float8 ${from})`;

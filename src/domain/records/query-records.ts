@@ -14,6 +14,7 @@ import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/sc
 import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
 import type { FormulaAsts } from '../formula/formula-fields.js';
+import { formulaFieldIds } from '../formula/references.js';
 import type { FilterGroup } from '../views/view.schema.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -53,7 +54,7 @@ export type FormulaFilter = (
   formula: string,
   fields: readonly FieldDef[],
   params: SqlParams,
-  context: { timeZone: string; now: Date; formulas: FormulaAsts },
+  context: { timeZone: string; now: Date; formulas: FormulaAsts; lookups?: LookupSources | undefined },
 ) => string;
 
 /**
@@ -126,6 +127,7 @@ async function runQuery(
   const formula = query.filterByFormula?.trim();
   const now = options.now ?? new Date();
   if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
+  const lookups = await lookupSources(db, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts, formula);
   const spec: ListSpec = {
     datasheetId,
     fields: schema.fields,
@@ -133,13 +135,13 @@ async function runQuery(
     rowOrder: (view ?? schema.views[0])?.rowOrder,
     filter: (view?.filter as FilterGroup | null | undefined) ?? null,
     where: formula
-      ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now, formulas: schema.formulas })
+      ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now, formulas: schema.formulas, lookups })
       : undefined,
     sorts,
     maxRecords,
-    formulas: { asts: schema.formulas, timeZone: options.timeZone, now },
+    formulas: { asts: schema.formulas, timeZone: options.timeZone, now, lookups },
     output: columns,
-    lookups: await lookupSources(db, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts),
+    lookups,
   };
   const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
     const cellFormat = query.cellFormat ?? 'json';
@@ -178,10 +180,23 @@ async function runQuery(
   }
 }
 
-/** Sources of the lookup fields the view filter and the sorts read: their linked datasheets, loaded for this query. */
-async function lookupSources(db: Database, schema: DatasheetSchema, filter: FilterGroup | null, sorts: readonly SortKey[]): Promise<LookupSources | undefined> {
+/**
+ * Sources of the lookup fields a statement reads in SQL (the view filter, the sorts, Formula fields, the formula
+ * filter): their linked datasheets, loaded for this statement.
+ */
+export async function lookupSources(
+  db: Database,
+  schema: DatasheetSchema,
+  filter: FilterGroup | null,
+  sorts: readonly SortKey[],
+  formula: string | undefined,
+): Promise<LookupSources | undefined> {
+  const all = schema.fields.filter((f) => f.type === 'MagicLookUp');
+  if (all.length === 0) return undefined;
+  // Read by the filter, the sorts, a Formula field, or (by name or id) the formula filter.
   const used = new Set([...sorts.map((s) => s.field.id), ...(filter ? filterFieldIds(filter) : [])]);
-  const lookups = schema.fields.filter((f) => f.type === 'MagicLookUp' && used.has(f.id));
+  for (const ast of schema.formulas.values()) if (ast) for (const id of formulaFieldIds(ast)) used.add(id);
+  const lookups = all.filter((f) => used.has(f.id) || (formula !== undefined && (formula.includes(f.name) || formula.includes(f.id))));
   if (lookups.length === 0) return undefined;
   const sources = new Map<string, LookupSource>();
   const schemas = new Map<string, DatasheetSchema | null>();

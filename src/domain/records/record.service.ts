@@ -13,7 +13,7 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
-import { MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
+import { lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
@@ -31,7 +31,8 @@ export function createRecordService(baseDeps: RecordDeps) {
     const schema = options.schema ?? (await loadSchema(deps.db, scope.spaceId, datasheetId));
     if (schema.formulas.size > 0) {
       // Formula values are never stored: compute the written rows' current values.
-      const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now() };
+      const lookups = await lookupSources(deps.db, schema, null, [], undefined);
+      const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now(), lookups };
       const values = await selectFormulaValues(deps.db, datasheetId, schema.fields, formulas, rows.map((r) => r.id));
       rows = rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
     }
