@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 
@@ -38,4 +40,32 @@ export function redactPath(path: string): string {
   return redactSecrets(path)
     .replace(/\bemb[0-9A-Za-z]{24}\b/g, 'emb[redacted]')
     .replace(/^\/attachments\/.*/, '/attachments/[redacted]');
+}
+
+/**
+ * One line per request once it is answered or aborted: its id, method, redacted path, status and time taken (5xx at
+ * error, aborts at warn). The id is also the `request-id` response header. Replaces pino-http, which built a child
+ * logger and serialized the request for every call whether or not the line was written.
+ */
+export function requestLogger(logger: Logger, options: { ignore: (url: string) => boolean }) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const id = randomUUID();
+    res.setHeader('request-id', id);
+    const url = req.url ?? '';
+    if (!options.ignore(url)) {
+      const start = performance.now();
+      res.once('close', () => {
+        const aborted = !res.writableFinished;
+        const level = aborted ? 'warn' : res.statusCode >= 500 ? 'error' : 'info';
+        if (!logger.isLevelEnabled(level)) return;
+        const line = {
+          req: { id, method: req.method, path: redactPath(url.split('?')[0]!) },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - start),
+        };
+        logger[level](line, aborted ? 'request aborted' : 'request completed');
+      });
+    }
+    next();
+  };
 }

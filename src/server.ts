@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { createFusionRouter } from '../rest/app.js';
 import { createAttachmentDownloadRouter } from '../rest/attachment-download.js';
 import { createYogaServer } from '../graphql/yoga.js';
@@ -10,7 +8,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
-import { createLogger, describeError, redactPath, type Logger } from './logger.js';
+import { createLogger, describeError, requestLogger, type Logger } from './logger.js';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -50,26 +48,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.locals.services = services;
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('request-id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: redactPath(req.url.split('?')[0]!),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLogger(logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const ready = !stopping && (await services.health.ready());
