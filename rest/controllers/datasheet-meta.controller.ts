@@ -16,9 +16,11 @@ export class DatasheetMetaController extends Controller {
   @Get('fields')
   @Security('bearer', ['datasheets:read'])
   public async getFields(@Path() datasheetId: string, @Query() viewId?: string): Promise<SuccessEnvelope<FieldListVo>> {
-    const schema = await this.ctx.services.datasheets.get(this.ctx.access.scope, datasheetId);
+    const datasheets = this.ctx.services.datasheets;
+    const schema = await datasheets.get(this.ctx.access.scope, datasheetId);
     const canWrite = actorMay(this.ctx.access.actor, 'records:write');
-    return success({ fields: listFieldsForApi(schema, { viewId: viewId || undefined, canWrite }) });
+    const linked = await datasheets.linkedSchemas(this.ctx.access.scope, schema);
+    return success({ fields: listFieldsForApi(schema, { viewId: viewId || undefined, canWrite, linked }) });
   }
 
   @Get('views')

@@ -24,6 +24,8 @@ const datasheet = async (name: string, fields: unknown[]) => (await api<{ id: st
 const addField = (dst: string, field: unknown) => api<{ id: string }>('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, field);
 
 let orders: string;
+let productsId: string;
+let priceId: string;
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
@@ -38,6 +40,8 @@ beforeAll(async () => {
   orders = (await datasheet('Orders', [{ name: 'Title', type: 'SingleText', property: {} }])).id;
   const link = (await addField(orders, { name: 'Items', type: 'OneWayLink', property: { foreignDatasheetId: products.id } })).data!.id;
   const price = products.fields.find((f) => f.name === 'Price')!.id;
+  productsId = products.id;
+  priceId = price;
   const name = products.fields.find((f) => f.name === 'Name')!.id;
   for (const field of [
     { name: 'Item names', type: 'MagicLookUp', property: { relatedLinkFieldId: link, targetFieldId: name } },
@@ -66,5 +70,20 @@ describe('Lookup fields', () => {
     const title = (await api<{ fields: { id: string; name: string }[] }>('GET', `/datasheets/${orders}/fields`)).data!.fields.find((f) => f.name === 'Title')!.id;
     const res = await addField(orders, { name: 'Bad', type: 'MagicLookUp', property: { relatedLinkFieldId: title, targetFieldId: 'fldAnything0001' } });
     expect(res).toMatchObject({ success: false, code: 400, message: `The field ID "${title}" associated with the lookup field is not a link field.` });
+  });
+
+  it('show the field they read as entityField in GET fields, and hasError once it is gone', async () => {
+    type Fields = { fields: { name: string; type: string; property?: Record<string, unknown> }[] };
+    const lookupOf = async (name: string) => (await api<Fields>('GET', `/datasheets/${orders}/fields`)).data!.fields.find((f) => f.name === name)!;
+    expect((await lookupOf('Total')).property).toMatchObject({
+      rollupFunction: 'SUM',
+      valueType: 'Number',
+      entityField: { datasheetId: productsId, field: { id: priceId, name: 'Price', type: 'Currency', property: { precision: 2, symbol: '$' } } },
+    });
+    const removed = await api('DELETE', `/spaces/${t.spaceId}/datasheets/${productsId}/fields/${priceId}`);
+    expect(removed).toMatchObject({ success: true });
+    expect((await lookupOf('Total')).property).toEqual({ relatedLinkFieldId: expect.any(String), targetFieldId: priceId, rollupFunction: 'SUM', hasError: true });
+    // Its cells read empty, and the rest of the record still reads.
+    expect((await api('GET', `/datasheets/${orders}/records`)).data!.records[0]!.fields).toMatchObject({ Title: 'first', 'Item names': ['book', 'pen'] });
   });
 });

@@ -1,9 +1,10 @@
 import { asQueryable, type PrismaClient } from '../../db/client.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
-import { invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import { insertField } from '../fields/field.service.js';
+import { lookupDatasheetIds } from '../fields/field-api.js';
 import type { FieldInput } from '../fields/field-input.js';
 import { FIELD_TYPES } from '../fields/registry.js';
 import { newId } from '../ids.js';
@@ -95,8 +96,20 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
   }
 
   const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);
+  /** The datasheets the schema's lookup fields read (those still there), for GET fields' `entityField`. */
+  async function linkedSchemas(scope: Scope, schema: DatasheetSchema): Promise<Map<string, DatasheetSchema>> {
+    const linked = new Map<string, DatasheetSchema>();
+    for (const id of lookupDatasheetIds(schema)) {
+      try {
+        linked.set(id, await get(scope, id));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    return linked;
+  }
 
-  return { create, rename, remove, get };
+  return { create, rename, remove, get, linkedSchemas };
 }
 
 export type DatasheetService = ReturnType<typeof createDatasheetService>;
