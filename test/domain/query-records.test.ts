@@ -217,4 +217,26 @@ describe('schema cache', () => {
     expect((await f.services.records.query(f.scope, sheet.id, {})).records[1]!.fields).toEqual({ Title: 'two', Renamed: 'new column' });
     other.indexing.stop();
   });
+
+  it('keeps counts (`total`) only as long as the datasheet does not change, whoever writes', async () => {
+    const { createServices } = await import('../../src/services.js');
+    const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
+    const other = createServices(f.inst.db, {
+      config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
+      expectedMigrations: 0,
+      limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
+    });
+    const sheet = await f.services.datasheets.create(f.scope, { name: 'Counted', fields: [{ name: 'N', type: 'Number', property: { precision: 0 } }] });
+    const made = await f.services.records.create(f.scope, sheet.id, [{ N: 1 }, { N: 2 }, { N: 3 }]);
+    const total = async () => (await f.services.records.query(f.scope, sheet.id, { filterByFormula: '{N} > 1', pageSize: 1, withTotal: true })).total;
+    expect(await total()).toBe(2);
+    expect(await total()).toBe(2);
+    await other.records.create(f.scope, sheet.id, [{ N: 5 }]);
+    expect(await total()).toBe(3);
+    await other.records.update(f.scope, sheet.id, [{ recordId: made[2]!.id, fields: { N: 0 } }]);
+    expect(await total()).toBe(2);
+    await other.records.delete(f.scope, sheet.id, [made[1]!.id]);
+    expect(await total()).toBe(1);
+    other.indexing.stop();
+  });
 });

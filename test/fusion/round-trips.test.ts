@@ -44,6 +44,8 @@ describe('database round trips per request', () => {
     ['GET /spaces', 1, () => fusion(t.url, 'GET', '/v1/spaces', { token: t.token })],
     ['GET one record', 2, () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token })],
     ['POST 10 records', 5, () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } })],
+    // A page short of the end needs `total`: counted once per datasheet revision, then answered from memory.
+    ['GET a page of 1 of many', 2, () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?pageSize=1&filterByFormula=${encodeURIComponent('{Amount} >= 0')}`, { token: t.token })],
   ] as const)('%s takes %i', async (_name, expected, send) => {
     expect(await roundTrips(send)).toBe(expected);
   });

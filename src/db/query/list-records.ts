@@ -48,7 +48,7 @@ export async function listRecords(
   q: Queryable,
   spec: ListSpec,
   paging: Paging,
-): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined }> {
+): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined; revision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
   const computed = computedSql(spec, params);
   const perRow = oncePerRow(computed);
@@ -62,7 +62,7 @@ export async function listRecords(
   const keyed = order.map((k, i) => ({ ...k, column: ROW_KEYS[k.expr] ?? `k${i}` }));
   const selectKeys = [
     ...(keysRead ? keyed.filter((k) => !ROW_KEYS[k.expr]).map((k) => `${k.expr} AS ${k.column}`) : []),
-    '(SELECT schema_revision FROM datasheets WHERE id = $1)::text AS srev',
+    REVISIONS,
   ].join(', ');
   let sql: string;
   if (paging.kind === 'keyset') {
@@ -89,18 +89,45 @@ export async function listRecords(
   return {
     records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, outputs)),
     keys: keysRead ? rows.map((r) => keyed.map((k) => r[k.column])) : [],
-    schemaRevision: rows[0] ? Number(rows[0].srev) : undefined,
+    ...revisionsOf(rows[0]),
   };
 }
 
-/** Rows matching the spec (before maxRecords and paging), for `total`. */
-export async function countRecords(q: Queryable, spec: ListSpec): Promise<number> {
+/**
+ * Rows matching the spec (before maxRecords and paging), for `total`, with the datasheet revision the count saw.
+ * `cached` answers a count already made at a revision (counts are kept by revision and statement: any write to the
+ * datasheet moves its revision, and a clock a filter reads is a parameter of the statement).
+ */
+export async function countRecords(
+  q: Queryable,
+  spec: ListSpec,
+  counts?: { get(key: string): number | undefined; set(key: string, n: number): void },
+  revision?: number,
+): Promise<number> {
   const params = new SqlParams([spec.datasheetId]);
   const perRow = oncePerRow(computedSql(spec, params));
   const where = whereClause(spec, params, perRow);
-  const [row] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM records r${perRow.join()} WHERE ${where}`, params.values);
-  const n = Number(row!.n);
+  const sql = `SELECT count(*) AS n, ${REVISIONS} FROM records r${perRow.join()} WHERE ${where}`;
+  // Lookups read other datasheets, whose writes do not move this revision: such counts are never kept.
+  const keep = counts && !spec.lookups?.size;
+  const key = (rev: number) => `${rev}\u0000${sql}\u0000${JSON.stringify(params.values)}`;
+  let n = keep && revision !== undefined ? counts.get(key(revision)) : undefined;
+  if (n === undefined) {
+    const [row] = await q.query<{ n: string | number; srev: string }>(sql, params.values);
+    n = Number(row!.n);
+    const seen = revisionsOf(row).revision;
+    if (keep && seen !== undefined) counts.set(key(seen), n);
+  }
   return spec.maxRecords !== undefined ? Math.min(n, spec.maxRecords) : n;
+}
+
+/** The datasheet's schema revision and revision, read by the same statement as the rows. */
+const REVISIONS = `(SELECT schema_revision::text || ':' || revision::text FROM datasheets WHERE id = $1) AS srev`;
+
+function revisionsOf(row: Record<string, unknown> | undefined): { schemaRevision: number | undefined; revision: number | undefined } {
+  if (!row || typeof row.srev !== 'string') return { schemaRevision: undefined, revision: undefined };
+  const [schema, content] = row.srev.split(':');
+  return { schemaRevision: Number(schema), revision: Number(content) };
 }
 
 /**

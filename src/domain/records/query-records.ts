@@ -76,6 +76,18 @@ export function rememberSchema(cache: SchemaCache | undefined, key: string, sche
   return schema;
 }
 
+/** Counts (`total`) by datasheet revision and statement (list-records.ts countRecords); dropped whole past 2,000. */
+export class CountCache {
+  private readonly counts = new Map<string, number>();
+  get(key: string): number | undefined {
+    return this.counts.get(key);
+  }
+  set(key: string, n: number): void {
+    if (this.counts.size >= 2_000) this.counts.clear();
+    this.counts.set(key, n);
+  }
+}
+
 export async function queryRecords(
   db: Database,
   scope: Scope,
@@ -87,6 +99,7 @@ export async function queryRecords(
     formulaFilter?: FormulaFilter | undefined;
     now?: Date;
     schemaCache?: SchemaCache;
+    counts?: CountCache;
   },
 ): Promise<RecordPage> {
   const cache = options.schemaCache;
@@ -113,7 +126,7 @@ async function runQuery(
   scope: Scope,
   schema: DatasheetSchema,
   query: RecordQuery,
-  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date },
+  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date; counts?: CountCache },
 ): Promise<{ page: RecordPage; schemaRevision: number | undefined }> {
   const datasheetId = schema.id;
   const fieldKey = query.fieldKey ?? 'name';
@@ -153,13 +166,14 @@ async function runQuery(
   try {
     let page: RecordPage;
     let schemaRevision: number | undefined;
+    let revision: number | undefined;
     /** The total when the page itself shows it (the last page, holding at least one row or starting at 0). */
     let seenTotal: number | undefined;
     if (query.after !== undefined) {
       const shape = shapeOf(datasheetId, query);
       const after = query.after === null ? null : decodeCursor(query.after, shape);
       const result = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
-      schemaRevision = result.schemaRevision;
+      ({ schemaRevision, revision } = result);
       const nextCursor = result.records.length > pageSize ? encodeCursor(result.keys[pageSize - 1]!, shape) : null;
       if (after === null && nextCursor === null) seenTotal = result.records.length;
       page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
@@ -167,12 +181,12 @@ async function runQuery(
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
       const offset = (pageNum - 1) * pageSize;
       const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
-      schemaRevision = result.schemaRevision;
+      ({ schemaRevision, revision } = result);
       if (result.records.length < pageSize && (result.records.length > 0 || offset === 0)) seenTotal = offset + result.records.length;
       page = { records: await render(result.records), pageNum, pageSize };
     }
     // A count costs a round trip (and a scan); a short last page already says how many rows match.
-    if (query.withTotal) page.total = seenTotal ?? (await countRecords(db, spec));
+    if (query.withTotal) page.total = seenTotal ?? (await countRecords(db, spec, options.counts, revision));
     return { page, schemaRevision };
   } catch (error) {
     if (error instanceof FilterCompileError) throw invalidArgument(error.message, { parameter: 'filter' });

@@ -13,7 +13,7 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
-import { lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
+import { CountCache, lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
@@ -21,6 +21,7 @@ export type { RecordDeps };
 export function createRecordService(baseDeps: RecordDeps) {
   /** Schemas shared by reads and writes, each use checked against the schema revision of the rows or the lock. */
   const schemaCache: SchemaCache = new Map();
+  const counts = new CountCache();
   const deps: RecordDeps = { ...baseDeps, schemaCache };
   async function render(
     scope: Scope,
@@ -51,6 +52,7 @@ export function createRecordService(baseDeps: RecordDeps) {
       formulaFilter: deps.formulaFilter,
       now: deps.now(),
       schemaCache,
+      counts,
     });
 
   return {
