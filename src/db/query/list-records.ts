@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../client.js';
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
@@ -110,7 +111,9 @@ export async function countRecords(
   const sql = `SELECT count(*) AS n, ${REVISIONS} FROM records r${perRow.join()} WHERE ${where}`;
   // Lookups read other datasheets, whose writes do not move this revision: such counts are never kept.
   const keep = counts && !spec.lookups?.size;
-  const key = (rev: number) => `${rev}\u0000${sql}\u0000${JSON.stringify(params.values)}`;
+  // A digest: a statement with a thousand record ids is long, and a process keeps up to 2,000 counts.
+  const statement = keep ? createHash('sha256').update(sql).update('\u0000').update(JSON.stringify(params.values)).digest('base64url') : '';
+  const key = (rev: number) => `${rev}:${statement}`;
   let n = keep && revision !== undefined ? counts.get(key(revision)) : undefined;
   if (n === undefined) {
     const [row] = await q.query<{ n: string | number; srev: string }>(sql, params.values);
