@@ -19,8 +19,8 @@ export class DatasheetMetaController extends Controller {
     const datasheets = this.ctx.services.datasheets;
     const schema = await datasheets.get(this.ctx.access.scope, datasheetId);
     const canWrite = actorMay(this.ctx.access.actor, 'records:write');
-    const linked = await datasheets.linkedSchemas(this.ctx.access.scope, schema);
-    return success({ fields: listFieldsForApi(schema, { viewId: viewId || undefined, canWrite, linked }) });
+    const lookups = await datasheets.lookupTargets(schema);
+    return success({ fields: listFieldsForApi(schema, { viewId: viewId || undefined, canWrite, lookups }) });
   }
 
   @Get('views')

@@ -197,15 +197,20 @@ describe('links', () => {
   });
 });
 
+/** Services over the same database, as another server process has them (its own caches). */
+async function otherProcess() {
+  const { createServices } = await import('../../src/services.js');
+  const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
+  return createServices(f.inst.db, {
+    config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
+    expectedMigrations: 0,
+    limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
+  });
+}
+
 describe('schema cache', () => {
   it('notices a schema change made by another process on the next query', async () => {
-    const { createServices } = await import('../../src/services.js');
-    const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
-    const other = createServices(f.inst.db, {
-      config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
-      expectedMigrations: 0,
-      limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
-    });
+    const other = await otherProcess();
     const sheet = await f.services.datasheets.create(f.scope, { name: 'Cached' });
     await f.services.records.create(f.scope, sheet.id, [{ Title: 'one' }]);
     expect((await f.services.records.query(f.scope, sheet.id, {})).records[0]!.fields).toEqual({ Title: 'one' });
@@ -219,13 +224,7 @@ describe('schema cache', () => {
   });
 
   it('keeps counts (`total`) only as long as the datasheet does not change, whoever writes', async () => {
-    const { createServices } = await import('../../src/services.js');
-    const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
-    const other = createServices(f.inst.db, {
-      config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
-      expectedMigrations: 0,
-      limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
-    });
+    const other = await otherProcess();
     const sheet = await f.services.datasheets.create(f.scope, { name: 'Counted', fields: [{ name: 'N', type: 'Number', property: { precision: 0 } }] });
     const made = await f.services.records.create(f.scope, sheet.id, [{ N: 1 }, { N: 2 }, { N: 3 }]);
     const total = async () => (await f.services.records.query(f.scope, sheet.id, { filterByFormula: '{N} > 1', pageSize: 1, withTotal: true })).total;

@@ -1,25 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
 
 /** Lookup fields over the Fusion API: created against a link field, computed from the linked records on every read. */
 let t: TestApp;
 
-interface Envelope<T> {
-  success: boolean;
-  code: number;
-  message: string;
-  data?: T;
-}
 type Page = { records: { recordId: string; fields: Record<string, unknown> }[] };
 
-async function api<T = Page>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
-  const response = await fetch(`${t.url}/fusion/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return (await response.json()) as Envelope<T>;
-}
+const api = async <T = Page>(method: string, path: string, body?: unknown) => (await fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body })).body;
 const datasheet = async (name: string, fields: unknown[]) => (await api<{ id: string; fields: { id: string; name: string }[] }>('POST', `/spaces/${t.spaceId}/datasheets`, { name, fields })).data!;
 const addField = (dst: string, field: unknown) => api<{ id: string }>('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, field);
 

@@ -1,5 +1,6 @@
 import type { CellKind, FieldDef, FieldTypeModule, RecordColumn } from '../../domain/fields/field-type.js';
 import type { ValueType } from '../../domain/formula/ast.js';
+import { valueTypeOf, type MagicLookUpProperty } from '../../domain/fields/types/magic-lookup.field.js';
 
 /**
  * SQL over one field of a record row (`<alias>.cells` jsonb keyed by field id), dispatched on the type's
@@ -21,18 +22,15 @@ export interface ComputedSql {
   lookup?(field: FieldDef, alias: string): string | undefined;
 }
 
-const NUMBER_ROLLUPS = new Set(['SUM', 'AVERAGE', 'COUNT', 'COUNTA', 'COUNTALL', 'MIN', 'MAX']);
-const BOOLEAN_ROLLUPS = new Set(['AND', 'OR', 'XOR']);
-
-/** How a lookup field compares and sorts: numbers for numeric roll-ups, booleans for logical ones, else its text. */
-function lookupKind(field: FieldDef): CellKind {
-  const fn = (field.property as { rollupFunction?: string } | null)?.rollupFunction ?? 'VALUES';
-  return NUMBER_ROLLUPS.has(fn) ? 'number' : BOOLEAN_ROLLUPS.has(fn) ? 'boolean' : 'text';
-}
-
 const FORMULA_KIND: Record<string, CellKind> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
 
 /** How a field compares and sorts: its type's cell kind; for a Formula field, its result type's. */
+/** How a lookup field compares and sorts: by its roll-up's result type (numbers, booleans), else as its text. */
+function lookupKind(field: FieldDef): CellKind {
+  const fn = (field.property as Partial<MagicLookUpProperty> | null)?.rollupFunction ?? 'VALUES';
+  return FORMULA_KIND[valueTypeOf(fn)] ?? 'text';
+}
+
 export function cellKindOf(field: FieldDef, module: FieldTypeModule): CellKind {
   if (field.type === 'MagicLookUp') return lookupKind(field);
   if (field.type !== 'Formula') return module.cellKind;

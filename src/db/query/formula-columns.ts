@@ -15,22 +15,34 @@ export interface FormulaSpec {
   lookups?: LookupSources | undefined;
 }
 
-/** Lookup fields as formulas read them (text[] SQL), for a statement's parameters. */
-export function lookupArrays(sources: LookupSources | undefined, params: SqlParams, clock: { timeZone: string; now: Date }) {
-  if (!sources?.size) return undefined;
+/**
+ * Lookup fields over a statement's parameters, as filters and sorts compare them (`value`) or as formulas read them
+ * (`array`, text[]); undefined for a lookup without a source, and when there are no sources at all.
+ */
+export function lookupColumns(
+  spec: { timeZone: string; now: Date; lookups?: LookupSources | undefined } | undefined,
+  params: SqlParams,
+  as: 'value' | 'array',
+) {
+  if (!spec?.lookups?.size) return undefined;
+  const { lookups: sources } = spec;
   return (field: FieldDef, alias: string) => {
     const source = sources.get(field.id);
-    return source && lookupSql(field, source, alias, params, clock, 'array');
+    return source && lookupSql(field, source, alias, params, spec, as);
   };
 }
 
 /**
  * Formula fields compiled into the statement being built (values bound to its parameters), once per field and
- * row alias. A field with an error computes NULL, the same empty cell the evaluator gives.
+ * row alias, and the lookups the spec has sources for. A field with an error computes NULL, the same empty cell the
+ * evaluator gives.
  */
 export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | undefined, params: SqlParams): ComputedSql {
   const compiled = new Map<string, { value: string; type: ReturnType<ComputedSql['formula']>['type'] }>();
+  const arrays = lookupColumns(spec, params, 'array');
+  const lookup = lookupColumns(spec, params, 'value');
   return {
+    ...(lookup ? { lookup } : {}),
     formula(field, alias) {
       const key = `${alias}.${field.id}`;
       let sql = compiled.get(key);
@@ -46,7 +58,7 @@ export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | 
                 now: spec!.now,
                 formulas: spec!.asts,
                 memoKey: field.id,
-                lookups: lookupArrays(spec!.lookups, params, spec!),
+                lookups: arrays,
               }),
               type: ast.root.type,
             }

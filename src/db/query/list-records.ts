@@ -7,7 +7,6 @@ import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } 
 import { cellExpr, cellKindOf, type ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { formulaColumns, type FormulaSpec } from './formula-columns.js';
-import { lookupSql, type LookupSources } from './lookup-columns.js';
 import { SqlParams } from './sql-params.js';
 
 /** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
@@ -33,8 +32,6 @@ export interface ListSpec {
   formulas?: FormulaSpec | undefined;
   /** The Formula fields whose values to return (default: every Formula field in `fields`). */
   output?: readonly FieldDef[] | undefined;
-  /** Sources of the lookup fields the filter and sorts read (others read empty in SQL). */
-  lookups?: LookupSources | undefined;
 }
 
 export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
@@ -51,7 +48,7 @@ export async function listRecords(
   paging: Paging,
 ): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined; revision: number | undefined }> {
   const params = new SqlParams([spec.datasheetId]);
-  const computed = computedSql(spec, params);
+  const computed = formulaColumns(spec.fields, spec.formulas, params);
   const perRow = oncePerRow(computed);
   const where = whereClause(spec, params, perRow);
   const order = orderKeys(spec, params, perRow);
@@ -106,11 +103,11 @@ export async function countRecords(
   revision?: number,
 ): Promise<number> {
   const params = new SqlParams([spec.datasheetId]);
-  const perRow = oncePerRow(computedSql(spec, params));
+  const perRow = oncePerRow(formulaColumns(spec.fields, spec.formulas, params));
   const where = whereClause(spec, params, perRow);
   const sql = `SELECT count(*) AS n, ${REVISIONS} FROM records r${perRow.join()} WHERE ${where}`;
   // Lookups read other datasheets, whose writes do not move this revision: such counts are never kept.
-  const keep = counts && !spec.lookups?.size;
+  const keep = counts && !spec.formulas?.lookups?.size;
   // A digest: a statement with a thousand record ids is long, and a process keeps up to 2,000 counts.
   const statement = keep ? createHash('sha256').update(sql).update('\u0000').update(JSON.stringify(params.values)).digest('base64url') : '';
   const key = (rev: number) => `${rev}:${statement}`;
@@ -156,7 +153,7 @@ export async function selectFormulaValues(
 }
 
 /**
- * Formula fields read by WHERE and ORDER BY, computed once per row as columns of a LATERAL subquery (`fx`; OFFSET 0
+ * Formula and lookup fields read by WHERE and ORDER BY, computed once per row as columns of a LATERAL subquery (`fx`; OFFSET 0
  * keeps the planner from copying the expression back into every use): a sort key reads its field twice (emptiness
  * flag and value), and a formula's SQL can be long.
  */
@@ -173,26 +170,12 @@ function oncePerRow(computed: ComputedSql): ComputedSql & { join(): string } {
       return { value: column(field, value), type };
     },
     lookup(field, alias) {
-      if (alias === 'r' && columns.has(field.id)) return column(field, '');
+      if (alias !== 'r') return computed.lookup?.(field, alias);
+      if (columns.has(field.id)) return column(field, '');
       const value = computed.lookup?.(field, alias);
-      return value === undefined || alias !== 'r' ? value : column(field, value);
+      return value === undefined ? undefined : column(field, value);
     },
     join: () => (columns.size ? ` CROSS JOIN LATERAL (SELECT ${[...columns.values()].join(', ')} OFFSET 0) fx` : ''),
-  };
-}
-
-/** Formula fields of this datasheet, and the lookups whose sources the spec holds, as SQL over the statement's rows. */
-function computedSql(spec: ListSpec, params: SqlParams): ComputedSql {
-  const formulas = formulaColumns(spec.fields, spec.formulas, params);
-  const sources = spec.lookups;
-  if (!sources?.size) return formulas;
-  const clock = { timeZone: spec.formulas?.timeZone ?? 'UTC', now: spec.formulas?.now ?? new Date() };
-  return {
-    formula: formulas.formula,
-    lookup: (field, alias) => {
-      const source = sources.get(field.id);
-      return source && lookupSql(field, source, alias, params, clock);
-    },
   };
 }
 

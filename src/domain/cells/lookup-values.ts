@@ -1,19 +1,18 @@
-import type { Database } from '../../db/client.js';
+import type { Database, Queryable } from '../../db/client.js';
 import { FilterCompileError } from '../../db/query/compile-filter.js';
 import { listRecords } from '../../db/query/list-records.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
-import { fieldTypeOf } from '../fields/registry.js';
 import type { MagicLookUpProperty } from '../fields/types/magic-lookup.field.js';
-import type { LinkProperty } from '../fields/shared/link.js';
+import { isLinkType, type LinkProperty } from '../fields/shared/link.js';
 import { formatNumber } from '../fields/shared/number-format.js';
 import { decAdd, decDiv, decFromNumber, decToNumber, ZERO } from '../formula/decimal.js';
 import { numberText, parseNumberText } from '../formula/values.js';
 import type { FilterGroup } from '../views/view.schema.js';
 import { loadReadLookups } from './read-lookups.js';
-import type { CellFormat } from './read-cells.js';
+import { readRecords, type CellFormat } from './read-cells.js';
 
 export interface LookupOptions {
   timeZone: string;
@@ -41,9 +40,9 @@ export async function withLookupValues(
   rows: readonly StoredRecord[],
   options: LookupOptions,
   depth = 0,
-): Promise<StoredRecord[]> {
+): Promise<readonly StoredRecord[]> {
   const lookups = columns.filter((f) => f.type === 'MagicLookUp');
-  if (lookups.length === 0 || rows.length === 0) return [...rows];
+  if (lookups.length === 0 || rows.length === 0) return rows;
   const schemas = options.schemas ?? new Map<string, DatasheetSchema | null>();
   const computed = new Map<string, Map<string, unknown>>();
   for (const field of lookups) {
@@ -86,7 +85,7 @@ async function lookupField(
   const filtering = p.enableFilterSort === true;
   const sortRule = filtering ? p.sortInfo?.rules[0] : undefined;
   const sortField = sortRule && foreign.fields.find((f) => f.id === sortRule.fieldId);
-  let linked: StoredRecord[];
+  let linked: readonly StoredRecord[];
   try {
     linked = (
       await listRecords(
@@ -111,24 +110,19 @@ async function lookupField(
   if (target.type === 'MagicLookUp') linked = await withLookupValues(db, foreign, [target], linked, { ...options, cellFormat: 'json' }, depth + 1);
 
   // The target's values as this read renders them (json values, or the target's own text).
-  const module = fieldTypeOf(target.type);
   const ctx = await loadReadLookups(db, schema.spaceId, [target], linked, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
+  const rendered = (cellFormat: CellFormat) => readRecords([target], linked, ctx, { cellFormat, fieldKey: 'id' }).map((r) => r.fields[target.id]);
+  const [json, text] = [rendered('json'), rendered('string')];
   const rank = new Map(linked.map((r, i) => [r.id, i]));
-  const values = new Map(
-    linked.map((r) => {
-      const read = { ...ctx, record: r };
-      const cell = r.cells[target.id];
-      return [r.id, { json: module.read.json(cell, target, read), text: module.read.string(cell, target, read) }];
-    }),
-  );
+  const values = new Map(linked.map((r, i) => [r.id, { json: json[i], text: (text[i] ?? null) as string | null }]));
   for (const row of rows) {
     let kept = linkedIds(row).filter((id) => rank.has(id));
     if (sortField) kept = [...new Set(kept)].sort((a, b) => rank.get(a)! - rank.get(b)!);
     if (p.lookUpLimit === 'FIRST') kept = kept.slice(0, 1);
-    const json = kept.flatMap((id) => flat(values.get(id)!.json));
+    const listed = kept.map((id) => flat(values.get(id)!.json));
     // COUNTALL counts every kept record's values, an empty cell as one.
-    const all = kept.reduce((n, id) => n + Math.max(1, flat(values.get(id)!.json).length), 0);
-    const value = rollUp(p, json, all);
+    const all = listed.reduce((n, list) => n + Math.max(1, list.length), 0);
+    const value = rollUp(p, listed.flat(), all);
     if (value === undefined) continue;
     if (options.cellFormat === 'json') result.set(row.id, value);
     else {
@@ -139,22 +133,28 @@ async function lookupField(
   return result;
 }
 
+export interface ResolvedLookup {
+  link: FieldDef;
+  foreign: DatasheetSchema;
+  target: FieldDef;
+}
+
 /** A lookup field's link field, linked datasheet and target field; null when any of them is gone. */
 export async function resolveLookup(
-  db: Database,
+  db: Queryable,
   schema: DatasheetSchema,
   field: FieldDef,
   schemas: Map<string, DatasheetSchema | null> = new Map(),
-): Promise<{ link: FieldDef; foreign: DatasheetSchema; target: FieldDef } | null> {
+): Promise<ResolvedLookup | null> {
   const p = field.property as MagicLookUpProperty;
-  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && (f.type === 'OneWayLink' || f.type === 'TwoWayLink'));
+  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && isLinkType(f.type));
   if (!link) return null;
   const foreign = await schemaOf(db, schema.spaceId, (link.property as LinkProperty).foreignDatasheetId, schemas);
   const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
   return foreign && target ? { link, foreign, target } : null;
 }
 
-async function schemaOf(db: Database, spaceId: string, datasheetId: string, schemas: Map<string, DatasheetSchema | null>) {
+async function schemaOf(db: Queryable, spaceId: string, datasheetId: string, schemas: Map<string, DatasheetSchema | null>) {
   if (!schemas.has(datasheetId)) {
     try {
       schemas.set(datasheetId, await loadSchema(db, spaceId, datasheetId));

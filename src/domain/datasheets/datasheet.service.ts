@@ -1,10 +1,10 @@
 import { asQueryable, type PrismaClient } from '../../db/client.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
-import { DomainError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import { insertField } from '../fields/field.service.js';
-import { lookupDatasheetIds } from '../fields/field-api.js';
+import { resolveLookup, type ResolvedLookup } from '../cells/lookup-values.js';
 import type { FieldInput } from '../fields/field-input.js';
 import { FIELD_TYPES } from '../fields/registry.js';
 import { newId } from '../ids.js';
@@ -96,20 +96,17 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
   }
 
   const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);
-  /** The datasheets the schema's lookup fields read (those still there), for GET fields' `entityField`. */
-  async function linkedSchemas(scope: Scope, schema: DatasheetSchema): Promise<Map<string, DatasheetSchema>> {
-    const linked = new Map<string, DatasheetSchema>();
-    for (const id of lookupDatasheetIds(schema)) {
-      try {
-        linked.set(id, await get(scope, id));
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-      }
+  /** What each lookup field reads (its linked datasheet and target field), for GET fields; absent when gone. */
+  async function lookupTargets(schema: DatasheetSchema): Promise<Map<string, ResolvedLookup>> {
+    const resolved = new Map<string, ResolvedLookup>();
+    const schemas = new Map<string, DatasheetSchema | null>();
+    for (const field of schema.fields.filter((f) => f.type === 'MagicLookUp')) {
+      const lookup = await resolveLookup(asQueryable(prisma), schema, field, schemas);
+      if (lookup) resolved.set(field.id, lookup);
     }
-    return linked;
+    return resolved;
   }
-
-  return { create, rename, remove, get, linkedSchemas };
+  return { create, rename, remove, get, lookupTargets };
 }
 
 export type DatasheetService = ReturnType<typeof createDatasheetService>;

@@ -1,6 +1,7 @@
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
-import type { FieldDef, FieldType } from './field-type.js';
+import type { ResolvedLookup } from '../cells/lookup-values.js';
+import type { FieldType } from './field-type.js';
 import { fieldTypeOf } from './registry.js';
 
 /** A field as the Fusion API lists it (aitable-fusion-api.md §2.6). */
@@ -16,13 +17,13 @@ export interface FieldApi {
 
 /**
  * The fields of a datasheet as GET fields shows them: all of them in the first view's column order, or
- * a view's visible columns in its order. `editable` says whether the caller may write the cells. With the linked
- * datasheets' schemas (`linked`), a lookup shows the field it reads as `entityField`, or `hasError` when its link
- * or target is gone, as the reference does.
+ * a view's visible columns in its order. `editable` says whether the caller may write the cells. With what the
+ * lookups read (`lookups`, by field id), a lookup shows its target as `entityField`, or `hasError` when its link or
+ * target is gone, as the reference does.
  */
 export function listFieldsForApi(
   schema: DatasheetSchema,
-  options: { viewId?: string | undefined; canWrite: boolean; linked?: ReadonlyMap<string, DatasheetSchema> | undefined },
+  options: { viewId?: string | undefined; canWrite: boolean; lookups?: ReadonlyMap<string, ResolvedLookup> | undefined },
 ): FieldApi[] {
   const view = options.viewId === undefined ? schema.views[0] : schema.views.find((v) => v.id === options.viewId);
   if (!view && options.viewId !== undefined) throw invalidArgument(`View (${options.viewId}) does not exist`, { parameter: 'viewId' });
@@ -36,7 +37,7 @@ export function listFieldsForApi(
   const visible = [...primary, ...rest].filter((f) => options.viewId === undefined || !view!.hiddenFields.includes(f.id));
   return visible.map((f) => {
     const api = fieldForApi(f, options.canWrite);
-    return f.type === 'MagicLookUp' && options.linked ? withLookupEntity(api, f, schema, options.linked, options.canWrite) : api;
+    return f.type === 'MagicLookUp' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
   });
 }
 
@@ -54,24 +55,12 @@ function fieldForApi(f: DatasheetSchema['fields'][number], canWrite: boolean): F
   };
 }
 
-/** The datasheets a schema's lookup fields read, by id (for `listFieldsForApi`'s `linked`). */
-export function lookupDatasheetIds(schema: DatasheetSchema): string[] {
-  return [...new Set(schema.fields.flatMap((f) => (f.type === 'MagicLookUp' ? (lookupLink(f, schema)?.foreignDatasheetId ?? []) : [])))];
-}
-
-function lookupLink(field: FieldDef, schema: DatasheetSchema): { foreignDatasheetId: string } | undefined {
-  const id = (field.property as { relatedLinkFieldId?: string }).relatedLinkFieldId;
-  const link = schema.fields.find((f) => f.id === id && (f.type === 'OneWayLink' || f.type === 'TwoWayLink'));
-  return link?.property as { foreignDatasheetId: string } | undefined;
-}
-
-function withLookupEntity(api: FieldApi, field: FieldDef, schema: DatasheetSchema, linked: ReadonlyMap<string, DatasheetSchema>, canWrite: boolean): FieldApi {
+function withLookupEntity(api: FieldApi, resolved: ResolvedLookup | undefined, canWrite: boolean): FieldApi {
   const p = api.property ?? {};
-  const foreign = linked.get(lookupLink(field, schema)?.foreignDatasheetId ?? '');
-  const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
-  if (!foreign || !target) {
+  if (!resolved) {
     return { ...api, property: { relatedLinkFieldId: p.relatedLinkFieldId, targetFieldId: p.targetFieldId, rollupFunction: p.rollupFunction, hasError: true } };
   }
+  const { foreign, target } = resolved;
   const filterInfo = p.filterInfo as { conjunction: string; conditions: { fieldId: string }[] } | undefined;
   return {
     ...api,

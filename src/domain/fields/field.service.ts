@@ -12,6 +12,7 @@ import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
 import type { FieldDef, FieldType } from './field-type.js';
 import { checkFormulaField } from './formula-check.js';
+import { isLinkType, type LinkProperty } from './shared/link.js';
 import {
   parseFieldProperty,
   validateDescription,
@@ -20,13 +21,6 @@ import {
   type FieldInput,
 } from './field-input.js';
 
-interface LinkProperty {
-  foreignDatasheetId: string;
-  brotherFieldId?: string;
-  limitToViewId?: string;
-  limitSingleRecord?: boolean;
-}
-
 interface LookupProperty {
   relatedLinkFieldId: string;
   targetFieldId: string;
@@ -34,7 +28,6 @@ interface LookupProperty {
   filterInfo?: { conditions: { fieldId: string; operator: string; value?: unknown }[] };
 }
 
-const isLink = (type: FieldType) => type === 'OneWayLink' || type === 'TwoWayLink';
 
 /**
  * Validates and inserts one field into a datasheet inside the caller's transaction. Links must point into
@@ -59,7 +52,7 @@ export async function insertField(
   let property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
   const id = newId('field');
   if (type === 'Formula') property = checkFormulaField({ id, name, property }, schema.fields);
-  if (isLink(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
+  if (isLinkType(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
   if (type === 'MagicLookUp') await checkLookup(tx, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
   await tx.field.create({
@@ -106,7 +99,7 @@ async function checkLookup(tx: Tx, schema: DatasheetSchema, property: LookupProp
   const bad = (message: string, parameter: string) => invalidArgument(message, { parameter: `property.${parameter}` });
   const related = schema.fields.find((f) => f.id === property.relatedLinkFieldId);
   if (!related) throw bad(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, 'relatedLinkFieldId');
-  if (!isLink(related.type)) throw bad(`The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`, 'relatedLinkFieldId');
+  if (!isLinkType(related.type)) throw bad(`The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`, 'relatedLinkFieldId');
   const foreignId = (related.property as LinkProperty).foreignDatasheetId;
   const foreign = await loadSchema(asQueryable(tx), schema.spaceId, foreignId);
   if (!foreign.fields.some((f) => f.id === property.targetFieldId)) {
@@ -184,7 +177,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       let property = current.property;
       if (input.property !== undefined) {
         property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
-        if (isLink(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
+        if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
       }
       if (current.type === 'Formula') property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
       const description = input.description === undefined ? undefined : validateDescription(input.description);

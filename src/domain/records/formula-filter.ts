@@ -1,5 +1,5 @@
 import { compileFormulaCondition } from '../../db/query/compile-formula.js';
-import { lookupArrays } from '../../db/query/formula-columns.js';
+import { lookupColumns } from '../../db/query/formula-columns.js';
 import { invalidArgument } from '../errors.js';
 import { FormulaError } from '../formula/errors.js';
 import { parseFormula } from '../formula/parser.js';
@@ -21,7 +21,7 @@ export const formulaFilter: FormulaFilter = (formula, fields, params, context) =
       now: context.now,
       formulas: context.formulas,
       memoKey: formula,
-      lookups: lookupArrays(context.lookups, params, context),
+      lookups: lookupColumns(context, params, 'array'),
     });
   } catch (error) {
     if (error instanceof FormulaError) throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });

@@ -154,7 +154,6 @@ async function runQuery(
     maxRecords,
     formulas: { asts: schema.formulas, timeZone: options.timeZone, now, lookups },
     output: columns,
-    lookups,
   };
   const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
     const cellFormat = query.cellFormat ?? 'json';

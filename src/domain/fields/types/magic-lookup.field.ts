@@ -39,7 +39,7 @@ export type MagicLookUpProperty = Omit<z.infer<typeof schema>, 'rollupFunction' 
 };
 
 /** Result type by roll-up, until the lookup engine knows the target field (MIN/MAX of dates are DateTime there). */
-function valueTypeOf(fn: RollupFunction): ValueType {
+export function valueTypeOf(fn: RollupFunction): ValueType {
   if (fn === 'VALUES' || fn === 'ARRAYUNIQUE' || fn === 'ARRAYCOMPACT') return 'Array';
   if (fn === 'ARRAYJOIN' || fn === 'CONCATENATE') return 'String';
   if (fn === 'AND' || fn === 'OR' || fn === 'XOR') return 'Boolean';
