@@ -31,14 +31,16 @@ const TARGET_OF: Record<SchemaChangedEvent['change'], string> = {
  * later webhooks, members, imports and exports; readable by admins with `audit:read`.
  */
 export function createAuditService(db: Queryable, bus: ChangeBus, onError: (error: unknown) => void = () => {}) {
-  async function record(entries: AuditEntry | AuditEntry[], at = new Date()): Promise<void> {
+  /** Writes audit rows on `q`: the caller's transaction (recordIn), or the database on its own. */
+  async function write(q: Queryable, entries: AuditEntry | AuditEntry[], at: Date): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries];
     await insertAuditEvents(
-      db,
+      q,
       list.map((e) => ({ ...e, tokenId: e.tokenId ?? null, detail: e.detail ?? {}, requestId: e.requestId ?? null })),
       at,
     );
   }
+  const record = (entries: AuditEntry | AuditEntry[], at = new Date()) => write(db, entries, at);
 
   const pending = new Set<Promise<void>>();
   bus.subscribe((event) => {
@@ -70,6 +72,11 @@ export function createAuditService(db: Queryable, bus: ChangeBus, onError: (erro
 
   return {
     record,
+    /**
+     * Writes audit rows inside the caller's transaction (`asQueryable(tx)`): the change and its audit row commit
+     * together or not at all.
+     */
+    recordIn: (tx: Queryable, entries: AuditEntry | AuditEntry[], at = new Date()) => write(tx, entries, at),
     list,
     /** Resolves when audit writes started by bus events so far have finished (tests, shutdown). */
     flush: async () => {

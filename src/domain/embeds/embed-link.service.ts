@@ -1,4 +1,4 @@
-import { asQueryable, type Database, type PrismaClient } from '../../db/client.js';
+import { asQueryable, type Database, type PrismaClient, type Queryable } from '../../db/client.js';
 import { lockNodeForEmbedLinks } from '../../db/stores/embed-link.store.js';
 import type { Limiter } from '../access/access.service.js';
 import type { Scope } from '../context.js';
@@ -95,11 +95,12 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
           parameter: 'nodeId',
         });
       }
-      return tx.embedLink.create({
+      const row = await tx.embedLink.create({
         data: { id: newId('embedLink'), spaceId: scope.spaceId, nodeId, payload: payload as object | undefined, theme: theme ?? null, createdBy: scope.userId },
       });
+      await audited(asQueryable(tx), scope, by, 'embedLink.created', row.id, nodeId);
+      return row;
     });
-    await audited(scope, by, 'embedLink.created', row.id, nodeId);
     return toVo(row);
   }
 
@@ -111,13 +112,16 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
 
   /** Deletes a link of the node; unknown (or already deleted) links answer 1501. */
   async function remove(scope: Scope, nodeId: string, linkId: string, by: ActingAs): Promise<void> {
-    const { count } = await prisma.embedLink.deleteMany({ where: { id: linkId, spaceId: scope.spaceId, nodeId } });
-    if (count === 0) throw linkNotFound();
-    await audited(scope, by, 'embedLink.deleted', linkId, nodeId);
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.embedLink.deleteMany({ where: { id: linkId, spaceId: scope.spaceId, nodeId } });
+      if (count === 0) throw linkNotFound();
+      await audited(asQueryable(tx), scope, by, 'embedLink.deleted', linkId, nodeId);
+    });
   }
 
-  const audited = (scope: Scope, by: ActingAs, action: 'embedLink.created' | 'embedLink.deleted', linkId: string, nodeId: string) =>
-    deps.audit.record({
+  /** The audit row of a link change, written in the change's own transaction (both commit, or neither). */
+  const audited = (tx: Queryable, scope: Scope, by: ActingAs, action: 'embedLink.created' | 'embedLink.deleted', linkId: string, nodeId: string) =>
+    deps.audit.recordIn(tx, {
       spaceId: scope.spaceId,
       actorId: by.userId,
       tokenId: by.tokenId,

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient, Queryable } from '../../db/client.js';
+import { asQueryable, type PrismaClient, type Queryable } from '../../db/client.js';
 import { tokenByHash, touchToken } from '../../db/stores/access.store.js';
 import type { Actor } from '../context.js';
 import { DomainError, ErrorCode, invalidArgument, notFound } from '../errors.js';
@@ -101,16 +101,20 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
       });
     }
     const { secret, data } = newTokenData({ ...input, spaceId: space.id, userId: member.userId, scopes, datasheetIds });
-    const row = await prisma.apiToken.create({ data });
-    await audit.record({
-      spaceId: row.spaceId,
-      actorId: by.userId,
-      tokenId: by.tokenId,
-      requestId: by.requestId ?? null,
-      action: 'token.created',
-      targetType: 'token',
-      targetId: row.id,
-      detail: { name: row.name, prefix: row.prefix, userId: row.userId, scopes: row.scopes, datasheetIds: row.datasheetIds },
+    // The token and its audit row commit together: a failed audit write leaves no token.
+    const row = await prisma.$transaction(async (tx) => {
+      const row = await tx.apiToken.create({ data });
+      await audit.recordIn(asQueryable(tx), {
+        spaceId: row.spaceId,
+        actorId: by.userId,
+        tokenId: by.tokenId,
+        requestId: by.requestId ?? null,
+        action: 'token.created',
+        targetType: 'token',
+        targetId: row.id,
+        detail: { name: row.name, prefix: row.prefix, userId: row.userId, scopes: row.scopes, datasheetIds: row.datasheetIds },
+      });
+      return row;
     });
     return { secret, token: summary(row) };
   }
@@ -128,16 +132,19 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
     const row = await prisma.apiToken.findUnique({ where: { id: tokenId } });
     if (!row || (spaceId !== undefined && row.spaceId !== spaceId)) throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
     if (row.revokedAt) return summary(row);
-    const updated = await prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now() } });
-    await audit.record({
-      spaceId: row.spaceId,
-      actorId: by.userId,
-      tokenId: by.tokenId,
-      requestId: by.requestId ?? null,
-      action: 'token.revoked',
-      targetType: 'token',
-      targetId: row.id,
-      detail: { name: row.name, prefix: row.prefix },
+    const updated = await prisma.$transaction(async (tx) => {
+      const updated = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now() } });
+      await audit.recordIn(asQueryable(tx), {
+        spaceId: row.spaceId,
+        actorId: by.userId,
+        tokenId: by.tokenId,
+        requestId: by.requestId ?? null,
+        action: 'token.revoked',
+        targetType: 'token',
+        targetId: row.id,
+        detail: { name: row.name, prefix: row.prefix },
+      });
+      return updated;
     });
     return summary(updated);
   }
