@@ -19,7 +19,7 @@ export class DatasheetMetaController extends Controller {
     const datasheets = this.ctx.services.datasheets;
     const schema = await datasheets.get(this.ctx.access.scope, datasheetId);
     const canWrite = actorMay(this.ctx.access.actor, 'records:write');
-    const lookups = await datasheets.lookupTargets(schema);
+    const lookups = await datasheets.lookupTargets(schema, this.ctx.access.scope);
     return success({ fields: listFieldsForApi(schema, { viewId: viewId || undefined, canWrite, lookups }) });
   }
 

@@ -22,4 +22,9 @@ export interface Scope {
   spaceId: string;
   /** Recorded as author in history and CreatedBy/LastModifiedBy; null for system writes. */
   userId: string | null;
+  /**
+   * The datasheets the caller is restricted to (its token's restriction; absent or empty: all of the space). Reads
+   * and writes through links, lookups and two-way siblings honour it (access/reach.ts canReach).
+   */
+  datasheetIds?: readonly string[] | undefined;
 }

@@ -314,3 +314,116 @@ describe.each(rootFields.map((f) => [f.name, f] as const))('GraphQL %s', (_name,
     expect(response.body.errors).toBeUndefined();
   });
 });
+
+/**
+ * A token restricted to datasheet A, whose A links to a datasheet B outside its restriction (made by an unrestricted
+ * token): B stays as unreachable through links, lookups and two-way siblings as it is directly. The token cannot
+ * make a link or lookup to B (answered as for a datasheet that does not exist); it reads A's link cells as record ids
+ * and A's lookups into B as empty (GET fields: hasError); a write that would name B's records (and so learn whether
+ * they exist) or change them (a two-way sibling) is refused, and changes nothing.
+ */
+describe('a datasheet restriction through links and lookups', () => {
+  const r: { a: string; b: string; bRecord: string; aRecord: string; toB: string; pair: string; sibling: string; bTitle: string; token: string } = {} as never;
+  const as = (token: string) => async (method: string, path: string, body?: unknown) => call(method, path, token, body);
+  const fieldsOf = async (datasheetId: string) => (await t.app.prisma.field.findMany({ where: { datasheetId }, orderBy: { id: 'asc' } })).map((f) => [f.id, f.type, f.property]);
+  const cellsOf = async (id: string) => (await t.app.prisma.$queryRawUnsafe<{ cells: unknown }[]>('SELECT cells FROM records WHERE id = $1', id))[0]?.cells;
+  const restrictedError = { success: false, code: 403, message: 'This token is restricted to some datasheets and cannot name or change records or fields of a linked datasheet outside them' };
+
+  beforeAll(async () => {
+    const s = t.app.services;
+    const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+    const [a, b] = [await s.datasheets.create(scope, { name: 'Reach A' }), await s.datasheets.create(scope, { name: 'Reach B' })];
+    Object.assign(r, { a: a.id, b: b.id });
+    r.bTitle = (await s.datasheets.get(scope, b.id)).fields[0]!.id;
+    r.bRecord = (await s.records.create(scope, b.id, [{ Title: 'secret-of-b' }]))[0]!.id;
+    r.toB = (await s.fields.add(scope, a.id, { name: 'ToB', type: 'OneWayLink', property: { foreignDatasheetId: b.id } })).id;
+    const pair = await s.fields.add(scope, a.id, { name: 'Pair', type: 'TwoWayLink', property: { foreignDatasheetId: b.id } });
+    Object.assign(r, { pair: pair.id, sibling: (pair.property as { brotherFieldId: string }).brotherFieldId });
+    await s.fields.add(scope, a.id, { name: 'BTitle', type: 'MagicLookUp', property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle } });
+    // A lookup of that lookup through a link of A to itself: B is as far out of reach two steps away.
+    const self = await s.fields.add(scope, a.id, { name: 'Self', type: 'OneWayLink', property: { foreignDatasheetId: a.id } });
+    const aLookup = (await s.datasheets.get(scope, a.id)).fields.find((f) => f.name === 'BTitle')!.id;
+    await s.fields.add(scope, a.id, { name: 'Deep', type: 'MagicLookUp', property: { relatedLinkFieldId: self.id, targetFieldId: aLookup } });
+    const [first] = await s.records.create(scope, a.id, [{ Title: 'a1', ToB: [r.bRecord], Pair: [r.bRecord] }]);
+    r.aRecord = first!.id;
+    await s.records.update(scope, a.id, [{ recordId: r.aRecord, fields: { Self: [r.aRecord] } }]);
+    r.token = (await s.tokens.create({ spaceId: t.spaceId, datasheetIds: [a.id] })).secret;
+  });
+
+  const createField = (datasheetId: string, field: unknown) => ['POST', `/v1/spaces/${fx.spaceId}/datasheets/${datasheetId}/fields`, field] as const;
+
+  it.each(['OneWayLink', 'TwoWayLink'])('refuses a %s field to B as if B did not exist, adding no field anywhere', async (type) => {
+    const [before, beforeB] = [await fieldsOf(r.a), await fieldsOf(r.b)];
+    const toB = await as(r.token)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }));
+    const toNothing = await as(r.token)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: newId('datasheet') } }));
+    expect([toB.status, toB.body]).toEqual([toNothing.status, toNothing.body]);
+    expect(toB.body.success).toBe(false);
+    expect([await fieldsOf(r.a), await fieldsOf(r.b)]).toEqual([before, beforeB]);
+    // The owner may (the refusal is the restriction's).
+    expect((await as(fx.tokens.owner)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }))).body.success).toBe(true);
+  });
+
+  it('refuses a lookup through a link to B as if B did not exist', async () => {
+    const lookup = { name: `K${newId('field')}`, type: 'MagicLookUp', property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle } };
+    const response = await as(r.token)(...createField(r.a, lookup));
+    expect([response.status, response.body]).toEqual([200, { success: false, code: 301, message: "Can't find the specified datasheet" }]);
+    expect((await fieldsOf(r.a)).map(([id]) => id)).not.toContain(response.body.data);
+    expect((await as(fx.tokens.owner)(...createField(r.a, { ...lookup, name: `K${newId('field')}` }))).body.success).toBe(true);
+  });
+
+  it("reads A's link cells as record ids and its lookups into B as empty, in json, strings, filters and GET fields", async () => {
+    type Page = { records: { recordId: string; fields: Record<string, unknown> }[] };
+    for (const format of ['json', 'string']) {
+      const owner = await as(fx.tokens.owner)('GET', `/v1/datasheets/${r.a}/records?cellFormat=${format}`);
+      expect(owner.text).toContain('secret-of-b');
+      const response = await as(r.token)('GET', `/v1/datasheets/${r.a}/records?cellFormat=${format}`);
+      const fields = (response.body.data as Page).records.find((x) => x.recordId === r.aRecord)!.fields;
+      expect(fields.ToB).toEqual(format === 'json' ? [r.bRecord] : r.bRecord);
+      expect(fields.Pair).toEqual(format === 'json' ? [r.bRecord] : r.bRecord);
+      expect(fields).not.toHaveProperty('BTitle');
+      expect(fields).not.toHaveProperty('Deep');
+      expect(response.text).not.toContain('secret-of-b');
+    }
+    // A filter on the lookup is no oracle of B's values either.
+    const filter = `/v1/datasheets/${r.a}/records?filterByFormula=${encodeURIComponent('{BTitle}="secret-of-b"')}`;
+    expect(((await as(fx.tokens.owner)('GET', filter)).body.data as Page).records).toHaveLength(1);
+    expect(((await as(r.token)('GET', filter)).body.data as Page).records).toHaveLength(0);
+    // GET fields shows the lookup as broken, naming nothing of B.
+    const fields = await as(r.token)('GET', `/v1/datasheets/${r.a}/fields`);
+    const bTitle = (fields.body.data as { fields: { name: string; property: Record<string, unknown> }[] }).fields.find((f) => f.name === 'BTitle')!;
+    expect(bTitle.property).toMatchObject({ hasError: true });
+    expect(bTitle.property).not.toHaveProperty('entityField');
+    expect(fields.text).not.toContain(`"datasheetId":"${r.b}"`);
+  });
+
+  it('refuses writes naming records of B, whether they exist or not, creating nothing', async () => {
+    const count = () => t.app.prisma.record.count({ where: { datasheetId: r.a } });
+    const before = await count();
+    const existing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, { records: [{ fields: { Title: 'x', ToB: [r.bRecord] } }] });
+    const missing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, { records: [{ fields: { Title: 'x', ToB: [newId('record')] } }] });
+    expect([existing.status, existing.body]).toEqual([403, restrictedError]);
+    expect([missing.status, missing.body]).toEqual([403, restrictedError]);
+    const update = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, { records: [{ recordId: r.aRecord, fields: { ToB: [newId('record')] } }] });
+    expect([update.status, update.body]).toEqual([403, restrictedError]);
+    expect(await count()).toBe(before);
+    // Writing A's other cells, and clearing a one-way link (nothing of B named or changed), stay allowed.
+    const cleared = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, { records: [{ recordId: r.aRecord, fields: { Title: 'a1 again' } }] });
+    expect(cleared.body.success).toBe(true);
+  });
+
+  it("refuses writes that would change B's two-way sibling cells or field, changing nothing", async () => {
+    const [aCells, bCells, bFields] = [await cellsOf(r.aRecord), await cellsOf(r.bRecord), await fieldsOf(r.b)];
+    expect(bCells).toMatchObject({ [r.sibling]: [r.aRecord] });
+    const attempts = [
+      ['PATCH', `/v1/datasheets/${r.a}/records`, { records: [{ recordId: r.aRecord, fields: { Pair: null } }] }],
+      ['POST', `/v1/datasheets/${r.a}/records`, { records: [{ fields: { Title: 'y', Pair: [r.bRecord] } }] }],
+      ['DELETE', `/v1/datasheets/${r.a}/records?recordIds=${r.aRecord}`, undefined],
+      ['DELETE', `/v1/spaces/${fx.spaceId}/datasheets/${r.a}/fields/${r.pair}`, undefined],
+    ] as const;
+    for (const [method, path, body] of attempts) {
+      const response = await as(r.token)(method, path, body);
+      expect([method, path, response.status, response.body]).toEqual([method, path, 403, restrictedError]);
+    }
+    expect([await cellsOf(r.aRecord), await cellsOf(r.bRecord), await fieldsOf(r.b)]).toEqual([aCells, bCells, bFields]);
+  });
+});

@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { Plan } from '../spaces/plans.js';
 import type { Scope } from '../tokens/scopes.js';
 import { roleAllows } from './permissions.js';
+import { canReach } from './reach.js';
 
 /** What a request touches, as far as its route or arguments say. */
 export interface Target {
@@ -91,8 +92,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
       throw new DomainError(ErrorCode.FORBIDDEN, NOT_IN_SPACE, { parameter: 'spaceId' });
     }
     if (target.datasheetId !== undefined) {
-      const restricted = actor.datasheetIds.length > 0 && !actor.datasheetIds.includes(target.datasheetId);
-      if (restricted || !(await datasheetInSpace(target.datasheetId, actor.spaceId))) throw datasheetNotFound(target.datasheetId);
+      if (!canReach(actor, target.datasheetId) || !(await datasheetInSpace(target.datasheetId, actor.spaceId))) throw datasheetNotFound(target.datasheetId);
     } else if (actor.datasheetIds.length > 0 && scope !== 'spaces:read' && scope !== 'datasheets:read' && scope !== 'records:read') {
       // A token restricted to datasheets cannot act on the space as a whole (create datasheets, manage tokens, …).
       throw new DomainError(ErrorCode.FORBIDDEN, 'This token is restricted to some datasheets and cannot act on the whole space', { scope });
@@ -110,12 +110,12 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     async admit(actor: Actor, scope: Scope, target: Target = {}, options: { graphqlCost?: number } = {}): Promise<Admission> {
       const rate = await meter(actor, target, options.graphqlCost);
       await authorize(actor, scope, target);
-      return { scope: { spaceId: actor.spaceId, userId: actor.userId }, ...(rate ? { rate } : {}) };
+      return { scope: scopeOf(actor), ...(rate ? { rate } : {}) };
     },
     /** Authorize without metering (a field inside an operation that was already metered). */
     async check(actor: Actor, scope: Scope, target: Target = {}): Promise<WriteScope> {
       await authorize(actor, scope, target);
-      return { spaceId: actor.spaceId, userId: actor.userId };
+      return scopeOf(actor);
     },
     /** Meter only (a whole GraphQL operation by its cost). */
     meter,
@@ -123,3 +123,10 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;
+
+/** What domain services learn of the actor: its space, its user and, for a restricted token, its datasheets. */
+const scopeOf = (actor: Actor): WriteScope => ({
+  spaceId: actor.spaceId,
+  userId: actor.userId,
+  ...(actor.datasheetIds.length > 0 ? { datasheetIds: [...actor.datasheetIds] } : {}),
+});

@@ -2,6 +2,7 @@ import type { Database, Queryable } from '../../db/client.js';
 import { FilterCompileError } from '../../db/query/compile-filter.js';
 import { listRecords } from '../../db/query/list-records.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
+import { canReach, type Reach } from '../access/reach.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
@@ -19,6 +20,8 @@ export interface LookupOptions {
   attachmentUrl: (token: string) => string;
   cellFormat: CellFormat;
   now: Date;
+  /** The caller's datasheets: lookups into others read empty, at every depth (access/reach.ts). */
+  reach: Reach;
   /** Schemas already loaded in this request, by datasheet id. */
   schemas?: Map<string, DatasheetSchema | null>;
 }
@@ -71,7 +74,7 @@ async function lookupField(
 ): Promise<Map<string, unknown>> {
   const result = new Map<string, unknown>();
   const p = field.property as MagicLookUpProperty;
-  const resolved = await resolveLookup(db, schema, field, options.schemas);
+  const resolved = await resolveLookup(db, schema, field, options.reach, options.schemas);
   if (!resolved) return result;
   const { link, foreign, target } = resolved;
   const linkedIds = (row: StoredRecord) => {
@@ -110,7 +113,7 @@ async function lookupField(
   if (target.type === 'MagicLookUp') linked = await withLookupValues(db, foreign, [target], linked, { ...options, cellFormat: 'json' }, depth + 1);
 
   // The target's values as this read renders them (json values, or the target's own text).
-  const ctx = await loadReadLookups(db, schema.spaceId, [target], linked, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl });
+  const ctx = await loadReadLookups(db, schema.spaceId, [target], linked, { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl, reach: options.reach });
   const rendered = (cellFormat: CellFormat) => readRecords([target], linked, ctx, { cellFormat, fieldKey: 'id' }).map((r) => r.fields[target.id]);
   const [json, text] = [rendered('json'), rendered('string')];
   const rank = new Map(linked.map((r, i) => [r.id, i]));
@@ -139,17 +142,23 @@ export interface ResolvedLookup {
   target: FieldDef;
 }
 
-/** A lookup field's link field, linked datasheet and target field; null when any of them is gone. */
+/**
+ * A lookup field's link field, linked datasheet and target field; null when any of them is gone, or the linked
+ * datasheet is outside the caller's reach (it reads as gone: empty values, `hasError` in GET fields).
+ */
 export async function resolveLookup(
   db: Queryable,
   schema: DatasheetSchema,
   field: FieldDef,
+  reach: Reach,
   schemas: Map<string, DatasheetSchema | null> = new Map(),
 ): Promise<ResolvedLookup | null> {
   const p = field.property as MagicLookUpProperty;
   const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && isLinkType(f.type));
   if (!link) return null;
-  const foreign = await schemaOf(db, schema.spaceId, (link.property as LinkProperty).foreignDatasheetId, schemas);
+  const foreignId = (link.property as LinkProperty).foreignDatasheetId;
+  if (!canReach(reach, foreignId)) return null;
+  const foreign = await schemaOf(db, schema.spaceId, foreignId, schemas);
   const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
   return foreign && target ? { link, foreign, target } : null;
 }

@@ -1,19 +1,21 @@
 import type { Database } from '../../db/client.js';
 import { selectRecords } from '../../db/stores/record.store.js';
+import { canReach, type Reach } from '../access/reach.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
 import type { ReadLookups, RecordRow } from './read-cells.js';
 
 /**
  * Loads, in one query per kind, what rendering a page of records needs beyond the rows: users (Member,
- * CreatedBy, LastModifiedBy) and the display text of linked records (their primary field as a string).
+ * CreatedBy, LastModifiedBy) and the display text of linked records (their primary field as a string). Records of a
+ * datasheet outside the caller's reach show their ids (what the link cell holds), never their primary values.
  */
 export async function loadReadLookups(
   db: Database,
   spaceId: string,
   fields: readonly FieldDef[],
   rows: readonly RecordRow[],
-  options: { timeZone: string; attachmentUrl: (token: string) => string },
+  options: { timeZone: string; attachmentUrl: (token: string) => string; reach: Reach },
 ): Promise<ReadLookups> {
   const userIds = new Set<string>();
   const linked = new Map<string, Set<string>>();
@@ -39,6 +41,10 @@ export async function loadReadLookups(
     : [];
   const titles = new Map<string, string>();
   for (const [datasheetId, ids] of linked) {
+    if (!canReach(options.reach, datasheetId)) {
+      for (const id of ids) titles.set(id, id);
+      continue;
+    }
     const primary = await db.prisma.field.findFirst({ where: { datasheetId, isPrimary: true, datasheet: { spaceId } } });
     if (!primary) continue;
     const primaryDef = { id: primary.id, name: primary.name, type: primary.type, property: primary.property, isPrimary: true } as FieldDef;

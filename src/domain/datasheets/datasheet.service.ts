@@ -1,5 +1,6 @@
 import { asQueryable, type PrismaClient } from '../../db/client.js';
 import type { Tx } from '../../db/tx.js';
+import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
@@ -52,7 +53,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
       const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0, schemaRevision: 0, formulas: new Map() };
       for (const field of fields) {
         const label = typeof field.name === 'string' ? field.name : '';
-        await insertField(tx, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });
+        await insertField(tx, scope, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });
       }
       const viewId = newId('view');
       await tx.view.create({
@@ -97,11 +98,12 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
 
   const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);
   /** What each lookup field reads (its linked datasheet and target field), for GET fields; absent when gone. */
-  async function lookupTargets(schema: DatasheetSchema): Promise<Map<string, ResolvedLookup>> {
+  /** What each lookup field reads, for GET fields; lookups into datasheets outside `reach` are left out (as if gone). */
+  async function lookupTargets(schema: DatasheetSchema, reach: Reach): Promise<Map<string, ResolvedLookup>> {
     const resolved = new Map<string, ResolvedLookup>();
     const schemas = new Map<string, DatasheetSchema | null>();
     for (const field of schema.fields.filter((f) => f.type === 'MagicLookUp')) {
-      const lookup = await resolveLookup(asQueryable(prisma), schema, field, schemas);
+      const lookup = await resolveLookup(asQueryable(prisma), schema, field, reach, schemas);
       if (lookup) resolved.set(field.id, lookup);
     }
     return resolved;

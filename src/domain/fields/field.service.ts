@@ -4,7 +4,8 @@ import { SqlParams } from '../../db/query/sql-params.js';
 import { removeFieldCells } from '../../db/stores/record.store.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
-import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
+import { beyondReach, canReach, type Reach } from '../access/reach.js';
+import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
@@ -31,11 +32,13 @@ interface LookupProperty {
 
 /**
  * Validates and inserts one field into a datasheet inside the caller's transaction. Links must point into
- * the same space; a two-way link gets its sibling field in the foreign datasheet; a lookup must name a link
- * field of this datasheet and a field of the linked one.
+ * the same space, within the caller's reach (a datasheet outside it is answered as a missing one); a two-way
+ * link gets its sibling field in the foreign datasheet; a lookup must name a link field of this datasheet
+ * whose datasheet the caller reaches, and a field of that datasheet.
  */
 export async function insertField(
   tx: Tx,
+  reach: Reach,
   schema: DatasheetSchema,
   input: FieldInput,
   labels: { name: string; type: string; property: string } = { name: 'name', type: 'type', property: 'property' },
@@ -52,8 +55,8 @@ export async function insertField(
   let property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
   const id = newId('field');
   if (type === 'Formula') property = checkFormulaField({ id, name, property }, schema.fields);
-  if (isLinkType(type)) await prepareLink(tx, schema, id, type, property as unknown as LinkProperty, labels.property);
-  if (type === 'MagicLookUp') await checkLookup(tx, schema, property as unknown as LookupProperty);
+  if (isLinkType(type)) await prepareLink(tx, reach, schema, id, type, property as unknown as LinkProperty, labels.property);
+  if (type === 'MagicLookUp') await checkLookup(tx, reach, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
   await tx.field.create({
     data: { id, datasheetId: schema.id, name, type, property: property as object, description, position, isPrimary: schema.fields.length === 0 },
@@ -66,11 +69,13 @@ export async function insertField(
 
 const positionOf = (f: FieldDef) => (f as FieldDef & { position?: number }).position ?? 0;
 
-async function prepareLink(tx: Tx, schema: DatasheetSchema, fieldId: string, type: FieldType, property: LinkProperty, label: string) {
-  const foreign = await tx.datasheet.findFirst({
-    where: { id: property.foreignDatasheetId, spaceId: schema.spaceId },
-    include: { node: { select: { name: true } }, fields: { select: { name: true, position: true } } },
-  });
+async function prepareLink(tx: Tx, reach: Reach, schema: DatasheetSchema, fieldId: string, type: FieldType, property: LinkProperty, label: string) {
+  const foreign = canReach(reach, property.foreignDatasheetId)
+    ? await tx.datasheet.findFirst({
+        where: { id: property.foreignDatasheetId, spaceId: schema.spaceId },
+        include: { node: { select: { name: true } }, fields: { select: { name: true, position: true } } },
+      })
+    : null;
   if (!foreign) throw invalidArgument(`Invalid value for ${label}`, { parameter: `${label}.foreignDatasheetId` });
   if (type !== 'TwoWayLink' || foreign.id === schema.id) {
     delete property.brotherFieldId;
@@ -95,12 +100,14 @@ async function prepareLink(tx: Tx, schema: DatasheetSchema, fieldId: string, typ
 }
 
 /** A lookup's link, target, sort and filter fields, with the reference's messages (aitable-fusion-api.md §5 `api_params_lookup_*`). */
-async function checkLookup(tx: Tx, schema: DatasheetSchema, property: LookupProperty) {
+async function checkLookup(tx: Tx, reach: Reach, schema: DatasheetSchema, property: LookupProperty) {
   const bad = (message: string, parameter: string) => invalidArgument(message, { parameter: `property.${parameter}` });
   const related = schema.fields.find((f) => f.id === property.relatedLinkFieldId);
   if (!related) throw bad(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, 'relatedLinkFieldId');
   if (!isLinkType(related.type)) throw bad(`The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`, 'relatedLinkFieldId');
   const foreignId = (related.property as LinkProperty).foreignDatasheetId;
+  // Outside the caller's reach, the linked datasheet is answered as a missing one (what loading it would say).
+  if (!canReach(reach, foreignId)) throw datasheetNotFound(foreignId);
   const foreign = await loadSchema(asQueryable(tx), schema.spaceId, foreignId);
   if (!foreign.fields.some((f) => f.id === property.targetFieldId)) {
     throw bad(`The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`, 'targetFieldId');
@@ -151,7 +158,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
     const { field, events } = await prisma.$transaction(async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
-      const created = await insertField(tx, schema, input);
+      const created = await insertField(tx, scope, schema, input);
       const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
       const brother = (created.property as Partial<LinkProperty>).brotherFieldId;
       if (brother) {
@@ -208,6 +215,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       const events = [await schemaChange(tx, scope, datasheetId, 'field.deleted', fieldId)];
       const link = field.property as Partial<LinkProperty>;
       if (field.type === 'TwoWayLink' && link.brotherFieldId && link.foreignDatasheetId) {
+        // The sibling (deleted, or turned into a one-way link) belongs to the linked datasheet.
+        if (!canReach(scope, link.foreignDatasheetId)) throw beyondReach({ parameter: 'fieldId', fieldId });
         const brother = await tx.field.findFirst({ where: { id: link.brotherFieldId, datasheetId: link.foreignDatasheetId } });
         if (brother && options.conversion === 'delete') {
           await dropField(tx, link.foreignDatasheetId, brother.id);

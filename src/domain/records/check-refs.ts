@@ -2,24 +2,30 @@ import type { Queryable as Tx } from '../../db/client.js';
 import { attachmentsByToken, existingRecordIds, spaceMemberIds } from '../../db/stores/record.store.js';
 import { metaFromRow, toCellItem } from '../attachments/attachment-meta.js';
 import type { CellRef } from '../cells/write-cells.js';
+import { beyondReach, canReach } from '../access/reach.js';
+import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 
 /**
  * Checks every reference a batch makes, one query per kind and target: linked records must exist in the
- * linked datasheet, members must belong to the space, attachment tokens must be files of the same space.
+ * linked datasheet (one the caller reaches: else the batch is refused before anything is looked up), members must belong to the space, attachment tokens must be files of the same space.
  * Attachment cell items are completed with the file's metadata (size, mime type, dimensions).
  */
 export async function checkRefs(
   tx: Tx,
-  spaceId: string,
+  scope: Scope,
   refs: readonly CellRef[],
   patches: Record<string, unknown>[],
 ): Promise<void> {
+  const { spaceId } = scope;
   const linkTargets = new Map<string, Set<string>>();
   const memberIds = new Set<string>();
   const tokens = new Set<string>();
-  for (const { refs: r } of refs) {
+  for (const ref of refs) {
+    const r = ref.refs;
     if (r.kind === 'records') {
+      // Which records of a datasheet the caller does not reach exist is not its to learn, nor to link to.
+      if (!canReach(scope, r.datasheetId)) throw beyondReach({ fieldId: ref.fieldId });
       const set = linkTargets.get(r.datasheetId) ?? new Set<string>();
       for (const id of r.ids) set.add(id);
       linkTargets.set(r.datasheetId, set);

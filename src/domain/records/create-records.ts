@@ -62,7 +62,7 @@ export async function createRecordsWithSchema(
           throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
         }
         checkRowCap(lock, inputs.length);
-        await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
+        await checkRefs(tx, scope, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {
           await updateFieldProperty(tx, fieldId, property);
         }

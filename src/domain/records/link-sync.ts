@@ -6,6 +6,7 @@ import {
   type ChangeRow,
 } from '../../db/stores/record.store.js';
 import type { Queryable as Tx } from '../../db/client.js';
+import { beyondReach, canReach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import type { RecordsChangedEvent } from '../events/change-bus.js';
@@ -36,6 +37,8 @@ export async function syncTwoWayLinks(
       const after = new Set(linkIds(change.after[link.id]));
       for (const id of new Set([...before, ...after])) {
         if (before.has(id) === after.has(id)) continue;
+        // The sibling cells are records of the linked datasheet: a caller who does not reach it cannot change them.
+        if (!canReach(scope, foreignDatasheetId)) throw beyondReach({ fieldId: link.id });
         const byRecord = perForeign.get(foreignDatasheetId) ?? new Map();
         perForeign.set(foreignDatasheetId, byRecord);
         const key = `${id}\u0000${brotherFieldId}`;

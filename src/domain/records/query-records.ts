@@ -4,6 +4,7 @@ import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db
 import { FilterCompileError } from '../../db/query/compile-filter.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
+import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import { resolveLookup, withLookupValues } from '../cells/lookup-values.js';
 import type { LookupSource, LookupSources } from '../../db/query/lookup-columns.js';
@@ -140,7 +141,7 @@ async function runQuery(
   const formula = query.filterByFormula?.trim();
   const now = options.now ?? new Date();
   if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
-  const lookups = await lookupSources(db, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts, formula);
+  const lookups = await lookupSources(db, scope, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts, formula);
   const spec: ListSpec = {
     datasheetId,
     fields: schema.fields,
@@ -157,7 +158,7 @@ async function runQuery(
   };
   const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
     const cellFormat = query.cellFormat ?? 'json';
-    const read = { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl };
+    const read = { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl, reach: scope };
     const rows = await withLookupValues(db, schema, columns, page, { ...read, cellFormat, now });
     const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, read);
     return readRecords(columns, rows, lookups, { cellFormat, fieldKey });
@@ -195,10 +196,12 @@ async function runQuery(
 
 /**
  * Sources of the lookup fields a statement reads in SQL (the view filter, the sorts, Formula fields, the formula
- * filter): their linked datasheets, loaded for this statement.
+ * filter): their linked datasheets, loaded for this statement. A lookup into a datasheet the caller does not reach
+ * has no source: filters, sorts and formulas read it empty, as its rendered cells are.
  */
 export async function lookupSources(
   db: Database,
+  reach: Reach,
   schema: DatasheetSchema,
   filter: FilterGroup | null,
   sorts: readonly SortKey[],
@@ -214,7 +217,7 @@ export async function lookupSources(
   const sources = new Map<string, LookupSource>();
   const schemas = new Map<string, DatasheetSchema | null>();
   for (const field of lookups) {
-    const resolved = await resolveLookup(db, schema, field, schemas);
+    const resolved = await resolveLookup(db, schema, field, reach, schemas);
     if (resolved) {
       const { link, foreign, target } = resolved;
       sources.set(field.id, { link, datasheetId: foreign.id, fields: foreign.fields, formulas: foreign.formulas, target });

@@ -32,12 +32,12 @@ export function createRecordService(baseDeps: RecordDeps) {
     const schema = options.schema ?? (await loadSchema(deps.db, scope.spaceId, datasheetId));
     if (schema.formulas.size > 0) {
       // Formula values are never stored: compute the written rows' current values.
-      const lookups = await lookupSources(deps.db, schema, null, [], undefined);
+      const lookups = await lookupSources(deps.db, scope, schema, null, [], undefined);
       const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now(), lookups };
       const values = await selectFormulaValues(deps.db, datasheetId, schema.fields, formulas, rows.map((r) => r.id));
       rows = rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
     }
-    const read = { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl };
+    const read = { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, reach: scope };
     const format = { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name' } as const;
     rows = await withLookupValues(deps.db, schema, schema.fields, rows, { ...read, cellFormat: format.cellFormat, now: deps.now() });
     const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, read);

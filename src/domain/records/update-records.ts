@@ -75,7 +75,7 @@ export async function updateRecordsWithSchema(
             });
           }
         });
-        await checkRefs(tx, scope.spaceId, batch.refs, batch.patches);
+        await checkRefs(tx, scope, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {
           await updateFieldProperty(tx, fieldId, property);
         }
