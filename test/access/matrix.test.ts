@@ -426,4 +426,15 @@ describe('a datasheet restriction through links and lookups', () => {
     }
     expect([await cellsOf(r.aRecord), await cellsOf(r.bRecord), await fieldsOf(r.b)]).toEqual([aCells, bCells, bFields]);
   });
+
+  it('bounds an embed link the token publishes by the same restriction', async () => {
+    const publish = async (token: string) => {
+      const made = await as(token)('POST', `/v1/spaces/${fx.spaceId}/nodes/${r.a}/embedlinks`, {});
+      return (await call('GET', `/v1/embed/${(made.body.data as { linkId: string }).linkId}/records`, undefined)).text;
+    };
+    expect(await publish(fx.tokens.owner)).toContain('secret-of-b');
+    const restricted = await publish(r.token);
+    expect(restricted).toContain(r.bRecord);
+    expect(restricted).not.toContain('secret-of-b');
+  });
 });

@@ -96,7 +96,16 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
         });
       }
       const row = await tx.embedLink.create({
-        data: { id: newId('embedLink'), spaceId: scope.spaceId, nodeId, payload: payload as object | undefined, theme: theme ?? null, createdBy: scope.userId },
+        data: {
+          id: newId('embedLink'),
+          spaceId: scope.spaceId,
+          nodeId,
+          payload: payload as object | undefined,
+          theme: theme ?? null,
+          createdBy: scope.userId,
+          // What the link publishes is bounded as its maker's own reads are (lookups into other datasheets).
+          datasheetIds: [...(scope.datasheetIds ?? [])],
+        },
       });
       await audited(asQueryable(tx), scope, by, 'embedLink.created', row.id, nodeId);
       return row;
@@ -132,7 +141,10 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
       detail: { nodeId },
     });
 
-  /** The link, its space's scope (for reads on its behalf) and its datasheet's schema; 1501 when there is none. */
+  /**
+   * The link, the scope its reads run in (its space, bounded by the restriction of the token that made it) and its
+   * datasheet's schema; 1501 when there is none.
+   */
   async function open(linkId: string) {
     const row = typeof linkId === 'string' && linkId.startsWith('emb') ? await prisma.embedLink.findUnique({ where: { id: linkId }, include: { space: { select: { plan: true } } } }) : null;
     if (!row) throw linkNotFound();
@@ -142,7 +154,7 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
         throw new DomainError(ErrorCode.RATE_LIMITED, `The request rate of this embed link is ${rate.limit} queries per second (QPS).`, { rate });
       }
     }
-    const scope: Scope = { spaceId: row.spaceId, userId: null };
+    const scope: Scope = { spaceId: row.spaceId, userId: null, datasheetIds: row.datasheetIds };
     const schema = await loadSchema(deps.db, row.spaceId, row.nodeId);
     const payload = (row.payload ?? undefined) as EmbedPayload | undefined;
     const view = viewOf(schema, payload);
