@@ -137,6 +137,13 @@ describe('paging and cursors past the database integers', () => {
     expect((await records('?pageNum=9007199254740991&pageSize=1000&maxRecords=99999999999')).body.data).toMatchObject({ total, records: [] });
   });
 
+  it('refuses NUL in query parameters that reach SQL, naming them', async () => {
+    const nul = 'must not contain the NUL character (\\u0000)';
+    expect((await records('?recordIds=rec%00x')).body).toEqual(refused(`recordIds ${nul}`));
+    expect((await records(`?filterByFormula=${encodeURIComponent('{Name} = "a\u0000"')}`)).body).toEqual(refused(`filterByFormula ${nul}`));
+    expect((await records('?sort[0][field]=Na%00me&sort[0][order]=asc')).body).toEqual(refused(`sort ${nul}`));
+  });
+
   it('pages an embed link past 2³¹ rows without a token: an empty page', async () => {
     const link = await call<{ linkId: string }>('POST', `/spaces/${t.spaceId}/nodes/${dst}/embedlinks`, {});
     const res = await fusion<Page>(t.url, 'GET', `/v1/embed/${link.body.data!.linkId}/records?pageNum=3000000&pageSize=1000`);
