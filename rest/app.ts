@@ -25,6 +25,8 @@ export function createFusionRouter(logger: Logger): Router {
     if (failure.unexpected) {
       logger.error({ requestId: res.getHeader('request-id'), err: describeError(error) }, 'fusion request failed');
     }
+    // A streamed answer that failed midway: cut it, so the client sees a broken answer, never a short whole one.
+    if (res.headersSent) return void res.destroy();
     res.set(failure.headers).status(failure.status).json(failure.body);
   });
   return router;

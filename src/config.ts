@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -23,6 +24,7 @@ const configSchema = z.object({
     .string()
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
+  MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
 });
 
 export type Config = {
@@ -38,6 +40,8 @@ export type Config = {
   timeZone: string;
   /** RATE_LIMIT, RATE_LIMIT_QPS, RATE_LIMIT_WINDOW_MS, GRAPHQL_COST_PER_REQUEST, API_MONTHLY_QUOTA. */
   rateLimit: RateLimitSettings;
+  /** Characters of one text cell (and of every string inside a cell). */
+  maxTextCellLength: number;
 };
 
 export class ConfigError extends Error {
@@ -75,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (c.PUBLIC_URL ?? `http://${localHost}:${c.PORT}`).replace(/\/+$/, ''),
     timeZone: c.TIME_ZONE,
     rateLimit,
+    maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
   };
 }
 

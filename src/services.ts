@@ -28,7 +28,7 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -60,6 +60,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     bus,
     attachmentUrl: attachments.url,
     timeZone: options.config.timeZone,
+    maxTextLength: options.config.maxTextCellLength,
     formulaFilter,
     now: () => new Date(),
   });

@@ -1,6 +1,6 @@
 import type { Request as ExpressRequest } from 'express';
 import { Controller, Get, Path, Request, Route, Security, Tags } from '@tsoa/runtime';
-import { success, type SuccessEnvelope } from '../envelope.js';
+import type { SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import type { RecordPageVo } from '../models/record.vo.js';
 import { recordPage } from './records.controller.js';
@@ -20,6 +20,6 @@ export class RecordsV3Controller extends Controller {
   @Get()
   @Security('bearer', ['records:read'])
   public async getRecordsV3(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
-    return success(await recordPage(this.ctx, datasheetId, request));
+    return recordPage(this.ctx, datasheetId, request);
   }
 }

@@ -8,11 +8,20 @@ import { fieldKeyOf, parseRecordQuery } from '../parse/record-query.js';
 import type { RecordCreateRo, RecordUpdateRo } from '../models/record.ro.js';
 import type { RecordListVo, RecordPageVo } from '../models/record.vo.js';
 import type { RecordPage } from '../../src/domain/records/query-records.js';
+import { streamAllRecords } from '../record-stream.js';
 
-/** GET records, shared by v1 and v3: every query encoding of parseRecordQuery, the v1 page shape. */
-export async function recordPage(ctx: RequestContext, datasheetId: string, request: ExpressRequest): Promise<RecordPageVo> {
+/**
+ * GET records, shared by v1 and v3: every query encoding of parseRecordQuery, the v1 page shape. With pageSize=-1
+ * the answer is streamed to the response (record-stream.ts) and this resolves to nothing: tsoa sends nothing more
+ * once the response has started.
+ */
+export async function recordPage(ctx: RequestContext, datasheetId: string, request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
   const { unlimited, ...query } = parseRecordQuery(request);
-  return pageVo(await ctx.services.records.queryAll(ctx.access.scope, datasheetId, query, { unlimited }));
+  if (unlimited) {
+    await streamAllRecords(ctx, datasheetId, query, request);
+    return undefined as unknown as SuccessEnvelope<RecordPageVo>;
+  }
+  return success(pageVo(await ctx.services.records.query(ctx.access.scope, datasheetId, query)));
 }
 
 /** A record page as the Fusion API answers it: `pageSize` is the number of records returned (the reference's meaning). */
@@ -34,7 +43,7 @@ export class RecordsController extends Controller {
   @Get()
   @Security('bearer', ['records:read'])
   public async getRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
-    return success(await recordPage(this.ctx, datasheetId, request));
+    return recordPage(this.ctx, datasheetId, request);
   }
 
   /** Creates up to 10 records; values are validated per field type, unknown keys ignored. */

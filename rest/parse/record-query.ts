@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { RecordQuery } from '../../src/domain/records/query-records.js';
 import { invalidArgument } from '../../src/domain/errors.js';
+import { storableTextProblem } from '../../src/domain/text.js';
 import { listParam, queryEntries, QueryParseError, sortParam } from './query-arrays.js';
 
 /** fieldKey from the query (GET) or body (POST/PATCH), with the reference's message. */
@@ -27,6 +28,12 @@ export function intParam(value: string | undefined, parameter: string, message =
 export function parseRecordQuery(request: Request): RecordQuery & { unlimited: boolean } {
   const entries = queryEntries(request.originalUrl);
   const single = (name: string) => entries.find(([key]) => key === name)?.[1];
+  // Values reach SQL as parameters (record ids, formula strings), and PostgreSQL text holds no NUL.
+  for (const [key, value] of entries) {
+    const parameter = key.replace(/\[.*$/, '');
+    const problem = storableTextProblem(value);
+    if (problem) throw invalidArgument(`${parameter} ${problem}`, { parameter });
+  }
   try {
     const pageSize = intParam(single('pageSize'), 'pageSize');
     const filterByFormula = single('filterByFormula');

@@ -1,4 +1,5 @@
 import type { Plan } from './spaces/plans.js';
+import { invalidArgument } from './errors.js';
 
 /** Every limit in one place (aitable-fusion-api.md §3). */
 export const MAX_FIELDS_PER_DATASHEET = 200;
@@ -31,4 +32,24 @@ export function rowCapFor(plan: Plan, spaceCap: number | null, datasheetCap: num
 
 export function attachmentCapacityFor(plan: Plan, spaceCapacity: bigint | null): bigint {
   return spaceCapacity ?? BigInt(PLAN_LIMITS[plan].attachmentBytes);
+}
+
+/** Options of one SingleSelect/MultiSelect field (the reference documents none; reads and writes stay linear well past it). */
+export const MAX_SELECT_OPTIONS = 1_000;
+/** Options a write (one request or batch) may add to the datasheet's select fields, all fields together. */
+export const MAX_NEW_SELECT_OPTIONS_PER_WRITE = 100;
+/** Characters of one select option name. */
+export const MAX_OPTION_NAME_LENGTH = 1_000;
+/** Characters of one text cell (and of each string inside any cell) unless MAX_TEXT_CELL_LENGTH says otherwise. */
+export const DEFAULT_MAX_TEXT_CELL_LENGTH = 100_000;
+/** PostgreSQL's int4, which LIMIT/OFFSET parameters are bound as: larger offsets and caps are clamped to it. */
+export const MAX_INT4 = 2 ** 31 - 1;
+/** PostgreSQL's bigint, the type of serial cursors (audit events, record history). */
+const MAX_INT8 = 2n ** 63n - 1n;
+
+/** A serial-id cursor (`before`): digits within bigint, or code 400 naming the parameter. */
+export function serialCursor(value: string | null | undefined, parameter: string): bigint | null {
+  if (value === undefined || value === null) return null;
+  if (!/^\d{1,19}$/.test(value) || BigInt(value) > MAX_INT8) throw invalidArgument('Invalid cursor', { parameter });
+  return BigInt(value);
 }

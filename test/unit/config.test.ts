@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: 'http://localhost:3000',
       timeZone: 'UTC',
+      maxTextCellLength: 100_000,
     });
   });
 
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       PUBLIC_URL: 'https://tables.example.com/',
       TIME_ZONE: 'Asia/Shanghai',
+      MAX_TEXT_CELL_LENGTH: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://tables.example.com',
       timeZone: 'Asia/Shanghai',
       rateLimit: expect.objectContaining({ enabled: true, windowMs: 1000 }),
+      maxTextCellLength: 5000,
     });
   });
 
@@ -54,6 +57,8 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid configuration: PUBLIC_URL must be an http\(s\) URL/],
     [{ RATE_LIMIT_QPS: 'lots' }, /^Invalid configuration: RATE_LIMIT_QPS must look like FREE=2,PLUS=5 \(got "lots"\)$/],
     [{ RATE_LIMIT: 'maybe' }, /^Invalid configuration: RATE_LIMIT must be "on" or "off" \(got "maybe"\)$/],
+    [{ MAX_TEXT_CELL_LENGTH: '0' }, /^Invalid configuration: MAX_TEXT_CELL_LENGTH must be at least 1 \(got "0"\)$/],
+    [{ MAX_TEXT_CELL_LENGTH: 'many' }, /^Invalid configuration: MAX_TEXT_CELL_LENGTH must be a number \(got "many"\)$/],
     [{ TIME_ZONE: 'Mars/Olympus' }, /^Invalid configuration: TIME_ZONE must be an IANA time zone such as UTC or Europe\/Berlin \(got "Mars\/Olympus"\)$/],
   ])('names the variable in one line: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -36,6 +36,9 @@ export interface Admission {
   rate?: RateDecision;
 }
 
+/** The reference's bucket: per token and datasheet, else per token and space, else per token (§4). */
+const bucketOf = (actor: Actor, target: Target) => `${actor.tokenId}:${target.datasheetId ?? target.spaceId ?? 'user'}`;
+
 const NOT_IN_SPACE = 'The API token user does not belong to the space, please adjust spaceId or API token and try again';
 
 /**
@@ -64,9 +67,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     // counters are asked at once (one trip to a shared store). A GraphQL operation refused by the quota
     // must not spend its cost, so its budget is asked only after the quota allowed it.
     const quotaDecision = limiter.consumeQuota(actor.spaceId, actor.plan);
-    // The reference's bucket: per token and datasheet, else per token and space, else per token (§4).
-    const resource = target.datasheetId ?? target.spaceId ?? 'user';
-    const restRate = options.rateLimits && cost === undefined ? limiter.consume(`${actor.tokenId}:${resource}`, actor.plan) : undefined;
+    const restRate = options.rateLimits && cost === undefined ? limiter.consume(bucketOf(actor, target), actor.plan) : undefined;
     const quota = await quotaDecision;
     if (!quota.allowed) {
       await restRate;
@@ -119,6 +120,19 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     },
     /** Meter only (a whole GraphQL operation by its cost). */
     meter,
+    /**
+     * One more point from an admitted REST request's bucket, for an answer metered by its size (pageSize=-1: one
+     * per page of rows after the first). While the bucket is spent this waits for its next window, so a long answer
+     * goes at the plan's rate and other requests of the token wait their turn (until `signal` says the caller left).
+     */
+    async spend(actor: Actor, target: Target, signal?: AbortSignal): Promise<void> {
+      if (!options.rateLimits) return;
+      while (!signal?.aborted) {
+        const rate = await limiter.consume(bucketOf(actor, target), actor.plan);
+        if (rate.allowed) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(rate.resetMs, 10)));
+      }
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 import { invalidArgument } from '../errors.js';
 import { CellError, type CellRefs, type FieldDef, type WriteContext } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import { optionNamed, type SelectOption } from '../fields/shared/select-options.js';
+import { OptionList, type SelectOption } from '../fields/shared/select-options.js';
+import { DEFAULT_MAX_TEXT_CELL_LENGTH, MAX_NEW_SELECT_OPTIONS_PER_WRITE, MAX_OPTION_NAME_LENGTH, MAX_SELECT_OPTIONS } from '../limits.js';
+import { storableTextProblem } from '../text.js';
 
 export type FieldKey = 'name' | 'id';
 
@@ -27,10 +29,11 @@ export interface PreparedBatch {
 export function prepareCells(
   fields: readonly FieldDef[],
   inputs: readonly unknown[],
-  options: { fieldKey: FieldKey; timeZone: string; allowEmpty?: boolean },
+  options: { fieldKey: FieldKey; timeZone: string; allowEmpty?: boolean; maxTextLength?: number | undefined },
 ): PreparedBatch {
   const byKey = new Map(fields.map((f) => [options.fieldKey === 'id' ? f.id : f.name, f]));
-  const workingOptions = new Map<string, SelectOption[]>();
+  const maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_CELL_LENGTH;
+  const workingOptions: WorkingOptions = { lists: new Map(), added: 0 };
   const changedProperties = new Map<string, unknown>();
   const refs: CellRef[] = [];
   const patches = inputs.map((input, recordIndex) => {
@@ -47,10 +50,11 @@ export function prepareCells(
       const ctx: WriteContext = {
         key,
         timeZone: options.timeZone,
-        selectOption: (name) => selectOption(field, name, workingOptions, changedProperties),
+        selectOption: (name) => selectOption(field, key, name, workingOptions, changedProperties),
       };
       try {
         if (!module.writable) throw new CellError(module.readOnlyMessage ?? `${field.type} field can't be edited`);
+        checkCellStrings(value, key, maxTextLength);
         const written = module.write(value, field, ctx);
         patch[field.id] = written.value ?? null;
         if (written.refs) refs.push({ recordIndex, fieldId: field.id, refs: written.refs });
@@ -69,19 +73,56 @@ export function prepareCells(
   return { patches, refs, changedProperties };
 }
 
+interface WorkingOptions {
+  /** Per field id, its options as this batch grows them. */
+  lists: Map<string, OptionList>;
+  /** Options the batch added so far, all fields together. */
+  added: number;
+}
+
 function selectOption(
   field: FieldDef,
+  key: string,
   name: string,
-  working: Map<string, SelectOption[]>,
+  working: WorkingOptions,
   changed: Map<string, unknown>,
 ): { id: string; name: string } {
   const property = field.property as { options?: SelectOption[] };
-  let options = working.get(field.id);
-  if (!options) {
-    options = [...(property.options ?? [])];
-    working.set(field.id, options);
+  let list = working.lists.get(field.id);
+  if (!list) {
+    list = new OptionList(property.options ?? []);
+    working.lists.set(field.id, list);
   }
-  const { option, created } = optionNamed(options, name);
-  if (created) changed.set(field.id, { ...property, options });
+  const found = list.find(name);
+  if (found) return found;
+  // Limits before the option exists: the batch fails whole, so nothing is kept.
+  if (name.length > MAX_OPTION_NAME_LENGTH) throw new CellError(`field:${key} option names can't be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
+  if (working.added >= MAX_NEW_SELECT_OPTIONS_PER_WRITE) {
+    throw new CellError(`field:${key} can't get more than ${MAX_NEW_SELECT_OPTIONS_PER_WRITE} new options in one request`);
+  }
+  if (list.options.length >= MAX_SELECT_OPTIONS) throw new CellError(`field:${key} can't have more than ${MAX_SELECT_OPTIONS} options`);
+  working.added++;
+  const option = list.add(name);
+  changed.set(field.id, { ...property, options: list.options });
   return option;
+}
+
+/**
+ * Every string a cell value carries, at any depth, before its type reads it: text PostgreSQL can store
+ * (no NUL, no lone surrogate) and at most `maxLength` characters. Iterative, so deep nesting cannot overflow.
+ */
+function checkCellStrings(value: unknown, key: string, maxLength: number): void {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (item.length > maxLength) throw new CellError(`field:${key} text can't be longer than ${maxLength} characters`);
+      const problem = storableTextProblem(item);
+      if (problem) throw new CellError(`field:${key} ${problem}`);
+    } else if (Array.isArray(item)) {
+      for (const element of item) pending.push(element);
+    } else if (item !== null && typeof item === 'object') {
+      for (const [k, v] of Object.entries(item)) pending.push(k, v);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import type { FieldInput } from '../fields/field-input.js';
 import { FIELD_TYPES } from '../fields/registry.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET, MAX_NAME_LENGTH } from '../limits.js';
+import { checkStorableName } from '../text.js';
 import { loadSchema, datasheetNotFound, type DatasheetSchema } from './schema.js';
 import { validateDescription } from '../fields/field-input.js';
 import { DEFAULT_VIEW_NAME } from '../views/view.service.js';
@@ -119,7 +120,7 @@ function validateName(name: unknown, entity: string): string {
   if (name.trim().length > MAX_NAME_LENGTH) {
     throw invalidArgument(`$name's length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: 'name' });
   }
-  return name.trim();
+  return checkStorableName(name.trim(), 'name');
 }
 
 async function resolveFolder(tx: Tx, spaceId: string, folderId: string | undefined): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../limits.js';
+import { checkStorableName } from '../text.js';
 import { isFieldType, PropertyError, type FieldType, type PropertyContext } from './field-type.js';
 import { FIELD_TYPES } from './registry.js';
 
@@ -20,6 +21,7 @@ export function validateFieldName(name: unknown, label: string, taken: Iterable<
   if (trimmed.length > MAX_NAME_LENGTH) {
     throw invalidArgument(`$${label}'s length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: label });
   }
+  checkStorableName(trimmed, label);
   for (const other of taken) {
     if (other === trimmed) throw invalidArgument(`${label} must be unique`, { parameter: label });
   }
@@ -47,5 +49,5 @@ export function validateDescription(description: unknown, label = 'description')
   if (description.length > MAX_DESCRIPTION_LENGTH) {
     throw invalidArgument(`$${label}'s length must not be greater than $${MAX_DESCRIPTION_LENGTH}`, { parameter: label });
   }
-  return description;
+  return checkStorableName(description, label);
 }

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/client.js';
 import { recordHistory, recordInSpace, type HistoryRow } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
+import { serialCursor } from '../limits.js';
 
 export interface HistoryEntry {
   /** Id of the change this entry comes from ("created" for the creation entries). */
@@ -52,8 +53,7 @@ export async function readRecordHistory(
 ): Promise<HistoryPage> {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
-  if (options.before != null && !/^\d+$/.test(options.before)) throw invalidArgument('Invalid cursor', { parameter: 'before' });
-  const before = options.before != null ? BigInt(options.before) : null;
+  const before = serialCursor(options.before, 'before');
   const rows = await recordHistory(prisma, scope.spaceId, recordId, before, limit + 1);
   const page = rows.slice(0, limit);
   const entries = page.flatMap(toEntries);

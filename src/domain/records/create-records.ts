@@ -15,7 +15,7 @@ export interface CreateOptions {
   fieldKey?: FieldKey;
   /** Allow records none of whose keys match a field (GraphQL); the Fusion facade keeps the reference's refusal. */
   allowEmpty?: boolean;
-  /** A per-request limit (Fusion: 10), checked after every value was validated, as the reference does. */
+  /** A per-request limit (Fusion: 10), checked before any value (the reference validates values first). */
   batchLimit?: number;
 }
 
@@ -46,6 +46,10 @@ export async function createRecordsWithSchema(
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
   }
+  // Limits before any per-cell work and before the datasheet is locked (the reference validates values first).
+  if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
+    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+  }
   const { created, events, schemaAfter } = await withRetry(() =>
     deps.db.transaction(
       async (tx) => {
@@ -56,11 +60,9 @@ export async function createRecordsWithSchema(
         const batch = prepareCells(schema.fields, inputs, {
           fieldKey: options.fieldKey ?? 'name',
           timeZone: deps.timeZone,
+          maxTextLength: deps.maxTextLength,
           allowEmpty: options.allowEmpty ?? false,
         });
-        if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
-          throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
-        }
         checkRowCap(lock, inputs.length);
         await checkRefs(tx, scope, batch.refs, batch.patches);
         for (const [fieldId, property] of batch.changedProperties) {

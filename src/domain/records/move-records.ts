@@ -5,7 +5,7 @@ import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import { optionNamed, type SelectOption } from '../fields/shared/select-options.js';
+import { optionById, OptionList, type SelectOption } from '../fields/shared/select-options.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { checkRowCap, lockForWrite, withRetry, type LinkProperty, type RecordDeps } from './record-context.js';
@@ -134,12 +134,12 @@ const isLinkTo = (f: FieldDef) => (f.type === 'OneWayLink' || f.type === 'TwoWay
 function selectConverter(from: FieldDef, to: FieldDef, changed: Map<string, unknown>) {
   const fromOptions = (from.property as { options: SelectOption[] }).options;
   const toProperty = to.property as { options: SelectOption[] };
-  const options = [...toProperty.options];
+  const options = new OptionList(toProperty.options);
   const map = (id: unknown) => {
-    const name = fromOptions.find((o) => o.id === id)?.name;
+    const name = optionById(fromOptions, id)?.name;
     if (name === undefined) return undefined;
-    const { option, created } = optionNamed(options, name);
-    if (created) changed.set(to.id, { ...toProperty, options });
+    const { option, created } = options.named(name);
+    if (created) changed.set(to.id, { ...toProperty, options: options.options });
     return option.id;
   };
   return (value: unknown) => (Array.isArray(value) ? value.map(map).filter(Boolean) : map(value));

@@ -14,6 +14,7 @@ import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
+import { MAX_INT4 } from '../limits.js';
 import type { FormulaAsts } from '../formula/formula-fields.js';
 import { formulaFieldIds } from '../formula/references.js';
 import type { FilterGroup } from '../views/view.schema.js';
@@ -137,7 +138,8 @@ async function runQuery(
   const sorts = userSorts(schema, query.sort, keyOf);
   if (!query.recordIds || query.sort?.length) sorts.push(...viewSorts(schema, view ?? schema.views[0]));
   const pageSize = checkInt(query.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize', 1, MAX_PAGE_SIZE);
-  const maxRecords = query.maxRecords === undefined ? undefined : checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER);
+  // maxRecords has no upper bound (reference §3); past int4 (what LIMIT binds) it caps nothing, so it is clamped.
+  const maxRecords = query.maxRecords === undefined ? undefined : Math.min(checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER), MAX_INT4);
   const formula = query.filterByFormula?.trim();
   const now = options.now ?? new Date();
   if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
@@ -175,11 +177,13 @@ async function runQuery(
       const result = await listRecords(db, spec, { kind: 'keyset', after, limit: pageSize + 1 });
       ({ schemaRevision, revision } = result);
       const nextCursor = result.records.length > pageSize ? encodeCursor(result.keys[pageSize - 1]!, shape) : null;
-      if (after === null && nextCursor === null) seenTotal = result.records.length;
+      // Keyset statements do not apply maxRecords (callers stop there): the total does.
+      if (after === null && nextCursor === null) seenTotal = Math.min(result.records.length, maxRecords ?? Number.POSITIVE_INFINITY);
       page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
     } else {
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
-      const offset = (pageNum - 1) * pageSize;
+      // No datasheet holds 2³¹ rows: a page starting past that is past the end (records: []), as any page beyond it.
+      const offset = Math.min((pageNum - 1) * pageSize, MAX_INT4);
       const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
       ({ schemaRevision, revision } = result);
       if (result.records.length < pageSize && (result.records.length > 0 || offset === 0)) seenTotal = offset + result.records.length;

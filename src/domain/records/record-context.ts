@@ -16,6 +16,8 @@ export interface RecordDeps {
   bus: ChangeBus;
   attachmentUrl(token: string): string;
   timeZone: string;
+  /** Characters of one cell string (MAX_TEXT_CELL_LENGTH); default DEFAULT_MAX_TEXT_CELL_LENGTH. */
+  maxTextLength?: number | undefined;
   /** Compiles filterByFormula to SQL (the formula engine); without it such queries are refused. */
   formulaFilter?: FormulaFilter | undefined;
   now(): Date;

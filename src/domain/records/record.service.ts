@@ -13,7 +13,7 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
-import { CountCache, lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordQuery, type SchemaCache } from './query-records.js';
+import { CountCache, lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordPage, type RecordQuery, type SchemaCache } from './query-records.js';
 
 export type { RecordDeps };
 
@@ -86,18 +86,23 @@ export function createRecordService(baseDeps: RecordDeps) {
     },
     render,
     query,
-    /** Like query; with `unlimited` (the reference's pageSize=-1) every matching row, fetched 1,000 at a time. */
-    async queryAll(scope: Scope, datasheetId: string, q: RecordQuery, options: { unlimited: boolean }) {
-      const run = (page: RecordQuery) => query(scope, datasheetId, page);
-      if (!options.unlimited) return run(q);
-      const first = await run({ ...q, pageNum: 1, pageSize: MAX_PAGE_SIZE, withTotal: true });
-      const records = [...first.records];
-      for (let pageNum = 2; records.length < (first.total ?? 0); pageNum++) {
-        const next = await run({ ...q, pageNum, pageSize: MAX_PAGE_SIZE, withTotal: false });
-        if (next.records.length === 0) break;
-        records.push(...next.records);
+    /**
+     * Every matching row (the reference's pageSize=-1), read in keyset pages of MAX_PAGE_SIZE, so memory holds one
+     * page however many rows match; `maxRecords` is honoured. The first page carries `total`. `beforeNextPage` runs
+     * before each page after the first: the caller meters it (one rate-limit point per page) and may wait there.
+     */
+    async *queryAllPages(scope: Scope, datasheetId: string, q: RecordQuery, beforeNextPage?: () => Promise<void>): AsyncGenerator<RecordPage> {
+      let left = q.maxRecords ?? Number.POSITIVE_INFINITY;
+      let after: string | null = null;
+      for (let first = true; ; first = false) {
+        if (!first) await beforeNextPage?.();
+        const page = await query(scope, datasheetId, { ...q, pageNum: undefined, pageSize: MAX_PAGE_SIZE, after, withTotal: first });
+        const records = page.records.length > left ? page.records.slice(0, left) : page.records;
+        left -= records.length;
+        yield { ...page, records };
+        after = page.nextCursor ?? null;
+        if (after === null || left <= 0) return;
       }
-      return { ...first, records, pageNum: 1, pageSize: records.length };
     },
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),

@@ -42,13 +42,18 @@ export async function updateRecordsWithSchema(
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't update more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
   }
+  // Limits before any per-cell work and before the datasheet is locked (the reference validates values first).
+  if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
+    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+  }
   const ids = inputs.map((input, i) => {
     if (typeof input?.recordId !== 'string' || !input.recordId) {
       throw invalidArgument("recordId value can't be null", { parameter: `records[${i}].recordId` });
     }
     return input.recordId;
   });
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  const seen = new Set<string>();
+  const duplicate = ids.find((id) => seen.size === seen.add(id).size);
   if (duplicate) throw invalidArgument(`Record ${duplicate} appears more than once in the batch`, { parameter: 'records' });
 
   const { records, events, schemaAfter } = await withRetry(() =>
@@ -57,10 +62,7 @@ export async function updateRecordsWithSchema(
         const at = deps.now();
         const { schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
         const schema = schemas.get(datasheetId)!;
-        const batch = prepareCells(schema.fields, inputs.map((i) => i.fields), { fieldKey: options.fieldKey ?? 'name', timeZone: deps.timeZone });
-        if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
-          throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
-        }
+        const batch = prepareCells(schema.fields, inputs.map((i) => i.fields), { fieldKey: options.fieldKey ?? 'name', timeZone: deps.timeZone, maxTextLength: deps.maxTextLength });
         const rows = new Map((await selectRecordsForUpdate(tx, datasheetId, ids)).map((r) => [r.id, r]));
         if (rows.size !== ids.length) {
           throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordId', recordIds: ids.filter((id) => !rows.has(id)) });

@@ -10,6 +10,7 @@ import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_NAME_LENGTH, MAX_VIEWS_PER_DATASHEET } from '../limits.js';
+import { checkStorableName } from '../text.js';
 import { conditionFieldIds, filterGroupSchema, VIEW_TYPES, viewSortSchema, type FilterGroup } from './view.schema.js';
 
 export const DEFAULT_VIEW_NAME = 'Grid view';
@@ -134,6 +135,7 @@ function validateViewName(name: unknown, others: string[]): string {
   if (typeof name !== 'string' || name.trim() === '') throw invalidArgument('Invalid value for name', { parameter: 'name' });
   const trimmed = name.trim();
   if (trimmed.length > MAX_NAME_LENGTH) throw invalidArgument(`$name's length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: 'name' });
+  checkStorableName(trimmed, 'name');
   if (others.includes(trimmed)) throw invalidArgument('name must be unique', { parameter: 'name' });
   return trimmed;
 }

@@ -31,21 +31,73 @@ export function colorOf(index: number): { name: string; value: string } {
 
 /** The next colour not used by the options yet (cycling through the palette when all are used). */
 export function nextFreeColor(options: readonly SelectOption[]): number {
-  const used = new Set(options.map((o) => o.color));
-  for (let i = 0; i < PALETTE_SIZE; i++) if (!used.has(i)) return i;
-  return options.length % PALETTE_SIZE;
+  const colors = new ColorPicker(options);
+  return colors.next(options.length);
 }
 
 /**
- * The option of a name, created (with the next free colour) when the list has none; `created` says whether
- * the list grew, so the caller can save the field's property with its write.
+ * Picks colours for options added one by one in O(1) amortised: the first palette index no option uses,
+ * and once all are used, the option count modulo the palette (as nextFreeColor).
  */
-export function optionNamed(options: SelectOption[], name: string): { option: SelectOption; created: boolean } {
-  const found = options.find((o) => o.name === name);
-  if (found) return { option: found, created: false };
-  const option = { id: newId('option'), name, color: nextFreeColor(options) };
-  options.push(option);
-  return { option, created: true };
+export class ColorPicker {
+  private readonly used = new Set<number>();
+  private free = 0;
+  constructor(options: readonly SelectOption[] = []) {
+    for (const o of options) this.used.add(o.color);
+  }
+  /** The colour for an option added to a list of `count` options; marks it used. */
+  next(count: number): number {
+    while (this.free < PALETTE_SIZE && this.used.has(this.free)) this.free++;
+    const color = this.free < PALETTE_SIZE ? this.free : count % PALETTE_SIZE;
+    this.used.add(color);
+    return color;
+  }
+  use(color: number): void {
+    this.used.add(color);
+  }
+}
+
+/**
+ * A field's options while a write adds to them: names found through a map and colours through a ColorPicker,
+ * so adding n options costs O(n), not O(n²). `options` is the grown list (the caller saves it with its write).
+ */
+export class OptionList {
+  readonly options: SelectOption[];
+  private readonly byName = new Map<string, SelectOption>();
+  private readonly colors: ColorPicker;
+  constructor(initial: readonly SelectOption[]) {
+    this.options = [...initial];
+    for (const o of this.options) if (!this.byName.has(o.name)) this.byName.set(o.name, o);
+    this.colors = new ColorPicker(this.options);
+  }
+  find(name: string): SelectOption | undefined {
+    return this.byName.get(name);
+  }
+  /** Appends a new option (the caller checked the name is not there yet). */
+  add(name: string): SelectOption {
+    const option = { id: newId('option'), name, color: this.colors.next(this.options.length) };
+    this.options.push(option);
+    this.byName.set(name, option);
+    return option;
+  }
+  /** The option of a name, created (with the next free colour) when the list has none. */
+  named(name: string): { option: SelectOption; created: boolean } {
+    const found = this.byName.get(name);
+    return found ? { option: found, created: false } : { option: this.add(name), created: true };
+  }
+}
+
+const indexes = new WeakMap<readonly SelectOption[], Map<string, SelectOption>>();
+
+/** The option of an id, through a map kept per options list (reads look up every id of every cell). */
+export function optionById(options: readonly SelectOption[], id: unknown): SelectOption | undefined {
+  let index = indexes.get(options);
+  if (!index) {
+    index = new Map();
+    for (const o of options) if (!index.has(o.id)) index.set(o.id, o);
+    indexes.set(options, index);
+  }
+  return typeof id === 'string' ? index.get(id) : undefined;
 }
 
 export const optionApi = (o: SelectOption) => ({ id: o.id, name: o.name, color: colorOf(o.color) });

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { newId } from '../../ids.js';
 import { PropertyError, type PropertyContext } from '../field-type.js';
 import { parseWith, requireObject } from './property.js';
-import { nextFreeColor, optionApi, PALETTE_SIZE, type SelectOption } from './select-options.js';
+import { MAX_OPTION_NAME_LENGTH, MAX_SELECT_OPTIONS } from '../../limits.js';
+import { storableTextProblem } from '../../text.js';
+import { ColorPicker, optionApi, PALETTE_SIZE, type SelectOption } from './select-options.js';
 
 export interface SelectProperty<D extends string | string[]> {
   options: SelectOption[];
@@ -32,13 +34,19 @@ export function parseSelectProperty<M extends 'single' | 'multi'>(
     }),
     raw,
   );
-  const existing = (ctx.existing as SelectProperty<string> | undefined)?.options ?? [];
+  if (parsed.options.length > MAX_SELECT_OPTIONS) throw new PropertyError(`"options" must contain no more than ${MAX_SELECT_OPTIONS} elements`);
+  const existing = new Map(((ctx.existing as SelectProperty<string> | undefined)?.options ?? []).map((e) => [e.id, e]));
   const options: SelectOption[] = [];
+  const names = new Set<string>();
+  const colors = new ColorPicker();
   parsed.options.forEach((o, i) => {
     if (o.id !== undefined && o.color === undefined) throw new PropertyError(`"options[${i}].color" is required`);
-    if (options.some((other) => other.name === o.name)) throw new PropertyError(`"options[${i}].name" must be unique`);
-    const known = o.id !== undefined ? existing.find((e) => e.id === o.id) : undefined;
-    options.push({ id: known?.id ?? newId('option'), name: o.name, color: o.color ?? nextFreeColor(options) });
+    checkOptionName(o.name, `"options[${i}].name"`);
+    if (names.has(o.name)) throw new PropertyError(`"options[${i}].name" must be unique`);
+    names.add(o.name);
+    const known = o.id !== undefined ? existing.get(o.id) : undefined;
+    if (o.color !== undefined) colors.use(o.color);
+    options.push({ id: known?.id ?? newId('option'), name: o.name, color: o.color ?? colors.next(options.length) });
   });
   return { options, ...(parsed.defaultValue !== undefined ? { defaultValue: parsed.defaultValue } : {}) } as SelectProperty<
     M extends 'single' ? string : string[]
@@ -49,3 +57,10 @@ export const selectOptionsToApi = (p: SelectProperty<string | string[]>) => ({
   options: p.options.map(optionApi),
   ...(p.defaultValue !== undefined ? { defaultValue: p.defaultValue } : {}),
 });
+
+/** An option name a datasheet can keep: at most MAX_OPTION_NAME_LENGTH characters, no NUL, no lone surrogate. */
+function checkOptionName(name: string, label: string): void {
+  if (name.length > MAX_OPTION_NAME_LENGTH) throw new PropertyError(`${label} must not be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
+  const problem = storableTextProblem(name);
+  if (problem) throw new PropertyError(`${label} ${problem}`);
+}

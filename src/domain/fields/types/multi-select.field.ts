@@ -1,9 +1,9 @@
 import { CellError, defineFieldType } from '../field-type.js';
-import type { SelectOption } from '../shared/select-options.js';
+import { optionById, type SelectOption } from '../shared/select-options.js';
 import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
 
 const namesOf = (stored: unknown, options: readonly SelectOption[]): string[] =>
-  Array.isArray(stored) ? stored.flatMap((id) => options.find((o) => o.id === id)?.name ?? []) : [];
+  Array.isArray(stored) ? stored.flatMap((id) => optionById(options, id)?.name ?? []) : [];
 
 export const multiSelectField = defineFieldType<SelectProperty<string[]>>({
   type: 'MultiSelect',

@@ -1,4 +1,5 @@
 import { CellError, defineFieldType } from '../field-type.js';
+import { optionById } from '../shared/select-options.js';
 import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
 
 export const singleSelectField = defineFieldType<SelectProperty<string>>({
@@ -22,7 +23,7 @@ export const singleSelectField = defineFieldType<SelectProperty<string>>({
     return name ? (field.property.options.find((o) => o.name === name)?.id ?? null) : null;
   },
   read: {
-    json: (stored, field) => field.property.options.find((o) => o.id === stored)?.name,
-    string: (stored, field) => field.property.options.find((o) => o.id === stored)?.name ?? null,
+    json: (stored, field) => optionById(field.property.options, stored)?.name,
+    string: (stored, field) => optionById(field.property.options, stored)?.name ?? null,
   },
 });
