@@ -6,6 +6,7 @@ import { isScope } from '../src/domain/tokens/scopes.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import { rateHeaders } from './errors.js';
 import { servicesOf } from './ioc.js';
+import { idempotencyGate } from './middleware/idempotency.js';
 
 export interface RequestAccess extends Admission {
   actor: Actor;
@@ -14,7 +15,8 @@ export interface RequestAccess extends Admission {
 /**
  * tsoa's hook for `@Security('bearer', [scope])`, run before parameters are validated, in the reference's
  * order (§1.6): the `Bearer ` prefix (exactly), the token, then the shared access gate (rate bucket and
- * quota, scope, datasheet restriction, role, target space) over the route's path parameters.
+ * quota, scope, datasheet restriction, role, target space) over the route's path parameters; then the
+ * request's Idempotency-Key, if any (a replay is sent from here and the route does not run).
  */
 export async function expressAuthentication(request: Request, securityName: string, scopes: string[] = []): Promise<RequestAccess> {
   const secret = bearerSecret(request.headers.authorization);
@@ -25,6 +27,8 @@ export async function expressAuthentication(request: Request, securityName: stri
   if (!scope || !isScope(scope)) throw new Error(`route ${request.path} declares no known scope`);
   const admission = await services.access.admit(actor, scope, targetOf(request));
   if (admission.rate) request.res?.set(rateHeaders(admission.rate));
+  // Idempotency-Key: looked up only now, so a replay is authenticated, authorized and metered like a run.
+  await idempotencyGate(request, actor.tokenId);
   return { ...admission, actor };
 }
 
