@@ -19,10 +19,12 @@ export interface RequestAccess extends Admission {
  * request's Idempotency-Key, if any (a replay is sent from here and the route does not run).
  */
 export async function expressAuthentication(request: Request, securityName: string, scopes: string[] = []): Promise<RequestAccess> {
-  const secret = bearerSecret(request.headers.authorization);
-  if (securityName !== 'bearer' || secret === undefined) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
   const services = servicesOf(request);
-  const actor = await services.tokens.authenticate(secret);
+  const actor = await authenticate(request, securityName).catch(async (error: unknown) => {
+    // Failed authentications count per client address: past the limit they answer 429 instead of 401.
+    if (error instanceof DomainError && error.code === ErrorCode.UNAUTHORIZED) await services.access.meterAddress(request.socket.remoteAddress);
+    throw error;
+  });
   const scope = scopes[0];
   if (!scope || !isScope(scope)) throw new Error(`route ${request.path} declares no known scope`);
   const admission = await services.access.admit(actor, scope, targetOf(request));
@@ -30,6 +32,12 @@ export async function expressAuthentication(request: Request, securityName: stri
   // Idempotency-Key: looked up only now, so a replay is authenticated, authorized and metered like a run.
   await idempotencyGate(request, actor.tokenId);
   return { ...admission, actor };
+}
+
+async function authenticate(request: Request, securityName: string) {
+  const secret = bearerSecret(request.headers.authorization);
+  if (securityName !== 'bearer' || secret === undefined) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+  return servicesOf(request).tokens.authenticate(secret);
 }
 
 /** What the route's path names: a space, a datasheet (also a `dst…` node id), as the reference's limiter reads it. */
