@@ -1,6 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import { DomainError } from '../src/domain/errors.js';
+import type { RateDecision } from '../src/domain/access/access.service.js';
+import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { rateHeaders } from './errors.js';
 import type { Services } from '../src/services.js';
 
 /** Types a browser may render in place; anything else downloads, so an uploaded page cannot run as this site. */
@@ -17,8 +19,13 @@ export function createAttachmentDownloadRouter(services: Services): Router {
     const token = decodeURIComponent((req.params as Record<string, string>)[0]!);
     let file;
     try {
+      await services.access.meterAddress(req.socket.remoteAddress);
       file = await services.attachments.open(token);
     } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.RATE_LIMITED) {
+        const rate = error.details.rate as RateDecision;
+        return void res.set(rateHeaders(rate)).status(429).json({ success: false, code: 429, message: error.message });
+      }
       if (error instanceof DomainError) return void res.status(404).json({ success: false, code: 404, message: error.message });
       throw error;
     }

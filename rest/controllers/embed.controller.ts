@@ -1,4 +1,6 @@
 import type { Request as ExpressRequest } from 'express';
+import { DomainError } from '../../src/domain/errors.js';
+import { EMBED_LINK_NOT_FOUND } from '../../src/domain/embeds/embed-link.service.js';
 import { Controller, Get, Path, Request, Route, Tags } from '@tsoa/runtime';
 import { success, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
@@ -21,8 +23,8 @@ export class EmbedController extends Controller {
 
   /** The embedded datasheet (id, name), the view it opens on, that view's visible fields, and the link's theme and payload. */
   @Get()
-  public async getEmbed(@Path() linkId: string): Promise<SuccessEnvelope<EmbedDescriptionVo>> {
-    return success(await this.ctx.services.embeds.describe(linkId));
+  public async getEmbed(@Path() linkId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<EmbedDescriptionVo>> {
+    return success(await this.meteredWhenUnknown(request, this.ctx.services.embeds.describe(linkId)));
   }
 
   /** The link's view's records (its filter, sorts and visible fields), json cells keyed by name: `pageNum`, `pageSize` (1–1000, default 100). */
@@ -31,6 +33,16 @@ export class EmbedController extends Controller {
     const entries = queryEntries(request.originalUrl);
     const single = (name: string) => entries.find(([key]) => key === name)?.[1];
     const page = { pageNum: intParam(single('pageNum'), 'pageNum'), pageSize: intParam(single('pageSize'), 'pageSize') };
-    return success(pageVo(await this.ctx.services.embeds.records(linkId, page)));
+    return success(pageVo(await this.meteredWhenUnknown(request, this.ctx.services.embeds.records(linkId, page))));
+  }
+
+  /** An unknown (or deleted) link id counts against the client address, so link ids cannot be guessed quickly. */
+  private async meteredWhenUnknown<T>(request: ExpressRequest, answer: Promise<T>): Promise<T> {
+    try {
+      return await answer;
+    } catch (error) {
+      if (error instanceof DomainError && error.message === EMBED_LINK_NOT_FOUND) await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
+      throw error;
+    }
   }
 }

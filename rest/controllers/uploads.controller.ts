@@ -24,6 +24,7 @@ export class UploadsController extends Controller {
    */
   @Put('{uploadToken}')
   public async putPresignedUpload(@Path() uploadToken: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<AttachmentVo>> {
+    await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
     const name = dispositionFileName(request.get('content-disposition')) ?? DEFAULT_UPLOAD_NAME;
     const { id: _id, ...vo } = await this.ctx.services.uploads.upload(uploadToken, { name, data: bodyOf(request) });
     return success(vo);

@@ -1,46 +1,70 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../../src/domain/errors.js';
-import { requestHash, type Outcome } from '../../src/domain/idempotency/idempotency.service.js';
+import { withCommitScope, type CommitScope } from '../../src/db/commit-scope.js';
+import { requestHash, type Claim } from '../../src/domain/idempotency/idempotency.service.js';
 import { bearerSecret } from '../../src/domain/tokens/token.service.js';
 import { servicesOf } from '../ioc.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/**
- * `Idempotency-Key` on mutating Fusion calls: the first response for a key (per token) is stored; the same
- * key and payload replays it (with `Idempotent-Replayed: true`) without running the route again. Requests
- * without a valid token pass through untouched, to be refused by the route's authentication.
- */
-export async function idempotency(req: Request, res: Response, next: NextFunction): Promise<void> {
-  const key = req.get('Idempotency-Key');
-  const secret = bearerSecret(req.headers.authorization);
-  if (!MUTATING.has(req.method) || key === undefined || secret === undefined) return next();
-  const services = servicesOf(req);
-  let tokenId: string;
-  try {
-    tokenId = (await services.tokens.authenticate(secret)).tokenId;
-  } catch (error) {
-    if (error instanceof DomainError) return next();
-    return next(error);
-  }
-  try {
-    const hash = requestHash([req.method, req.baseUrl + req.path, req.query, req.body ?? null]);
-    const outcome = await services.idempotency.run(tokenId, key, hash, () => respondThrough(res, next));
-    // The body is stored as the exact text sent, so a replay is byte-identical.
-    if (outcome.replayed) res.set('Idempotent-Replayed', 'true').status(outcome.status).type('application/json').send(outcome.body as string);
-  } catch (error) {
-    next(error);
-  }
+/** Business codes (in an HTTP 200 envelope) that a retry would get again: validation failures, missing targets. */
+const REPLAYABLE_FAILURE_CODES = new Set([301, 400]);
+
+interface PendingKey {
+  key: string;
+  hash: string;
+  /** Transactions opened while the request runs mark the key used (src/db/commit-scope.ts). */
+  scope: CommitScope;
+  claim?: Claim | undefined;
 }
 
-/** Runs the rest of the chain and resolves with the JSON response it sends, as the text sent. */
-function respondThrough(res: Response, next: NextFunction): Promise<Outcome> {
-  return new Promise((resolve) => {
-    res.json = (body: unknown) => {
-      const text = JSON.stringify(body);
-      resolve({ status: res.statusCode, body: text });
-      return res.type('application/json').send(text);
-    };
-    next();
-  });
+/**
+ * `Idempotency-Key` on mutating Fusion calls, first half: remembers the key and the request's hash, runs
+ * the rest of the chain inside a commit scope and catches the JSON response it sends. Nothing is looked up
+ * here: the key is claimed or replayed by `idempotencyGate`, which the route's authentication calls after
+ * the access gate (so replays and waiting duplicates are authenticated, metered and counted).
+ */
+export function idempotency(req: Request, res: Response, next: NextFunction): void {
+  const key = req.get('Idempotency-Key');
+  if (!MUTATING.has(req.method) || key === undefined || bearerSecret(req.headers.authorization) === undefined) return next();
+  const pending: PendingKey = { key, hash: requestHash([req.method, req.baseUrl + req.path, req.query, req.body ?? null]), scope: {} };
+  res.locals.idempotency = pending;
+  const send = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const claim = pending.claim;
+    if (!claim) return send(body);
+    pending.claim = undefined;
+    pending.scope.beforeCommit = undefined;
+    // The body is stored as the exact text sent, so a replay is byte-identical; it is stored before the
+    // response goes out, so a client that saw the response finds it on retry.
+    const text = JSON.stringify(body);
+    const reply = () => void res.type('application/json').send(text);
+    claim.finish({ status: res.statusCode, body: text }, replayable(res.statusCode, body)).then(reply, reply);
+    return res;
+  };
+  withCommitScope(pending.scope, next);
+}
+
+/**
+ * Second half, called by the route's authentication once access is granted: claims the key (the request
+ * then runs, and its writes mark the key in their own transactions), or sends the stored response of the
+ * first request with this key (`Idempotent-Replayed: true`), or throws (another payload, still running).
+ */
+export async function idempotencyGate(req: Request, tokenId: string): Promise<void> {
+  const res = req.res!;
+  const pending = res.locals.idempotency as PendingKey | undefined;
+  if (!pending) return;
+  const begun = await servicesOf(req).idempotency.begin(tokenId, pending.key, pending.hash);
+  if (begun.replayed) {
+    res.set('Idempotent-Replayed', 'true').status(begun.outcome.status).type('application/json').send(begun.outcome.body as string);
+    return;
+  }
+  pending.claim = begun.claim;
+  pending.scope.beforeCommit = begun.claim.markCommitted;
+}
+
+/** Only outcomes a retry would get again are replayed: no auth, rate, quota, capacity or server failures. */
+function replayable(status: number, body: unknown): boolean {
+  if (status < 200 || status >= 300) return false;
+  const envelope = body as { success?: unknown; code?: unknown } | null;
+  return envelope?.success === true || (typeof envelope?.code === 'number' && REPLAYABLE_FAILURE_CODES.has(envelope.code));
 }

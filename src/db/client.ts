@@ -5,6 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
+import { beforeCommit } from './commit-scope.js';
 
 export type { PrismaClient };
 
@@ -104,23 +105,41 @@ async function openPglite(options: DatabaseOptions, counter: RoundTripCounter | 
     pglite = await PGlite.create(dir);
   }
   if (counter) pglite = countingPglite(pglite, counter);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = withCommitHooks(new PrismaClient({ adapter: new PrismaPGlite(pglite) }));
   return {
     kind: 'pglite',
     prisma,
     query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
     transaction: (fn) =>
-      pglite.transaction((tx) =>
-        fn({
+      pglite.transaction(async (tx) => {
+        const session: SqlSession = {
           exec: async (sql) => void (await tx.exec(sql)),
           query: async <Row>(sql: string, params?: unknown[]) => (await tx.query<Row>(sql, params)).rows,
-        }),
-      ),
+        };
+        const result = await fn(session);
+        await beforeCommit(session);
+        return result;
+      }),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
     },
   };
+}
+
+/** Interactive transactions (`$transaction(async (tx) => …)`) run the commit scope's hook last (commit-scope.ts). */
+function withCommitHooks(prisma: PrismaClient): PrismaClient {
+  const original = prisma.$transaction.bind(prisma) as (arg: unknown, options?: unknown) => Promise<unknown>;
+  const hooked = (arg: unknown, options?: unknown) =>
+    typeof arg === 'function'
+      ? original(async (tx: Parameters<typeof asQueryable>[0]) => {
+          const result: unknown = await (arg as (tx: unknown) => Promise<unknown>)(tx);
+          await beforeCommit(asQueryable(tx));
+          return result;
+        }, options)
+      : original(arg, options);
+  Object.defineProperty(prisma, '$transaction', { value: hooked, configurable: true, writable: true });
+  return prisma;
 }
 
 /** A pg client class that counts every query it sends (Prisma's, raw ones, BEGIN/COMMIT). */
@@ -137,7 +156,7 @@ async function openPostgres(url: string, poolSize: number, counter: RoundTripCou
   const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(counter ? { Client: countingClient(counter) } : {}) });
   // An idle client losing its server connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = withCommitHooks(new PrismaClient({ adapter: new PrismaPg(pool) }));
   return {
     kind: 'postgres',
     prisma,
@@ -146,11 +165,13 @@ async function openPostgres(url: string, poolSize: number, counter: RoundTripCou
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn({
+        const session: SqlSession = {
           exec: async (sql) => void (await client.query(sql)),
           query: async <Row>(sql: string, params?: unknown[]) =>
             (await client.query(sql, params as unknown[])).rows as Row[],
-        });
+        };
+        const result = await fn(session);
+        await beforeCommit(session);
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -38,6 +38,10 @@ export interface QuotaDecision {
 export interface RateLimiter {
   /** One request against a bucket (e.g. `${tokenId}:${datasheetId}`), with the plan's QPS. Never throws on store errors. */
   consume(bucket: string, plan: Plan, points?: number): Promise<RateDecision>;
+  /** One request against a token's overall bucket (all its datasheets and spaces): qps * tokenMultiple per window. */
+  consumeToken(tokenId: string, plan: Plan): Promise<RateDecision>;
+  /** One request from a client address (no token, or a failed authentication): addressQps per window. */
+  consumeAddress(address: string): Promise<RateDecision>;
   /**
    * GraphQL: `cost` points against the token's GraphQL budget (qps * graphqlCostPerRequest per window).
    * A refused operation does not execute, so its cost is given back. A cost above `limit` is never allowed.
@@ -91,6 +95,8 @@ export function createRateLimiter(settings: RateLimitSettings, options: RateLimi
   const graphql = perPlan((plan) =>
     make(`${prefix}:gql:${plan}`, settings.qps[plan] * settings.graphqlCostPerRequest, windowMs / 1000),
   );
+  const overall = perPlan((plan) => make(`${prefix}:token:${plan}`, settings.qps[plan] * settings.tokenMultiple, windowMs / 1000));
+  const address = make(`${prefix}:addr`, settings.addressQps, windowMs / 1000);
   // One count per space and month whatever the plan, so a plan change mid-month keeps the count.
   const quota = redis ? redisMonthlyCounter(redis, memoryMonthlyCounter()) : memoryMonthlyCounter();
 
@@ -128,6 +134,16 @@ export function createRateLimiter(settings: RateLimitSettings, options: RateLimi
     async consume(bucket, plan, points = 1) {
       if (!settings.enabled) return { ...UNLIMITED };
       return take(qps[plan], bucket, wholePoints(points), settings.qps[plan], false);
+    },
+
+    async consumeToken(tokenId, plan) {
+      if (!settings.enabled) return { ...UNLIMITED };
+      return take(overall[plan], tokenId, 1, settings.qps[plan] * settings.tokenMultiple, false);
+    },
+
+    async consumeAddress(client) {
+      if (!settings.enabled) return { ...UNLIMITED };
+      return take(address, client, 1, settings.addressQps, false);
     },
 
     async consumeGraphql(tokenId, plan, cost) {

@@ -6,6 +6,10 @@ export interface RateLimitSettings {
   enabled: boolean;
   /** Requests per window per bucket. */
   qps: Record<Plan, number>;
+  /** Every token's overall budget per window = `qps[plan] * tokenMultiple`, over all its datasheets together. */
+  tokenMultiple: number;
+  /** Per client address and window: requests without a token (upload URLs, attachments, embed links) and failed authentications. */
+  addressQps: number;
   /** Fixed window length. With Redis it is rounded up to whole seconds (the store keeps TTLs in seconds). */
   windowMs: number;
   /** GraphQL budget per window and token = `qps[plan] * graphqlCostPerRequest`, consumed by query cost. */
@@ -17,6 +21,8 @@ export interface RateLimitSettings {
 export const DEFAULT_RATE_LIMIT_SETTINGS: RateLimitSettings = Object.freeze({
   enabled: true,
   qps: Object.freeze({ FREE: 2, PLUS: 5, PRO: 10, ENTERPRISE: 20 }),
+  tokenMultiple: 5,
+  addressQps: 20,
   windowMs: 1000,
   graphqlCostPerRequest: 50,
   monthlyQuota: Object.freeze({ FREE: null, PLUS: null, PRO: null, ENTERPRISE: null }),
@@ -26,6 +32,8 @@ export interface RateLimitEnv {
   RATE_LIMIT?: string | undefined;
   RATE_LIMIT_QPS?: string | undefined;
   RATE_LIMIT_WINDOW_MS?: string | undefined;
+  RATE_LIMIT_TOKEN_MULTIPLE?: string | undefined;
+  RATE_LIMIT_ADDRESS_QPS?: string | undefined;
   GRAPHQL_COST_PER_REQUEST?: string | undefined;
   API_MONTHLY_QUOTA?: string | undefined;
 }
@@ -36,6 +44,8 @@ export function parseRateLimitSettings(env: RateLimitEnv | NodeJS.ProcessEnv): R
   return {
     enabled: parseSwitch('RATE_LIMIT', env.RATE_LIMIT, d.enabled),
     qps: parsePlanList('RATE_LIMIT_QPS', env.RATE_LIMIT_QPS, d.qps, 'FREE=2,PLUS=5', (v) => positiveInteger(v)),
+    tokenMultiple: parsePositive('RATE_LIMIT_TOKEN_MULTIPLE', env.RATE_LIMIT_TOKEN_MULTIPLE, d.tokenMultiple),
+    addressQps: parsePositive('RATE_LIMIT_ADDRESS_QPS', env.RATE_LIMIT_ADDRESS_QPS, d.addressQps),
     windowMs: parsePositive('RATE_LIMIT_WINDOW_MS', env.RATE_LIMIT_WINDOW_MS, d.windowMs),
     graphqlCostPerRequest: parsePositive('GRAPHQL_COST_PER_REQUEST', env.GRAPHQL_COST_PER_REQUEST, d.graphqlCostPerRequest),
     monthlyQuota: parsePlanList('API_MONTHLY_QUOTA', env.API_MONTHLY_QUOTA, d.monthlyQuota, 'FREE=10000,PLUS=unlimited', (v) =>

@@ -24,6 +24,8 @@ function recordingLimiter(quotaAllowed: boolean) {
   };
   const limiter: Limiter = {
     consume: (bucket) => later(`rate ${bucket}`, allowed),
+    consumeToken: (tokenId) => later(`token ${tokenId}`, allowed),
+    consumeAddress: (address) => later(`address ${address}`, allowed),
     consumeGraphql: (tokenId, _plan, cost) => later(`graphql ${tokenId} ${cost}`, allowed),
     consumeQuota: (spaceId) => later(`quota ${spaceId}`, { allowed: quotaAllowed, limit: 10, remaining: quotaAllowed ? 5 : 0 }),
   };
@@ -37,11 +39,11 @@ function recordingLimiter(quotaAllowed: boolean) {
 }
 
 describe('metering', () => {
-  it('asks the quota and the rate bucket of a REST request at once (one trip to a shared store)', async () => {
+  it('asks the quota, the rate bucket and the token’s overall bucket of a REST request at once (one trip to a shared store)', async () => {
     const { limiter, calls, releaseAll } = recordingLimiter(true);
     const admitted = createAccessService({ query: async () => [] }, limiter, { rateLimits: true }).admit(actor, 'spaces:read', { spaceId: 'spc1' });
     await new Promise((r) => setTimeout(r, 0));
-    expect(calls).toEqual(['quota spc1', 'rate tkn1:spc1']);
+    expect(calls).toEqual(['quota spc1', 'rate tkn1:spc1', 'token tkn1']);
     await releaseAll();
     expect((await admitted).rate).toEqual(allowed);
   });
@@ -52,7 +54,7 @@ describe('metering', () => {
     const outcome = expect(admitted).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     await releaseAll();
     await outcome;
-    expect(calls).toEqual(['quota spc1', 'rate tkn1:spc1']);
+    expect(calls).toEqual(['quota spc1', 'rate tkn1:spc1', 'token tkn1']);
   });
 
   it('spends no GraphQL budget on an operation the quota refuses', async () => {

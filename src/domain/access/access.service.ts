@@ -25,6 +25,8 @@ export interface RateDecision {
 /** The rate-limit store, injected (in-memory or Redis; src/ratelimit). */
 export interface Limiter {
   consume(bucket: string, plan: Plan, points?: number): Promise<RateDecision>;
+  consumeToken(tokenId: string, plan: Plan): Promise<RateDecision>;
+  consumeAddress(address: string): Promise<RateDecision>;
   consumeGraphql(tokenId: string, plan: Plan, cost: number): Promise<RateDecision>;
   consumeQuota(spaceId: string, plan: Plan): Promise<{ allowed: boolean; limit: number | null; remaining: number | null }>;
 }
@@ -67,16 +69,24 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     // counters are asked at once (one trip to a shared store). A GraphQL operation refused by the quota
     // must not spend its cost, so its budget is asked only after the quota allowed it.
     const quotaDecision = limiter.consumeQuota(actor.spaceId, actor.plan);
-    const restRate = options.rateLimits && cost === undefined ? limiter.consume(bucketOf(actor, target), actor.plan) : undefined;
+    // The reference's bucket (per token and datasheet, else space, else token: §4), and the token's overall
+    // bucket (a multiple of the plan rate), so N datasheets do not give N times the rate.
+    const restRate =
+      options.rateLimits && cost === undefined
+        ? Promise.all([limiter.consume(bucketOf(actor, target), actor.plan), limiter.consumeToken(actor.tokenId, actor.plan)]).then(tighter)
+        : undefined;
     const quota = await quotaDecision;
     if (!quota.allowed) {
       await restRate;
       throw new DomainError(ErrorCode.QUOTA_EXCEEDED, 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
     }
     if (!options.rateLimits) return undefined;
-    const rate = restRate ? await restRate : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
+    const rate: RateDecision & { overall?: boolean } = restRate ? await restRate : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
     if (!rate.allowed) {
       const qps = rate.limit;
+      if (rate.overall) {
+        throw new DomainError(ErrorCode.RATE_LIMITED, `The API request rate of this token is ${qps} requests per second over all its datasheets.`, { rate });
+      }
       throw new DomainError(
         ErrorCode.RATE_LIMITED,
         cost === undefined
@@ -86,6 +96,13 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
       );
     }
     return rate;
+  }
+
+  /** The refused decision, else the one with the fewest requests left (the headers describe the bucket that binds). */
+  function tighter([bucket, overall]: RateDecision[]): RateDecision & { overall?: boolean } {
+    if (!bucket!.allowed) return bucket!;
+    if (!overall!.allowed || overall!.remaining < bucket!.remaining) return { ...overall!, overall: true };
+    return bucket!;
   }
 
   async function authorize(actor: Actor, scope: Scope, target: Target): Promise<void> {
@@ -128,9 +145,20 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     async spend(actor: Actor, target: Target, signal?: AbortSignal): Promise<void> {
       if (!options.rateLimits) return;
       while (!signal?.aborted) {
-        const rate = await limiter.consume(bucketOf(actor, target), actor.plan);
+        const rate = tighter(await Promise.all([limiter.consume(bucketOf(actor, target), actor.plan), limiter.consumeToken(actor.tokenId, actor.plan)]));
         if (rate.allowed) return;
         await new Promise((resolve) => setTimeout(resolve, Math.max(rate.resetMs, 10)));
+      }
+    },
+    /**
+     * One request from a client address where no token is metered: upload URLs, attachment downloads,
+     * unknown embed link ids and failed authentications (so guessing capabilities or tokens is slow).
+     */
+    async meterAddress(address: string | undefined): Promise<void> {
+      if (!options.rateLimits) return;
+      const rate = await limiter.consumeAddress(address ?? 'unknown');
+      if (!rate.allowed) {
+        throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests from this address: at most ${rate.limit} per second without a valid token.`, { rate });
       }
     },
   };
