@@ -6,6 +6,7 @@ import { DomainError } from '../src/domain/errors.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './errors.js';
+import { yogaLogger } from './logging.js';
 import { schema } from './schema.js';
 import { useAccessMeter } from './plugins/use-access-meter.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
@@ -16,12 +17,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
     graphqlEndpoint: '/graphql',
     maskedErrors: { maskError },
     plugins: [useOperationLimits(), useAccessMeter()],
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogger(logger),
     context: async ({ request, req, res }: { request: Request; req?: { socket?: { remoteAddress?: string } }; res?: { getHeader(name: string): unknown } }) => {
       const secret = bearerSecret(request.headers.get('authorization'));
       let actor = null;
