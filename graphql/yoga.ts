@@ -10,13 +10,14 @@ import { yogaLogger } from './logging.js';
 import { schema } from './schema.js';
 import { useAccessMeter } from './plugins/use-access-meter.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
+import { useTextArguments } from './plugins/use-text-arguments.js';
 
 export function createYogaServer(services: Services, prisma: PrismaClient, logger: Logger) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     maskedErrors: { maskError },
-    plugins: [useOperationLimits(), useAccessMeter()],
+    plugins: [useOperationLimits(), useTextArguments(), useAccessMeter()],
     logging: yogaLogger(logger),
     context: async ({ request, req, res }: { request: Request; req?: { socket?: { remoteAddress?: string } }; res?: { getHeader(name: string): unknown } }) => {
       const secret = bearerSecret(request.headers.get('authorization'));
