@@ -9,4 +9,6 @@ export interface GraphQLContext {
   /** For plugin-prisma's selections only; resolvers call services. */
   prisma: PrismaClient;
   requestId: string | null;
+  /** The peer's address (the server trusts no proxy headers), for metering anonymous operations. */
+  clientAddress: string | null;
 }

@@ -6,22 +6,20 @@ import { DomainError } from '../src/domain/errors.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './errors.js';
+import { yogaLogger } from './logging.js';
 import { schema } from './schema.js';
 import { useAccessMeter } from './plugins/use-access-meter.js';
+import { useOperationLimits } from './plugins/use-operation-limits.js';
+import { useTextArguments } from './plugins/use-text-arguments.js';
 
 export function createYogaServer(services: Services, prisma: PrismaClient, logger: Logger) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     maskedErrors: { maskError },
-    plugins: [useAccessMeter()],
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
-    context: async ({ request, res }: { request: Request; res?: { getHeader(name: string): unknown } }) => {
+    plugins: [useOperationLimits(), useTextArguments(), useAccessMeter()],
+    logging: yogaLogger(logger),
+    context: async ({ request, req, res }: { request: Request; req?: { socket?: { remoteAddress?: string } }; res?: { getHeader(name: string): unknown } }) => {
       const secret = bearerSecret(request.headers.get('authorization'));
       let actor = null;
       if (secret !== undefined) {
@@ -33,7 +31,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
         }
       }
       const requestId = res?.getHeader('request-id');
-      return { services, actor, prisma, requestId: typeof requestId === 'string' ? requestId : null };
+      return { services, actor, prisma, requestId: typeof requestId === 'string' ? requestId : null, clientAddress: req?.socket?.remoteAddress ?? null };
     },
   });
 }

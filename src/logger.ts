@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
 export type { Logger };
@@ -9,20 +9,26 @@ export type { Logger };
  * Structured JSON logs on stdout. Request logs carry method, path, status and timing only: headers are
  * never serialized, so bearer tokens cannot reach a log line.
  */
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
     level: config.logLevel,
     base: undefined,
     redact: { paths: ['authorization', '*.authorization', '*.headers', 'token', '*.token', 'secret'], remove: true },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
-/** What may be logged of an unexpected error: its kind and first message line, never a stack or query text. */
+/**
+ * What may be logged of an unexpected error: its kind and one line of its message, never a stack or query
+ * text. Prisma's messages start with an empty line and "Invalid `prisma.x()` invocation in" followed by the
+ * calling source file and code; their last line says what went wrong, and only it is kept.
+ */
 export function describeError(error: unknown): { name: string; code?: string; message: string } {
   if (!(error instanceof Error)) return { name: typeof error, message: 'non-error thrown' };
   const code = (error as { code?: unknown }).code;
-  const firstLine = error.message.split('\n')[0]!.slice(0, 200);
-  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(firstLine) };
+  const lines = error.message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const line = (/^Invalid `.*` invocation/.test(lines[0] ?? '') ? lines.at(-1) : lines[0]) ?? '';
+  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(line.slice(0, 200)) };
 }
 
 export function redactSecrets(text: string): string {

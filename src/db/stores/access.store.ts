@@ -7,7 +7,9 @@ export interface TokenRow {
   secretHash: string;
   scopes: string[];
   datasheetIds: string[];
+  /** The earliest expiry of the token and the tokens it descends from. */
   expiresMs: number | null;
+  /** The token, or one it descends from, is revoked. */
   revoked: boolean;
   lastUsedMs: number | null;
   role: 'owner' | 'admin' | 'editor' | 'reader' | null;
@@ -32,12 +34,17 @@ export async function tokenByHash(q: Queryable, secretHash: string): Promise<Tok
     space_name: string;
   }>(
     `SELECT t.id, t.space_id, t.user_id, t.secret_hash, t.scopes, t.datasheet_ids,
-       (extract(epoch FROM t.expires_at) * 1000)::float8 AS expires_ms, t.revoked_at IS NOT NULL AS revoked,
+       (extract(epoch FROM least(t.expires_at, a.expires_at)) * 1000)::float8 AS expires_ms,
+       t.revoked_at IS NOT NULL OR coalesce(a.revoked, false) AS revoked,
        (extract(epoch FROM t.last_used_at) * 1000)::float8 AS last_used_ms, m.role::text AS role, s.plan::text AS plan,
        s.name AS space_name
      FROM api_tokens t
      JOIN spaces s ON s.id = t.space_id
      LEFT JOIN space_members m ON m.space_id = t.space_id AND m.user_id = t.user_id
+     LEFT JOIN LATERAL (
+       SELECT min(p.expires_at) AS expires_at, bool_or(p.revoked_at IS NOT NULL) AS revoked
+       FROM api_tokens p WHERE p.id = ANY(t.ancestor_ids)
+     ) a ON true
      WHERE t.secret_hash = $1`,
     [secretHash],
   );

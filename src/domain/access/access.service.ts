@@ -105,6 +105,18 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     return bucket!;
   }
 
+  /**
+   * An anonymous GraphQL operation, by the client's address, against the smallest plan's budget: refusing
+   * it (it answers UNAUTHORIZED) still costs parsing and validation, so it is rate limited like any other.
+   */
+  async function meterAnonymous(client: string, cost: number): Promise<void> {
+    if (!options.rateLimits) return;
+    const rate = await limiter.consumeGraphql(`anonymous:${client}`, 'FREE', cost);
+    if (!rate.allowed) {
+      throw new DomainError(ErrorCode.RATE_LIMITED, `The GraphQL budget without a token is ${rate.limit} cost points per second per client; this operation would exceed it.`, { rate });
+    }
+  }
+
   async function authorize(actor: Actor, scope: Scope, target: Target): Promise<void> {
     if (target.spaceId !== undefined && target.spaceId !== actor.spaceId) {
       throw new DomainError(ErrorCode.FORBIDDEN, NOT_IN_SPACE, { parameter: 'spaceId' });
@@ -161,6 +173,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
         throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests from this address: at most ${rate.limit} per second without a valid token.`, { rate });
       }
     },
+    meterAnonymous,
   };
 }
 

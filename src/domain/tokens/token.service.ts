@@ -23,6 +23,8 @@ export interface CreateTokenInput {
   scopes?: readonly string[] | undefined;
   datasheetIds?: readonly string[] | undefined;
   expiresAt?: Date | undefined;
+  /** The tokens it is created by, root first (createFor); revoking or expiring any of them ends it. */
+  ancestorIds?: readonly string[] | undefined;
 }
 
 export interface TokenSummary {
@@ -57,6 +59,7 @@ export function newTokenData(input: {
   scopes: Scope[];
   datasheetIds: string[];
   expiresAt?: Date | undefined;
+  ancestorIds?: readonly string[] | undefined;
 }) {
   const secret = TOKEN_PREFIX + randomBase62(SECRET_LENGTH);
   const data = {
@@ -69,6 +72,7 @@ export function newTokenData(input: {
     scopes: input.scopes,
     datasheetIds: input.datasheetIds,
     expiresAt: input.expiresAt ?? null,
+    ancestorIds: [...(input.ancestorIds ?? [])],
   };
   return { secret, data };
 }
@@ -100,7 +104,7 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
         parameter: 'user',
       });
     }
-    const { secret, data } = newTokenData({ ...input, spaceId: space.id, userId: member.userId, scopes, datasheetIds });
+    const { secret, data } = newTokenData({ ...input, spaceId: space.id, userId: member.userId, scopes, datasheetIds, ancestorIds: input.ancestorIds });
     // The token and its audit row commit together: a failed audit write leaves no token.
     const row = await prisma.$transaction(async (tx) => {
       const row = await tx.apiToken.create({ data });
@@ -127,13 +131,23 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
     return rows.map(summary);
   }
 
-  /** Revokes a token (of the given space, when one is given); revoking twice is harmless. */
+  /**
+   * Revokes a token (of the given space, when one is given) and every token created through it, directly or
+   * not; revoking twice is harmless. (authenticate refuses descendants of a revoked token anyway, so one
+   * created while its creator was being revoked ends too.)
+   */
   async function revoke(tokenId: string, by: ActingAs = { userId: null, tokenId: null }, spaceId?: string): Promise<TokenSummary> {
     const row = await prisma.apiToken.findUnique({ where: { id: tokenId } });
     if (!row || (spaceId !== undefined && row.spaceId !== spaceId)) throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
     if (row.revokedAt) return summary(row);
+    const at = now();
+    // The token, its descendants (tokens created through it) and the audit row change together.
     const updated = await prisma.$transaction(async (tx) => {
-      const updated = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now() } });
+      const updated = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: at } });
+      const descendants = await tx.apiToken.updateMany({
+        where: { spaceId: row.spaceId, ancestorIds: { has: tokenId }, revokedAt: null },
+        data: { revokedAt: at },
+      });
       await audit.recordIn(asQueryable(tx), {
         spaceId: row.spaceId,
         actorId: by.userId,
@@ -142,7 +156,7 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
         action: 'token.revoked',
         targetType: 'token',
         targetId: row.id,
-        detail: { name: row.name, prefix: row.prefix },
+        detail: { name: row.name, prefix: row.prefix, ...(descendants.count > 0 ? { descendantsRevoked: descendants.count } : {}) },
       });
       return updated;
     });
@@ -178,7 +192,8 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
 
   /**
    * A token created through the API by another token: for the caller's own user and space, never with
-   * scopes or datasheets beyond the caller's own.
+   * scopes or datasheets beyond the caller's own, never outliving it (its expiry defaults to the caller's and
+   * may not be later), and ended with it (revoking the caller revokes it).
    */
   async function createFor(
     caller: Actor,
@@ -192,7 +207,14 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
     if (caller.datasheetIds.length > 0 && (datasheetIds.length === 0 || datasheetIds.some((id) => !caller.datasheetIds.includes(id)))) {
       throw invalidArgument('A restricted token can only create tokens restricted to its own datasheets', { parameter: 'datasheetIds' });
     }
-    return create({ spaceId: input.spaceId, userId: caller.userId, name: input.name, scopes, datasheetIds, expiresAt: input.expiresAt ?? undefined }, by);
+    const parent = await prisma.apiToken.findUnique({ where: { id: caller.tokenId }, select: { id: true, expiresAt: true, ancestorIds: true } });
+    if (!parent) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+    const expiresAt = input.expiresAt ?? parent.expiresAt ?? undefined;
+    if (parent.expiresAt && expiresAt && expiresAt.getTime() > parent.expiresAt.getTime()) {
+      throw invalidArgument(`A token cannot outlive the token that creates it, which expires at ${parent.expiresAt.toISOString()}`, { parameter: 'expiresAt' });
+    }
+    const ancestorIds = [...(parent.ancestorIds ?? []), parent.id];
+    return create({ spaceId: input.spaceId, userId: caller.userId, name: input.name, scopes, datasheetIds, expiresAt, ancestorIds }, by);
   }
 
   /** Who a token is: its user, space, role, scopes and restriction (GET /fusion/v1/me, GraphQL `me`). */

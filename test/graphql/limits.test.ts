@@ -1,0 +1,106 @@
+import { getIntrospectionQuery, parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationCost } from '../../graphql/plugins/use-access-meter.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../graphql/plugins/use-operation-limits.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { gqlAt } from './http.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const gql = (query: string, token?: string) => gqlAt(t.url, query, { token });
+
+/** `n` fragments, each spreading the one before twice: about 10 tokens each, 2^n fields once expanded. */
+function chainedFragments(n: number): string {
+  const parts = ['fragment F0 on Query { spaces { id } }'];
+  for (let i = 1; i < n; i++) parts.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
+  return `query Chained { ...F${n - 1} }\n${parts.join('\n')}`;
+}
+
+describe('GraphQL operation cost', () => {
+  it('counts each fragment once, however often it is spread, and still prices the expansion', () => {
+    // F0 selects 2 fields; each further fragment doubles it.
+    expect(operationCost(parse(chainedFragments(24)))).toBe(2 ** 24);
+    // Past exact counting the cost stays the largest exact number, above any budget.
+    expect(operationCost(parse(chainedFragments(60)))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(operationCost(parse('{ a: __typename ...X } fragment X on Query { b: __typename ...X }'))).toBe(2);
+  });
+
+  it('answers a document of chained fragments at once, refusing it for any caller', async () => {
+    const query = chainedFragments(60);
+    expect(query.length).toBeLessThan(3_000);
+    for (const token of [t.token, undefined, 'tbk_not_a_token']) {
+      const res = await gql(query, token);
+      expect(res.status).toBe(429);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(res.body.data ?? null).toBeNull();
+    }
+  });
+});
+
+describe('GraphQL size limits', () => {
+  const { tokens, depth, aliases, directives } = DEFAULT_OPERATION_LIMITS;
+  const nested = (levels: number) => `{ __schema { types { ${'ofType { '.repeat(levels - 3)}name${' }'.repeat(levels - 3)} } } }`;
+
+  it.each([
+    ['depth', nested(depth + 1), nested(depth)],
+    ['aliases', `{ ${Array.from({ length: aliases + 1 }, (_, i) => `a${i}: __typename`).join(' ')} }`, `{ ${Array.from({ length: aliases }, (_, i) => `a${i}: __typename`).join(' ')} }`],
+    ['directives', `{ ${Array.from({ length: directives + 1 }, () => '__typename @include(if: true)').join(' ')} }`, `{ ${Array.from({ length: directives }, () => '__typename @include(if: true)').join(' ')} }`],
+    ['tokens', `{ ${'__typename '.repeat(tokens)}}`, `{ ${'__typename '.repeat(tokens - 3)}}`],
+  ] as const)('refuses an operation over the %s limit with HTTP 400 and QUERY_TOO_COMPLEX, before anything runs', async (limit, over, within) => {
+    for (const token of [t.token, undefined]) {
+      const refused = await gql(over, token);
+      expect(refused.status).toBe(400);
+      expect(refused.body.data ?? null).toBeNull();
+      expect(refused.body.errors).toHaveLength(1);
+      expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
+      expect(refused.body.errors?.[0]?.message).toMatch(limit === 'depth' ? /deeper than 15 levels/ : new RegExp(`more than \\d+ ${limit}`));
+    }
+    const allowed = await gql(within, t.token);
+    // (graphql-js's own validation budget refuses thousands of identical fields; that is not this limit.)
+    if (limit === 'tokens') expect(allowed.body.errors?.[0]?.extensions?.code).not.toBe('QUERY_TOO_COMPLEX');
+    else expect(allowed.body.errors).toBeUndefined();
+  });
+
+  it('counts aliases and depth through fragments', async () => {
+    const fragment = `fragment A on Query { ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const once = await gql(`{ ...A } ${fragment}`, t.token);
+    expect(once.body.errors).toBeUndefined();
+    const twice = await gql(`{ ...A ... on Query { ...A } } ${fragment}`, t.token);
+    expect(twice.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'aliases' } });
+    const deep = `fragment D on __Type { ${'ofType { '.repeat(depth - 3)}name${' }'.repeat(depth - 3)} }`;
+    expect((await gql(`{ __schema { types { ...D } } } ${deep}`, t.token)).body.errors).toBeUndefined();
+    const deeper = await gql(`{ __schema { types { ofType { ...D } } } } ${deep}`, t.token);
+    expect(deeper.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth' } });
+  });
+
+  it('lets the standard introspection query through', async () => {
+    const res = await gql(getIntrospectionQuery(), t.token);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toHaveProperty('__schema');
+  });
+});
+
+describe('anonymous GraphQL operations', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    // Anonymous operations spend the FREE budget (1 × 5 points) of their client address, per minute here.
+    limited = await startTestApp({ RATE_LIMIT_QPS: 'FREE=1', GRAPHQL_COST_PER_REQUEST: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('are metered per client address', async () => {
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await gqlAt(limited.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code);
+    expect(codes).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    // A token has its own budget.
+    expect((await gqlAt(limited.url, '{ spaces { id } }', { token: limited.token })).body.errors).toBeUndefined();
+  });
+});
