@@ -99,7 +99,7 @@ class Parser {
   /** `operands[lo] op … op operands[hi - 1]` as a balanced tree, operands kept in order. */
   private balanced(op: BinaryOp, operands: FormulaNode[], lo: number, hi: number): FormulaNode {
     if (hi - lo === 1) return operands[lo]!;
-    const mid = (lo + hi) >> 1;
+    const mid = (lo + hi + 1) >> 1;
     const left = this.balanced(op, operands, lo, mid);
     const right = this.balanced(op, operands, mid, hi);
     return this.built({ kind: 'binary', op, left, right, pos: left.pos, type: 'null' }, left, right);
