@@ -17,9 +17,12 @@ import { INLINE_LENGTH, nullIsError, type Sql, type SqlEnv } from './formula-sql
 const SHARE = /\u0002(\d+)\u0002/g;
 const HAS_SHARE = /\u0002\d+\u0002/;
 
-/** A token for `text` when it is long or holds tokens (a long expansion); short texts stay as they are. */
+/**
+ * A token for `text` when it is long; short texts stay as they are (tokens inside them included: a parent repeating
+ * a short text repeats only its tokens, and every text pasted more than once is at most INLINE_LENGTH long).
+ */
 function share(env: SqlEnv, text: string): string {
-  if (text.length <= INLINE_LENGTH && !HAS_SHARE.test(text)) return text;
+  if (text.length <= INLINE_LENGTH) return text;
   const shares = (env.shares ??= new Map());
   const id = ++env.seq.n;
   shares.set(id, text);

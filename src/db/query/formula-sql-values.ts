@@ -116,7 +116,7 @@ export const INLINE_LENGTH = 160;
 
 /**
  * Hands `body` names for expressions it may use several times. An expression used at most once, or short and
- * without subqueries, is substituted into the body; the others are evaluated once per row in a scalar subquery
+ * without subqueries or share tokens, is substituted into the body; the others are evaluated once per row in a scalar subquery
  * `(SELECT body FROM (SELECT e AS x … OFFSET 0) q)` (OFFSET 0 keeps the planner from pulling the subquery up and
  * copying the expression into every use).
  */
@@ -128,7 +128,8 @@ export function bind(env: SqlEnv, exprs: readonly string[], body: (names: string
   const name = new RegExp(`\\bx${k}_(\\d+)\\b`, 'g');
   const uses = exprs.map(() => 0);
   for (const m of text.matchAll(name)) uses[Number(m[1])]!++;
-  const inline = exprs.map((e, i) => SIMPLE.test(e) || uses[i]! <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b/.test(e)));
+  // A share token (formula-sql-share.ts) stands for a long expression: a short text holding one is not cheap to repeat.
+  const inline = exprs.map((e, i) => SIMPLE.test(e) || uses[i]! <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b|\u0002/.test(e)));
   const out = text.replace(name, (whole, i: string) => {
     const e = exprs[Number(i)]!;
     return !inline[Number(i)] ? whole : SIMPLE.test(e) ? e : `(${e})`;
