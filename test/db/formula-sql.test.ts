@@ -95,7 +95,17 @@ const ARRAYS = [
   'COUNTIF({Tags}, "green", {Title})', 'COUNTIF({Tags}, "red", "~")', 'COUNTIF({Qty}, 5)', 'RECORD_ID()', 'RECORD_ID() = "rec0000000001"',
 ];
 
-export const SQL_CASES = [...OPERATORS, ...NUMERIC, ...TEXT, ...LOGICAL, ...DATES, ...ARRAYS];
+/** Deep nesting: a node's SQL is shared by its parent's several uses (formula-sql-share.ts), values must not change. */
+const nest = (template: string, depth: number, inner: string) => Array.from({ length: depth }).reduce<string>((x) => template.replaceAll('X', x), inner);
+const NESTED = [
+  nest('LOWER(X)', 16, '{Title}') + ' = "alpha"', nest('UPPER(TRIM(X))', 8, '{Notes}'), nest('FIND("a", X & "")', 16, '{Title}'),
+  nest('SEARCH("l", X & {Notes})', 12, '{Title}'), nest('FIND("e", {Notes}, X)', 6, '{Qty}'), nest('ROUND(X * 1.5, 1)', 12, '{Price}'),
+  nest('-X', 40, '{Qty}'), nest('IF(X = "", "-", LEFT(X & {Title}, 5))', 6, '{Notes}'), nest('SWITCH(X, "Alpha", "a", {Title})', 6, '{Title}'),
+  nest('DATEADD(X, {Stars}, "days")', 8, '{Due Date}'), nest('VALUE(X & "1")', 8, '{Qty}'), nest('ISERROR(X) + X', 4, '{Title}'),
+  nest('SUBSTITUTE(X, "a", "ab")', 10, '{Title}'), Array(60).fill('{Title} = "Alpha"').join(' || '), Array(40).fill('{Title}').join(' & '),
+];
+
+export const SQL_CASES = [...OPERATORS, ...NUMERIC, ...TEXT, ...LOGICAL, ...DATES, ...ARRAYS, ...NESTED];
 
 let db: FormulaDatabase;
 let sheet: string;

@@ -8,6 +8,7 @@ import { argZone } from '../../domain/formula/functions/shared.js';
 import { selectOptions } from '../../domain/formula/field-values.js';
 import { compareDomain } from '../../domain/formula/values.js';
 import { LAZY_SQL, SQL_FUNCTIONS, type SqlCall, type SqlFunction } from './formula-sql-functions.js';
+import { resolveShares, shareSql } from './formula-sql-share.js';
 import {
   anyError,
   bind,
@@ -79,6 +80,8 @@ function envOf(ctx: FormulaSqlContext): SqlEnv {
     formulas: ctx.formulas,
     formulaRefs: new Map(),
     lookups: ctx.lookups,
+    shares: new Map(),
+    size: { n: 0 },
   };
 }
 
@@ -103,7 +106,7 @@ function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: Fo
   if (compiled?.formulas !== ctx.formulas) compiled = undefined;
   if (!compiled) {
     const env = envOf(ctx);
-    const texts = build(compileNode(env, (typeof ast === 'function' ? ast() : ast).root)).map((text) => withFormulaRefs(env, text));
+    const texts = build(compileNode(env, (typeof ast === 'function' ? ast() : ast).root)).map((text) => withFormulaRefs(env, resolveShares(env, text)));
     const now = env.shared.get('now');
     compiled = { texts, values: env.values, nowIndex: now === undefined ? undefined : placeholderIndex(now), formulas: ctx.formulas };
     if (key !== undefined) {
@@ -128,13 +131,14 @@ function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: Fo
 function formulaRef(env: SqlEnv, fieldId: string, ast: FormulaAst, type: Sql['type']): Sql {
   let ref = env.formulaRefs!.get(fieldId);
   if (!ref) {
-    const child: SqlEnv = { ...env, formulaRefs: new Map() };
+    const child: SqlEnv = { ...env, formulaRefs: new Map(), shares: new Map() };
     const c = compileNode(child, ast.root);
     const k = ++env.seq.n;
+    const column = (text: string) => withFormulaRefs(child, resolveShares(child, text));
     ref = {
       v: `fv${k}`,
       e: c.e ? `fe${k}` : null,
-      columns: [`${withFormulaRefs(child, c.v)} AS fv${k}`, ...(c.e ? [`${withFormulaRefs(child, `coalesce(${c.e}, false)`)} AS fe${k}`] : [])],
+      columns: [`${column(c.v)} AS fv${k}`, ...(c.e ? [`${column(`coalesce(${c.e}, false)`)} AS fe${k}`] : [])],
     };
     env.formulaRefs!.set(fieldId, ref);
   }
@@ -182,7 +186,12 @@ export function compileFormulaCondition(ast: FormulaAst | (() => FormulaAst), ct
   return compileWith('condition', ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
 }
 
+/** A node's SQL, long parts behind share tokens (formula-sql-share.ts) so parents that repeat them stay linear. */
 function compileNode(env: SqlEnv, node: FormulaNode): Sql {
+  return shareSql(env, compileOwn(env, node));
+}
+
+function compileOwn(env: SqlEnv, node: FormulaNode): Sql {
   switch (node.kind) {
     case 'number':
       return { v: numberParam(env, node.value), e: null, type: 'number' };

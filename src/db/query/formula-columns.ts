@@ -1,5 +1,6 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
+import { FormulaLimitError } from '../../domain/formula/limits.js';
 import type { ComputedSql } from './cell-expr.js';
 import { compileFormula } from './compile-formula.js';
 import { nullOf } from './formula-sql-values.js';
@@ -41,6 +42,30 @@ export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | 
   const compiled = new Map<string, { value: string; type: ReturnType<ComputedSql['formula']>['type'] }>();
   const arrays = lookupColumns(spec, params, 'array');
   const lookup = lookupColumns(spec, params, 'value');
+  const compiledFormula = (field: FieldDef, alias: string, ast: NonNullable<ReturnType<FormulaAsts['get']>>) => {
+    const bound = params.values.length;
+    try {
+      const value = compileFormula(ast, {
+        fields,
+        alias,
+        params: params.values,
+        timeZone: spec!.timeZone,
+        now: spec!.now,
+        formulas: spec!.asts,
+        memoKey: field.id,
+        lookups: arrays,
+      });
+      return { value, type: ast.root.type };
+    } catch (error) {
+      // Over FORMULA_LIMITS.compiledSql (possible only through references to formulas changed since): an error cell.
+      // Values its lookups bound are dropped with it (PostgreSQL rejects parameters it cannot type).
+      if (error instanceof FormulaLimitError) {
+        params.values.length = bound;
+        return { value: nullOf(ast.root.type), type: ast.root.type };
+      }
+      throw error;
+    }
+  };
   return {
     ...(lookup ? { lookup } : {}),
     formula(field, alias) {
@@ -48,21 +73,7 @@ export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | 
       let sql = compiled.get(key);
       if (!sql) {
         const ast = spec?.asts.get(field.id);
-        sql = ast
-          ? {
-              value: compileFormula(ast, {
-                fields,
-                alias,
-                params: params.values,
-                timeZone: spec!.timeZone,
-                now: spec!.now,
-                formulas: spec!.asts,
-                memoKey: field.id,
-                lookups: arrays,
-              }),
-              type: ast.root.type,
-            }
-          : { value: nullOf('null'), type: 'null' };
+        sql = ast ? compiledFormula(field, alias, ast) : { value: nullOf('null'), type: 'null' };
         compiled.set(key, sql);
       }
       return sql;

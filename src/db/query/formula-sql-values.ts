@@ -51,6 +51,10 @@ export interface SqlEnv {
   decimals?: Map<string, string>;
   /** Formula fields this formula reads, bound once each in a per-row subquery (compile-formula.ts formulaRef). */
   formulaRefs?: Map<string, { v: string; e: string | null; columns: string[] }>;
+  /** Long node SQL behind share tokens (formula-sql-share.ts), by token number. */
+  shares?: Map<number, string>;
+  /** Characters of SQL compiled so far (checked against FORMULA_LIMITS.compiledSql). */
+  size?: { n: number };
 }
 
 export const SQL_TYPE: Record<ValueType, string> = {
@@ -105,32 +109,34 @@ export function anyError(...errors: (string | null | undefined)[]): string | nul
   return list.length === 1 ? list[0]! : `(${list.join(' OR ')})`;
 }
 
-const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9\[\]]+|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9\[\]]+)$/i;
+const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9\[\]]+|\u0002\d+\u0002|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9\[\]]+)$/i;
 
 /** Expressions up to this length without subqueries are cheaper to repeat than to evaluate in a subquery. */
-const INLINE_LENGTH = 160;
+export const INLINE_LENGTH = 160;
 
 /**
  * Hands `body` names for expressions it may use several times. An expression used at most once, or short and
- * without subqueries, is substituted into the body; the others are evaluated once per row in a scalar subquery
+ * without subqueries or share tokens, is substituted into the body; the others are evaluated once per row in a scalar subquery
  * `(SELECT body FROM (SELECT e AS x … OFFSET 0) q)` (OFFSET 0 keeps the planner from pulling the subquery up and
  * copying the expression into every use).
  */
 export function bind(env: SqlEnv, exprs: readonly string[], body: (names: string[]) => string): string {
   if (exprs.every((e) => SIMPLE.test(e))) return body([...exprs]);
   const k = ++env.seq.n;
-  const names = exprs.map((_, i) => `x${k}_${i}`);
-  let text = body(names);
-  const bound: number[] = [];
-  exprs.forEach((e, i) => {
-    const pattern = new RegExp(`\\b${names[i]}\\b`, 'g');
-    const uses = text.match(pattern)?.length ?? 0;
-    if (SIMPLE.test(e) || uses <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b/.test(e))) {
-      text = text.replace(pattern, () => (SIMPLE.test(e) ? e : `(${e})`));
-    } else bound.push(i);
+  const text = body(exprs.map((_, i) => `x${k}_${i}`));
+  // One pass to count the uses of each name, one to substitute: linear in the body's length.
+  const name = new RegExp(`\\bx${k}_(\\d+)\\b`, 'g');
+  const uses = exprs.map(() => 0);
+  for (const m of text.matchAll(name)) uses[Number(m[1])]!++;
+  // A share token (formula-sql-share.ts) stands for a long expression: a short text holding one is not cheap to repeat.
+  const inline = exprs.map((e, i) => SIMPLE.test(e) || uses[i]! <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b|\u0002/.test(e)));
+  const out = text.replace(name, (whole, i: string) => {
+    const e = exprs[Number(i)]!;
+    return !inline[Number(i)] ? whole : SIMPLE.test(e) ? e : `(${e})`;
   });
-  if (!bound.length) return text;
-  return `(SELECT ${text} FROM (SELECT ${bound.map((i) => `${exprs[i]} AS ${names[i]}`).join(', ')} OFFSET 0) AS q${k})`;
+  const bound = exprs.flatMap((e, i) => (inline[i] ? [] : [`${e} AS x${k}_${i}`]));
+  if (!bound.length) return out;
+  return `(SELECT ${out} FROM (SELECT ${bound.join(', ')} OFFSET 0) AS q${k})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
+import { compileFormula } from '../../db/query/compile-formula.js';
 import { invalidArgument } from '../errors.js';
 import { FormulaError } from '../formula/errors.js';
 import { parseFormula } from '../formula/parser.js';
 import { resolveFormulaFields } from '../formula/formula-fields.js';
+import { FormulaLimitError } from '../formula/limits.js';
 import { expressionWithFieldIds, formulaFieldIds } from '../formula/references.js';
 import type { FieldDef } from './field-type.js';
 
@@ -43,8 +45,21 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
     throw invalidArgument(`The formula creates a circular reference: ${path.map(nameOf).join(' → ')}`, { parameter: 'property.expression' });
   }
   const stored = { ...self, property: { ...(field.property as object), expression: canonical } };
-  const resolved = resolveFormulaFields([...others, stored]).fields.at(-1)!;
-  return resolved.property as P;
+  const resolved = resolveFormulaFields([...others, stored]);
+  checkCompiledSize(field.id, resolved.fields, resolved.asts);
+  return resolved.fields.at(-1)!.property as P;
+}
+
+/** The expression, with the formulas it reads, must compile within FORMULA_LIMITS.compiledSql (as every read compiles it). */
+function checkCompiledSize(id: string, fields: FieldDef[], asts: ReturnType<typeof resolveFormulaFields>['asts']): void {
+  const ast = asts.get(id);
+  if (!ast) return;
+  try {
+    compileFormula(ast, { fields, alias: 'r', params: [], timeZone: 'UTC', now: new Date(), formulas: asts });
+  } catch (error) {
+    if (error instanceof FormulaLimitError) throw invalidArgument(`Invalid value for property.expression: ${error.message}`, { parameter: 'property.expression' });
+    throw error;
+  }
 }
 
 function cycleFrom(start: string, graph: Map<string, string[]>): string[] | undefined {
