@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../../src/domain/errors.js';
 import { requestHash, type Outcome } from '../../src/domain/idempotency/idempotency.service.js';
 import { bearerSecret } from '../../src/domain/tokens/token.service.js';
+import { actorOf } from '../authentication.js';
 import { servicesOf } from '../ioc.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -18,7 +19,7 @@ export async function idempotency(req: Request, res: Response, next: NextFunctio
   const services = servicesOf(req);
   let tokenId: string;
   try {
-    tokenId = (await services.tokens.authenticate(secret)).tokenId;
+    tokenId = (await actorOf(req)).tokenId;
   } catch (error) {
     if (error instanceof DomainError) return next();
     return next(error);
