@@ -81,17 +81,19 @@ const BODY_FAULTS: Record<string, { status: number; code: number; message: strin
 
 /**
  * Faults of the request itself that reach the error handler from express, its router or the body parser:
- * a known body-parser type, any other client error of theirs (http-errors marks those `expose`, such as a
- * truncated gzip body), or a path segment that is not valid percent-encoding (a URIError from routing).
+ * a known body-parser type, any other client error of theirs (http-errors marks those `expose`: a truncated
+ * or corrupt gzip body among them), or a path segment that is not valid percent-encoding (a URIError from routing).
  */
 function unreadableRequest(error: unknown): { status: number; body: ErrorEnvelope } | undefined {
   if (error instanceof URIError) return { status: 400, body: failure(400, 'The request path is not valid percent-encoding') };
   if (typeof error !== 'object' || error === null) return undefined;
-  const { type, status, expose } = error as { type?: unknown; status?: unknown; expose?: unknown };
+  const { type, status, expose, code } = error as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
   const known = typeof type === 'string' ? BODY_FAULTS[type] : undefined;
   if (known) return { status: known.status, body: failure(known.code, known.message) };
   if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: failure(status, 'The request body could not be read') };
+    // zlib's codes (Z_BUF_ERROR, Z_DATA_ERROR): a body that is not what its Content-Encoding says, or ends early.
+    const inflating = typeof code === 'string' && code.startsWith('Z_');
+    return { status, body: failure(status, inflating ? 'The request body could not be decompressed as its Content-Encoding says' : 'The request could not be read') };
   }
   return undefined;
 }

@@ -136,8 +136,8 @@ describe('bodies that cannot be read', () => {
   it.each([
     ['an unknown Content-Encoding', { 'content-encoding': 'zip' }, records, 415, 'The request body has an unsupported Content-Encoding: send gzip, deflate, br or none'],
     ['an unknown charset', { 'content-type': 'application/json; charset=klingon' }, records, 415, 'The request body has an unsupported charset: send UTF-8'],
-    ['a truncated gzip body', { 'content-encoding': 'gzip' }, zlib.gzipSync(records).subarray(0, 12), 400, 'The request body could not be read'],
-    ['a gzip header over plain text', { 'content-encoding': 'gzip' }, records, 400, 'The request body could not be read'],
+    ['a truncated gzip body', { 'content-encoding': 'gzip' }, zlib.gzipSync(records).subarray(0, 12), 400, 'The request body could not be decompressed as its Content-Encoding says'],
+    ['a gzip header over plain text', { 'content-encoding': 'gzip' }, records, 400, 'The request body could not be decompressed as its Content-Encoding says'],
   ] as const)('%s is refused with its status in the envelope, and writes nothing', async (_name, headers, body, status, message) => {
     const before = await counts();
     const res = await post(headers, body);
