@@ -4,14 +4,20 @@ import { describeError } from '../src/logger.js';
 import { RegisterRoutes } from './__generated__/routes.js';
 import { ROUTE_NOT_FOUND, toFusionFailure } from './errors.js';
 import { idempotency } from './middleware/idempotency.js';
+import { authenticateFirst } from './authentication.js';
+import { jsonBody } from './parse/json-body.js';
+import { pathParameterGuard } from './parse/path-params.js';
 import { createDocsRouter } from './docs.js';
 
-/** The Fusion facade: JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
+/** The Fusion facade: path and token checks, JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
 export function createFusionRouter(logger: Logger): Router {
   const router = express.Router();
-  const json = express.json({ limit: '100mb' });
+  const json = jsonBody();
+  // Before any body is read: path parameters that cannot be ids, then the token of routes that need one.
+  router.use(pathParameterGuard(router));
+  router.use(authenticateFirst);
   // A pre-signed upload's body is the file itself, whatever its content type: never parse it.
-  router.use((req, res, next) => (req.method === 'PUT' && req.path.startsWith('/v1/uploads/') ? next() : json(req, res, next)));
+  router.use((req, res, next) => (req.method === 'PUT' && req.path.toLowerCase().startsWith('/v1/uploads/') ? next() : json(req, res, next)));
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();

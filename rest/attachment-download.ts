@@ -4,6 +4,8 @@ import type { RateDecision } from '../src/domain/access/access.service.js';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
 import { rateHeaders } from './errors.js';
 import type { Services } from '../src/services.js';
+import { failure } from './envelope.js';
+import { malformedParameter, segmentProblem } from './parse/path-params.js';
 
 /** Types a browser may render in place; anything else downloads, so an uploaded page cannot run as this site. */
 const INLINE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|application\/pdf|audio\/|video\/|text\/plain$)/;
@@ -15,8 +17,17 @@ const INLINE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|application\/pdf|audio\/|v
  */
 export function createAttachmentDownloadRouter(services: Services): Router {
   const router = Router();
+  // Before routing, which would throw a URIError naming nothing: a token that is not valid percent-encoding
+  // or holds a NUL is refused naming it.
+  router.use((req: Request, res: Response, next) => {
+    const problem = segmentProblem(req.path.slice(1));
+    if (!problem) return next();
+    const malformed = malformedParameter('token', problem);
+    res.status(malformed.status).json(failure(malformed.status, malformed.message));
+  });
   router.get(/^\/(.+)$/, async (req: Request, res: Response) => {
-    const token = decodeURIComponent((req.params as Record<string, string>)[0]!);
+    // Routing has decoded the path once already.
+    const token = (req.params as Record<string, string>)[0]!;
     let file;
     try {
       await services.access.meterAddress(req.socket.remoteAddress);

@@ -37,9 +37,11 @@ export function toFusionFailure(error: unknown): FusionFailure {
   if (error instanceof ValidateError) {
     return { status: 200, body: failure(400, describeValidation(error)), headers: {}, unexpected: false };
   }
-  if (isBodyParseError(error)) {
-    return { status: 200, body: failure(400, 'The request body is not valid JSON'), headers: {}, unexpected: false };
+  if (error instanceof MalformedRequest) {
+    return { status: error.status, body: failure(error.status, error.message), headers: {}, unexpected: false };
   }
+  const unreadable = unreadableRequest(error);
+  if (unreadable) return { ...unreadable, headers: {}, unexpected: false };
   return { status: 500, body: failure(500, 'Server Error'), headers: {}, unexpected: true };
 }
 
@@ -51,8 +53,49 @@ function describeValidation(error: ValidateError): string {
   return `Invalid value for ${name}: ${detail.message}`;
 }
 
-function isBodyParseError(error: unknown): boolean {
-  return (error as { type?: unknown } | null)?.type === 'entity.parse.failed';
+/**
+ * A request that cannot be read as sent (a path that is not valid percent-encoding or holds a NUL, a body
+ * that ends early or is not valid multipart): refused before any work, with an HTTP status of its own
+ * (400, 413, 415) and that status as the envelope's code, naming what was wrong.
+ */
+export class MalformedRequest extends Error {
+  override name = 'MalformedRequest';
+  constructor(
+    readonly parameter: string,
+    message: string,
+    readonly status: 400 | 413 | 415 = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** The body parser's refusals (body-parser / raw-body `error.type`) as answers; each names the body. */
+const BODY_FAULTS: Record<string, { status: number; code: number; message: string }> = {
+  // The reference answers malformed JSON with the parser's own message; ours names the body (HTTP 200, code 400).
+  'entity.parse.failed': { status: 200, code: 400, message: 'The request body is not valid JSON' },
+  'encoding.unsupported': { status: 415, code: 415, message: 'The request body has an unsupported Content-Encoding: send gzip, deflate, br or none' },
+  'charset.unsupported': { status: 415, code: 415, message: 'The request body has an unsupported charset: send UTF-8' },
+  'request.aborted': { status: 400, code: 400, message: 'The request body ended before its declared length' },
+  'request.size.invalid': { status: 400, code: 400, message: 'The request body does not match its Content-Length' },
+};
+
+/**
+ * Faults of the request itself that reach the error handler from express, its router or the body parser:
+ * a known body-parser type, any other client error of theirs (http-errors marks those `expose`: a truncated
+ * or corrupt gzip body among them), or a path segment that is not valid percent-encoding (a URIError from routing).
+ */
+function unreadableRequest(error: unknown): { status: number; body: ErrorEnvelope } | undefined {
+  if (error instanceof URIError) return { status: 400, body: failure(400, 'The request path is not valid percent-encoding') };
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, status, expose, code } = error as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
+  const known = typeof type === 'string' ? BODY_FAULTS[type] : undefined;
+  if (known) return { status: known.status, body: failure(known.code, known.message) };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    // zlib's codes (Z_BUF_ERROR, Z_DATA_ERROR): a body that is not what its Content-Encoding says, or ends early.
+    const inflating = typeof code === 'string' && code.startsWith('Z_');
+    return { status, body: failure(status, inflating ? 'The request body could not be decompressed as its Content-Encoding says' : 'The request could not be read') };
+  }
+  return undefined;
 }
 
 export const ROUTE_NOT_FOUND = failure(404, 'The API does not exist');

@@ -2,26 +2,54 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { MigrationError } from './db/migrate.js';
 import type { Bootstrapped } from './domain/spaces/bootstrap.js';
-import { createLogger, describeError } from './logger.js';
-import { buildApp } from './server.js';
+import { createLogger, describeError, type Logger } from './logger.js';
+import { buildApp, type App } from './server.js';
+
+/** How long a process with a fault nothing caught may take to stop its server and database before it exits anyway. */
+const FATAL_STOP_MS = 5_000;
+
+let logger: Logger | undefined;
+let app: App | undefined;
+let failing = false;
+
+/**
+ * A fault nothing caught (an error event or a rejected promise with no handler) leaves the process in an unknown
+ * state: log it (its kind and first line, redacted, never a stack), stop taking requests and close the database
+ * within a short bound, and exit 1, rather than dying mid-write with a stack on stderr.
+ */
+function fatal(kind: 'uncaught exception' | 'unhandled rejection', error: unknown): void {
+  if (failing) return;
+  failing = true;
+  const err = describeError(error);
+  if (logger) logger.fatal({ err }, `${kind}: stopping`);
+  else process.stderr.write(`Fatal ${kind}: ${err.name}: ${err.message}\n`);
+  const bound = new Promise<void>((resolve) => setTimeout(resolve, FATAL_STOP_MS));
+  Promise.race([app?.stop(), bound])
+    .then(() => logger?.info('stopped after a fatal error'))
+    .catch(() => {})
+    .finally(() => process.exit(1));
+}
+
+process.on('uncaughtException', (error) => fatal('uncaught exception', error));
+process.on('unhandledRejection', (reason) => fatal('unhandled rejection', reason));
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config);
-  const app = await buildApp(config, { logger });
-  await app.start();
-  logger.info(
-    { url: config.publicUrl, database: app.databaseKind, migrationsApplied: app.appliedMigrations.length },
+  const log = (logger = createLogger(config));
+  const server = (app = await buildApp(config, { logger: log }));
+  await server.start();
+  log.info(
+    { url: config.publicUrl, database: server.databaseKind, migrationsApplied: server.appliedMigrations.length },
     'server started',
   );
-  printBanner(config, app.bootstrapped);
+  printBanner(config, server.bootstrapped);
 
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    app.stop().then(
+    log.info({ signal }, 'shutting down');
+    server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: describeError(error) }, 'shutdown failed');
+        log.error({ err: describeError(error) }, 'shutdown failed');
         process.exit(1);
       },
     );

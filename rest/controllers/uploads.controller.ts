@@ -1,6 +1,7 @@
 import type { Request as ExpressRequest } from 'express';
 import { Controller, Path, Put, Request, Route, Tags } from '@tsoa/runtime';
 import { success, type SuccessEnvelope } from '../envelope.js';
+import { MalformedRequest } from '../errors.js';
 import type { RequestContext } from '../ioc.js';
 import { dispositionFileName } from '../parse/content-disposition.js';
 import type { AttachmentVo } from './attachments.controller.js';
@@ -33,8 +34,14 @@ export class UploadsController extends Controller {
 
 /**
  * The request body as bytes, behind a generator so that a refused upload stops reading it without
- * destroying the request (the connection must stay up for the answer).
+ * destroying the request (the connection must stay up for the answer). A body that ends before its
+ * declared length is the client's fault, refused as such (nothing is stored, the slot stays unused).
  */
 async function* bodyOf(request: ExpressRequest): AsyncGenerator<Uint8Array> {
-  for await (const chunk of request as AsyncIterable<Uint8Array>) yield chunk;
+  try {
+    for await (const chunk of request as AsyncIterable<Uint8Array>) yield chunk;
+  } catch {
+    throw new MalformedRequest('file', 'Invalid value for file: the upload ended before its declared length');
+  }
+  if (!request.complete) throw new MalformedRequest('file', 'Invalid value for file: the upload ended before its declared length');
 }

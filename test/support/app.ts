@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Logger } from '../../src/logger.js';
-import { buildApp, type App } from '../../src/server.js';
+import { buildApp, type App, type BuildOptions } from '../../src/server.js';
 import { freshPostgresDatabase } from './database.js';
 
 export interface TestApp {
@@ -18,7 +17,7 @@ export interface TestApp {
 }
 
 /** A started server on a free port over a fresh database: in-memory PGlite, or a new PostgreSQL database. */
-export async function startTestApp(env: Record<string, string> = {}, options: { countRoundTrips?: boolean; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: Pick<BuildOptions, 'countRoundTrips' | 'logger'> = {}): Promise<TestApp> {
   const pgdb = await freshPostgresDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: pgdb?.url, LOG_LEVEL: 'silent', ...env });

@@ -41,12 +41,16 @@ export interface TokenSummary {
   createdAt: Date;
 }
 
+/** `Bearer `, exactly one space, then one token68 (RFC 6750 §2.1) and nothing after it. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+
 /**
- * The secret of an `Authorization` header: only the exact `Bearer ` prefix counts (capital B, one space),
- * as the reference (aitable-fusion-api.md §1.2); anything else is no token at all.
+ * The secret of an `Authorization` header, shared by every transport: only the exact `Bearer ` prefix counts
+ * (capital B, one space, as the reference: aitable-fusion-api.md §1.2) followed by the token alone; extra
+ * spaces, a second word or an empty token are no token at all.
  */
 export function bearerSecret(header: string | null | undefined): string | undefined {
-  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
 }
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
