@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { isReady } from './db/migrate.js';
 import { createAttachmentService } from './domain/attachments/attachment.service.js';
-import { createLocalDiskStorage } from './domain/attachments/local-disk.storage.js';
+import { createLocalDiskStorage } from './storage/local-disk.storage.js';
 import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';

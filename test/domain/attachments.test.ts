@@ -7,7 +7,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCellItem } from '../../src/domain/attachments/attachment-meta.js';
 import { createAttachmentService, type AttachmentService } from '../../src/domain/attachments/attachment.service.js';
-import { createLocalDiskStorage, type LocalDiskStorage } from '../../src/domain/attachments/local-disk.storage.js';
+import { createLocalDiskStorage, type LocalDiskStorage } from '../../src/storage/local-disk.storage.js';
 import { createContentProbe, sniffContent } from '../../src/domain/attachments/sniff.js';
 import { BlobNotFoundError } from '../../src/domain/attachments/storage.js';
 import { createPresignedUploadService } from '../../src/domain/attachments/presigned-uploads.js';

@@ -11,7 +11,7 @@ import {
   type BlobSource,
   type StageOptions,
   type StagedBlob,
-} from './storage.js';
+} from '../domain/attachments/storage.js';
 
 /** Staged uploads live here, inside the root, so publishing one is a rename within one filesystem. */
 const TEMP_DIR = '.tmp';
