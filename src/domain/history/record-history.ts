@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/client.js';
-import { recordHistory, recordInSpace, type HistoryRow } from '../../db/stores/record.store.js';
+import { recordHistory, type HistoryRow } from '../../db/stores/record-history.store.js';
+import { recordInSpace } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import { serialCursor } from '../limits.js';

@@ -1,5 +1,5 @@
 import type { Queryable as Tx } from '../../db/client.js';
-import { attachmentsByToken, existingRecordIds, spaceMemberIds } from '../../db/stores/record.store.js';
+import { attachmentsByToken, existingRecordIds, spaceMemberIds } from '../../db/stores/cell-refs.store.js';
 import { metaFromRow, toCellItem } from '../attachments/attachment-meta.js';
 import type { CellRef } from '../cells/write-cells.js';
 import { beyondReach, canReach } from '../access/reach.js';

@@ -1,4 +1,5 @@
-import { insertRecordsAndBump, updateFieldProperty, type StoredRecord } from '../../db/stores/record.store.js';
+import { updateFieldProperty } from '../../db/stores/datasheet-lock.store.js';
+import { insertRecordsAndBump, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';

@@ -1,4 +1,6 @@
-import { bumpDatasheet, deleteRecordRows, insertChanges, selectRecordsForUpdate } from '../../db/stores/record.store.js';
+import { bumpDatasheet } from '../../db/stores/datasheet-lock.store.js';
+import { insertChanges } from '../../db/stores/record-history.store.js';
+import { deleteRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';

@@ -1,10 +1,6 @@
-import {
-  bumpDatasheet,
-  insertChanges,
-  selectRecordsForUpdate,
-  updateRecordCells,
-  type ChangeRow,
-} from '../../db/stores/record.store.js';
+import { bumpDatasheet } from '../../db/stores/datasheet-lock.store.js';
+import { insertChanges, type ChangeRow } from '../../db/stores/record-history.store.js';
+import { selectRecordsForUpdate, updateRecordCells } from '../../db/stores/record.store.js';
 import type { Queryable as Tx } from '../../db/client.js';
 import { beyondReach, canReach } from '../access/reach.js';
 import type { Scope } from '../context.js';

@@ -1,4 +1,6 @@
-import { bumpDatasheet, insertChanges, moveRecordRows, selectRecordsForUpdate, updateFieldProperty } from '../../db/stores/record.store.js';
+import { bumpDatasheet, updateFieldProperty } from '../../db/stores/datasheet-lock.store.js';
+import { insertChanges } from '../../db/stores/record-history.store.js';
+import { moveRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';

@@ -1,5 +1,5 @@
 import type { Database, PrismaClient, Queryable } from '../../db/client.js';
-import { lockDatasheet, type LockedDatasheet } from '../../db/stores/record.store.js';
+import { lockDatasheet, type LockedDatasheet } from '../../db/stores/datasheet-lock.store.js';
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode } from '../errors.js';

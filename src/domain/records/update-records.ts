@@ -1,4 +1,6 @@
-import { bumpDatasheet, insertChanges, selectRecordsForUpdate, updateRecordCells, updateFieldProperty, type ChangeRow, type StoredRecord } from '../../db/stores/record.store.js';
+import { bumpDatasheet, updateFieldProperty } from '../../db/stores/datasheet-lock.store.js';
+import { insertChanges, type ChangeRow } from '../../db/stores/record-history.store.js';
+import { selectRecordsForUpdate, updateRecordCells, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { conflict, DomainError, ErrorCode, invalidArgument } from '../errors.js';

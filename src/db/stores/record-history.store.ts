@@ -1,0 +1,75 @@
+import type { Queryable } from '../client.js';
+import { epochMs, utc } from './record.store.js';
+
+// The record change log (record_changes): written with every batch, read as a record's history.
+
+export interface ChangeRow {
+  recordId: string;
+  datasheetId: string;
+  /** A field id for a cell change; '@deleted' and '@moved' mark whole-record changes. */
+  fieldId: string;
+  oldValue: unknown;
+  newValue: unknown;
+  revision: number;
+}
+
+const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+
+export async function insertChanges(q: Queryable, changes: readonly ChangeRow[], author: string | null, at: Date): Promise<void> {
+  if (changes.length === 0) return;
+  await q.query(
+    `INSERT INTO record_changes (record_id, datasheet_id, field_id, old_value, new_value, author_id, revision, created_at)
+     SELECT c.record_id, c.datasheet_id, c.field_id, c.old_value::jsonb, c.new_value::jsonb, $7, c.revision, ${utc('$8')}
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+       AS c(record_id, datasheet_id, field_id, old_value, new_value, revision)`,
+    [
+      changes.map((c) => c.recordId),
+      changes.map((c) => c.datasheetId),
+      changes.map((c) => c.fieldId),
+      changes.map((c) => json(c.oldValue)),
+      changes.map((c) => json(c.newValue)),
+      changes.map((c) => c.revision),
+      author,
+      at.toISOString(),
+    ],
+  );
+}
+
+export interface HistoryRow {
+  id: bigint;
+  fieldId: string;
+  oldValue: unknown;
+  newValue: unknown;
+  authorId: string | null;
+  revision: number;
+  createdAt: Date;
+}
+
+/** A record's history newest first, keyset-paged by change id, limited to datasheets of one space. */
+export async function recordHistory(q: Queryable, spaceId: string, recordId: string, before: bigint | null, limit: number): Promise<HistoryRow[]> {
+  const rows = await q.query<{
+    id: string | number | bigint;
+    field_id: string;
+    old_value: unknown;
+    new_value: unknown;
+    author_id: string | null;
+    revision: number | string;
+    created_ms: number | string;
+  }>(
+    `SELECT c.id::text AS id, c.field_id, c.old_value, c.new_value, c.author_id, c.revision, ${epochMs('c.created_at')} AS created_ms
+     FROM record_changes c JOIN datasheets d ON d.id = c.datasheet_id
+     WHERE c.record_id = $1 AND d.space_id = $2 AND ($3::bigint IS NULL OR c.id < $3::bigint)
+     ORDER BY c.id DESC LIMIT $4`,
+    [recordId, spaceId, before === null ? null : before.toString(), limit],
+  );
+  return rows.map((r) => ({
+    id: BigInt(r.id),
+    fieldId: r.field_id,
+    oldValue: r.old_value,
+    newValue: r.new_value,
+    authorId: r.author_id,
+    revision: Number(r.revision),
+    createdAt: new Date(Number(r.created_ms)),
+  }));
+}
+
