@@ -1,42 +1,29 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
 import type { CallNode, FormulaAst, FormulaNode } from '../../domain/formula/ast.js';
-import type { CompareOp } from '../../domain/formula/compare.js';
-import { fieldDisplayFormat, isValidIanaZone, type ZoneSpec } from '../../domain/formula/dates.js';
 import { zoneSpec } from '../../domain/formula/evaluate.js';
 import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import { argZone } from '../../domain/formula/functions/shared.js';
-import { selectOptions } from '../../domain/formula/field-values.js';
-import { compareDomain } from '../../domain/formula/values.js';
-import { LAZY_SQL, SQL_FUNCTIONS, type SqlCall, type SqlFunction } from './formula-sql-functions.js';
-import { resolveShares, shareSql } from './formula-sql-share.js';
+import type { SqlCall, SqlFunction } from './formula-sql/call.js';
+import { toDateSql, toNumberSql, truthySql } from './formula-sql/conversions.js';
+import { zoneSql } from './formula-sql/dates.js';
+import { fieldSql } from './formula-sql/fields.js';
+import { LAZY_SQL, SQL_FUNCTIONS } from './formula-sql/functions.js';
+import { binary, compareSql, textOf } from './formula-sql/operators.js';
+import { resolveShares, shareSql } from './formula-sql/share.js';
 import {
   anyError,
-  bind,
   dec,
-  divNumeric,
   errorUnlessPropagated,
-  fieldSql,
   finalizeSql,
   placeholderIndex,
-  formatSql,
-  inRange,
   nullIsError,
   nullOf,
   numberParam,
-  param,
-  numText,
-  parseDateSql,
-  parseNumber,
-  plainTextSql,
   textParam,
-  toDateSql,
   toDouble,
-  toNumberSql,
-  truthySql,
-  zoneSql,
   type Sql,
   type SqlEnv,
-} from './formula-sql-values.js';
+} from './formula-sql/values.js';
 
 /**
  * Compiles a parsed formula (src/domain/formula) to a PostgreSQL expression over one `records` row
@@ -65,7 +52,6 @@ export interface FormulaSqlContext {
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
-const FIELD_ID = /^fld[0-9A-Za-z]{1,40}$/;
 
 function envOf(ctx: FormulaSqlContext): SqlEnv {
   if (!ALIAS.test(ctx.alias)) throw new Error(`not an alias: ${ctx.alias}`);
@@ -97,7 +83,7 @@ interface Compiled {
 const memo = new WeakMap<readonly FieldDef[], Map<string, Compiled>>();
 const MEMO_SIZE = 256;
 
-/** The node's value and error condition (see formula-sql-values.ts `Sql`). */
+/** The node's value and error condition (see formula-sql/values.ts `Sql`). */
 function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
   // Lookup SQL reads other datasheets' schemas and binds its own parameters: such compilations are not kept.
   const key = ctx.memoKey === undefined || ctx.lookups ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
@@ -186,7 +172,7 @@ export function compileFormulaCondition(ast: FormulaAst | (() => FormulaAst), ct
   return compileWith('condition', ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
 }
 
-/** A node's SQL, long parts behind share tokens (formula-sql-share.ts) so parents that repeat them stay linear. */
+/** A node's SQL, long parts behind share tokens (formula-sql/share.ts) so parents that repeat them stay linear. */
 function compileNode(env: SqlEnv, node: FormulaNode): Sql {
   return shareSql(env, compileOwn(env, node));
 }
@@ -221,128 +207,6 @@ function compileOwn(env: SqlEnv, node: FormulaNode): Sql {
     case 'call':
       return call(env, node);
   }
-}
-
-/** A node's text (values.ts plainText; datetime field references in their field's display format). */
-function textOf(env: SqlEnv, node: FormulaNode, c: Sql): Sql {
-  if (node.kind === 'field' && node.type === 'datetime') {
-    const field = env.fields.get(node.fieldId)!;
-    const p = (field.property ?? {}) as { dateFormat?: string; timeFormat?: string; includeTime?: boolean; timeZone?: string };
-    const zone: ZoneSpec = p.timeZone && isValidIanaZone(p.timeZone) ? { kind: 'iana', name: p.timeZone } : env.zone;
-    const z = zoneSql(env, zone);
-    const v = bind(env, [c.v], ([x]) =>
-      `CASE WHEN ${x} IS NULL OR NOT ${inRange(x!)} THEN ''::text ELSE ${formatSql(env, x!, { literal: fieldDisplayFormat(p) }, z)} END`,
-    );
-    return { v, e: anyError(c.e, bind(env, [c.v], ([x]) => `(${x} IS NOT NULL AND NOT ${inRange(x!)})`)), type: 'string' };
-  }
-  return plainTextSql(env, c);
-}
-
-function binary(env: SqlEnv, op: string, node: FormulaNode & { kind: 'binary' }, a: Sql, b: Sql): Sql {
-  switch (op) {
-    case '&&':
-      return { v: `(${truthySql(a)} AND ${truthySql(b)})`, e: anyError(a.e, b.e), type: 'boolean' };
-    case '||':
-      return { v: `(${truthySql(a)} OR ${truthySql(b)})`, e: anyError(a.e, b.e), type: 'boolean' };
-    case '&':
-      return concat(env, node, a, b);
-    case '+':
-      if (node.type === 'string') return concat(env, node, a, b);
-      return arithmetic(env, '+', a, b);
-    case '-':
-    case '*':
-    case '/':
-    case '%':
-      return arithmetic(env, op, a, b);
-    default:
-      return selectEquals(env, op, node) ?? compareSql(env, op as CompareOp, a, b);
-  }
-}
-
-/**
- * `{Single select} = "name"` (or `!=`, either side) with a non-empty literal, the commonest filterByFormula shape:
- * the same truth as comparing option names, tested on the stored option id so no name is looked up per row.
- */
-function selectEquals(env: SqlEnv, op: string, node: FormulaNode & { kind: 'binary' }): Sql | undefined {
-  if (op !== '=' && op !== '!=') return undefined;
-  const [ref, literal] = node.left.kind === 'field' ? [node.left, node.right] : [node.right, node.left];
-  if (ref.kind !== 'field' || literal.kind !== 'string' || literal.value === '') return undefined;
-  const field = env.fields.get(ref.fieldId);
-  if (field?.type !== 'SingleSelect' || !FIELD_ID.test(field.id)) return undefined;
-  const ids = selectOptions(field).filter((o) => o.name === literal.value).map((o) => o.id);
-  const equal = `coalesce((${env.alias}.cells->>'${field.id}') = ANY(${param(env, ids, 'text[]')}), false)`;
-  return { v: op === '=' ? equal : `(NOT ${equal})`, e: null, type: 'boolean' };
-}
-
-function concat(env: SqlEnv, node: FormulaNode & { kind: 'binary' }, a: Sql, b: Sql): Sql {
-  const x = textOf(env, node.left, a);
-  const y = textOf(env, node.right, b);
-  return { v: `(${x.v} || ${y.v})`, e: anyError(x.e, y.e), type: 'string' };
-}
-
-function arithmetic(env: SqlEnv, op: '+' | '-' | '*' | '/' | '%', a: Sql, b: Sql): Sql {
-  const x = toNumberSql(env, a);
-  const y = toNumberSql(env, b);
-  let v: string;
-  switch (op) {
-    case '+':
-    case '-':
-    case '*':
-      v = toDouble(env, `(${dec(env, x.v)} ${op} ${dec(env, y.v)})`);
-      break;
-    case '/':
-      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`);
-      break;
-    case '%':
-      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`);
-      break;
-  }
-  // dec, numeric operators, mod, divNumeric and toDouble all give NULL for a NULL operand.
-  return { v, e: anyError(errorUnlessPropagated(x), errorUnlessPropagated(y), nullIsError(v)), type: 'number' };
-}
-
-/** compare.ts compareValues in SQL: never NULL; its errors are the operands' errors. */
-export function compareSql(env: SqlEnv, op: CompareOp, a: Sql, b: Sql): Sql {
-  if (op === '!=') {
-    const eq = compareSql(env, '=', a, b);
-    return { v: `(NOT ${eq.v})`, e: eq.e, type: 'boolean' };
-  }
-  const domain = compareDomain(a.type, b.type);
-  const numeric = (t: Sql['type']) => t === 'number' || t === 'datetime';
-  if (op !== '=' && numeric(a.type) && numeric(b.type)) {
-    // Ordering two numbers (or dates): an empty side is NULL, which already makes the comparison false.
-    return { v: bind(env, [a.v, b.v], ([x, y]) => `coalesce(${x} ${op} ${y}, false)`), e: anyError(a.e, b.e), type: 'boolean' };
-  }
-  const v = bind(env, [a.v, b.v], ([x, y]) => {
-    const empty = (n: string, c: Sql) => (c.type === 'string' ? `(${n} IS NULL OR ${n} = '')` : `(${n} IS NULL)`);
-    const ex = empty(x!, a);
-    const ey = empty(y!, b);
-    const value = (n: string, c: Sql): string => {
-      if (domain === 'number') {
-        if (c.type === 'boolean') return `(CASE WHEN ${n} THEN 1::float8 ELSE 0::float8 END)`;
-        if (c.type === 'number' || c.type === 'datetime') return n;
-        return parseNumber(env, c.type === 'array' ? `array_to_string(${n}, ', ')` : n);
-      }
-      if (domain === 'date') {
-        if (c.type === 'datetime') return n;
-        return parseDateSql(env, c.type === 'array' ? `array_to_string(${n}, ', ')` : n, zoneSql(env, env.zone));
-      }
-      switch (c.type) {
-        case 'array':
-          return `array_to_string(${n}, ', ')`;
-        case 'boolean':
-          return `(CASE WHEN ${n} THEN 'true' ELSE 'false' END)`;
-        case 'number':
-          return numText(env, n);
-        default:
-          return n;
-      }
-    };
-    const collate = domain === 'text' ? ' COLLATE "C"' : '';
-    const cmp = `coalesce((${value(x!, a)})${collate} ${op} (${value(y!, b)})${collate}, false)`;
-    return op === '=' ? `(CASE WHEN ${ex} OR ${ey} THEN (${ex} AND ${ey}) ELSE ${cmp} END)` : `(CASE WHEN ${ex} OR ${ey} THEN false ELSE ${cmp} END)`;
-  });
-  return { v, e: anyError(a.e, b.e), type: 'boolean' };
 }
 
 function call(env: SqlEnv, node: CallNode): Sql {

@@ -3,7 +3,7 @@ import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import { FormulaLimitError } from '../../domain/formula/limits.js';
 import type { ComputedSql } from './cell-expr.js';
 import { compileFormula } from './compile-formula.js';
-import { nullOf } from './formula-sql-values.js';
+import { nullOf } from './formula-sql/values.js';
 import { lookupSql, type LookupSources } from './lookup-columns.js';
 import type { SqlParams } from './sql-params.js';
 

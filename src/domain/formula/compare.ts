@@ -7,7 +7,7 @@ export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=';
 /**
  * `a op b` under the comparison rules of ast.ts: empties (blank, "") are equal only to each other and unordered;
  * the domain (number, date, text) comes from the static types; unconvertible operands make `=` and the orderings
- * false (and `!=` true). The SQL twin is `compareSql` in src/db/query/formula-sql-values.ts.
+ * false (and `!=` true). The SQL twin is `compareSql` in src/db/query/formula-sql/operators.ts.
  */
 export function compareValues(op: CompareOp, a: FormulaValue, ta: ValueType, b: FormulaValue, tb: ValueType, zone: ZoneSpec): boolean {
   if (op === '!=') return !compareValues('=', a, ta, b, tb, zone);

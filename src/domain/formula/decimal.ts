@@ -2,7 +2,7 @@ import { FormulaRuntimeError } from './errors.js';
 
 /**
  * Exact decimal arithmetic for the formula engine's numbers, mirrored step by step in SQL with `numeric`
- * (src/db/query/formula-sql-values.ts), so both back ends give the same double for every operation.
+ * (src/db/query/formula-sql/), so both back ends give the same double for every operation.
  *
  * A double enters as the exact decimal of its shortest round-trip text (`String(x)` here, `x::text::numeric` in
  * PostgreSQL: both print the same digits). Results go back to a double once (`toNumber`), with the range rule:

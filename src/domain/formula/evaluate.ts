@@ -1,7 +1,8 @@
 import type { FieldDef } from '../fields/field-type.js';
 import type { CallNode, FormulaAst, FormulaNode, FormulaValue } from './ast.js';
 import { compareValues, type CompareOp } from './compare.js';
-import { fieldDisplayFormat, formatDate, isValidIanaZone, type ZoneSpec } from './dates.js';
+import { fieldDisplayFormat, formatDate } from './date-format.js';
+import { isValidIanaZone, type ZoneSpec } from './dates.js';
 import { decAdd, decDiv, decFromNumber, decIsZero, decMod, decMul, decSub, decToNumber } from './decimal.js';
 import { FormulaRuntimeError } from './errors.js';
 import { readField, type FormulaRecord } from './field-values.js';

@@ -5,7 +5,7 @@ import { numberText } from './values.js';
 
 /**
  * How a field's stored cell enters a formula (aitable-fusion-api.md §6 "How field values enter the formula").
- * The SQL compiler reads the same shapes (src/db/query/formula-sql-values.ts `fieldSql`).
+ * The SQL compiler reads the same shapes (src/db/query/formula-sql/fields.ts `fieldSql`).
  */
 export interface FormulaRecord {
   id: string;

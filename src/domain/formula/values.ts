@@ -5,7 +5,7 @@ import { FormulaRuntimeError } from './errors.js';
 
 /**
  * Value conversions of the formula language (rules in ast.ts). Every function here has a SQL twin in
- * src/db/query/formula-sql-values.ts.
+ * src/db/query/formula-sql/.
  */
 
 /** JavaScript's `String(n)` (PostgreSQL: numeric text, or the exponent form for |n| ≥ 1e21 and |n| < 1e-6). */

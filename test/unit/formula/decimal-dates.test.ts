@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compileParseFormat, tokenizeFormat } from '../../../src/domain/formula/date-format.js';
 import {
-  compileParseFormat,
   fromLocal,
   parseDateText,
   toLocal,
-  tokenizeFormat,
   type ZoneSpec,
 } from '../../../src/domain/formula/dates.js';
 import { decDiv, decFromNumber, decFromString, decMod, decRound, decToMultiple, decToNumber } from '../../../src/domain/formula/decimal.js';

@@ -1,5 +1,5 @@
-import { FORMULA_LIMITS, FormulaLimitError, LIMIT_MESSAGES } from '../../domain/formula/limits.js';
-import { INLINE_LENGTH, nullIsError, type Sql, type SqlEnv } from './formula-sql-values.js';
+import { FORMULA_LIMITS, FormulaLimitError, LIMIT_MESSAGES } from '../../../domain/formula/limits.js';
+import { INLINE_LENGTH, nullIsError, type Sql, type SqlEnv } from './values.js';
 
 /**
  * Keeps compiled formulas linear in the formula's size. A node's SQL is used by its parent in several places (its
@@ -12,7 +12,7 @@ import { INLINE_LENGTH, nullIsError, type Sql, type SqlEnv } from './formula-sql
  * the expression — `(SELECT expr FROM (SELECT *, e2 AS s2 FROM (SELECT e1 AS s1 OFFSET 0) AS q OFFSET 0) AS q)` —
  * and named there (OFFSET 0 keeps the planner from pulling it up and copying it back into every use). Evaluating a
  * node's SQL outside the branch that needed it is safe: compiled values and error conditions never raise (see
- * formula-sql-values.ts `Sql`), and they read only the row and the statement's parameters.
+ * values.ts `Sql`), and they read only the row and the statement's parameters.
  */
 const SHARE = /\u0002(\d+)\u0002/g;
 const HAS_SHARE = /\u0002\d+\u0002/;
