@@ -1,5 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
+import { databaseUnavailable } from '../src/db/unavailable.js';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -13,6 +14,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   LIMIT_EXCEEDED: 400,
   RATE_LIMITED: 429,
   QUOTA_EXCEEDED: 403,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /**
@@ -31,6 +33,15 @@ export function maskError(error: unknown, message: string): Error {
     });
   }
   if (gqlError && (!original || isGraphQLError(original))) return gqlError;
+  // A failed database (down, timed out) is not the caller's fault: 503 with a code a client can retry on.
+  const unavailable = databaseUnavailable(original);
+  if (unavailable) {
+    return createGraphQLError(unavailable.message, {
+      nodes: gqlError?.nodes,
+      path: gqlError?.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
+    });
+  }
   return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 

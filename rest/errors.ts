@@ -1,6 +1,7 @@
 import { ValidateError } from '@tsoa/runtime';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
 import type { RateDecision } from '../src/domain/access/access.service.js';
+import { databaseUnavailable } from '../src/db/unavailable.js';
 import { failure, type ErrorEnvelope } from './envelope.js';
 
 export interface FusionFailure {
@@ -24,9 +25,17 @@ const DOMAIN_TO_FUSION: Record<ErrorCode, { status: number; code: number }> = {
   LIMIT_EXCEEDED: { status: 200, code: 400 },
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
+  SERVICE_UNAVAILABLE: { status: 503, code: 503 },
 };
 
 export function toFusionFailure(error: unknown): FusionFailure {
+  // A failed database is the server's trouble, not the client's: never 401 ("your token is bad") nor a 500
+  // with SQL. A statement cancelled by statement_timeout answers 503 as well, not 400: the request is
+  // valid and the same request may succeed when the server is less loaded.
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    return { status: 503, body: failure(503, unavailable.message), headers: { 'Retry-After': '5' }, unexpected: true };
+  }
   if (error instanceof DomainError) {
     const mapped = DOMAIN_TO_FUSION[error.code];
     const code = typeof error.details.fusionCode === 'number' ? error.details.fusionCode : mapped.code;

@@ -20,6 +20,8 @@ const configSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   TIME_ZONE: z
     .string()
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
@@ -32,6 +34,10 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PostgreSQL: statement_timeout of every session, ms (0 = none). */
+  statementTimeoutMs: number;
+  /** PostgreSQL: longest wait for a pooled connection, ms (0 = forever). */
+  poolTimeoutMs: number;
   redisUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Base URL clients use to reach this server; derived from HOST and PORT when not set. */
@@ -74,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     dataDir: path.resolve(c.DATA_DIR),
+    statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+    poolTimeoutMs: c.DATABASE_POOL_TIMEOUT_MS,
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,
     publicUrl: (c.PUBLIC_URL ?? `http://${localHost}:${c.PORT}`).replace(/\/+$/, ''),

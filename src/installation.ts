@@ -35,9 +35,15 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       dataDir: config.dataDir,
       inMemory: options.inMemory ?? false,
       countRoundTrips: options.countRoundTrips ?? false,
+      statementTimeoutMs: config.statementTimeoutMs,
+      poolTimeoutMs: config.poolTimeoutMs,
+      onBroken: (reason) => options.logger?.error({ err: describeError(reason) }, 'embedded database broke; reopening it'),
     });
     const migrations = await readMigrations();
     const appliedMigrations = await migrate(db, migrations);
+    // A replacement embedded instance (after the current one broke) is migrated before it serves: a no-op on
+    // the data directory, the whole schema again in memory.
+    db.onReopen?.((fresh) => migrate({ ...db!, ...fresh }, migrations).then(() => {}));
     const opened = db;
     const limiter = createRateLimiter(config.rateLimit, { redisUrl: config.redisUrl, logger: options.logger });
     const services = createServices(opened, {

@@ -78,6 +78,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     roundTrips: db.roundTrips,
     /** The installation's database client, for tests and tooling; transports go through services. */
     prisma: db.prisma,
+    /** The installation's database, for tests and tooling (e.g. to make it fail). */
+    database: db,
     server,
     url: () => {
       const address = server.address() as AddressInfo | null;

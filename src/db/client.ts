@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { superviseDatabase } from './pglite-supervisor.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -43,6 +44,11 @@ export interface Database extends Queryable {
   prisma: PrismaClient;
   /** Runs `fn` inside one transaction on a raw session; rolls back if it throws. */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Embedded only: `listener` prepares a replacement instance, opened after the current one broke (see
+   * pglite-supervisor.ts), before it serves; e.g. migrates an in-memory database again.
+   */
+  onReopen?(listener: (db: Queryable & Pick<Database, 'transaction'>) => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -55,11 +61,20 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Count the statements sent (Database.roundTrips); off in production. */
   countRoundTrips?: boolean;
+  /** PostgreSQL: `statement_timeout` of every session (0 = none). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: how long a caller waits for a pooled connection before failing (0 = forever). */
+  poolTimeoutMs?: number;
+  /** Embedded: told when the instance broke and is being replaced (for a log line). */
+  onBroken?: (reason: unknown) => void;
 }
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+export const DEFAULT_POOL_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const counter = options.countRoundTrips ? { count: 0 } : undefined;
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, counter) : await openPglite(options, counter);
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options, counter) : await openPglite(options, counter);
   return counter ? { ...db, roundTrips: counter } : db;
 }
 
@@ -96,22 +111,19 @@ function countStatements<T extends object>(object: T, counter: RoundTripCounter,
 }
 
 async function openPglite(options: DatabaseOptions, counter: RoundTripCounter | undefined): Promise<Database> {
-  let pglite: PGlite;
-  if (options.inMemory) {
-    pglite = await PGlite.create();
-  } else {
-    const dir = path.join(options.dataDir, 'pgdata');
-    await mkdir(dir, { recursive: true });
-    pglite = await PGlite.create(dir);
-  }
-  if (counter) pglite = countingPglite(pglite, counter);
+  const dir = path.join(options.dataDir, 'pgdata');
+  if (!options.inMemory) await mkdir(dir, { recursive: true });
+  const supervisor = await superviseDatabase({
+    open: () => (options.inMemory ? PGlite.create() : PGlite.create(dir)),
+    wrap: counter ? (pglite) => countingPglite(pglite, counter) : undefined,
+    onBroken: options.onBroken,
+  });
+  const pglite = supervisor.client;
   const prisma = withCommitHooks(new PrismaClient({ adapter: new PrismaPGlite(pglite) }));
-  return {
-    kind: 'pglite',
-    prisma,
-    query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
-    transaction: (fn) =>
-      pglite.transaction(async (tx) => {
+  const raw = (client: PGlite) => ({
+    query: async <Row>(sql: string, params?: unknown[]) => (await client.query<Row>(sql, params)).rows,
+    transaction: <T>(fn: (session: SqlSession) => Promise<T>) =>
+      client.transaction(async (tx) => {
         const session: SqlSession = {
           exec: async (sql) => void (await tx.exec(sql)),
           query: async <Row>(sql: string, params?: unknown[]) => (await tx.query<Row>(sql, params)).rows,
@@ -120,9 +132,15 @@ async function openPglite(options: DatabaseOptions, counter: RoundTripCounter | 
         await beforeCommit(session);
         return result;
       }),
+  });
+  return {
+    kind: 'pglite',
+    prisma,
+    ...raw(pglite),
+    onReopen: (listener) => supervisor.onReopen((client) => listener(raw(client))),
     async close() {
       await prisma.$disconnect();
-      await pglite.close();
+      await supervisor.close();
     },
   };
 }
@@ -152,8 +170,16 @@ function countingClient(counter: RoundTripCounter): typeof pg.Client {
   } as typeof pg.Client;
 }
 
-async function openPostgres(url: string, poolSize: number, counter: RoundTripCounter | undefined): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(counter ? { Client: countingClient(counter) } : {}) });
+async function openPostgres(url: string, options: DatabaseOptions, counter: RoundTripCounter | undefined): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // A statement running longer is cancelled by the server (SQLSTATE 57014, answered 503), and a caller
+    // waiting longer for a connection fails instead of queueing forever behind a saturated pool.
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    connectionTimeoutMillis: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS,
+    ...(counter ? { Client: countingClient(counter) } : {}),
+  });
   // An idle client losing its server connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const prisma = withCommitHooks(new PrismaClient({ adapter: new PrismaPg(pool) }));

@@ -57,6 +57,8 @@ interface AppliedRow {
 export async function migrate(db: Database, migrations?: Migration[]): Promise<string[]> {
   const local = migrations ?? (await readMigrations());
   return db.transaction(async (session) => {
+    // Building an index over a large table may outlast DATABASE_STATEMENT_TIMEOUT_MS; a migration runs to the end.
+    await session.exec('SET LOCAL statement_timeout = 0');
     await session.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await session.exec(BOOKKEEPING_DDL);
     const applied = await session.query<AppliedRow>(

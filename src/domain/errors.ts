@@ -18,6 +18,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** Over the space's monthly API calls. */
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** The database cannot answer now (down, pool exhausted, statement timed out); worth retrying later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
