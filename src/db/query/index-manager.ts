@@ -4,7 +4,7 @@ import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import { conditionFieldIds, type FilterGroup } from '../../domain/views/view.schema.js';
 import { cellExpr } from './cell-expr.js';
-import { sortKeyExprs } from './list-records.js';
+import { sortKeyExprs } from './sort-keys.js';
 
 export interface ViewIndexInput {
   datasheetId: string;
