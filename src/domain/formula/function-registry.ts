@@ -1,7 +1,4 @@
-import type { CallNode, FormulaAst, FormulaNode, FormulaValue, ValueType } from './ast.js';
-import type { ZoneSpec } from './dates.js';
-import type { FormulaRecord } from './field-values.js';
-import type { FieldDef } from '../fields/field-type.js';
+import type { FormulaFunction } from './function-types.js';
 import { ARRAY_FUNCTIONS } from './functions/array.js';
 import { DATE_TIME_FUNCTIONS } from './functions/date-time.js';
 import { LOGICAL_FUNCTIONS } from './functions/logical.js';
@@ -14,49 +11,7 @@ import { TEXT_FUNCTIONS } from './functions/text.js';
  * functions/*.ts. Each has a SQL twin in src/db/query/formula-sql-functions.ts (SQL text lives only under src/db);
  * both tables are keyed by `FunctionName`, so a missing implementation fails to compile.
  */
-export type FunctionCategory = 'numeric' | 'text' | 'logical' | 'date-time' | 'array' | 'record';
-
-export interface EvalEnv {
-  fields: ReadonlyMap<string, FieldDef>;
-  zone: ZoneSpec;
-  /** ctx.now in epoch ms (TODAY, NOW, TONOW, …). */
-  now: number;
-  record: FormulaRecord;
-  /** Formula fields' parsed expressions: a reference to one evaluates it (null: it has an error). */
-  formulas?: ReadonlyMap<string, FormulaAst | null> | undefined;
-}
-
-/** What a function's `evaluate` gets: lazy access to its arguments (IF/SWITCH/ISERROR evaluate only what they need). */
-export interface Call {
-  node: CallNode;
-  args: readonly FormulaNode[];
-  env: EvalEnv;
-  /** The argument's value; a runtime error in it propagates. */
-  value(i: number): FormulaValue;
-  /** True when evaluating the argument fails. */
-  isError(i: number): boolean;
-  /** The argument as text (blank → ""; datetime field references in their field's format). */
-  text(i: number): string;
-  /** The argument as a number (blank → 0). */
-  number(i: number): number;
-  truthy(i: number): boolean;
-  /** The argument as a date (epoch ms); blank is an error. */
-  date(i: number): number;
-  /** The zone date functions use for the argument (a SET_TIMEZONE around it, else ctx.timeZone). */
-  zone(i: number): ZoneSpec;
-}
-
-export interface FormulaFunction {
-  name: string;
-  category: FunctionCategory;
-  /** Too few arguments is a parse error (`NAME function requires N parameters`); arguments past `max` are ignored. */
-  params: { min: number; max?: number };
-  /** Result type from the (typed) argument nodes. */
-  returns(args: readonly FormulaNode[]): ValueType;
-  /** Parse-time checks beyond the count (literal units, formats); throws FormulaError. */
-  validate?(args: readonly FormulaNode[], node: CallNode): void;
-  evaluate(call: Call): FormulaValue;
-}
+export type { Call, EvalEnv, FormulaFunction, FunctionCategory } from './function-types.js';
 
 export const FUNCTION_NAMES = [
   // numeric

@@ -1,7 +1,7 @@
 import type { ValueType } from '../ast.js';
 import { compareValues, type CompareOp } from '../compare.js';
 import { FormulaRuntimeError } from '../errors.js';
-import type { Call } from '../function-registry.js';
+import type { Call } from '../function-types.js';
 import { define, flattenTexts, isSingleArray } from './shared.js';
 
 /**

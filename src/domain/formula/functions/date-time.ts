@@ -21,7 +21,7 @@ import {
   type ZoneSpec,
 } from '../dates.js';
 import { FormulaError, FormulaRuntimeError, MESSAGES } from '../errors.js';
-import type { Call } from '../function-registry.js';
+import type { Call } from '../function-types.js';
 import { checkUnitLiteral, define, literalString, zoneFromLiteral } from './shared.js';
 
 /**

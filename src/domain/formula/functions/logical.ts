@@ -1,7 +1,7 @@
 import type { FormulaNode, ValueType } from '../ast.js';
 import { compareValues } from '../compare.js';
 import { FormulaRuntimeError } from '../errors.js';
-import type { Call } from '../function-registry.js';
+import type { Call } from '../function-types.js';
 import { choose, commonType, define, isSingleArray } from './shared.js';
 
 /**

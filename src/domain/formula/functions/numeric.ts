@@ -13,7 +13,7 @@ import {
   type Dec,
 } from '../decimal.js';
 import { FormulaRuntimeError } from '../errors.js';
-import type { Call } from '../function-registry.js';
+import type { Call } from '../function-types.js';
 import { lenientNumber } from '../values.js';
 import { define } from './shared.js';
 

@@ -1,7 +1,7 @@
 import type { CallNode, FormulaNode, FormulaValue, ValueType } from '../ast.js';
 import { isValidIanaZone, UNITS, type ZoneSpec } from '../dates.js';
 import { FormulaError, FormulaRuntimeError, MESSAGES } from '../errors.js';
-import type { Call, FormulaFunction } from '../function-registry.js';
+import type { Call, FormulaFunction } from '../function-types.js';
 
 /** Result type of IF/SWITCH-like choices: BLANK() branches adopt the others' type; mixed types become text. */
 export function commonType(types: readonly ValueType[]): ValueType {

@@ -1,7 +1,7 @@
 import type { ValueType } from '../ast.js';
 import { trimJs } from '../dates.js';
 import { FormulaRuntimeError } from '../errors.js';
-import type { Call } from '../function-registry.js';
+import type { Call } from '../function-types.js';
 import { chars } from '../values.js';
 import { define } from './shared.js';
 
