@@ -1,6 +1,6 @@
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
-import type { ResolvedLookup } from '../cells/lookup-values.js';
+import type { ResolvedLookup } from '../records/lookup-sources.js';
 import type { FieldType } from './field-type.js';
 import { fieldTypeOf } from './registry.js';
 

@@ -6,7 +6,8 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { rowCapFor } from '../limits.js';
-import { rememberSchema, schemaKey, type FormulaFilter, type SchemaCache } from './query-records.js';
+import { rememberSchema, schemaKey, type SchemaCache } from '../datasheets/schema-cache.js';
+import type { FormulaFilter } from './query-records.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {

@@ -3,7 +3,7 @@ import { selectRecords } from '../../db/stores/record.store.js';
 import { canReach, type Reach } from '../access/reach.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import type { ReadLookups, RecordRow } from './read-cells.js';
+import type { ReadLookups, RecordRow } from '../cells/read-cells.js';
 
 /**
  * Loads, in one query per kind, what rendering a page of records needs beyond the rows: users (Member,
