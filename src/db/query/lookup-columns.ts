@@ -31,7 +31,7 @@ interface LookupProperty {
 
 /**
  * A lookup field's value over one row of `<alias>`, in SQL, for filters and sorts (reads render the same values in
- * src/domain/cells/lookup-values.ts): the linked records in the link cell's order (the lookup's filter, sort and
+ * src/domain/records/render-records.ts): the linked records in the link cell's order (the lookup's filter, sort and
  * FIRST limit applied), each target value as the formula engine writes it as text; then the text list joined by
  * ", ", or the numeric / logical roll-up. NULL when empty.
  */

@@ -4,7 +4,7 @@ import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
-import { insertField } from '../fields/field.service.js';
+import { insertField } from '../schema/field.service.js';
 import { resolveLookup, type ResolvedLookup } from '../records/lookup-sources.js';
 import type { FieldInput } from '../fields/field-input.js';
 import { FIELD_TYPES } from '../fields/registry.js';

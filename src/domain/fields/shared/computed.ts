@@ -6,7 +6,7 @@ import { booleanLike, numberLike } from './property.js';
  * What Formula and MagicLookUp share (aitable-fusion-api.md §8.2): the value type of the computed result, the
  * optional `format` a client sends (date or number formatting), and how GET shows it (`getApiMetaPropertyFormat`).
  * Formula values are computed by the query engine on every read, lookup values when a page is rendered
- * (src/domain/cells/lookup-values.ts); neither is stored.
+ * (src/domain/records/render-records.ts); neither is stored.
  */
 export const VALUE_TYPES = ['String', 'Number', 'DateTime', 'Array', 'Boolean'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];

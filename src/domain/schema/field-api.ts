@@ -1,8 +1,8 @@
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
 import type { ResolvedLookup } from '../records/lookup-sources.js';
-import type { FieldType } from './field-type.js';
-import { fieldTypeOf } from './registry.js';
+import type { FieldType } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 
 /** A field as the Fusion API lists it (aitable-fusion-api.md §2.6). */
 export interface FieldApi {

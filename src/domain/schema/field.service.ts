@@ -11,16 +11,16 @@ import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
-import type { FieldDef, FieldType } from './field-type.js';
+import type { FieldDef, FieldType } from '../fields/field-type.js';
 import { checkFormulaField } from './formula-check.js';
-import { isLinkType, type LinkProperty } from './shared/link.js';
+import { isLinkType, type LinkProperty } from '../fields/shared/link.js';
 import {
   parseFieldProperty,
   validateDescription,
   validateFieldName,
   validateFieldType,
   type FieldInput,
-} from './field-input.js';
+} from '../fields/field-input.js';
 
 interface LookupProperty {
   relatedLinkFieldId: string;

@@ -5,7 +5,7 @@ import { parseFormula } from '../formula/parser.js';
 import { resolveFormulaFields } from '../formula/formula-fields.js';
 import { FormulaLimitError } from '../formula/limits.js';
 import { expressionWithFieldIds, formulaFieldIds } from '../formula/references.js';
-import type { FieldDef } from './field-type.js';
+import type { FieldDef } from '../fields/field-type.js';
 
 /**
  * A Formula field's expression must parse against its datasheet's fields, must not name its own field,
