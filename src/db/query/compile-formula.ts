@@ -1,4 +1,5 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
+import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { CallNode, FormulaAst, FormulaNode } from '../../domain/formula/ast.js';
 import type { CompareOp } from '../../domain/formula/compare.js';
 import { fieldDisplayFormat, isValidIanaZone, type ZoneSpec } from '../../domain/formula/dates.js';
@@ -66,6 +67,12 @@ export interface FormulaSqlContext {
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
 const FIELD_ID = /^fld[0-9A-Za-z]{1,40}$/;
+
+/** A select holding one option id (its cell compares to option ids, not names). */
+const isSingleSelect = (f: FieldDef) => {
+  const module = fieldTypeOf(f.type);
+  return module.cellKind === 'select' && !module.multiple;
+};
 
 function envOf(ctx: FormulaSqlContext): SqlEnv {
   if (!ALIAS.test(ctx.alias)) throw new Error(`not an alias: ${ctx.alias}`);
@@ -199,7 +206,7 @@ function compileOwn(env: SqlEnv, node: FormulaNode): Sql {
       return { v: textParam(env, node.value), e: null, type: 'string' };
     case 'field': {
       const field = env.fields.get(node.fieldId);
-      if (field?.type === 'Formula' && env.formulas) {
+      if (field && fieldTypeOf(field.type).computed === 'formula' && env.formulas) {
         // The referenced formula's current value, as the evaluator computes it; a broken one is an error.
         const ast = env.formulas.get(field.id);
         if (ast?.root.type === 'null') return { v: nullOf(node.type), e: null, type: node.type };
@@ -268,7 +275,7 @@ function selectEquals(env: SqlEnv, op: string, node: FormulaNode & { kind: 'bina
   const [ref, literal] = node.left.kind === 'field' ? [node.left, node.right] : [node.right, node.left];
   if (ref.kind !== 'field' || literal.kind !== 'string' || literal.value === '') return undefined;
   const field = env.fields.get(ref.fieldId);
-  if (field?.type !== 'SingleSelect' || !FIELD_ID.test(field.id)) return undefined;
+  if (!field || !isSingleSelect(field) || !FIELD_ID.test(field.id)) return undefined;
   const ids = selectOptions(field).filter((o) => o.name === literal.value).map((o) => o.id);
   const equal = `coalesce((${env.alias}.cells->>'${field.id}') = ANY(${param(env, ids, 'text[]')}), false)`;
   return { v: op === '=' ? equal : `(NOT ${equal})`, e: null, type: 'boolean' };

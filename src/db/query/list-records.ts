@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../client.js';
 import type { FieldDef } from '../../domain/fields/field-type.js';
+import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { FilterGroup } from '../../domain/views/view.schema.js';
 import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } from '../stores/record.store.js';
 import type { ComputedSql } from './cell-expr.js';
@@ -8,6 +9,8 @@ import { compileFilter } from './compile-filter.js';
 import { formulaColumns, type FormulaSpec } from './formula-columns.js';
 import { SqlParams } from './sql-params.js';
 import { sortKeyExprs } from './sort-keys.js';
+
+const isFormula = (f: FieldDef) => fieldTypeOf(f.type).computed === 'formula';
 
 /** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
 export interface SortKey {
@@ -54,7 +57,7 @@ export async function listRecords(
   const order = orderKeys(spec, params, perRow);
   const from = `records r${perRow.join()}`;
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
-  const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
+  const outputs = (spec.output ?? spec.fields).filter(isFormula);
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
   const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0;
   const keyed = order.map((k, i) => ({ ...k, column: ROW_KEYS[k.expr] ?? `k${i}` }));
@@ -141,7 +144,7 @@ export async function selectFormulaValues(
   formulas: FormulaSpec,
   recordIds: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
-  const outputs = fields.filter((f) => f.type === 'Formula');
+  const outputs = fields.filter(isFormula);
   const result = new Map<string, Record<string, unknown>>();
   if (outputs.length === 0 || recordIds.length === 0) return result;
   const params = new SqlParams([datasheetId, recordIds]);

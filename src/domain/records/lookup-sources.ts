@@ -6,7 +6,7 @@ import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
 import type { MagicLookUpProperty } from '../fields/types/magic-lookup.field.js';
-import { isLinkType, type LinkProperty } from '../fields/shared/link.js';
+import { fieldTypeOf, linkTargetOf } from '../fields/registry.js';
 import { formulaFieldIds } from '../formula/references.js';
 import type { FilterGroup } from '../views/view.schema.js';
 
@@ -31,9 +31,9 @@ export async function resolveLookup(
   schemas: SchemaMemo = new Map(),
 ): Promise<ResolvedLookup | null> {
   const p = field.property as MagicLookUpProperty;
-  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && isLinkType(f.type));
+  const link = schema.fields.find((f) => f.id === p.relatedLinkFieldId && linkTargetOf(f) !== null);
   if (!link) return null;
-  const foreignId = (link.property as LinkProperty).foreignDatasheetId;
+  const foreignId = linkTargetOf(link)!;
   if (!canReach(reach, foreignId)) return null;
   const foreign = await schemaOf(db, schema.spaceId, foreignId, schemas);
   const target = foreign?.fields.find((f) => f.id === p.targetFieldId);
@@ -65,7 +65,7 @@ export async function lookupSources(
   sorts: readonly SortKey[],
   formula: string | undefined,
 ): Promise<LookupSources | undefined> {
-  const all = schema.fields.filter((f) => f.type === 'MagicLookUp');
+  const all = schema.fields.filter((f) => fieldTypeOf(f.type).computed === 'lookup');
   if (all.length === 0) return undefined;
   // Read by the filter, the sorts, a Formula field, or (by name or id) the formula filter.
   const used = new Set([...sorts.map((s) => s.field.id), ...(filter ? filterFieldIds(filter) : [])]);

@@ -8,6 +8,7 @@ import { readRecords, type CellFormat, type RecordView } from '../cells/read-cel
 import type { FieldKey } from '../cells/write-cells.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import type { FieldDef } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { MagicLookUpProperty } from '../fields/types/magic-lookup.field.js';
 import type { FilterGroup } from '../views/view.schema.js';
 import { lookupSources, resolveLookup, type SchemaMemo } from './lookup-sources.js';
@@ -90,7 +91,7 @@ async function withLookupValues(
   cellFormat: CellFormat,
   depth: number,
 ): Promise<readonly StoredRecord[]> {
-  const lookups = columns.filter((f) => f.type === 'MagicLookUp');
+  const lookups = columns.filter((f) => fieldTypeOf(f.type).computed === 'lookup');
   if (lookups.length === 0 || rows.length === 0) return rows;
   const computed = new Map<string, Map<string, unknown>>();
   for (const field of lookups) {

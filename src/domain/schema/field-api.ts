@@ -37,7 +37,7 @@ export function listFieldsForApi(
   const visible = [...primary, ...rest].filter((f) => options.viewId === undefined || !view!.hiddenFields.includes(f.id));
   return visible.map((f) => {
     const api = fieldForApi(f, options.canWrite);
-    return f.type === 'MagicLookUp' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
+    return fieldTypeOf(f.type).computed === 'lookup' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
   });
 }
 

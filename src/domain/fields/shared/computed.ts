@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CellKind } from '../field-type.js';
 import { dateFormatSchema, timeFormatSchema, type DateFormatName, type TimeFormatName } from './date-format.js';
 import { booleanLike, numberLike } from './property.js';
 
@@ -28,6 +29,11 @@ export const computedFormatSchema = z.object({
   symbol: z.string().optional(),
   commaStyle: z.string().optional(),
 });
+
+const KIND_OF: Partial<Record<ValueType, CellKind>> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
+
+/** How a computed value compares and sorts in SQL, by its result type (numbers, dates, booleans; the rest as text). */
+export const cellKindOfValueType = (valueType: string | undefined): CellKind => KIND_OF[valueType as ValueType] ?? 'text';
 
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
