@@ -7,7 +7,7 @@ import { createLocalDiskStorage } from './storage/local-disk.storage.js';
 import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
-import { createFieldService } from './domain/fields/field.service.js';
+import { createFieldService } from './domain/schema/field.service.js';
 import { createRecordService } from './domain/records/record.service.js';
 import { formulaFilter } from './domain/records/formula-filter.js';
 import { createSpaceService } from './domain/spaces/space.service.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Path, Query, Route, Security, Tags } from '@tsoa/runtime';
 import { actorMay } from '../../src/domain/access/permissions.js';
-import { listFieldsForApi } from '../../src/domain/fields/field-api.js';
+import { listFieldsForApi } from '../../src/domain/schema/field-api.js';
 import { success, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import type { FieldListVo, ViewListVo } from '../models/record.vo.js';

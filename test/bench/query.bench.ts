@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { sortKeyExprs } from '../../src/db/query/list-records.js';
+import { sortKeyExprs } from '../../src/db/query/sort-keys.js';
 import { openInstallation } from '../../src/installation.js';
 import { freshPostgresDatabase } from '../support/database.js';
 import type { Figure } from './http.bench.js';

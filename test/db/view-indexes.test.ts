@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sortKeyExprs } from '../../src/db/query/list-records.js';
+import { sortKeyExprs } from '../../src/db/query/sort-keys.js';
 import { domainFixture } from '../support/domain.js';
 
 let f: Awaited<ReturnType<typeof domainFixture>>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFieldsForApi } from '../../src/domain/fields/field-api.js';
+import { listFieldsForApi } from '../../src/domain/schema/field-api.js';
 import { domainFixture } from '../support/domain.js';
 
 /** Formula fields: computed by every query (never stored), sortable, filterable, formatted for cellFormat=string. */

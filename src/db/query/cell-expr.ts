@@ -1,6 +1,5 @@
 import type { CellKind, FieldDef, FieldTypeModule, RecordColumn } from '../../domain/fields/field-type.js';
 import type { ValueType } from '../../domain/formula/ast.js';
-import { valueTypeOf, type MagicLookUpProperty } from '../../domain/fields/types/magic-lookup.field.js';
 
 /**
  * SQL over one field of a record row (`<alias>.cells` jsonb keyed by field id), dispatched on the type's
@@ -22,19 +21,9 @@ export interface ComputedSql {
   lookup?(field: FieldDef, alias: string): string | undefined;
 }
 
-const FORMULA_KIND: Record<string, CellKind> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
-
-/** How a field compares and sorts: its type's cell kind; for a Formula field, its result type's. */
-/** How a lookup field compares and sorts: by its roll-up's result type (numbers, booleans), else as its text. */
-function lookupKind(field: FieldDef): CellKind {
-  const fn = (field.property as Partial<MagicLookUpProperty> | null)?.rollupFunction ?? 'VALUES';
-  return FORMULA_KIND[valueTypeOf(fn)] ?? 'text';
-}
-
+/** How a field compares and sorts: its type's cell kind, or the kind its property gives it (a formula's result type). */
 export function cellKindOf(field: FieldDef, module: FieldTypeModule): CellKind {
-  if (field.type === 'MagicLookUp') return lookupKind(field);
-  if (field.type !== 'Formula') return module.cellKind;
-  return FORMULA_KIND[(field.property as { valueType?: string } | null)?.valueType ?? ''] ?? 'text';
+  return module.sqlKind ? module.sqlKind(field.property) : module.cellKind;
 }
 
 const BLANK_TYPE: Partial<Record<CellKind, string>> = { number: 'float8', datetime: 'float8', boolean: 'boolean' };
@@ -51,10 +40,10 @@ const COLUMN: Record<RecordColumn, string> = {
 
 export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', computed?: ComputedSql): CellExpr {
   if (!FIELD_ID.test(field.id)) throw new Error(`not a field id: ${field.id}`);
-  if (field.type === 'Formula') return formulaExpr(field, alias, computed);
-  if (field.type === 'MagicLookUp') {
+  if (module.computed === 'formula') return formulaExpr(field, module, alias, computed);
+  if (module.computed === 'lookup') {
     // Computed from the linked records when the statement has the lookup's source; otherwise empty.
-    const kind = lookupKind(field);
+    const kind = cellKindOf(field, module);
     const value = computed?.lookup?.(field, alias) ?? `NULL::${BLANK_TYPE[kind] ?? 'text'}`;
     return { value, sort: kind === 'boolean' ? `coalesce(${value}, false)` : value };
   }
@@ -97,8 +86,8 @@ export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', 
 }
 
 /** A Formula field's computed value in the shape of its cell kind (arrays compare as their `, `-joined text). */
-function formulaExpr(field: FieldDef, alias: string, computed: ComputedSql | undefined): CellExpr {
-  const blank = `NULL::${BLANK_TYPE[cellKindOf(field, { cellKind: 'json' } as FieldTypeModule)] ?? 'text'}`;
+function formulaExpr(field: FieldDef, module: FieldTypeModule, alias: string, computed: ComputedSql | undefined): CellExpr {
+  const blank = `NULL::${BLANK_TYPE[cellKindOf(field, module)] ?? 'text'}`;
   if (!computed) return { value: blank, sort: blank };
   const { value, type } = computed.formula(field, alias);
   switch (type) {

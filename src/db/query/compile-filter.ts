@@ -28,7 +28,7 @@ function compileCondition(c: FilterCondition, fields: readonly FieldDef[], param
   const kind = cellKindOf(field, module);
   const expr = cellExpr(field, module, alias, computed);
   const cell = `${alias}.cells->'${field.id}'`;
-  const blankText = module.multiple || module.cellKind === 'array' || (field.type === 'Formula' && kind === 'text');
+  const blankText = module.multiple || module.cellKind === 'array' || (module.computed === 'formula' && kind === 'text');
   const empty = blankText ? `(${expr.value} IS NULL OR ${expr.value} = '')` : `(${expr.value} IS NULL)`;
   switch (c.operator) {
     case 'isEmpty':

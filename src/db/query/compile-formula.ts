@@ -1,4 +1,5 @@
 import type { FieldDef } from '../../domain/fields/field-type.js';
+import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { CallNode, FormulaAst, FormulaNode } from '../../domain/formula/ast.js';
 import { zoneSpec } from '../../domain/formula/evaluate.js';
 import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
@@ -185,7 +186,7 @@ function compileOwn(env: SqlEnv, node: FormulaNode): Sql {
       return { v: textParam(env, node.value), e: null, type: 'string' };
     case 'field': {
       const field = env.fields.get(node.fieldId);
-      if (field?.type === 'Formula' && env.formulas) {
+      if (field && fieldTypeOf(field.type).computed === 'formula' && env.formulas) {
         // The referenced formula's current value, as the evaluator computes it; a broken one is an error.
         const ast = env.formulas.get(field.id);
         if (ast?.root.type === 'null') return { v: nullOf(node.type), e: null, type: node.type };

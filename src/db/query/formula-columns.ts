@@ -29,7 +29,9 @@ export function lookupColumns(
   const { lookups: sources } = spec;
   return (field: FieldDef, alias: string) => {
     const source = sources.get(field.id);
-    return source && lookupSql(field, source, alias, params, spec, as);
+    // The linked datasheet's Formula fields, without lookups of their own (lookups of lookups read empty in SQL).
+    const columns = (fields: readonly FieldDef[], asts: FormulaAsts) => formulaColumns(fields, { asts, timeZone: spec.timeZone, now: spec.now }, params);
+    return source && lookupSql(field, source, alias, params, spec, as, columns);
   };
 }
 

@@ -4,7 +4,7 @@ import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import { conditionFieldIds, type FilterGroup } from '../../domain/views/view.schema.js';
 import { cellExpr } from './cell-expr.js';
-import { sortKeyExprs } from './list-records.js';
+import { sortKeyExprs } from './sort-keys.js';
 
 export interface ViewIndexInput {
   datasheetId: string;
@@ -21,7 +21,7 @@ export interface ViewIndexInput {
 export async function syncViewIndexes(q: Queryable, input: ViewIndexInput): Promise<{ created: string[]; dropped: string[] }> {
   const wanted = new Map<string, string>();
   // Formula and lookup fields compute per query (with its clock, bound values, other rows), so no index can hold them.
-  const fieldOf = (id: string) => input.fields.find((f) => f.id === id && f.type !== 'Formula' && f.type !== 'MagicLookUp');
+  const fieldOf = (id: string) => input.fields.find((f) => f.id === id && fieldTypeOf(f.type).computed === undefined);
   for (const view of input.views) {
     const first = view.sort[0];
     const sorted = first && fieldOf(first.fieldId);

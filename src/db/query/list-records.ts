@@ -4,10 +4,13 @@ import type { FieldDef } from '../../domain/fields/field-type.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { FilterGroup } from '../../domain/views/view.schema.js';
 import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } from '../stores/record.store.js';
-import { cellExpr, cellKindOf, type ComputedSql } from './cell-expr.js';
+import type { ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { formulaColumns, type FormulaSpec } from './formula-columns.js';
 import { SqlParams } from './sql-params.js';
+import { sortKeyExprs } from './sort-keys.js';
+
+const isFormula = (f: FieldDef) => fieldTypeOf(f.type).computed === 'formula';
 
 /** One ORDER BY key: a field and a direction. Row order and id always follow as tie-breakers. */
 export interface SortKey {
@@ -54,7 +57,7 @@ export async function listRecords(
   const order = orderKeys(spec, params, perRow);
   const from = `records r${perRow.join()}`;
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
-  const outputs = (spec.output ?? spec.fields).filter((f) => f.type === 'Formula');
+  const outputs = (spec.output ?? spec.fields).filter(isFormula);
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
   const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0;
   const keyed = order.map((k, i) => ({ ...k, column: ROW_KEYS[k.expr] ?? `k${i}` }));
@@ -141,7 +144,7 @@ export async function selectFormulaValues(
   formulas: FormulaSpec,
   recordIds: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
-  const outputs = fields.filter((f) => f.type === 'Formula');
+  const outputs = fields.filter(isFormula);
   const result = new Map<string, Record<string, unknown>>();
   if (outputs.length === 0 || recordIds.length === 0) return result;
   const params = new SqlParams([datasheetId, recordIds]);
@@ -214,25 +217,6 @@ interface OrderKey {
   desc: boolean;
 }
 
-/**
- * Sort keys as (flag, value) pairs: the flag orders empties (first in ascending order, except selects,
- * whose empties go last, as the reference), the value is never NULL so rows compare as tuples.
- */
-/** A field's sort key as (emptiness flag, non-null value); the index manager builds indexes on the same text. */
-export function sortKeyExprs(field: FieldDef, alias = 'r', computed?: ComputedSql): [string, string] {
-  const module = fieldTypeOf(field.type);
-  const { sort } = cellExpr(field, module, alias, computed);
-  const kind = cellKindOf(field, module);
-  const emptiesLast = kind === 'select';
-  // Ascending: empties first (flag 0) for most kinds; selects put them last. Descending reverses both.
-  const value = `coalesce(${sort}, ${sentinel(kind)})`;
-  return [
-    `(CASE WHEN ${sort} IS NULL THEN ${emptiesLast ? 1 : 0} ELSE ${emptiesLast ? 0 : 1} END)`,
-    // Text in the reference's locale order (migration 20261202020000_text_collation), not by code point.
-    TEXT_KINDS.has(kind) ? `(${value} COLLATE sort_text)` : value,
-  ];
-}
-
 function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): OrderKey[] {
   const keys: OrderKey[] = [];
   for (const { field, desc } of spec.sorts) {
@@ -245,15 +229,6 @@ function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): Or
   }
   keys.push({ expr: 'r.position', desc: false }, { expr: 'r.id', desc: false });
   return keys;
-}
-
-const TEXT_KINDS = new Set(['text', 'array', 'json']);
-
-function sentinel(kind: string): string {
-  if (kind === 'number' || kind === 'datetime' || kind === 'select') return '0';
-  if (kind === 'boolean') return 'false';
-  if (kind === 'json') return "''";
-  return "''";
 }
 
 /**

@@ -3,11 +3,10 @@ import type { FormulaAsts } from '../../domain/formula/formula-fields.js';
 import { parseFormula } from '../../domain/formula/parser.js';
 import { fieldTypeOf } from '../../domain/fields/registry.js';
 import type { FilterGroup } from '../../domain/views/view.schema.js';
-import { cellExpr } from './cell-expr.js';
+import { cellExpr, type ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { compileFormula } from './compile-formula.js';
-import { formulaColumns } from './formula-columns.js';
-import { sortKeyExprs } from './list-records.js';
+import { sortKeyExprs } from './sort-keys.js';
 import type { SqlParams } from './sql-params.js';
 
 /** Where a lookup field reads from: its link field, the linked datasheet's fields and Formula fields, the target. */
@@ -32,7 +31,7 @@ interface LookupProperty {
 
 /**
  * A lookup field's value over one row of `<alias>`, in SQL, for filters and sorts (reads render the same values in
- * src/domain/cells/lookup-values.ts): the linked records in the link cell's order (the lookup's filter, sort and
+ * src/domain/records/render-records.ts): the linked records in the link cell's order (the lookup's filter, sort and
  * FIRST limit applied), each target value as the formula engine writes it as text; then the text list joined by
  * ", ", or the numeric / logical roll-up. NULL when empty.
  */
@@ -42,7 +41,8 @@ export function lookupSql(
   alias: string,
   params: SqlParams,
   clock: { timeZone: string; now: Date },
-  as: 'value' | 'array' = 'value',
+  as: 'value' | 'array',
+  columns: (fields: readonly FieldDef[], formulas: FormulaAsts) => ComputedSql,
 ): string {
   const p = (field.property ?? {}) as LookupProperty;
   const fn = p.rollupFunction ?? 'VALUES';
@@ -50,7 +50,7 @@ export function lookupSql(
   const datasheet = params.add(source.datasheetId, 'text');
   // The linked rows' alias, unique in the statement (the parameter just added is numbered once).
   const fr = `fr${params.values.length}`;
-  const computed = formulaColumns(source.fields, { asts: source.formulas, timeZone: clock.timeZone, now: clock.now }, params);
+  const computed = columns(source.fields, source.formulas);
   const filtering = p.enableFilterSort === true;
   const where = filtering && p.filterInfo ? compileFilter(p.filterInfo, source.fields, params, fr, computed) : 'TRUE';
   const rule = filtering ? p.sortInfo?.rules[0] : undefined;
@@ -78,7 +78,7 @@ export function lookupSql(
   if (as === 'array') {
     // What a formula reads (field-values.ts: a lookup is a list of texts): the values, or the roll-up's one value.
     if (fn === 'VALUES' || fn.startsWith('ARRAY')) return `(SELECT array_agg(k.x ORDER BY k.o) FILTER (WHERE k.x <> '') ${from})`;
-    return `(SELECT CASE WHEN v IS NULL THEN NULL ELSE ARRAY[v::text] END FROM (SELECT ${lookupSql(field, source, alias, params, clock)} AS v) r1)`;
+    return `(SELECT CASE WHEN v IS NULL THEN NULL ELSE ARRAY[v::text] END FROM (SELECT ${lookupSql(field, source, alias, params, clock, 'value', columns)} AS v) r1)`;
   }
   switch (fn) {
     case 'SUM':

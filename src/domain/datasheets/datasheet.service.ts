@@ -4,10 +4,10 @@ import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
-import { insertField } from '../fields/field.service.js';
-import { resolveLookup, type ResolvedLookup } from '../cells/lookup-values.js';
+import { insertField } from '../schema/field.service.js';
+import { resolveLookup, type ResolvedLookup } from '../records/lookup-sources.js';
 import type { FieldInput } from '../fields/field-input.js';
-import { FIELD_TYPES } from '../fields/registry.js';
+import { FIELD_TYPES, resolveTypeName } from '../fields/registry.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET, MAX_NAME_LENGTH } from '../limits.js';
 import { checkStorableName } from '../text.js';
@@ -41,7 +41,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     }
     if (fields.length === 0) throw invalidArgument('datasheet must contain fields keys', { parameter: 'fields' });
     const first = fields[0]!;
-    const firstType = first.type === 'MagicLink' ? 'TwoWayLink' : first.type;
+    const firstType = resolveTypeName(first.type);
     if (typeof firstType === 'string' && firstType in FIELD_TYPES && !FIELD_TYPES[firstType as keyof typeof FIELD_TYPES].primaryCapable) {
       throw invalidArgument(`The primary field type can't be ${firstType}`, { parameter: 'fields' });
     }
@@ -103,7 +103,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
   async function lookupTargets(schema: DatasheetSchema, reach: Reach): Promise<Map<string, ResolvedLookup>> {
     const resolved = new Map<string, ResolvedLookup>();
     const schemas = new Map<string, DatasheetSchema | null>();
-    for (const field of schema.fields.filter((f) => f.type === 'MagicLookUp')) {
+    for (const field of schema.fields.filter((f) => FIELD_TYPES[f.type].computed === 'lookup')) {
       const lookup = await resolveLookup(asQueryable(prisma), schema, field, reach, schemas);
       if (lookup) resolved.set(field.id, lookup);
     }

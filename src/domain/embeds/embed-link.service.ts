@@ -4,7 +4,7 @@ import type { Limiter } from '../access/access.service.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
-import { listFieldsForApi, type FieldApi } from '../fields/field-api.js';
+import { listFieldsForApi, type FieldApi } from '../schema/field-api.js';
 import { newId } from '../ids.js';
 import { MAX_EMBED_LINKS_PER_NODE } from '../limits.js';
 import type { RecordPage } from '../records/query-records.js';

@@ -2,7 +2,7 @@ import { invalidArgument } from '../errors.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../limits.js';
 import { checkStorableName } from '../text.js';
 import { isFieldType, PropertyError, type FieldType, type PropertyContext } from './field-type.js';
-import { FIELD_TYPES } from './registry.js';
+import { FIELD_TYPES, resolveTypeName } from './registry.js';
 
 /**
  * Validation of field input shared by create-datasheet (labels like `field.name`, `fields[Name].type`) and
@@ -29,7 +29,7 @@ export function validateFieldName(name: unknown, label: string, taken: Iterable<
 }
 
 export function validateFieldType(type: unknown, label: string): FieldType {
-  const resolved = type === 'MagicLink' ? 'TwoWayLink' : type;
+  const resolved = resolveTypeName(type);
   if (!isFieldType(resolved)) throw invalidArgument(`Invalid value for ${label}`, { parameter: label });
   return resolved;
 }

@@ -136,6 +136,32 @@ export interface FieldTypeModule<P = any> {
   readOnlyMessage?: string;
   /** Stored value for a new record that does not set this field (property defaults). */
   defaultValue?(field: FieldDef<P>, now: Date): unknown;
+  /** Legacy type names a create also accepts for this type (`MagicLink` for TwoWayLink, §8.1). */
+  aliases?: readonly string[];
+  /**
+   * A value computed by the statement that reads it instead of read from the stored cell: `formula` (the query
+   * engine compiles the field's expression, src/db/query/formula-columns.ts) or `lookup` (the linked records' values,
+   * rolled up). Such values are never stored, never indexed, and are filled in by the read pipeline.
+   */
+  computed?: 'formula' | 'lookup';
+  /** How the value compares and sorts when that depends on the property (a formula's result type); default `cellKind`. */
+  sqlKind?(property: P): CellKind;
+  /** Each new record (created or moved in) takes the datasheet's next sequence number (AutoNumber). */
+  numbered?: boolean;
+  /** Links: the datasheet whose records the cells name (lookups follow it, reads load their titles, moves compare it). */
+  linkTarget?(property: P): string;
+  /**
+   * The field of the linked datasheet kept symmetric with this one (a two-way link's sibling), or null; the record
+   * service syncs its cells on every write, the field service creates it with this field and removes or detaches it.
+   */
+  sibling?(property: P, datasheetId: string): { datasheetId: string; fieldId: string } | null;
+  /** Users a stored cell names (Member), loaded once per page for reading (CreatedBy and the like name theirs by `source`). */
+  userIds?(stored: unknown): string[];
+  /**
+   * How a cell follows a record moved to another datasheet's field of the same type (select options by name). Options
+   * created in the target field are recorded in `changed` (by field id) for the caller to save. Default: unchanged.
+   */
+  moveCell?(from: FieldDef<P>, to: FieldDef<P>, changed: Map<string, unknown>): (value: unknown) => unknown;
   read: {
     /** cellFormat=json; undefined omits the key (empty cell). */
     json(stored: unknown, field: FieldDef<P>, ctx: ReadContext): unknown;

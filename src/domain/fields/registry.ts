@@ -1,4 +1,4 @@
-import type { FieldType, FieldTypeModule } from './field-type.js';
+import type { FieldDef, FieldType, FieldTypeModule } from './field-type.js';
 import { attachmentField } from './types/attachment.field.js';
 import { autoNumberField } from './types/auto-number.field.js';
 import { buttonField } from './types/button.field.js';
@@ -59,3 +59,15 @@ export const FIELD_TYPES = {
 } satisfies Record<FieldType, FieldTypeModule>;
 
 export const fieldTypeOf = (type: FieldType): FieldTypeModule => FIELD_TYPES[type];
+
+/** True for the link field types (their cells name records of another datasheet). */
+export const isLinkType = (type: FieldType): boolean => FIELD_TYPES[type].linkTarget !== undefined;
+
+/** The datasheet a link field's cells name records of; null for other fields. */
+export const linkTargetOf = (field: FieldDef): string | null => fieldTypeOf(field.type).linkTarget?.(field.property) ?? null;
+
+/** A type name as a create may send it: a module's own name, or a legacy alias of one (`MagicLink`); else unchanged. */
+export function resolveTypeName(name: unknown): unknown {
+  if (typeof name !== 'string') return name;
+  return Object.values(FIELD_TYPES).find((m: FieldTypeModule) => m.aliases?.includes(name))?.type ?? name;
+}

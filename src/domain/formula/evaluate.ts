@@ -1,4 +1,5 @@
 import type { FieldDef } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { CallNode, FormulaAst, FormulaNode, FormulaValue } from './ast.js';
 import { compareValues, type CompareOp } from './compare.js';
 import { fieldDisplayFormat, formatDate } from './date-format.js';
@@ -47,7 +48,7 @@ class Evaluator {
       case 'field': {
         const field = this.env.fields.get(node.fieldId);
         if (!field) return null;
-        if (field.type === 'Formula' && this.env.formulas) {
+        if (fieldTypeOf(field.type).computed === 'formula' && this.env.formulas) {
           const ast = this.env.formulas.get(field.id);
           if (ast?.root.type === 'null') return null;
           if (!ast || ast.root.type !== node.type) throw new FormulaRuntimeError('#Error!');

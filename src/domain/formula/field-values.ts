@@ -33,8 +33,7 @@ const COMPUTED: Record<string, ValueType> = { String: 'string', Number: 'number'
 export function fieldShape(field: FieldDef): FieldValueShape {
   const module = fieldTypeOf(field.type);
   if (module.source) return { kind: 'column', column: module.source };
-  if (field.type === 'SingleSelect') return { kind: 'select' };
-  if (field.type === 'MultiSelect') return { kind: 'multiSelect' };
+  if (module.cellKind === 'select') return module.multiple ? { kind: 'multiSelect' } : { kind: 'select' };
   switch (module.cellKind) {
     case 'text':
       return module.sqlValueKey ? { kind: 'text', key: module.sqlValueKey } : { kind: 'text' };
@@ -46,11 +45,9 @@ export function fieldShape(field: FieldDef): FieldValueShape {
       return { kind: 'datetime' };
     case 'array':
       return module.sqlValueKey ? { kind: 'array', key: module.sqlValueKey } : { kind: 'array' };
-    case 'select':
-      return { kind: 'select' };
     case 'json': {
       const valueType = (field.property as { valueType?: string } | null)?.valueType;
-      return field.type === 'Formula' && valueType && COMPUTED[valueType] ? { kind: 'computed', type: COMPUTED[valueType]! } : { kind: 'none' };
+      return module.computed === 'formula' && valueType && COMPUTED[valueType] ? { kind: 'computed', type: COMPUTED[valueType]! } : { kind: 'none' };
     }
   }
 }

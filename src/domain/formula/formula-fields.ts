@@ -1,4 +1,5 @@
 import type { FieldDef } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { FormulaAst, ValueType } from './ast.js';
 import { parseFormula } from './parser.js';
 import { formulaFieldIds } from './references.js';
@@ -39,7 +40,7 @@ interface FormulaProps {
  */
 export function resolveFormulaFields(input: readonly FieldDef[]): ResolvedFormulas {
   const fields = input.map((f) => f);
-  const formulaIndexes = fields.flatMap((f, i) => (f.type === 'Formula' ? [i] : []));
+  const formulaIndexes = fields.flatMap((f, i) => (fieldTypeOf(f.type).computed === 'formula' ? [i] : []));
   const asts = new Map<string, FormulaAst | null>();
   if (formulaIndexes.length === 0) return { fields, asts };
   for (let pass = 0; pass <= formulaIndexes.length; pass++) {

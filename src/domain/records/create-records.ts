@@ -71,7 +71,7 @@ export async function createRecordsWithSchema(
         }
         // The datasheet's sequence (locked) numbers new rows: it is their AutoNumber and their position.
         let autoNumber = lock.autoNumberSeq;
-        const autoFields = schema.fields.filter((f) => f.type === 'AutoNumber');
+        const autoFields = schema.fields.filter((f) => fieldTypeOf(f.type).numbered);
         const rows = batch.patches.map((patch) => {
           const cells: Record<string, unknown> = {};
           for (const field of schema.fields) {

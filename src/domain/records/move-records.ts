@@ -5,12 +5,10 @@ import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
-import type { FieldDef } from '../fields/field-type.js';
-import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import { optionById, OptionList, type SelectOption } from '../fields/shared/select-options.js';
+import { fieldTypeOf, linkTargetOf } from '../fields/registry.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
-import { checkRowCap, lockForWrite, withRetry, type LinkProperty, type RecordDeps } from './record-context.js';
+import { checkRowCap, lockForWrite, withRetry, type RecordDeps } from './record-context.js';
 
 export interface DroppedField {
   fieldId: string;
@@ -63,7 +61,7 @@ export async function moveRecords(
             if (converted !== undefined && converted !== null) cells[convert!.targetId] = converted;
           }
           autoNumber++;
-          for (const f of target.fields) if (f.type === 'AutoNumber') cells[f.id] = autoNumber;
+          for (const f of target.fields) if (fieldTypeOf(f.type).numbered) cells[f.id] = autoNumber;
           return { id: row.id, cells, position: autoNumber, before: row.cells, revision: row.revision };
         });
         for (const [fieldId, property] of mapping.changedProperties) {
@@ -116,33 +114,16 @@ function mapFields(source: DatasheetSchema, target: DatasheetSchema) {
         ? `the target field is a ${match.type} field`
         : !fieldTypeOf(field.type).writable || fieldTypeOf(field.type).source
           ? 'computed fields recompute in the target datasheet'
-          : isLinkTo(field) !== isLinkTo(match)
+          : linkTargetOf(field) !== linkTargetOf(match)
             ? 'the target field links to another datasheet'
             : undefined;
     if (reason || !match) {
       dropped.push({ fieldId: field.id, fieldName: field.name, reason: reason! });
       continue;
     }
-    const fn = (field.type === 'SingleSelect' || field.type === 'MultiSelect' ? selectConverter(field, match, changedProperties) : (v: unknown) => v) as Converter;
+    const fn = (fieldTypeOf(field.type).moveCell?.(field, match, changedProperties) ?? ((v: unknown) => v)) as Converter;
     fn.targetId = match.id;
     convert.set(field.id, fn);
   }
   return { convert, dropped, changedProperties };
-}
-
-const isLinkTo = (f: FieldDef) => (f.type === 'OneWayLink' || f.type === 'TwoWayLink' ? (f.property as LinkProperty).foreignDatasheetId : null);
-
-/** Maps option ids by option name, creating missing options in the target field. */
-function selectConverter(from: FieldDef, to: FieldDef, changed: Map<string, unknown>) {
-  const fromOptions = (from.property as { options: SelectOption[] }).options;
-  const toProperty = to.property as { options: SelectOption[] };
-  const options = new OptionList(toProperty.options);
-  const map = (id: unknown) => {
-    const name = optionById(fromOptions, id)?.name;
-    if (name === undefined) return undefined;
-    const { option, created } = options.named(name);
-    if (created) changed.set(to.id, { ...toProperty, options: options.options });
-    return option.id;
-  };
-  return (value: unknown) => (Array.isArray(value) ? value.map(map).filter(Boolean) : map(value));
 }

@@ -4,20 +4,19 @@ import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db
 import { FilterCompileError } from '../../db/query/compile-filter.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
-import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
-import { resolveLookup, withLookupValues } from '../cells/lookup-values.js';
-import type { LookupSource, LookupSources } from '../../db/query/lookup-columns.js';
-import { loadReadLookups } from '../cells/read-lookups.js';
-import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import type { LookupSources } from '../../db/query/lookup-columns.js';
+import type { CellFormat, RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
+import { rememberSchema, schemaKey, type SchemaCache } from '../datasheets/schema-cache.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { MAX_INT4 } from '../limits.js';
 import type { FormulaAsts } from '../formula/formula-fields.js';
-import { formulaFieldIds } from '../formula/references.js';
 import type { FilterGroup } from '../views/view.schema.js';
+import { lookupSources } from './lookup-sources.js';
+import { renderRecords } from './render-records.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -59,25 +58,6 @@ export type FormulaFilter = (
   context: { timeZone: string; now: Date; formulas: FormulaAsts; lookups?: LookupSources | undefined },
 ) => string;
 
-/**
- * The one record query both transports use: a datasheet, optionally a view (its row order, hidden fields,
- * filter, sorts), user sorts, a formula filter, record ids, a projection, maxRecords, and either
- * pageNum/pageSize or keyset cursors. Everything runs as SQL; `total` is computed only when asked.
- */
-/** Schemas read by queries, by space and datasheet; each use is checked against the rows' schema revision. */
-export type SchemaCache = Map<string, DatasheetSchema>;
-
-export const schemaKey = (spaceId: string, datasheetId: string) => `${spaceId}/${datasheetId}`;
-
-/** Keeps a freshly loaded schema (the cache is dropped whole past 10,000 entries); returns it. */
-export function rememberSchema(cache: SchemaCache | undefined, key: string, schema: DatasheetSchema): DatasheetSchema {
-  if (cache) {
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, schema);
-  }
-  return schema;
-}
-
 /** Counts (`total`) by datasheet revision and statement (list-records.ts countRecords); dropped whole past 2,000. */
 export class CountCache {
   private readonly counts = new Map<string, number>();
@@ -90,6 +70,11 @@ export class CountCache {
   }
 }
 
+/**
+ * The one record query both transports use: a datasheet, optionally a view (its row order, hidden fields,
+ * filter, sorts), user sorts, a formula filter, record ids, a projection, maxRecords, and either
+ * pageNum/pageSize or keyset cursors. Everything runs as SQL; `total` is computed only when asked.
+ */
 export async function queryRecords(
   db: Database,
   scope: Scope,
@@ -158,13 +143,8 @@ async function runQuery(
     formulas: { asts: schema.formulas, timeZone: options.timeZone, now, lookups },
     output: columns,
   };
-  const render = async (page: StoredRecord[]): Promise<RecordView[]> => {
-    const cellFormat = query.cellFormat ?? 'json';
-    const read = { timeZone: options.timeZone, attachmentUrl: options.attachmentUrl, reach: scope };
-    const rows = await withLookupValues(db, schema, columns, page, { ...read, cellFormat, now });
-    const lookups = await loadReadLookups(db, scope.spaceId, columns, rows, read);
-    return readRecords(columns, rows, lookups, { cellFormat, fieldKey });
-  };
+  const ctx = { db, reach: scope, timeZone: options.timeZone, attachmentUrl: options.attachmentUrl, now };
+  const render = (page: StoredRecord[]): Promise<RecordView[]> => renderRecords(ctx, schema, columns, page, { cellFormat: query.cellFormat ?? 'json', fieldKey });
   try {
     let page: RecordPage;
     let schemaRevision: number | undefined;
@@ -197,41 +177,6 @@ async function runQuery(
     throw error;
   }
 }
-
-/**
- * Sources of the lookup fields a statement reads in SQL (the view filter, the sorts, Formula fields, the formula
- * filter): their linked datasheets, loaded for this statement. A lookup into a datasheet the caller does not reach
- * has no source: filters, sorts and formulas read it empty, as its rendered cells are.
- */
-export async function lookupSources(
-  db: Database,
-  reach: Reach,
-  schema: DatasheetSchema,
-  filter: FilterGroup | null,
-  sorts: readonly SortKey[],
-  formula: string | undefined,
-): Promise<LookupSources | undefined> {
-  const all = schema.fields.filter((f) => f.type === 'MagicLookUp');
-  if (all.length === 0) return undefined;
-  // Read by the filter, the sorts, a Formula field, or (by name or id) the formula filter.
-  const used = new Set([...sorts.map((s) => s.field.id), ...(filter ? filterFieldIds(filter) : [])]);
-  for (const ast of schema.formulas.values()) if (ast) for (const id of formulaFieldIds(ast)) used.add(id);
-  const lookups = all.filter((f) => used.has(f.id) || (formula !== undefined && (formula.includes(f.name) || formula.includes(f.id))));
-  if (lookups.length === 0) return undefined;
-  const sources = new Map<string, LookupSource>();
-  const schemas = new Map<string, DatasheetSchema | null>();
-  for (const field of lookups) {
-    const resolved = await resolveLookup(db, schema, field, reach, schemas);
-    if (resolved) {
-      const { link, foreign, target } = resolved;
-      sources.set(field.id, { link, datasheetId: foreign.id, fields: foreign.fields, formulas: foreign.formulas, target });
-    }
-  }
-  return sources;
-}
-
-const filterFieldIds = (group: FilterGroup): string[] =>
-  group.conditions.flatMap((c) => ('conditions' in c ? filterFieldIds(c) : [c.fieldId]));
 
 function pickView(schema: DatasheetSchema, viewId: string | undefined): ViewDef | undefined {
   if (viewId === undefined) return undefined;

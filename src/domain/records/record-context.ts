@@ -5,8 +5,10 @@ import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datashee
 import { DomainError, ErrorCode } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import { rowCapFor } from '../limits.js';
-import { rememberSchema, schemaKey, type FormulaFilter, type SchemaCache } from './query-records.js';
+import { rememberSchema, schemaKey, type SchemaCache } from '../datasheets/schema-cache.js';
+import type { FormulaFilter } from './query-records.js';
 
 /** What the record operations share: the database, the bus, lookups into other services, the clock. */
 export interface RecordDeps {
@@ -30,14 +32,9 @@ export interface LinkProperty {
   brotherFieldId?: string;
 }
 
-/** Two-way link fields of a datasheet whose sibling lives in another datasheet (those need syncing). */
+/** Fields of a datasheet with a sibling in another datasheet (two-way links), which writes keep symmetric. */
 export function syncedLinks(schema: DatasheetSchema): (FieldDef & { property: LinkProperty })[] {
-  return schema.fields.filter(
-    (f): f is FieldDef & { property: LinkProperty } =>
-      f.type === 'TwoWayLink' &&
-      Boolean((f.property as LinkProperty).brotherFieldId) &&
-      (f.property as LinkProperty).foreignDatasheetId !== schema.id,
-  );
+  return schema.fields.filter((f): f is FieldDef & { property: LinkProperty } => Boolean(fieldTypeOf(f.type).sibling?.(f.property, schema.id)));
 }
 
 /**

@@ -1,9 +1,6 @@
-import { selectFormulaValues } from '../../db/query/list-records.js';
 import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
-import { loadReadLookups } from '../cells/read-lookups.js';
-import { withLookupValues } from '../cells/lookup-values.js';
-import { readRecords, type CellFormat, type RecordView } from '../cells/read-cells.js';
+import type { CellFormat, RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
 import { readRecordHistory } from '../history/record-history.js';
@@ -13,7 +10,9 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
-import { CountCache, lookupSources, MAX_PAGE_SIZE, queryRecords, type RecordPage, type RecordQuery, type SchemaCache } from './query-records.js';
+import { CountCache, MAX_PAGE_SIZE, queryRecords, type RecordPage, type RecordQuery } from './query-records.js';
+import { renderRecords } from './render-records.js';
+import type { SchemaCache } from '../datasheets/schema-cache.js';
 
 export type { RecordDeps };
 
@@ -23,6 +22,7 @@ export function createRecordService(baseDeps: RecordDeps) {
   const schemaCache: SchemaCache = new Map();
   const counts = new CountCache();
   const deps: RecordDeps = { ...baseDeps, schemaCache };
+  /** Rows a write returned, as read (records/render-records.ts: their formula values computed first). */
   async function render(
     scope: Scope,
     datasheetId: string,
@@ -30,18 +30,8 @@ export function createRecordService(baseDeps: RecordDeps) {
     options: { cellFormat?: CellFormat; fieldKey?: FieldKey; schema?: DatasheetSchema } = {},
   ): Promise<RecordView[]> {
     const schema = options.schema ?? (await loadSchema(deps.db, scope.spaceId, datasheetId));
-    if (schema.formulas.size > 0) {
-      // Formula values are never stored: compute the written rows' current values.
-      const lookups = await lookupSources(deps.db, scope, schema, null, [], undefined);
-      const formulas = { asts: schema.formulas, timeZone: deps.timeZone, now: deps.now(), lookups };
-      const values = await selectFormulaValues(deps.db, datasheetId, schema.fields, formulas, rows.map((r) => r.id));
-      rows = rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
-    }
-    const read = { timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, reach: scope };
-    const format = { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name' } as const;
-    rows = await withLookupValues(deps.db, schema, schema.fields, rows, { ...read, cellFormat: format.cellFormat, now: deps.now() });
-    const lookups = await loadReadLookups(deps.db, scope.spaceId, schema.fields, rows, read);
-    return readRecords(schema.fields, rows, lookups, format);
+    const ctx = { db: deps.db, reach: scope, timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, now: deps.now() };
+    return renderRecords(ctx, schema, schema.fields, rows, { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name', computeFormulas: true });
   }
 
   /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */

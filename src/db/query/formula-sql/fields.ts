@@ -40,7 +40,7 @@ export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): st
       return `NULLIF(ARRAY(SELECT ${map} ->> t.e FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${cell}) = 'array' THEN ${cell} ELSE '[]'::jsonb END) WITH ORDINALITY AS t(e, i) WHERE ${map} ? t.e ORDER BY t.i), '{}'::text[])`;
     }
     case 'array':
-      return (field.type === 'MagicLookUp' ? env.lookups?.(field, env.alias) : undefined) ?? arraySql(env, cell, shape.key);
+      return (fieldTypeOf(field.type).computed === 'lookup' ? env.lookups?.(field, env.alias) : undefined) ?? arraySql(env, cell, shape.key);
     case 'column':
       return shape.column === 'createdAt' || shape.column === 'updatedAt' ? `floor(${expr().value})` : expr().value;
     case 'computed':

@@ -1,3 +1,5 @@
+import { fieldTypeOf } from '../../../domain/fields/registry.js';
+import type { FieldDef } from '../../../domain/fields/field-type.js';
 import type { FormulaNode } from '../../../domain/formula/ast.js';
 import { fieldDisplayFormat } from '../../../domain/formula/date-format.js';
 import { isValidIanaZone, type ZoneSpec } from '../../../domain/formula/dates.js';
@@ -8,6 +10,12 @@ import { anyError, bind, dec, divNumeric, errorUnlessPropagated, nullIsError, nu
 import { formatSql, inRange, parseDateSql, zoneSql } from './dates.js';
 import { plainTextSql, toNumberSql, truthySql } from './conversions.js';
 import { FIELD_ID } from './fields.js';
+
+/** A select holding one option id (its cell compares to option ids, not names). */
+const isSingleSelect = (f: FieldDef) => {
+  const module = fieldTypeOf(f.type);
+  return module.cellKind === 'select' && !module.multiple;
+};
 
 /** A node's text (values.ts plainText; datetime field references in their field's display format). */
 export function textOf(env: SqlEnv, node: FormulaNode, c: Sql): Sql {
@@ -54,7 +62,7 @@ function selectEquals(env: SqlEnv, op: string, node: FormulaNode & { kind: 'bina
   const [ref, literal] = node.left.kind === 'field' ? [node.left, node.right] : [node.right, node.left];
   if (ref.kind !== 'field' || literal.kind !== 'string' || literal.value === '') return undefined;
   const field = env.fields.get(ref.fieldId);
-  if (field?.type !== 'SingleSelect' || !FIELD_ID.test(field.id)) return undefined;
+  if (!field || !isSingleSelect(field) || !FIELD_ID.test(field.id)) return undefined;
   const ids = selectOptions(field).filter((o) => o.name === literal.value).map((o) => o.id);
   const equal = `coalesce((${env.alias}.cells->>'${field.id}') = ANY(${param(env, ids, 'text[]')}), false)`;
   return { v: op === '=' ? equal : `(NOT ${equal})`, e: null, type: 'boolean' };

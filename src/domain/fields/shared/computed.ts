@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CellKind } from '../field-type.js';
 import { dateFormatSchema, timeFormatSchema, type DateFormatName, type TimeFormatName } from './date-format.js';
 import { booleanLike, numberLike } from './property.js';
 
@@ -6,7 +7,7 @@ import { booleanLike, numberLike } from './property.js';
  * What Formula and MagicLookUp share (aitable-fusion-api.md §8.2): the value type of the computed result, the
  * optional `format` a client sends (date or number formatting), and how GET shows it (`getApiMetaPropertyFormat`).
  * Formula values are computed by the query engine on every read, lookup values when a page is rendered
- * (src/domain/cells/lookup-values.ts); neither is stored.
+ * (src/domain/records/render-records.ts); neither is stored.
  */
 export const VALUE_TYPES = ['String', 'Number', 'DateTime', 'Array', 'Boolean'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -28,6 +29,11 @@ export const computedFormatSchema = z.object({
   symbol: z.string().optional(),
   commaStyle: z.string().optional(),
 });
+
+const KIND_OF: Partial<Record<ValueType, CellKind>> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
+
+/** How a computed value compares and sorts in SQL, by its result type (numbers, dates, booleans; the rest as text). */
+export const cellKindOfValueType = (valueType: string | undefined): CellKind => KIND_OF[valueType as ValueType] ?? 'text';
 
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 

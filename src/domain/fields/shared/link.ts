@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { CellError, type CellWrite, type FieldType, type PropertyContext, type ReadContext } from '../field-type.js';
+import { CellError, type CellWrite, type PropertyContext, type ReadContext } from '../field-type.js';
 import { booleanLike, parseWith, patterned, requireObject } from './property.js';
-
-/** True for the two link field types. */
-export const isLinkType = (type: FieldType): boolean => type === 'OneWayLink' || type === 'TwoWayLink';
 
 /** OneWayLink / TwoWayLink property (§8.2); `brotherFieldId` (two-way only) is set by the datasheet service. */
 export interface LinkProperty {

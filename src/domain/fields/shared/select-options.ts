@@ -100,4 +100,22 @@ export function optionById(options: readonly SelectOption[], id: unknown): Selec
   return typeof id === 'string' ? index.get(id) : undefined;
 }
 
+/**
+ * How a select cell follows a record moved into another select field: option ids mapped by option name, options
+ * missing in the target created there (its grown property recorded in `changed`, by field id, for the caller to save).
+ */
+export function moveSelectCell(from: { property: unknown }, to: { id: string; property: unknown }, changed: Map<string, unknown>) {
+  const fromOptions = (from.property as { options: SelectOption[] }).options;
+  const toProperty = to.property as { options: SelectOption[] };
+  const options = new OptionList(toProperty.options);
+  const map = (id: unknown) => {
+    const name = optionById(fromOptions, id)?.name;
+    if (name === undefined) return undefined;
+    const { option, created } = options.named(name);
+    if (created) changed.set(to.id, { ...toProperty, options: options.options });
+    return option.id;
+  };
+  return (value: unknown) => (Array.isArray(value) ? value.map(map).filter(Boolean) : map(value));
+}
+
 export const optionApi = (o: SelectOption) => ({ id: o.id, name: o.name, color: colorOf(o.color) });

@@ -6,13 +6,14 @@ import { rejectWrite } from '../shared/read-only.js';
 
 const readOnlyMessage = "Autonumber field can't be edited";
 
-// The record service numbers new records; the module only reads the stored number.
+// The record service numbers new records (`numbered`); the module only reads the stored number.
 export const autoNumberField = defineFieldType<Record<string, never>>({
   type: 'AutoNumber',
   cellKind: 'number',
   multiple: false,
   writable: false,
   primaryCapable: true,
+  numbered: true,
   readOnlyMessage,
   property: {
     parse: (input) => requireAbsent('AutoNumber', input),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineFieldType } from '../field-type.js';
-import { computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
+import { cellKindOfValueType, computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
 import { formatTimestamp } from '../shared/date-format.js';
 import { formatNumber } from '../shared/number-format.js';
 import { parseWith, requireObject } from '../shared/property.js';
@@ -39,6 +39,8 @@ export const formulaField = defineFieldType<FormulaProperty>({
   multiple: false,
   writable: false,
   primaryCapable: true,
+  computed: 'formula',
+  sqlKind: (p) => cellKindOfValueType((p as Partial<FormulaProperty> | null)?.valueType),
   readOnlyMessage,
   property: {
     parse: (input) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineFieldType, PropertyError } from '../field-type.js';
-import { computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
+import { cellKindOfValueType, computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
 import { booleanLike, parseWith, patterned, requireObject } from '../shared/property.js';
 import { rejectWrite } from '../shared/read-only.js';
 
@@ -58,6 +58,9 @@ export const magicLookUpField = defineFieldType<MagicLookUpProperty>({
   multiple: true,
   writable: false,
   primaryCapable: false,
+  computed: 'lookup',
+  // Compared and sorted by the roll-up's result type (numbers, booleans), else as its text.
+  sqlKind: (p) => cellKindOfValueType(valueTypeOf((p as Partial<MagicLookUpProperty> | null)?.rollupFunction ?? 'VALUES')),
   readOnlyMessage,
   property: {
     parse: (input, ctx) => {

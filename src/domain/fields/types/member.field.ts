@@ -44,6 +44,7 @@ export const memberField = defineFieldType<MemberProperty>({
   multiple: true,
   writable: true,
   primaryCapable: false,
+  userIds: (stored) => (Array.isArray(stored) ? stored.map(String) : []),
   property: {
     parse: (input) => {
       const p = parseWith(schema, requireObject(input));

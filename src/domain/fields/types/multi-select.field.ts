@@ -1,5 +1,5 @@
 import { CellError, defineFieldType } from '../field-type.js';
-import { optionById, type SelectOption } from '../shared/select-options.js';
+import { moveSelectCell, optionById, type SelectOption } from '../shared/select-options.js';
 import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
 
 const namesOf = (stored: unknown, options: readonly SelectOption[]): string[] =>
@@ -11,6 +11,7 @@ export const multiSelectField = defineFieldType<SelectProperty<string[]>>({
   multiple: true,
   writable: true,
   primaryCapable: false,
+  moveCell: moveSelectCell,
   property: {
     parse: (input, ctx) => parseSelectProperty(input, ctx, 'multi'),
     toApi: (p) => selectOptionsToApi(p),

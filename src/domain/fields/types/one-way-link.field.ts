@@ -7,6 +7,7 @@ export const oneWayLinkField = defineFieldType<LinkProperty>({
   multiple: true,
   writable: true,
   primaryCapable: false,
+  linkTarget: (p) => p.foreignDatasheetId,
   property: {
     parse: (input, ctx) => parseLinkProperty(input, ctx, false),
     toApi: (p) => linkPropertyToApi(p),

@@ -1,5 +1,5 @@
 import { CellError, defineFieldType } from '../field-type.js';
-import { optionById } from '../shared/select-options.js';
+import { moveSelectCell, optionById } from '../shared/select-options.js';
 import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
 
 export const singleSelectField = defineFieldType<SelectProperty<string>>({
@@ -8,6 +8,7 @@ export const singleSelectField = defineFieldType<SelectProperty<string>>({
   multiple: false,
   writable: true,
   primaryCapable: false,
+  moveCell: moveSelectCell,
   property: {
     parse: (input, ctx) => parseSelectProperty(input, ctx, 'single'),
     toApi: (p) => selectOptionsToApi(p),

@@ -11,16 +11,17 @@ import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
-import type { FieldDef, FieldType } from './field-type.js';
+import type { FieldDef, FieldType } from '../fields/field-type.js';
 import { checkFormulaField } from './formula-check.js';
-import { isLinkType, type LinkProperty } from './shared/link.js';
+import type { LinkProperty } from '../fields/shared/link.js';
+import { fieldTypeOf, isLinkType } from '../fields/registry.js';
 import {
   parseFieldProperty,
   validateDescription,
   validateFieldName,
   validateFieldType,
   type FieldInput,
-} from './field-input.js';
+} from '../fields/field-input.js';
 
 interface LookupProperty {
   relatedLinkFieldId: string;
@@ -54,9 +55,10 @@ export async function insertField(
   const fieldIds = schema.fields.map((f) => f.id);
   let property = parseFieldProperty(type, input.property, { fieldIds }, labels.property) as Record<string, unknown>;
   const id = newId('field');
-  if (type === 'Formula') property = checkFormulaField({ id, name, property }, schema.fields);
+  const module = fieldTypeOf(type);
+  if (module.computed === 'formula') property = checkFormulaField({ id, name, property }, schema.fields);
   if (isLinkType(type)) await prepareLink(tx, reach, schema, id, type, property as unknown as LinkProperty, labels.property);
-  if (type === 'MagicLookUp') await checkLookup(tx, reach, schema, property as unknown as LookupProperty);
+  if (module.computed === 'lookup') await checkLookup(tx, reach, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
   await tx.field.create({
     data: { id, datasheetId: schema.id, name, type, property: property as object, description, position, isPrimary: schema.fields.length === 0 },
@@ -77,7 +79,8 @@ async function prepareLink(tx: Tx, reach: Reach, schema: DatasheetSchema, fieldI
       })
     : null;
   if (!foreign) throw invalidArgument(`Invalid value for ${label}`, { parameter: `${label}.foreignDatasheetId` });
-  if (type !== 'TwoWayLink' || foreign.id === schema.id) {
+  // A type that keeps a sibling (two-way links) gets one in the linked datasheet, unless it links its own.
+  if (!fieldTypeOf(type).sibling || foreign.id === schema.id) {
     delete property.brotherFieldId;
     return;
   }
@@ -186,7 +189,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
         property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
         if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
       }
-      if (current.type === 'Formula') property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
+      if (fieldTypeOf(current.type).computed === 'formula') property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
       const description = input.description === undefined ? undefined : validateDescription(input.description);
       await tx.field.update({
         where: { id: fieldId },
@@ -213,18 +216,18 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       if (field.isPrimary) throw invalidArgument("The primary field can't be deleted", { parameter: 'fieldId' });
       await dropField(tx, datasheetId, field.id);
       const events = [await schemaChange(tx, scope, datasheetId, 'field.deleted', fieldId)];
-      const link = field.property as Partial<LinkProperty>;
-      if (field.type === 'TwoWayLink' && link.brotherFieldId && link.foreignDatasheetId) {
+      const sibling = fieldTypeOf(field.type).sibling?.(field.property, datasheetId);
+      if (sibling) {
         // The sibling (deleted, or turned into a one-way link) belongs to the linked datasheet.
-        if (!canReach(scope, link.foreignDatasheetId)) throw beyondReach({ parameter: 'fieldId', fieldId });
-        const brother = await tx.field.findFirst({ where: { id: link.brotherFieldId, datasheetId: link.foreignDatasheetId } });
+        if (!canReach(scope, sibling.datasheetId)) throw beyondReach({ parameter: 'fieldId', fieldId });
+        const brother = await tx.field.findFirst({ where: { id: sibling.fieldId, datasheetId: sibling.datasheetId } });
         if (brother && options.conversion === 'delete') {
-          await dropField(tx, link.foreignDatasheetId, brother.id);
-          events.push(await schemaChange(tx, scope, link.foreignDatasheetId, 'field.deleted', brother.id));
+          await dropField(tx, sibling.datasheetId, brother.id);
+          events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.deleted', brother.id));
         } else if (brother) {
           const { brotherFieldId: _dropped, ...rest } = brother.property as unknown as LinkProperty;
           await tx.field.update({ where: { id: brother.id }, data: { type: 'OneWayLink', property: rest as object } });
-          events.push(await schemaChange(tx, scope, link.foreignDatasheetId, 'field.updated', brother.id));
+          events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.updated', brother.id));
         }
       }
       return events;

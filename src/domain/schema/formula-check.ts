@@ -5,7 +5,8 @@ import { parseFormula } from '../formula/parser.js';
 import { resolveFormulaFields } from '../formula/formula-fields.js';
 import { FormulaLimitError } from '../formula/limits.js';
 import { expressionWithFieldIds, formulaFieldIds } from '../formula/references.js';
-import type { FieldDef } from './field-type.js';
+import type { FieldDef } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 
 /**
  * A Formula field's expression must parse against its datasheet's fields, must not name its own field,
@@ -30,7 +31,7 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
   }
   const graph = new Map<string, string[]>([[field.id, refs]]);
   for (const other of others) {
-    if (other.type !== 'Formula') continue;
+    if (fieldTypeOf(other.type).computed !== 'formula') continue;
     const text = (other.property as { expression?: unknown }).expression;
     if (typeof text !== 'string' || text.trim() === '') continue;
     try {

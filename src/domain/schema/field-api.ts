@@ -1,8 +1,8 @@
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
-import type { ResolvedLookup } from '../cells/lookup-values.js';
-import type { FieldType } from './field-type.js';
-import { fieldTypeOf } from './registry.js';
+import type { ResolvedLookup } from '../records/lookup-sources.js';
+import type { FieldType } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 
 /** A field as the Fusion API lists it (aitable-fusion-api.md §2.6). */
 export interface FieldApi {
@@ -37,7 +37,7 @@ export function listFieldsForApi(
   const visible = [...primary, ...rest].filter((f) => options.viewId === undefined || !view!.hiddenFields.includes(f.id));
   return visible.map((f) => {
     const api = fieldForApi(f, options.canWrite);
-    return f.type === 'MagicLookUp' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
+    return fieldTypeOf(f.type).computed === 'lookup' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
   });
 }
 

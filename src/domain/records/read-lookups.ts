@@ -3,7 +3,7 @@ import { selectRecords } from '../../db/stores/record.store.js';
 import { canReach, type Reach } from '../access/reach.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
-import type { ReadLookups, RecordRow } from './read-cells.js';
+import type { ReadLookups, RecordRow } from '../cells/read-cells.js';
 
 /**
  * Loads, in one query per kind, what rendering a page of records needs beyond the rows: users (Member,
@@ -19,17 +19,18 @@ export async function loadReadLookups(
 ): Promise<ReadLookups> {
   const userIds = new Set<string>();
   const linked = new Map<string, Set<string>>();
-  const wantsCreator = fields.some((f) => f.type === 'CreatedBy');
-  const wantsEditor = fields.some((f) => f.type === 'LastModifiedBy');
+  const modules = fields.map((field) => ({ field, module: fieldTypeOf(field.type) }));
+  const wantsCreator = modules.some((f) => f.module.source === 'createdBy');
+  const wantsEditor = modules.some((f) => f.module.source === 'updatedBy');
   for (const row of rows) {
     if (wantsCreator && row.createdBy) userIds.add(row.createdBy);
     if (wantsEditor && row.updatedBy) userIds.add(row.updatedBy);
-    for (const field of fields) {
+    for (const { field, module } of modules) {
       const value = row.cells[field.id];
       if (!Array.isArray(value)) continue;
-      if (field.type === 'Member') for (const id of value) userIds.add(String(id));
-      if (field.type === 'OneWayLink' || field.type === 'TwoWayLink') {
-        const target = (field.property as { foreignDatasheetId: string }).foreignDatasheetId;
+      if (module.userIds) for (const id of module.userIds(value)) userIds.add(id);
+      if (module.linkTarget) {
+        const target = module.linkTarget(field.property);
         const ids = linked.get(target) ?? new Set<string>();
         for (const id of value) ids.add(String(id));
         linked.set(target, ids);
