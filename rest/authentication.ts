@@ -1,16 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Admission, Target } from '../src/domain/access/access.service.js';
+import type { Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
 import { DomainError, ErrorCode } from '../src/domain/errors.js';
 import { isScope } from '../src/domain/tokens/scopes.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import { rateHeaders } from './errors.js';
-import { servicesOf } from './ioc.js';
+import { servicesOf, type RequestAccess } from './ioc.js';
 import { idempotencyGate } from './middleware/idempotency.js';
-
-export interface RequestAccess extends Admission {
-  actor: Actor;
-}
 
 const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
 

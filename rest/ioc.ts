@@ -1,7 +1,13 @@
 import type { Request } from 'express';
 import type { IocContainer, IocContainerFactory } from '@tsoa/runtime';
 import type { Services } from '../src/services.js';
-import type { RequestAccess } from './authentication.js';
+import type { Admission } from '../src/domain/access/access.service.js';
+import type { Actor } from '../src/domain/context.js';
+
+/** An admitted request: the caller, its scope and the rate decision (set by authentication). */
+export interface RequestAccess extends Admission {
+  actor: Actor;
+}
 
 /** What a controller knows about its request: the services and the admitted caller. */
 export interface RequestContext {

@@ -1,3 +1,4 @@
+import type { Queryable } from './queryable.js';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,10 +11,7 @@ import { beforeCommit } from './commit-scope.js';
 
 export type { PrismaClient };
 
-/** Anything that answers parameterized SQL with rows: a raw session, or a Prisma client/transaction (asQueryable). */
-export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
-}
+export type { Queryable } from './queryable.js';
 
 /**
  * A raw connection for what Prisma's model API cannot do or does too slowly: multi-statement SQL

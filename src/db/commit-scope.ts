@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Queryable } from './client.js';
+import type { Queryable } from './queryable.js';
 
 /**
  * Work that must commit with whatever a request writes: while `fn` of `withCommitScope` runs, every
