@@ -9,11 +9,13 @@ describe('parseRateLimitSettings', () => {
       windowMs: 1000,
       graphqlCostPerRequest: 50,
       monthlyQuota: { FREE: null, PLUS: null, PRO: null, ENTERPRISE: null },
+      tokenMultiple: 5,
+      addressQps: 20,
     };
     expect(DEFAULT_RATE_LIMIT_SETTINGS).toEqual(expected);
     expect(parseRateLimitSettings({})).toEqual(expected);
     expect(
-      parseRateLimitSettings({ RATE_LIMIT: '', RATE_LIMIT_QPS: ' ', RATE_LIMIT_WINDOW_MS: '', GRAPHQL_COST_PER_REQUEST: '', API_MONTHLY_QUOTA: '' }),
+      parseRateLimitSettings({ RATE_LIMIT: '', RATE_LIMIT_QPS: ' ', RATE_LIMIT_WINDOW_MS: '', GRAPHQL_COST_PER_REQUEST: '', API_MONTHLY_QUOTA: '', RATE_LIMIT_TOKEN_MULTIPLE: '', RATE_LIMIT_ADDRESS_QPS: '' }),
     ).toEqual(expected);
   });
 
