@@ -90,7 +90,7 @@ describe('uploading to a URL', () => {
     // Same shape, key for key, as a multipart upload of the same file.
     const form = new FormData();
     form.append('file', new Blob([PNG]), 'pixel.png');
-    const multipart = (await (await fetch(`${t.url}/fusion/v1/datasheets/${dst}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${t.token}` }, body: form })).json()) as Envelope;
+    const multipart = (await fusion(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form })).body as Envelope;
     expect(Object.keys(res.body.data!).sort()).toEqual(Object.keys(multipart.data!).sort());
 
     const api = new APITable({ token: t.token, host: t.url });
