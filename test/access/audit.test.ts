@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { gql } from '../support/graphql.js';
 
 let t: TestApp;
@@ -105,7 +105,7 @@ describe('audit rows are written in the transaction of their change', () => {
 
   it('an embed link whose audit row fails is neither created nor deleted', async () => {
     const s = t.app.services;
-    const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+    const scope = await ownerScope(t);
     const datasheet = await s.datasheets.create(scope, { name: 'Embedded' });
     const post = () => fetch(embeds(datasheet.id), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
     const refused = await failing('embedLink.created', async () => (await post()).text());

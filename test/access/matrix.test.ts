@@ -5,7 +5,7 @@ import { schema } from '../../graphql/schema.js';
 import { SCOPES, type Scope } from '../../src/domain/tokens/scopes.js';
 import { SCOPE_MIN_ROLE } from '../../src/domain/access/permissions.js';
 import { newId } from '../../src/domain/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 import { gql, type GqlResponse } from '../support/graphql.js';
 
@@ -56,7 +56,7 @@ let fx: {
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
   const s = t.app.services;
-  const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const d1 = await s.datasheets.create(scope, { name: 'Matrix' });
   const d2 = await s.datasheets.create(scope, { name: 'Elsewhere' });
   const other = await s.spaces.create({ name: 'Other space' });
@@ -314,7 +314,7 @@ describe('a datasheet restriction through links and lookups', () => {
 
   beforeAll(async () => {
     const s = t.app.services;
-    const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+    const scope = await ownerScope(t);
     const [a, b] = [await s.datasheets.create(scope, { name: 'Reach A' }), await s.datasheets.create(scope, { name: 'Reach B' })];
     Object.assign(r, { a: a.id, b: b.id });
     r.bTitle = (await s.datasheets.get(scope, b.id)).fields[0]!.id;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 
 /**
@@ -20,7 +20,7 @@ const remaining = (r: { response: { headers: Headers } }) => Number(r.response.h
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_QPS: 'FREE=20,PLUS=20,PRO=20,ENTERPRISE=20', RATE_LIMIT_WINDOW_MS: '60000' });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const sheet = await t.app.services.datasheets.create(scope, {
     name: 'Many',
     fields: [

@@ -1,13 +1,13 @@
 import { APITable } from 'apitable';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 
 let t: TestApp;
 let dst: string;
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   dst = (await t.app.services.datasheets.create(scope, { name: 'Files', fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Files', type: 'Attachment' }] })).id;
 });
 afterAll(async () => {

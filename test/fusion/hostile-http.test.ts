@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_BODY_BYTES } from '../../rest/parse/json-body.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 import { gql } from '../support/graphql.js';
 import { abortedRequest, rawRequest, type RawRequest } from '../support/raw-http.js';
@@ -15,7 +15,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   t = await startTestApp({ RATE_LIMIT: 'off' }, { logger });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const sheet = await t.app.services.datasheets.create(scope, {
     name: 'Hostile',
     fields: [
