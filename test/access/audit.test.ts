@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { gql } from '../support/graphql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -84,18 +85,17 @@ describe('audit rows are written in the transaction of their change', () => {
       await t.app.prisma.$executeRawUnsafe('DELETE FROM test_failing_audit_actions');
     }
   }
-  const gql = async (query: string, variables?: Record<string, unknown>) =>
-    (await fetch(`${t.url}/graphql`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).text();
+  const gqlText = async (query: string, variables?: Record<string, unknown>) => (await gql(t.url, query, { token: t.token, variables })).text;
   const embeds = (datasheetId: string) => `${t.url}/fusion/v1/spaces/${t.spaceId}/nodes/${datasheetId}/embedlinks`;
 
   it('a token whose audit row fails is not created; a revocation whose audit row fails is not made', async () => {
-    const text = await failing('token.created', () => gql('mutation { createToken(input: { name: "unaudited", scopes: ["records:read"] }) { token { id } } }'));
+    const text = await failing('token.created', () => gqlText('mutation { createToken(input: { name: "unaudited", scopes: ["records:read"] }) { token { id } } }'));
     expect(JSON.parse(text).data).toBeNull();
     expect(text).not.toContain('test trigger');
     expect(await t.app.prisma.apiToken.count({ where: { name: 'unaudited' } })).toBe(0);
 
     const { token } = await t.app.services.tokens.create({ spaceId: t.spaceId, name: 'kept' });
-    const revoke = await failing('token.revoked', () => gql('mutation($id: ID!) { revokeToken(tokenId: $id) { id } }', { id: token.id }));
+    const revoke = await failing('token.revoked', () => gqlText('mutation($id: ID!) { revokeToken(tokenId: $id) { id } }', { id: token.id }));
     expect(JSON.parse(revoke).data).toBeNull();
     expect(revoke).not.toContain('test trigger');
     expect((await t.app.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } })).revokedAt).toBeNull();
@@ -105,7 +105,7 @@ describe('audit rows are written in the transaction of their change', () => {
 
   it('an embed link whose audit row fails is neither created nor deleted', async () => {
     const s = t.app.services;
-    const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+    const scope = await ownerScope(t);
     const datasheet = await s.datasheets.create(scope, { name: 'Embedded' });
     const post = () => fetch(embeds(datasheet.id), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
     const refused = await failing('embedLink.created', async () => (await post()).text());

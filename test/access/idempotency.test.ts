@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { gql } from '../support/graphql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -71,12 +72,8 @@ describe('REST Idempotency-Key', () => {
 describe('GraphQL idempotencyKey', () => {
   const mutation = 'mutation($key: String) { createToken(input: { name: "idem", scopes: ["spaces:read"] }, idempotencyKey: $key) { secret token { id } } }';
   const run = async (key: string) => {
-    const response = await fetch(`${t.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
-      body: JSON.stringify({ query: mutation, variables: { key } }),
-    });
-    return (await response.json()) as { data: { createToken: { secret: string | null; token: { id: string } } } };
+    const response = await gql(t.url, mutation, { token: t.token, variables: { key } });
+    return response.body as { data: { createToken: { secret: string | null; token: { id: string } } } };
   };
 
   it('creates one token for concurrent calls with one key; the secret is never stored or replayed', async () => {

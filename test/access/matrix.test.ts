@@ -5,7 +5,9 @@ import { schema } from '../../graphql/schema.js';
 import { SCOPES, type Scope } from '../../src/domain/tokens/scopes.js';
 import { SCOPE_MIN_ROLE } from '../../src/domain/access/permissions.js';
 import { newId } from '../../src/domain/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
+import { gql, type GqlResponse } from '../support/graphql.js';
 
 /**
  * Every REST route (read from the generated OpenAPI document) and every GraphQL root field (read from the
@@ -54,7 +56,7 @@ let fx: {
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
   const s = t.app.services;
-  const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const d1 = await s.datasheets.create(scope, { name: 'Matrix' });
   const d2 = await s.datasheets.create(scope, { name: 'Elsewhere' });
   const other = await s.spaces.create({ name: 'Other space' });
@@ -135,16 +137,7 @@ async function uploadPath(): Promise<string> {
   return new URL(slot!.uploadUrl).pathname.replace(/^\/fusion/, '');
 }
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-  const form = body instanceof FormData || body instanceof Buffer;
-  const response = await fetch(`${t.url}/fusion${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body && !form ? { 'content-type': 'application/json' } : {}) },
-    body: form ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as { success: boolean; code: number; message: string; data?: unknown } };
-}
+const call = (method: string, path: string, token: string | undefined, body?: unknown) => fusion(t.url, method, path, { token, body });
 
 const targetsSpace = (path: string) => path.includes('{spaceId}');
 const targetsDatasheet = (path: string) => path.includes('{datasheetId}') || path.includes('{nodeId}');
@@ -255,17 +248,7 @@ const rootFields = (['Query', 'Mutation'] as const).flatMap((name) => {
   return Object.values(type?.getFields() ?? {}).map((f) => ({ name: f.name, scope: f.extensions.scope as Scope }));
 });
 
-async function gql(token: string | undefined, query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  return { text, body: JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] } };
-}
-
-const refusedWith = (r: Awaited<ReturnType<typeof gql>>, code: string) => {
+const refusedWith = (r: GqlResponse, code: string) => {
   expect(r.body.errors?.[0]?.extensions?.code).toBe(code);
   expect(Object.values(r.body.data ?? {}).every((v) => v === null)).toBe(true);
 };
@@ -284,33 +267,33 @@ describe.each(rootFields.map((f) => [f.name, f] as const))('GraphQL %s', (_name,
   ];
   it.each(variants)('refuses %s, with no data', async (_label, token, code) => {
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
-    refusedWith(await gql(await token(), query, variables), code);
+    refusedWith(await gql(t.url, query, { token: await token(), variables }), code);
   });
 
   it('shows a token of another space nothing of this space', async () => {
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
-    const response = await gql(fx.tokens.otherSpace, query, variables);
+    const response = await gql(t.url, query, { token: fx.tokens.otherSpace, variables });
     expect(response.text).not.toContain(fx.spaceId);
     if (field.name === 'revokeToken') refusedWith(response, 'NOT_FOUND');
   });
 
   it('limits a datasheet-restricted token to reading', async () => {
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
-    const response = await gql(fx.tokens.restricted, query, variables);
+    const response = await gql(t.url, query, { token: fx.tokens.restricted, variables });
     if (readScope(field.scope)) expect(response.body.errors).toBeUndefined();
     else refusedWith(response, 'FORBIDDEN');
   });
 
   it("bounds the token by its user's role", async () => {
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
-    const response = await gql(fx.tokens.reader, query, variables);
+    const response = await gql(t.url, query, { token: fx.tokens.reader, variables });
     if (SCOPE_MIN_ROLE[field.scope] === 'reader') expect(response.body.errors).toBeUndefined();
     else refusedWith(response, 'FORBIDDEN');
   });
 
   it('lets the owner through', async () => {
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
-    const response = await gql(fx.tokens.owner, query, variables);
+    const response = await gql(t.url, query, { token: fx.tokens.owner, variables });
     expect(response.body.errors).toBeUndefined();
   });
 });
@@ -331,7 +314,7 @@ describe('a datasheet restriction through links and lookups', () => {
 
   beforeAll(async () => {
     const s = t.app.services;
-    const scope = { spaceId: t.spaceId, userId: (await s.tokens.authenticate(t.token)).userId };
+    const scope = await ownerScope(t);
     const [a, b] = [await s.datasheets.create(scope, { name: 'Reach A' }), await s.datasheets.create(scope, { name: 'Reach B' })];
     Object.assign(r, { a: a.id, b: b.id });
     r.bTitle = (await s.datasheets.get(scope, b.id)).fields[0]!.id;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { freshPostgresDatabase } from '../support/database.js';
+import { fusion } from '../support/fusion.js';
 import { freePort, runTs, waitReady } from '../support/process.js';
 
 export interface Figure {
@@ -39,12 +40,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
 const cpuNote = (cpu: number | undefined) => (cpu === undefined ? '' : `, server CPU ${Math.round(cpu)} µs/request`);
 
 async function call(base: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}/fusion/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await response.json()) as { success: boolean; message: string; data: any };
+  const json = (await fusion<any>(base, method, `/v1${path}`, { token, body })).body;
   if (!json.success) throw new Error(`${method} ${path}: ${json.message}`);
   return json.data;
 }

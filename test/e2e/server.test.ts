@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, onPostgres } from '../support/database.js';
+import { fusion } from '../support/fusion.js';
 import { freePort, runTs, runTsToEnd, waitReady, type Running } from '../support/process.js';
 
 /** The real entry points (src/main.ts, src/cli.ts) as separate processes, as a user runs them. */
@@ -48,11 +49,7 @@ async function stopServer(server: Running): Promise<number | string> {
   return server.exited;
 }
 
-const spaces = (token: string) =>
-  fetch(`${url}/fusion/v1/spaces`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
-    status: r.status,
-    body: (await r.json()) as { data?: { spaces: { id: string; name: string }[] } },
-  }));
+const spaces = (token: string) => fusion<{ spaces: { id: string; name: string }[] }>(url, 'GET', '/v1/spaces', { token });
 
 const jsonLogLines = (text: string) => text.split('\n').filter((line) => line.startsWith('{'));
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
 
 /**
  * GET records with pageSize=-1 (every matching row): streamed page by page and metered by rows, one rate-limit
@@ -11,15 +12,15 @@ const ROWS = 2_500;
 
 type Page = { total: number; pageNum: number; pageSize: number; records: { recordId: string; fields: Record<string, unknown> }[] };
 
-async function get(query: string): Promise<{ response: Response; body: { success: boolean; code: number; message: string; data?: Page } }> {
-  const response = await fetch(`${t.url}/fusion/v1/datasheets/${dst}/records${query}`, { headers: { authorization: `Bearer ${t.token}` } });
-  return { response, body: await response.json() };
+async function get(query: string) {
+  const response = await fusion<Page>(t.url, 'GET', `/v1/datasheets/${dst}/records${query}`, { token: t.token });
+  return { response, body: response.body };
 }
-const remaining = (r: { response: Response }) => Number(r.response.headers.get('x-ratelimit-remaining'));
+const remaining = (r: { response: { headers: Headers } }) => Number(r.response.headers.get('x-ratelimit-remaining'));
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_QPS: 'FREE=20,PLUS=20,PRO=20,ENTERPRISE=20', RATE_LIMIT_WINDOW_MS: '60000' });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const sheet = await t.app.services.datasheets.create(scope, {
     name: 'Many',
     fields: [

@@ -1,12 +1,13 @@
 import { APITable } from 'apitable';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
 
 let t: TestApp;
 let dst: string;
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   dst = (await t.app.services.datasheets.create(scope, { name: 'Files', fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Files', type: 'Attachment' }] })).id;
 });
 afterAll(async () => {
@@ -14,11 +15,7 @@ afterAll(async () => {
 });
 
 const upload = (form: FormData | string, type?: string) =>
-  fetch(`${t.url}/fusion/v1/datasheets/${dst}/attachments`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${t.token}`, ...(type ? { 'content-type': type } : {}) },
-    body: form,
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as { success: boolean; code: number; message: string; data?: Record<string, unknown> } }));
+  fusion<Record<string, unknown>>(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form, ...(type ? { headers: { 'content-type': type } } : {}) });
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000002000000030806000000b9eac4850000000d49444154789c63f8ffff3f0300050001ff0a2db4e10000000049454e44ae426082',

@@ -2,7 +2,7 @@ import { APITable } from 'apitable';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EMBED_LINKS_PER_NODE } from '../../src/domain/limits.js';
 import { redactPath } from '../../src/logger.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 
 /** Embed links through the official JS SDK (create/get/delete), and their public read-only side, over real HTTP. */
@@ -24,7 +24,7 @@ type Page = { total: number; pageNum: number; pageSize: number; records: { recor
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off', PUBLIC_URL });
   api = new APITable({ token: t.token, host: t.url, requestTimeout: 20_000 });
-  scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  scope = await ownerScope(t);
   const sheet = await t.app.services.datasheets.create(scope, {
     name: 'Published',
     fields: [
@@ -207,7 +207,7 @@ describe('rate limits on the public side', () => {
   });
 
   it('meters each link at its space plan rate', async () => {
-    const s = { spaceId: limited.spaceId, userId: (await limited.app.services.tokens.authenticate(limited.token)).userId };
+    const s = await ownerScope(limited);
     await limited.app.services.spaces.setPlan(limited.spaceId, 'FREE');
     const ds = await limited.app.services.datasheets.create(s, { name: 'Metered' });
     const link = await limited.app.services.embeds.create(s, ds.id, {}, { userId: s.userId, tokenId: null });

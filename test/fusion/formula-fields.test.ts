@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
 
 /** Formula fields over the Fusion API: created with name references, computed on every read, sortable and filterable. */
 let t: TestApp;
 let dst: string;
-
-interface Envelope<T> {
-  success: boolean;
-  code: number;
-  message: string;
-  data?: T;
-}
 type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[] };
 
-async function api<T = Page>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
-  const response = await fetch(`${t.url}/fusion/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return (await response.json()) as Envelope<T>;
-}
+const api = async <T = Page>(method: string, path: string, body?: unknown) => (await fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body })).body;
 const column = async (query: string, name: string) => (await api('GET', `/datasheets/${dst}/records?${query}`)).data!.records.map((r) => r.fields[name]);
 
 beforeAll(async () => {

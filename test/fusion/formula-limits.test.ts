@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMULA_LIMITS } from '../../src/domain/formula/limits.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { fusion, type Envelope } from '../support/fusion.js';
 
 /**
  * Hostile formulas over HTTP: deep or long ones answer 400 naming the parameter (never a 500 from a stack overflow),
@@ -8,23 +9,9 @@ import { startTestApp, type TestApp } from '../support/app.js';
  */
 let t: TestApp;
 let dst: string;
-
-interface Envelope<T> {
-  success: boolean;
-  code: number;
-  message: string;
-  data?: T;
-}
 type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[] };
 
-async function api<T = Page>(method: string, path: string, body?: unknown): Promise<{ status: number; body: Envelope<T> }> {
-  const response = await fetch(`${t.url}/fusion/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: (await response.json()) as Envelope<T> };
-}
+const api = <T = Page>(method: string, path: string, body?: unknown) => fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
 const filter = (formula: string) => api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent(formula)}`);
 const names = (r: { body: Envelope<Page> }) => r.body.data!.records.map((x) => x.fields.Name);
 const nest = (template: string, depth: number, inner: string) => Array.from({ length: depth }).reduce<string>((x) => template.replaceAll('X', x), inner);

@@ -2,8 +2,9 @@ import zlib from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_BODY_BYTES } from '../../rest/parse/json-body.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
+import { gql } from '../support/graphql.js';
 import { abortedRequest, rawRequest, type RawRequest } from '../support/raw-http.js';
 
 /** Requests from outside that are malformed, truncated, oversized or wrongly authenticated, sent over real HTTP. */
@@ -14,7 +15,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   t = await startTestApp({ RATE_LIMIT: 'off' }, { logger });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   const sheet = await t.app.services.datasheets.create(scope, {
     name: 'Hostile',
     fields: [
@@ -205,11 +206,7 @@ describe('the Authorization header', () => {
   ])('with %s is refused as no token, on REST and GraphQL alike', async (_name, header) => {
     const rest = await fusion(t.url, 'GET', '/v1/spaces', { authorization: header(t.token) });
     expect([rest.status, rest.body]).toEqual([401, { success: false, code: 401, message: 'Unauthorized' }]);
-    const graphql = await fetch(`${t.url}/graphql`, {
-      method: 'POST',
-      headers: { authorization: header(t.token), 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ spaces { id } }' }),
-    }).then((r) => r.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>);
+    const graphql = (await gql(t.url, '{ spaces { id } }', { headers: { authorization: header(t.token) } })).body;
     expect(graphql.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
   });
 

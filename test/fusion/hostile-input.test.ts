@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NEW_SELECT_OPTIONS_PER_WRITE, MAX_SELECT_OPTIONS } from '../../src/domain/limits.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 
 /** Hostile input over real HTTP: huge option lists, long and unstorable text, paging past int4, cursors past bigint. */
@@ -122,7 +122,7 @@ describe('text', () => {
     expect(option.body).toMatchObject({ success: false, code: 400 });
     expect(option.body.message).toBe('Invalid value for property.options[0].name: it contains a NUL character');
     expect(await fieldNamed('Picked')).toBeUndefined();
-    const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+    const scope = await ownerScope(t);
     await expect(t.app.services.views.add(scope, dst, { name: 'v\u0000' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { parameter: 'name' } });
   });
 });

@@ -1,7 +1,7 @@
 import { APITable } from 'apitable';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactPath } from '../../src/logger.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 
 /** GET …/attachments/presignedUrl and the upload URLs it hands out, over real HTTP. */
@@ -11,7 +11,7 @@ let dst: string;
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off', PUBLIC_URL });
-  const scope = { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+  const scope = await ownerScope(t);
   dst = (await t.app.services.datasheets.create(scope, { name: 'Files', fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Files', type: 'Attachment' }] })).id;
 });
 afterAll(async () => {
@@ -90,7 +90,7 @@ describe('uploading to a URL', () => {
     // Same shape, key for key, as a multipart upload of the same file.
     const form = new FormData();
     form.append('file', new Blob([PNG]), 'pixel.png');
-    const multipart = (await (await fetch(`${t.url}/fusion/v1/datasheets/${dst}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${t.token}` }, body: form })).json()) as Envelope;
+    const multipart = (await fusion(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form })).body as Envelope;
     expect(Object.keys(res.body.data!).sort()).toEqual(Object.keys(multipart.data!).sort());
 
     const api = new APITable({ token: t.token, host: t.url });

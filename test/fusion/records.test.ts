@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { fusion, type Envelope } from '../support/fusion.js';
 
 let t: TestApp;
 let dst: string;
 let ids: string[];
-
-interface Envelope<T = Record<string, unknown>> {
-  success: boolean;
-  code: number;
-  message: string;
-  data?: T;
-}
 type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[]; pageNum: number; pageSize: number };
 
-async function api<T = Page>(method: string, path: string, body?: unknown): Promise<{ status: number; body: Envelope<T> }> {
-  const response = await fetch(`${t.url}/fusion/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: (await response.json()) as Envelope<T> };
-}
+const api = <T = Page>(method: string, path: string, body?: unknown) => fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
 const names = (r: { body: Envelope<Page> }) => r.body.data!.records.map((x) => x.fields.Name);
 
 beforeAll(async () => {

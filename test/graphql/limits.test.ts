@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationCost } from '../../graphql/plugins/use-access-meter.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../graphql/plugins/use-operation-limits.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { gqlAt } from './http.js';
+import { gql } from '../support/graphql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,8 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const gql = (query: string, token?: string) => gqlAt(t.url, query, { token });
 
 /** `n` fragments, each spreading the one before twice: about 10 tokens each, 2^n fields once expanded. */
 function chainedFragments(n: number): string {
@@ -35,7 +33,7 @@ describe('GraphQL operation cost', () => {
     const query = chainedFragments(60);
     expect(query.length).toBeLessThan(3_000);
     for (const token of [t.token, undefined, 'tbk_not_a_token']) {
-      const res = await gql(query, token);
+      const res = await gql(t.url, query, { token });
       expect(res.status).toBe(429);
       expect(res.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
       expect(res.body.data ?? null).toBeNull();
@@ -54,14 +52,14 @@ describe('GraphQL size limits', () => {
     ['tokens', `{ ${'__typename '.repeat(tokens)}}`, `{ ${'__typename '.repeat(tokens - 3)}}`],
   ] as const)('refuses an operation over the %s limit with HTTP 400 and QUERY_TOO_COMPLEX, before anything runs', async (limit, over, within) => {
     for (const token of [t.token, undefined]) {
-      const refused = await gql(over, token);
+      const refused = await gql(t.url, over, { token });
       expect(refused.status).toBe(400);
       expect(refused.body.data ?? null).toBeNull();
       expect(refused.body.errors).toHaveLength(1);
       expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
       expect(refused.body.errors?.[0]?.message).toMatch(limit === 'depth' ? /deeper than 15 levels/ : new RegExp(`more than \\d+ ${limit}`));
     }
-    const allowed = await gql(within, t.token);
+    const allowed = await gql(t.url, within, { token: t.token });
     // (graphql-js's own validation budget refuses thousands of identical fields; that is not this limit.)
     if (limit === 'tokens') expect(allowed.body.errors?.[0]?.extensions?.code).not.toBe('QUERY_TOO_COMPLEX');
     else expect(allowed.body.errors).toBeUndefined();
@@ -69,18 +67,18 @@ describe('GraphQL size limits', () => {
 
   it('counts aliases and depth through fragments', async () => {
     const fragment = `fragment A on Query { ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
-    const once = await gql(`{ ...A } ${fragment}`, t.token);
+    const once = await gql(t.url, `{ ...A } ${fragment}`, { token: t.token });
     expect(once.body.errors).toBeUndefined();
-    const twice = await gql(`{ ...A ... on Query { ...A } } ${fragment}`, t.token);
+    const twice = await gql(t.url, `{ ...A ... on Query { ...A } } ${fragment}`, { token: t.token });
     expect(twice.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'aliases' } });
     const deep = `fragment D on __Type { ${'ofType { '.repeat(depth - 3)}name${' }'.repeat(depth - 3)} }`;
-    expect((await gql(`{ __schema { types { ...D } } } ${deep}`, t.token)).body.errors).toBeUndefined();
-    const deeper = await gql(`{ __schema { types { ofType { ...D } } } } ${deep}`, t.token);
+    expect((await gql(t.url, `{ __schema { types { ...D } } } ${deep}`, { token: t.token })).body.errors).toBeUndefined();
+    const deeper = await gql(t.url, `{ __schema { types { ofType { ...D } } } } ${deep}`, { token: t.token });
     expect(deeper.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth' } });
   });
 
   it('lets the standard introspection query through', async () => {
-    const res = await gql(getIntrospectionQuery(), t.token);
+    const res = await gql(t.url, getIntrospectionQuery(), { token: t.token });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data).toHaveProperty('__schema');
   });
@@ -98,9 +96,9 @@ describe('anonymous GraphQL operations', () => {
 
   it('are metered per client address', async () => {
     const codes: (string | undefined)[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await gqlAt(limited.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code);
+    for (let i = 0; i < 4; i++) codes.push((await gql(limited.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code);
     expect(codes).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'RATE_LIMITED', 'RATE_LIMITED']);
     // A token has its own budget.
-    expect((await gqlAt(limited.url, '{ spaces { id } }', { token: limited.token })).body.errors).toBeUndefined();
+    expect((await gql(limited.url, '{ spaces { id } }', { token: limited.token })).body.errors).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { gqlAt } from './http.js';
+import { gql } from '../support/graphql.js';
 
 /** The server's own logger (createLogger), at debug, writing into memory. */
 const lines: string[] = [];
@@ -27,11 +27,11 @@ describe('GraphQL error logging', () => {
   it('logs refusals a client caused at debug only, not at error', async () => {
     lines.length = 0;
     for (let i = 0; i < 5; i++) {
-      expect((await gqlAt(t.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
-      expect((await gqlAt(t.url, '{ spaces { id } }', { token: 'tbk_not_a_real_token' })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
+      expect((await gql(t.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
+      expect((await gql(t.url, '{ spaces { id } }', { token: 'tbk_not_a_real_token' })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
     }
-    expect((await gqlAt(t.url, 'mutation { revokeToken(tokenId: "tknNope") { id } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await gqlAt(t.url, '{ spaces { nope } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await gql(t.url, 'mutation { revokeToken(tokenId: "tknNope") { id } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await gql(t.url, '{ spaces { nope } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(records().filter((r) => r.level >= ERROR)).toEqual([]);
     expect(records().filter((r) => r.msg === 'graphql operation refused').length).toBeGreaterThanOrEqual(10);
     expect(lines.join('\n')).not.toContain('tbk_not_a_real_token');
@@ -42,7 +42,7 @@ describe('GraphQL error logging', () => {
     await t.app.prisma.$executeRawUnsafe('ALTER TABLE spaces RENAME COLUMN created_at TO created_at_gone');
     try {
       lines.length = 0;
-      const res = await gqlAt(t.url, '{ spaces { id createdAt } }', { token: t.token });
+      const res = await gql(t.url, '{ spaces { id createdAt } }', { token: t.token });
       expect(res.body.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       expect(res.text).not.toMatch(/created_at|prisma|\.ts/i);
     } finally {

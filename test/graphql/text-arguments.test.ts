@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { gqlAt } from './http.js';
+import { gql } from '../support/graphql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('text arguments no database can hold', () => {
   ] as const)('refuses %s with HTTP 400 INVALID_ARGUMENT naming it, and changes nothing', async (_label, query, variables, parameter, message) => {
     const before = await t.app.prisma.apiToken.count();
     for (const token of [t.token, undefined]) {
-      const res = await gqlAt(t.url, query, { token, ...(variables ? { variables } : {}) });
+      const res = await gql(t.url, query, { token, ...(variables ? { variables } : {}) });
       expect(res.status).toBe(400);
       expect(res.body.data ?? null).toBeNull();
       expect(res.body.errors).toHaveLength(1);
@@ -43,7 +43,7 @@ describe('text arguments no database can hold', () => {
   });
 
   it('lets well-formed text through, surrogate pairs included', async () => {
-    const res = await gqlAt(t.url, 'mutation ($input: CreateTokenInput!) { createToken(input: $input) { token { name } } }', {
+    const res = await gql(t.url, 'mutation ($input: CreateTokenInput!) { createToken(input: $input) { token { name } } }', {
       token: t.token,
       variables: { input: { name: 'emoji 😀 ok' } },
     });

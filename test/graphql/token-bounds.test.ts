@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { gqlAt } from './http.js';
+import { gql } from '../support/graphql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,13 +13,13 @@ afterAll(async () => {
 const CREATE = 'mutation ($input: CreateTokenInput!) { createToken(input: $input) { secret token { id expiresAt } } }';
 
 async function createThrough(token: string, input: Record<string, unknown>) {
-  const res = await gqlAt(t.url, CREATE, { token, variables: { input } });
+  const res = await gql(t.url, CREATE, { token, variables: { input } });
   const created = res.body.data?.createToken as { secret: string; token: { id: string; expiresAt: string | null } } | undefined;
   return { res, created };
 }
 
 const whoAmI = async (token: string) => {
-  const res = await gqlAt(t.url, '{ me { token { id } } }', { token });
+  const res = await gql(t.url, '{ me { token { id } } }', { token });
   return res.body.errors?.[0]?.extensions?.code ?? 'OK';
 };
 
@@ -51,7 +51,7 @@ describe('a token created through GraphQL is bounded by the token that created i
     const sibling = (await createThrough(t.token, { name: 'unrelated' })).created!;
     expect([await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual(['OK', 'OK']);
 
-    const revoked = await gqlAt(t.url, 'mutation ($id: ID!) { revokeToken(tokenId: $id) { revokedAt } }', { token: t.token, variables: { id: parent.token.id } });
+    const revoked = await gql(t.url, 'mutation ($id: ID!) { revokeToken(tokenId: $id) { revokedAt } }', { token: t.token, variables: { id: parent.token.id } });
     expect(revoked.body.errors).toBeUndefined();
 
     expect([await whoAmI(parent.secret), await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);

@@ -38,3 +38,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Pi
     },
   };
 }
+
+/** The scope of the user behind `t`'s bootstrap token in its first space, for calling the services directly. */
+export async function ownerScope(t: Pick<TestApp, 'app' | 'spaceId' | 'token'>): Promise<{ spaceId: string; userId: string }> {
+  return { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
+}
