@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Admission, Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { DomainError } from '../src/domain/errors.js';
 import { isScope } from '../src/domain/tokens/scopes.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import { rateHeaders } from './errors.js';
@@ -12,7 +12,7 @@ export interface RequestAccess extends Admission {
   actor: Actor;
 }
 
-const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+const unauthorized = () => new DomainError('UNAUTHORIZED', 'Unauthorized');
 
 /** One token lookup per request, whoever asks first (the early check, idempotency, the route's security). */
 const actors = new WeakMap<Request, Promise<Actor>>();
@@ -28,7 +28,7 @@ export function actorOf(request: Request): Promise<Actor> {
     const services = servicesOf(request);
     actor = (secret === undefined ? Promise.reject(unauthorized()) : services.tokens.authenticate(secret)).catch(async (error: unknown) => {
       // Failed authentications count per client address: past the limit they answer 429 instead of 401.
-      if (error instanceof DomainError && error.code === ErrorCode.UNAUTHORIZED) await services.access.meterAddress(request.socket.remoteAddress);
+      if (error instanceof DomainError && error.code === 'UNAUTHORIZED') await services.access.meterAddress(request.socket.remoteAddress);
       throw error;
     });
     actors.set(request, actor);
