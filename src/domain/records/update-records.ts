@@ -1,7 +1,7 @@
 import { bumpDatasheet, insertChanges, selectRecordsForUpdate, updateRecordCells, updateFieldProperty, type ChangeRow, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
-import { conflict, DomainError, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent, CellChange } from '../events/change-bus.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
