@@ -1,6 +1,6 @@
 import type { Target } from '../src/domain/access/access.service.js';
 import type { Scope as WriteScope } from '../src/domain/context.js';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { DomainError } from '../src/domain/errors.js';
 import { requestHash } from '../src/domain/idempotency/idempotency.service.js';
 import type { Scope } from '../src/domain/tokens/scopes.js';
 import type { GraphQLContext } from './context.js';
@@ -13,7 +13,7 @@ import type { GraphQLContext } from './context.js';
 export const scoped = (scope: Scope) => ({ extensions: { scope } });
 
 export async function admit(ctx: GraphQLContext, scope: Scope, target: Target = {}): Promise<WriteScope> {
-  if (!ctx.actor) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+  if (!ctx.actor) throw new DomainError('UNAUTHORIZED', 'Unauthorized');
   return ctx.services.access.check(ctx.actor, scope, target);
 }
 

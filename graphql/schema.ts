@@ -1,5 +1,6 @@
 import { builder } from './builder.js';
 import './modules/audit.js';
+import './modules/errors.js';
 import './modules/identity.js';
 import './modules/space.js';
 

@@ -1,7 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import type { RateDecision } from '../src/domain/access/access.service.js';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { DomainError } from '../src/domain/errors.js';
 import { rateHeaders } from './errors.js';
 import type { Services } from '../src/services.js';
 import { failure } from './envelope.js';
@@ -33,8 +32,8 @@ export function createAttachmentDownloadRouter(services: Services): Router {
       await services.access.meterAddress(req.socket.remoteAddress);
       file = await services.attachments.open(token);
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.RATE_LIMITED) {
-        const rate = error.details.rate as RateDecision;
+      if (error instanceof DomainError && error.is('RATE_LIMITED')) {
+        const rate = error.details.rate;
         return void res.set(rateHeaders(rate)).status(429).json({ success: false, code: 429, message: error.message });
       }
       if (error instanceof DomainError) return void res.status(404).json({ success: false, code: 404, message: error.message });

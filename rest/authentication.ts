@@ -1,14 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
+import { DomainError } from '../src/domain/errors.js';
 import { isScope } from '../src/domain/tokens/scopes.js';
 import { bearerSecret } from '../src/domain/tokens/token.service.js';
 import { rateHeaders } from './errors.js';
 import { servicesOf, type RequestAccess } from './ioc.js';
 import { idempotencyGate } from './middleware/idempotency.js';
 
-const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+const unauthorized = () => new DomainError('UNAUTHORIZED', 'Unauthorized');
 
 /** One token lookup per request, whoever asks first (the early check, idempotency, the route's security). */
 const actors = new WeakMap<Request, Promise<Actor>>();
@@ -24,7 +24,7 @@ export function actorOf(request: Request): Promise<Actor> {
     const services = servicesOf(request);
     actor = (secret === undefined ? Promise.reject(unauthorized()) : services.tokens.authenticate(secret)).catch(async (error: unknown) => {
       // Failed authentications count per client address: past the limit they answer 429 instead of 401.
-      if (error instanceof DomainError && error.code === ErrorCode.UNAUTHORIZED) await services.access.meterAddress(request.socket.remoteAddress);
+      if (error instanceof DomainError && error.code === 'UNAUTHORIZED') await services.access.meterAddress(request.socket.remoteAddress);
       throw error;
     });
     actors.set(request, actor);

@@ -1,6 +1,5 @@
 import { ValidateError } from '@tsoa/runtime';
-import { DomainError, ErrorCode } from '../src/domain/errors.js';
-import type { RateDecision } from '../src/domain/access/access.service.js';
+import { DomainError, type ErrorCode, type Reason, type RateDetails } from '../src/domain/errors.js';
 import { databaseUnavailable } from '../src/db/unavailable.js';
 import { failure, type ErrorEnvelope } from './envelope.js';
 
@@ -12,21 +11,58 @@ export interface FusionFailure {
   unexpected: boolean;
 }
 
-/** HTTP status and business code per domain error (aitable-fusion-api.md §5.1: most business errors are HTTP 200). */
-const DOMAIN_TO_FUSION: Record<ErrorCode, { status: number; code: number }> = {
+/** A Fusion answer: HTTP status and business code (aitable-fusion-api.md §5.1: most business errors are HTTP 200). */
+interface FusionCode {
+  status: number;
+  code: number;
+}
+
+/** Per category: the answer of every reason that has none of its own. */
+const BY_CATEGORY = {
   UNAUTHORIZED: { status: 401, code: 401 },
   FORBIDDEN: { status: 403, code: 403 },
   NOT_FOUND: { status: 200, code: 301 },
   INVALID_ARGUMENT: { status: 200, code: 400 },
   CONFLICT: { status: 200, code: 400 },
-  // §3: the reference answers the 50,000-row limit with code 304 and HTTP 500.
   ROW_CAP_EXCEEDED: { status: 500, code: 304 },
   CAPACITY_EXCEEDED: { status: 200, code: 426 },
   LIMIT_EXCEEDED: { status: 200, code: 400 },
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
   SERVICE_UNAVAILABLE: { status: 503, code: 503 },
-};
+} as const satisfies Record<ErrorCode, FusionCode>;
+
+/** The one table of domain reasons to Fusion answers; every reason is listed (a compile-time check). */
+export const FUSION_CODES = {
+  UNAUTHORIZED: BY_CATEGORY.UNAUTHORIZED,
+  FORBIDDEN: BY_CATEGORY.FORBIDDEN,
+  NOT_FOUND: BY_CATEGORY.NOT_FOUND,
+  INVALID_ARGUMENT: BY_CATEGORY.INVALID_ARGUMENT,
+  CONFLICT: BY_CATEGORY.CONFLICT,
+  DATASHEET_NOT_FOUND: { status: 200, code: 301 },
+  // The reference's embed link code (api_embed_link_not_exist).
+  EMBED_LINK_NOT_FOUND: { status: 200, code: 1501 },
+  // The reference's "Operation denied": the member's role lacks the permission, HTTP 200.
+  OPERATION_DENIED: { status: 200, code: 602 },
+  BEYOND_REACH: BY_CATEGORY.FORBIDDEN,
+  // Idempotency is ours: HTTP 409 and code 409 (the reference has no such header).
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, code: 409 },
+  IDEMPOTENCY_RESPONSE_LOST: { status: 409, code: 409 },
+  IDEMPOTENCY_CLAIM_LOST: { status: 409, code: 409 },
+  REVISION_MISMATCH: BY_CATEGORY.CONFLICT,
+  // §3: the reference answers the 50,000-row limit with code 304 and HTTP 500.
+  ROW_CAP_REACHED: { status: 500, code: 304 },
+  ATTACHMENT_CAPACITY_REACHED: { status: 200, code: 426 },
+  ATTACHMENT_TOO_LARGE: BY_CATEGORY.LIMIT_EXCEEDED,
+  // The reference's "You have uploaded the maximum number of attachments".
+  TOO_MANY_FILES: { status: 200, code: 428 },
+  BATCH_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  FIELD_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  VIEW_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  LINK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  RATE_LIMITED: { status: 429, code: 429 },
+  QUOTA_EXCEEDED: { status: 403, code: 403 },
+} as const satisfies Record<Reason, FusionCode>;
 
 export function toFusionFailure(error: unknown): FusionFailure {
   // A failed database is the server's trouble, not the client's: never 401 ("your token is bad") nor a 500
@@ -37,11 +73,10 @@ export function toFusionFailure(error: unknown): FusionFailure {
     return { status: 503, body: failure(503, unavailable.message), headers: { 'Retry-After': '5' }, unexpected: true };
   }
   if (error instanceof DomainError) {
-    const mapped = DOMAIN_TO_FUSION[error.code];
-    const code = typeof error.details.fusionCode === 'number' ? error.details.fusionCode : mapped.code;
-    const status = typeof error.details.httpStatus === 'number' ? error.details.httpStatus : mapped.status;
-    const rate = error.details.rate as RateDecision | undefined;
-    return { status, body: failure(code, error.message), headers: rate ? rateHeaders(rate) : {}, unexpected: false };
+    const known: DomainError = error;
+    const { status, code } = FUSION_CODES[known.reason] ?? BY_CATEGORY[known.code];
+    const headers = known.is('RATE_LIMITED') ? rateHeaders(known.details.rate) : {};
+    return { status, body: failure(code, error.message), headers, unexpected: false };
   }
   if (error instanceof ValidateError) {
     return { status: 200, body: failure(400, describeValidation(error)), headers: {}, unexpected: false };
@@ -110,7 +145,7 @@ function unreadableRequest(error: unknown): { status: number; body: ErrorEnvelop
 export const ROUTE_NOT_FOUND = failure(404, 'The API does not exist');
 
 /** Rate headers the reference lacks: limit, what is left of the window, when it resets (epoch seconds). */
-export function rateHeaders(rate: RateDecision): Record<string, string> {
+export function rateHeaders(rate: RateDetails): Record<string, string> {
   const headers: Record<string, string> = {
     'X-RateLimit-Limit': String(rate.limit),
     'X-RateLimit-Remaining': String(Math.max(0, rate.remaining)),

@@ -1,6 +1,5 @@
 import type { Request as ExpressRequest } from 'express';
 import { DomainError } from '../../src/domain/errors.js';
-import { EMBED_LINK_NOT_FOUND } from '../../src/domain/embeds/embed-link.service.js';
 import { Controller, Get, Path, Request, Route, Tags } from '@tsoa/runtime';
 import { success, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
@@ -41,7 +40,7 @@ export class EmbedController extends Controller {
     try {
       return await answer;
     } catch (error) {
-      if (error instanceof DomainError && error.message === EMBED_LINK_NOT_FOUND) await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
+      if (error instanceof DomainError && error.reason === 'EMBED_LINK_NOT_FOUND') await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import type { Request as ExpressRequest } from 'express';
 import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Request, Route, Security, Tags } from '@tsoa/runtime';
-import { FUSION_RECORDS_PER_REQUEST } from '../../src/domain/limits.js';
+import { invalidArgument } from '../../src/domain/errors.js';
 import { deleted, success, type DeleteEnvelope, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import { listParam, queryEntries } from '../parse/query-arrays.js';
@@ -9,6 +9,16 @@ import type { RecordCreateRo, RecordUpdateRo } from '../models/record.ro.js';
 import type { RecordListVo, RecordPageVo } from '../models/record.vo.js';
 import type { RecordPage } from '../../src/domain/records/query-records.js';
 import { streamAllRecords } from '../record-stream.js';
+
+/** The Fusion API's records per create/update/delete request (the reference's API_MAX_MODIFY_RECORD_COUNTS). */
+const RECORDS_PER_REQUEST = 10;
+
+/** Refuses a create/update/delete of more records than one Fusion request takes, in the reference's text (literal `$` and double space included, §3). */
+function checkRecordsPerRequest(records: readonly unknown[], parameter: string): void {
+  if (records.length > RECORDS_PER_REQUEST) {
+    throw invalidArgument(`Can't update/delete/create more than $${RECORDS_PER_REQUEST}  records in one single request`, { parameter });
+  }
+}
 
 /**
  * GET records, shared by v1 and v3: every query encoding of parseRecordQuery, the v1 page shape. With pageSize=-1
@@ -52,10 +62,8 @@ export class RecordsController extends Controller {
   public async createRecords(@Path() datasheetId: string, @Body() body: RecordCreateRo): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
-    const records = await this.ctx.services.records.createRendered(scope, datasheetId, body.records.map((r) => r.fields), {
-      fieldKey,
-      batchLimit: FUSION_RECORDS_PER_REQUEST,
-    });
+    checkRecordsPerRequest(body.records, 'records');
+    const records = await this.ctx.services.records.createRendered(scope, datasheetId, body.records.map((r) => r.fields), { fieldKey });
     return success({ records });
   }
 
@@ -65,7 +73,8 @@ export class RecordsController extends Controller {
   public async updateRecords(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
-    const records = await this.ctx.services.records.updateRendered(scope, datasheetId, body.records, { fieldKey, batchLimit: FUSION_RECORDS_PER_REQUEST });
+    checkRecordsPerRequest(body.records, 'records');
+    const records = await this.ctx.services.records.updateRendered(scope, datasheetId, body.records, { fieldKey });
     return success({ records });
   }
 
@@ -81,7 +90,8 @@ export class RecordsController extends Controller {
   @Security('bearer', ['records:write'])
   public async deleteRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<DeleteEnvelope> {
     const ids = listParam(queryEntries(request.originalUrl), 'recordIds') ?? [];
-    await this.ctx.services.records.delete(this.ctx.access.scope, datasheetId, ids, { batchLimit: FUSION_RECORDS_PER_REQUEST });
+    checkRecordsPerRequest(ids, 'recordIds');
+    await this.ctx.services.records.delete(this.ctx.access.scope, datasheetId, ids);
     return deleted();
   }
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { invalidArgument, DomainError, ErrorCode } from '../../src/domain/errors.js';
+import { invalidArgument, DomainError } from '../../src/domain/errors.js';
 import { MalformedRequest } from '../errors.js';
 
 export interface IncomingFile {
@@ -55,7 +55,7 @@ export function multipartFile(request: Request, consume: (file: IncomingFile) =>
         }
         await ended;
         if (broken) throw malformed();
-        if (secondFile) throw new DomainError(ErrorCode.LIMIT_EXCEEDED, 'You have uploaded the maximum number of attachments', { fusionCode: 428, parameter: 'file' });
+        if (secondFile) throw new DomainError('TOO_MANY_FILES', 'You have uploaded the maximum number of attachments', { parameter: 'file' });
         if (last) yield last;
       }
       consuming = consume({ name: info.filename ?? '', data: held() });

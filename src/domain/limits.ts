@@ -6,13 +6,8 @@ export const MAX_FIELDS_PER_DATASHEET = 200;
 export const MAX_VIEWS_PER_DATASHEET = 30;
 export const MAX_NAME_LENGTH = 100;
 export const MAX_DESCRIPTION_LENGTH = 500;
-/** Records per service batch; the Fusion facade applies its own 10-per-request limit on top. */
+/** Records created, updated, deleted or moved in one batch (a transport may take fewer per request). */
 export const MAX_RECORDS_PER_BATCH = 1_000;
-/** The Fusion API's records per create/update/delete request (the reference's API_MAX_MODIFY_RECORD_COUNTS). */
-export const FUSION_RECORDS_PER_REQUEST = 10;
-
-/** The reference's text, literal `$` and double space included (aitable-fusion-api.md §3). */
-export const batchLimitMessage = (limit: number) => `Can't update/delete/create more than $${limit}  records in one single request`;
 /** Embed links per datasheet (the reference's api_embed_link_limit names a maximum but not its value). */
 export const MAX_EMBED_LINKS_PER_NODE = 30;
 export const DEFAULT_ROW_CAP = 50_000;

@@ -56,7 +56,7 @@ describe('datasheets', () => {
     await f.services.datasheets.rename(f.scope, ds.id, 'Renamed');
     expect((await f.services.datasheets.get(f.scope, ds.id)).name).toBe('Renamed');
     await f.services.datasheets.remove(f.scope, ds.id);
-    await expect(f.services.datasheets.get(f.scope, ds.id)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { fusionCode: 301 } });
+    await expect(f.services.datasheets.get(f.scope, ds.id)).rejects.toMatchObject({ code: 'NOT_FOUND', reason: 'DATASHEET_NOT_FOUND' });
     expect(await f.inst.db.prisma.record.count({ where: { datasheetId: ds.id } })).toBe(0);
     expect(await f.inst.db.prisma.recordChange.count({ where: { datasheetId: ds.id } })).toBe(0);
   });

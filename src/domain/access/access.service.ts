@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/client.js';
 import { datasheetSpace } from '../../db/stores/access.store.js';
 import type { Actor, Scope as WriteScope } from '../context.js';
 import { datasheetNotFound } from '../datasheets/schema.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { Plan } from '../spaces/plans.js';
 import type { Scope } from '../tokens/scopes.js';
 import { roleAllows } from './permissions.js';
@@ -78,17 +78,17 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     const quota = await quotaDecision;
     if (!quota.allowed) {
       await restRate;
-      throw new DomainError(ErrorCode.QUOTA_EXCEEDED, 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
+      throw new DomainError('QUOTA_EXCEEDED', 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
     }
     if (!options.rateLimits) return undefined;
     const rate: RateDecision & { overall?: boolean } = restRate ? await restRate : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
     if (!rate.allowed) {
       const qps = rate.limit;
       if (rate.overall) {
-        throw new DomainError(ErrorCode.RATE_LIMITED, `The API request rate of this token is ${qps} requests per second over all its datasheets.`, { rate });
+        throw new DomainError('RATE_LIMITED', `The API request rate of this token is ${qps} requests per second over all its datasheets.`, { rate });
       }
       throw new DomainError(
-        ErrorCode.RATE_LIMITED,
+        'RATE_LIMITED',
         cost === undefined
           ? `The API request rate for the current space is ${qps} queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.`
           : `The GraphQL budget of this token is ${qps} cost points per second; this operation would exceed it.`,
@@ -113,25 +113,25 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     if (!options.rateLimits) return;
     const rate = await limiter.consumeGraphql(`anonymous:${client}`, 'FREE', cost);
     if (!rate.allowed) {
-      throw new DomainError(ErrorCode.RATE_LIMITED, `The GraphQL budget without a token is ${rate.limit} cost points per second per client; this operation would exceed it.`, { rate });
+      throw new DomainError('RATE_LIMITED', `The GraphQL budget without a token is ${rate.limit} cost points per second per client; this operation would exceed it.`, { rate });
     }
   }
 
   async function authorize(actor: Actor, scope: Scope, target: Target): Promise<void> {
     if (target.spaceId !== undefined && target.spaceId !== actor.spaceId) {
-      throw new DomainError(ErrorCode.FORBIDDEN, NOT_IN_SPACE, { parameter: 'spaceId' });
+      throw new DomainError('FORBIDDEN', NOT_IN_SPACE, { parameter: 'spaceId' });
     }
     if (target.datasheetId !== undefined) {
       if (!canReach(actor, target.datasheetId) || !(await datasheetInSpace(target.datasheetId, actor.spaceId))) throw datasheetNotFound(target.datasheetId);
     } else if (actor.datasheetIds.length > 0 && scope !== 'spaces:read' && scope !== 'datasheets:read' && scope !== 'records:read') {
       // A token restricted to datasheets cannot act on the space as a whole (create datasheets, manage tokens, …).
-      throw new DomainError(ErrorCode.FORBIDDEN, 'This token is restricted to some datasheets and cannot act on the whole space', { scope });
+      throw new DomainError('FORBIDDEN', 'This token is restricted to some datasheets and cannot act on the whole space', { scope });
     }
     if (!actor.scopes.includes(scope)) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `Access forbidden: the token lacks the ${scope} scope`, { scope });
+      throw new DomainError('FORBIDDEN', `Access forbidden: the token lacks the ${scope} scope`, { scope });
     }
     if (!roleAllows(actor.role, scope)) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'Operation denied', { scope, role: actor.role, fusionCode: 602, httpStatus: 200 });
+      throw new DomainError('OPERATION_DENIED', 'Operation denied', { scope, role: actor.role });
     }
   }
 
@@ -170,7 +170,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
       if (!options.rateLimits) return;
       const rate = await limiter.consumeAddress(address ?? 'unknown');
       if (!rate.allowed) {
-        throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests from this address: at most ${rate.limit} per second without a valid token.`, { rate });
+        throw new DomainError('RATE_LIMITED', `Too many requests from this address: at most ${rate.limit} per second without a valid token.`, { rate });
       }
     },
     meterAnonymous,

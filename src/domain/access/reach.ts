@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError, type Reasons } from '../errors.js';
 
 /** The datasheets a caller may reach: its token's restriction; absent or empty means every datasheet of its space. */
 export interface Reach {
@@ -16,9 +16,9 @@ export const canReach = (reach: Reach | undefined, datasheetId: string): boolean
   !reach?.datasheetIds?.length || reach.datasheetIds.includes(datasheetId);
 
 /** A write refused because it would name or change records (or a field) of a linked datasheet outside the token's restriction. */
-export const beyondReach = (details: Record<string, unknown>) =>
+export const beyondReach = (details: Reasons['BEYOND_REACH']) =>
   new DomainError(
-    ErrorCode.FORBIDDEN,
+    'BEYOND_REACH',
     'This token is restricted to some datasheets and cannot name or change records or fields of a linked datasheet outside them',
     { parameter: 'fields', ...details },
   );

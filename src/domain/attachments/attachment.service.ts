@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { PrismaClient } from '../../db/client.js';
 import { lockBlob, lockSpaceAttachments } from '../../db/stores/attachment.store.js';
 import type { Tx } from '../../db/tx.js';
-import { DomainError, ErrorCode, invalidArgument, notFound } from '../errors.js';
+import { DomainError, invalidArgument, notFound } from '../errors.js';
 import { newId, randomBase62 } from '../ids.js';
 import { attachmentCapacityFor, GB } from '../limits.js';
 import { attachmentUrl, metaFromRow, toCellItem, type AttachmentMeta } from './attachment-meta.js';
@@ -217,9 +217,9 @@ function validateName(raw: unknown): string {
   return name;
 }
 
-const capacityExceeded = () => new DomainError(ErrorCode.CAPACITY_EXCEEDED, CAPACITY_EXCEEDED_MESSAGE);
+const capacityExceeded = () => new DomainError('ATTACHMENT_CAPACITY_REACHED', CAPACITY_EXCEEDED_MESSAGE);
 
 function fileTooLarge(maxBytes: number) {
   const shown = maxBytes % GB === 0 ? `${maxBytes / GB} GB` : `${maxBytes} bytes`;
-  return new DomainError(ErrorCode.LIMIT_EXCEEDED, `The attachment size exceeds ${shown}`, { parameter: 'file' });
+  return new DomainError('ATTACHMENT_TOO_LARGE', `The attachment size exceeds ${shown}`, { parameter: 'file', limit: maxBytes });
 }

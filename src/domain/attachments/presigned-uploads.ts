@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../db/client.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import { newId, randomBase62 } from '../ids.js';
 import { newAttachmentToken, type AttachmentService, type UploadedAttachment } from './attachment.service.js';
 import type { BlobSource } from './storage.js';
@@ -126,4 +126,4 @@ function refusalOf(slot: { usedAt: Date | null; expiresAt: Date }, at: Date): st
 }
 
 /** The URL is the credential, so a refused one is a 403, as a bad signature is for S3. */
-const refused = (message: string) => new DomainError(ErrorCode.FORBIDDEN, message, { parameter: 'uploadUrl' });
+const refused = (message: string) => new DomainError('FORBIDDEN', message, { parameter: 'uploadUrl' });

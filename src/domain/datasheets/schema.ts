@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/client.js';
 import { selectSchema } from '../../db/stores/schema.store.js';
-import { notFound } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { resolveFormulaFields, type FormulaAsts } from '../formula/formula-fields.js';
 import { isFieldType, type FieldDef, type FieldType } from '../fields/field-type.js';
 
@@ -61,4 +61,4 @@ export async function loadSchema(q: Queryable, spaceId: string, datasheetId: str
 }
 
 export const datasheetNotFound = (datasheetId: string) =>
-  notFound("Can't find the specified datasheet", { parameter: 'datasheetId', datasheetId, fusionCode: 301 });
+  new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'datasheetId', datasheetId });

@@ -3,7 +3,7 @@ import { lockNodeForEmbedLinks } from '../../db/stores/embed-link.store.js';
 import type { Limiter } from '../access/access.service.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import { listFieldsForApi, type FieldApi } from '../schema/field-api.js';
 import { newId } from '../ids.js';
 import { MAX_EMBED_LINKS_PER_NODE } from '../limits.js';
@@ -66,7 +66,7 @@ export interface EmbedLinkDeps {
   limiter?: Limiter | undefined;
 }
 
-const linkNotFound = () => new DomainError(ErrorCode.NOT_FOUND, EMBED_LINK_NOT_FOUND, { parameter: 'linkId', fusionCode: 1501 });
+const linkNotFound = () => new DomainError('EMBED_LINK_NOT_FOUND', EMBED_LINK_NOT_FOUND, { parameter: 'linkId' });
 
 /**
  * Embed links: an admin of a datasheet publishes it, read-only, to whoever holds the link's URL (an
@@ -91,8 +91,9 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
       if (node.type !== 'DATASHEET') throw invalidArgument(NOT_A_DATASHEET, { parameter: 'nodeId' });
       const payload = payloadOf(input.payload, await loadSchema(asQueryable(tx), scope.spaceId, nodeId));
       if ((await tx.embedLink.count({ where: { nodeId } })) >= MAX_EMBED_LINKS_PER_NODE) {
-        throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `the maximum number of embedded links has been reached, only ${MAX_EMBED_LINKS_PER_NODE} links can be created`, {
+        throw new DomainError('LINK_LIMIT', `the maximum number of embedded links has been reached, only ${MAX_EMBED_LINKS_PER_NODE} links can be created`, {
           parameter: 'nodeId',
+          limit: MAX_EMBED_LINKS_PER_NODE,
         });
       }
       const row = await tx.embedLink.create({
@@ -151,7 +152,7 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
     if (deps.limiter) {
       const rate = await deps.limiter.consume(`embed:${row.id}`, row.space.plan);
       if (!rate.allowed) {
-        throw new DomainError(ErrorCode.RATE_LIMITED, `The request rate of this embed link is ${rate.limit} queries per second (QPS).`, { rate });
+        throw new DomainError('RATE_LIMITED', `The request rate of this embed link is ${rate.limit} queries per second (QPS).`, { rate });
       }
     }
     const scope: Scope = { spaceId: row.spaceId, userId: null, datasheetIds: row.datasheetIds };
@@ -186,7 +187,7 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
 
 export type EmbedLinkService = ReturnType<typeof createEmbedLinkService>;
 
-const nodeNotFound = () => new DomainError(ErrorCode.NOT_FOUND, "Can't find the specified datasheet", { parameter: 'nodeId', fusionCode: 301 });
+const nodeNotFound = () => new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
 
 /** The view a link opens on: the one its payload names, else the datasheet's first. */
 function viewOf(schema: DatasheetSchema, payload: EmbedPayload | undefined) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/client.js';
 import { withCommitScope } from '../../db/commit-scope.js';
 import { claimKey, completeKey, markCommitted, purgeExpiredKeys, readKey, releaseKey, renewLease } from '../../db/stores/idempotency.store.js';
-import { conflict, invalidArgument } from '../errors.js';
+import { conflict, DomainError, invalidArgument } from '../errors.js';
 import { newId } from '../ids.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +45,7 @@ export function checkIdempotencyKey(key: string, parameter = 'Idempotency-Key'):
 }
 
 const inProgress = (parameter: string) =>
-  conflict('A request with this Idempotency-Key is still in progress; retry later', { parameter, httpStatus: 409, fusionCode: 409 });
+  new DomainError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later', { parameter });
 
 /**
  * Idempotency keys for mutations (REST `Idempotency-Key` header, GraphQL `idempotencyKey` argument): the
@@ -77,10 +77,8 @@ export function createIdempotencyService(db: Queryable, options: { waitMs?: numb
       }
       if (existing.statusCode !== null) return { replayed: true, outcome: { status: existing.statusCode, body: existing.responseBody } };
       if (existing.committed && existing.leaseLapsed) {
-        throw conflict(`The request with this ${parameter} was applied, but its response was lost; it is not run again`, {
+        throw new DomainError('IDEMPOTENCY_RESPONSE_LOST', `The request with this ${parameter} was applied, but its response was lost; it is not run again`, {
           parameter,
-          httpStatus: 409,
-          fusionCode: 409,
         });
       }
       if (Date.now() > deadline) throw inProgress(parameter);
@@ -94,7 +92,7 @@ export function createIdempotencyService(db: Queryable, options: { waitMs?: numb
     return {
       async markCommitted(tx) {
         if (!(await markCommitted(tx, id))) {
-          throw conflict('This request lost its Idempotency-Key to a retry and was not applied', { httpStatus: 409, fusionCode: 409 });
+          throw new DomainError('IDEMPOTENCY_CLAIM_LOST', 'This request lost its Idempotency-Key to a retry and was not applied');
         }
       },
       async finish(outcome, storable) {

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../context.js';
-import { invalidArgument, notFound } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 
 /** A node as the Fusion API shows it (aitable-fusion-api.md §2.14). */
 export interface NodeApi {
@@ -51,7 +51,7 @@ export function createNodeService(prisma: PrismaClient) {
     /** One node; a folder's children one level deep. */
     async detail(actor: Actor, nodeId: string): Promise<NodeApi> {
       const row = await prisma.node.findFirst({ where: { id: nodeId, spaceId: actor.spaceId }, select });
-      if (!row || !visible(actor, row)) throw notFound("Can't find the specified datasheet", { parameter: 'nodeId', fusionCode: 301 });
+      if (!row || !visible(actor, row)) throw new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
       const node = toApi(actor, row);
       if (row.type !== 'FOLDER') return node;
       const children = (await prisma.node.findMany({ where: { parentId: row.id }, orderBy: { position: 'asc' }, select })).filter((c) => visible(actor, c));

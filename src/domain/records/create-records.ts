@@ -2,11 +2,11 @@ import { updateFieldProperty } from '../../db/stores/datasheet-lock.store.js';
 import { insertRecordsAndBump, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
 import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
 import { newId } from '../ids.js';
-import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
@@ -14,10 +14,8 @@ import { checkRowCap, lockForWrite, withProperties, withRetry, type RecordDeps }
 
 export interface CreateOptions {
   fieldKey?: FieldKey;
-  /** Allow records none of whose keys match a field (GraphQL); the Fusion facade keeps the reference's refusal. */
+  /** Accept a record none of whose keys names a field (it is created with defaults only); without it such a record is refused. */
   allowEmpty?: boolean;
-  /** A per-request limit (Fusion: 10), checked before any value (the reference validates values first). */
-  batchLimit?: number;
 }
 
 /**
@@ -45,11 +43,7 @@ export async function createRecordsWithSchema(
 ): Promise<{ records: StoredRecord[]; schema: DatasheetSchema }> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
-  }
-  // Limits before any per-cell work and before the datasheet is locked (the reference validates values first).
-  if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
-    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+    throw new DomainError('BATCH_LIMIT', `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records', limit: MAX_RECORDS_PER_BATCH });
   }
   const { created, events, schemaAfter } = await withRetry(() =>
     deps.db.transaction(

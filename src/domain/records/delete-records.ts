@@ -2,9 +2,9 @@ import { bumpDatasheet } from '../../db/stores/datasheet-lock.store.js';
 import { insertChanges } from '../../db/stores/record-history.store.js';
 import { deleteRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
-import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
 
@@ -14,15 +14,11 @@ export async function deleteRecords(
   scope: Scope,
   datasheetId: string,
   recordIds: readonly unknown[],
-  options: { batchLimit?: number } = {},
 ): Promise<string[]> {
   if (!Array.isArray(recordIds) || recordIds.length === 0) throw invalidArgument('recordIds should not be empty', { parameter: 'recordIds' });
   // Counted before duplicates are removed, as the reference does.
-  if (options.batchLimit !== undefined && recordIds.length > options.batchLimit) {
-    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'recordIds' });
-  }
   if (recordIds.length > MAX_RECORDS_PER_BATCH) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't delete more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds' });
+    throw new DomainError('BATCH_LIMIT', `Can't delete more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds', limit: MAX_RECORDS_PER_BATCH });
   }
   if (recordIds.some((id) => typeof id !== 'string' || !id)) throw invalidArgument("recordId value can't be null", { parameter: 'recordIds' });
   const ids = [...new Set(recordIds as string[])];

@@ -3,7 +3,7 @@ import { insertChanges } from '../../db/stores/record-history.store.js';
 import { moveRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
 import { fieldTypeOf, linkTargetOf } from '../fields/registry.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
@@ -37,7 +37,7 @@ export async function moveRecords(
   if (fromDatasheetId === toDatasheetId) throw invalidArgument('The target datasheet is the source datasheet', { parameter: 'toDatasheetId' });
   if (!Array.isArray(recordIds) || recordIds.length === 0) throw invalidArgument('recordIds should not be empty', { parameter: 'recordIds' });
   if (recordIds.length > MAX_RECORDS_PER_BATCH) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't move more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds' });
+    throw new DomainError('BATCH_LIMIT', `Can't move more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'recordIds', limit: MAX_RECORDS_PER_BATCH });
   }
   const ids = [...new Set(recordIds.map(String))];
   const { result, events } = await withRetry(() =>

@@ -2,7 +2,7 @@ import type { Database, PrismaClient, Queryable } from '../../db/client.js';
 import { lockDatasheet, type LockedDatasheet } from '../../db/stores/datasheet-lock.store.js';
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { fieldTypeOf } from '../fields/registry.js';
@@ -78,7 +78,7 @@ export async function lockForWrite(
 export function checkRowCap(lock: LockedDatasheet, adding: number): void {
   const cap = rowCapFor(lock.plan, lock.spaceRowCap, lock.rowCap);
   if (lock.recordCount + adding > cap) {
-    throw new DomainError(ErrorCode.ROW_CAP_EXCEEDED, `the usage of this function exceed the ${cap} records limit of beta version`, {
+    throw new DomainError('ROW_CAP_REACHED', `the usage of this function exceed the ${cap} records limit of beta version`, {
       cap,
       current: lock.recordCount,
       adding,

@@ -48,7 +48,7 @@ export function createRecordService(baseDeps: RecordDeps) {
   return {
     create: (scope: Scope, datasheetId: string, records: readonly unknown[], options?: CreateOptions) =>
       createRecords(deps, scope, datasheetId, records, options),
-    update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey; batchLimit?: number }) =>
+    update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey }) =>
       updateRecords(deps, scope, datasheetId, records, options),
     /** create, then the created records as read (rendered with the schema the write used: no second schema read). */
     async createRendered(scope: Scope, datasheetId: string, records: readonly unknown[], options: CreateOptions & { cellFormat?: CellFormat } = {}) {
@@ -60,13 +60,13 @@ export function createRecordService(baseDeps: RecordDeps) {
       scope: Scope,
       datasheetId: string,
       records: readonly UpdateInput[],
-      options: { fieldKey?: FieldKey; batchLimit?: number; cellFormat?: CellFormat } = {},
+      options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
     ) {
       const { records: rows, schema } = await updateRecordsWithSchema(deps, scope, datasheetId, records, options);
       return render(scope, datasheetId, rows, { ...options, schema });
     },
-    delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[], options?: { batchLimit?: number }) =>
-      deleteRecords(deps, scope, datasheetId, recordIds, options),
+    delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[]) =>
+      deleteRecords(deps, scope, datasheetId, recordIds),
     move: (scope: Scope, fromDatasheetId: string, toDatasheetId: string, recordIds: readonly unknown[]) =>
       moveRecords(deps, scope, fromDatasheetId, toDatasheetId, recordIds),
     /** Stored rows by id (all rows when ids is omitted), in row order; the query engine replaces this for lists. */

@@ -3,9 +3,9 @@ import { insertChanges, type ChangeRow } from '../../db/stores/record-history.st
 import { selectRecordsForUpdate, updateRecordCells, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
-import { conflict, DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent, CellChange } from '../events/change-bus.js';
-import { batchLimitMessage, MAX_RECORDS_PER_BATCH } from '../limits.js';
+import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks } from './link-sync.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
@@ -27,7 +27,7 @@ export async function updateRecords(
   scope: Scope,
   datasheetId: string,
   inputs: readonly UpdateInput[],
-  options: { fieldKey?: FieldKey; batchLimit?: number } = {},
+  options: { fieldKey?: FieldKey } = {},
 ): Promise<StoredRecord[]> {
   return (await updateRecordsWithSchema(deps, scope, datasheetId, inputs, options)).records;
 }
@@ -38,15 +38,11 @@ export async function updateRecordsWithSchema(
   scope: Scope,
   datasheetId: string,
   inputs: readonly UpdateInput[],
-  options: { fieldKey?: FieldKey; batchLimit?: number } = {},
+  options: { fieldKey?: FieldKey } = {},
 ): Promise<{ records: StoredRecord[]; schema: DatasheetSchema }> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `Can't update more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records' });
-  }
-  // Limits before any per-cell work and before the datasheet is locked (the reference validates values first).
-  if (options.batchLimit !== undefined && inputs.length > options.batchLimit) {
-    throw invalidArgument(batchLimitMessage(options.batchLimit), { parameter: 'records' });
+    throw new DomainError('BATCH_LIMIT', `Can't update more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records', limit: MAX_RECORDS_PER_BATCH });
   }
   const ids = inputs.map((input, i) => {
     if (typeof input?.recordId !== 'string' || !input.recordId) {
@@ -72,7 +68,7 @@ export async function updateRecordsWithSchema(
         inputs.forEach((input, i) => {
           const row = rows.get(ids[i]!)!;
           if (input.expectedRevision !== undefined && input.expectedRevision !== row.revision) {
-            throw conflict(`Record ${row.id} was modified: it is at revision ${row.revision}, not ${input.expectedRevision}`, {
+            throw new DomainError('REVISION_MISMATCH', `Record ${row.id} was modified: it is at revision ${row.revision}, not ${input.expectedRevision}`, {
               recordId: row.id,
               revision: row.revision,
               expectedRevision: input.expectedRevision,

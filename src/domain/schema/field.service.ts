@@ -6,7 +6,7 @@ import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { beyondReach, canReach, type Reach } from '../access/reach.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
@@ -45,8 +45,9 @@ export async function insertField(
   labels: { name: string; type: string; property: string } = { name: 'name', type: 'type', property: 'property' },
 ): Promise<FieldDef> {
   if (schema.fields.length >= MAX_FIELDS_PER_DATASHEET) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, {
+    throw new DomainError('FIELD_LIMIT', `fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, {
       parameter: 'fields',
+      limit: MAX_FIELDS_PER_DATASHEET,
     });
   }
   const name = validateFieldName(input.name, labels.name, schema.fields.map((f) => f.name));

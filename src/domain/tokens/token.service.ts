@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { asQueryable, type PrismaClient, type Queryable } from '../../db/client.js';
 import { tokenByHash, touchToken } from '../../db/stores/access.store.js';
 import type { Actor } from '../context.js';
-import { DomainError, ErrorCode, invalidArgument, notFound } from '../errors.js';
+import { DomainError, invalidArgument, notFound } from '../errors.js';
 import { isId, newId, randomBase62 } from '../ids.js';
 import { isScope, SCOPES, type Scope } from './scopes.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -173,7 +173,7 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
    * a revocation is refused on the very next request, in every process.
    */
   async function authenticate(secret: string): Promise<Actor> {
-    const unauthorized = () => new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+    const unauthorized = () => new DomainError('UNAUTHORIZED', 'Unauthorized');
     if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw unauthorized();
     const hash = hashSecret(secret);
     const row = await tokenByHash(db, hash);
@@ -212,7 +212,7 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
       throw invalidArgument('A restricted token can only create tokens restricted to its own datasheets', { parameter: 'datasheetIds' });
     }
     const parent = await prisma.apiToken.findUnique({ where: { id: caller.tokenId }, select: { id: true, expiresAt: true, ancestorIds: true } });
-    if (!parent) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
+    if (!parent) throw new DomainError('UNAUTHORIZED', 'Unauthorized');
     const expiresAt = input.expiresAt ?? parent.expiresAt ?? undefined;
     if (parent.expiresAt && expiresAt && expiresAt.getTime() > parent.expiresAt.getTime()) {
       throw invalidArgument(`A token cannot outlive the token that creates it, which expires at ${parent.expiresAt.toISOString()}`, { parameter: 'expiresAt' });

@@ -6,7 +6,7 @@ import { SqlParams } from '../../db/query/sql-params.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
-import { DomainError, ErrorCode, invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus } from '../events/change-bus.js';
 import { newId } from '../ids.js';
 import { MAX_NAME_LENGTH, MAX_VIEWS_PER_DATASHEET } from '../limits.js';
@@ -40,7 +40,7 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
   async function add(scope: Scope, datasheetId: string, input: ViewInput): Promise<ViewDef> {
     return inTransaction(scope, datasheetId, async (tx, schema) => {
       if (schema.views.length >= MAX_VIEWS_PER_DATASHEET) {
-        throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `A datasheet can have at most ${MAX_VIEWS_PER_DATASHEET} views`, { parameter: 'views' });
+        throw new DomainError('VIEW_LIMIT', `A datasheet can have at most ${MAX_VIEWS_PER_DATASHEET} views`, { parameter: 'views', limit: MAX_VIEWS_PER_DATASHEET });
       }
       const data = validateView(schema, input, undefined);
       const id = newId('view');
