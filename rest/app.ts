@@ -26,7 +26,7 @@ export function createFusionRouter(logger: Logger): Router {
   router.use(idempotency);
   RegisterRoutes(router);
   router.use((_req: Request, res: Response) => void res.status(404).json(ROUTE_NOT_FOUND));
-  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const failure = toFusionFailure(error);
     if (failure.unexpected) {
       logger.error({ requestId: res.getHeader('request-id'), err: describeError(error) }, 'fusion request failed');

@@ -9,5 +9,5 @@ export interface FieldCreateVo {
   name: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface EmptyVo {}
+// biome-ignore lint/complexity/noBannedTypes: tsoa documents `{}` as an empty object, the reference's `data: {}`
+export type EmptyVo = {}

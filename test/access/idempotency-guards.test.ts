@@ -109,6 +109,7 @@ describe('at most once', () => {
   // Holding database locks from a second connection needs PostgreSQL (PGlite has one connection).
   describe.skipIf(!onPostgres())('on PostgreSQL, with locks held by the test', () => {
     let db: pg.Client;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: a nested describe's own hook (describe.skipIf is not seen as nesting)
     beforeAll(async () => {
       db = new pg.Client({ connectionString: t.config.databaseUrl });
       await db.connect();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GraphQLObjectType } from 'graphql';
+import type { GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../graphql/schema.js';
 import { SCOPES, type Scope } from '../../src/domain/tokens/scopes.js';

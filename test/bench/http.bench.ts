@@ -40,6 +40,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
 const cpuNote = (cpu: number | undefined) => (cpu === undefined ? '' : `, server CPU ${Math.round(cpu)} µs/request`);
 
 async function call(base: string, token: string, method: string, path: string, body?: unknown) {
+  // biome-ignore lint/suspicious/noExplicitAny: the bench reads whatever data each call answers
   const json = (await fusion<any>(base, method, `/v1${path}`, { token, body })).body;
   if (!json.success) throw new Error(`${method} ${path}: ${json.message}`);
   return json.data;

@@ -216,7 +216,7 @@ describe('compiled filter ≡ evaluator', () => {
         }
       },
     );
-    const result = await fc.check(property, { numRuns: RUNS, seed, endOnFailure: process.env.FORMULA_SHRINK ? false : true });
+    const result = await fc.check(property, { numRuns: RUNS, seed, endOnFailure: !process.env.FORMULA_SHRINK });
     if (result.failed) {
       const reason = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
       expect.fail(`seed ${seed} (FORMULA_SEED=${seed} to replay), counterexample after ${result.numRuns} runs: ${reason}`);

@@ -105,6 +105,7 @@ const NESTED = [
   nest('SUBSTITUTE(X, "a", "ab")', 10, '{Title}'), Array(60).fill('{Title} = "Alpha"').join(' || '), Array(40).fill('{Title}').join(' & '),
 ];
 
+// biome-ignore lint/suspicious/noExportsInTest: the equivalence test replays these cases
 export const SQL_CASES = [...OPERATORS, ...NUMERIC, ...TEXT, ...LOGICAL, ...DATES, ...ARRAYS, ...NESTED];
 
 let db: FormulaDatabase;

@@ -35,7 +35,7 @@ describe('GraphQL errors carry GraphQL codes, never the REST facade’s', () => 
 
   it('documents every code it answers in the schema (enum ErrorCode)', async () => {
     const res = await gql(t.url, '{ __type(name: "ErrorCode") { enumValues { name description } } }', { token: t.token });
-    const values = (res.body.data?.__type as { enumValues: { name: string; description: string }[] }).enumValues;
+    const values = (res.body.data!.__type as { enumValues: { name: string; description: string }[] }).enumValues;
     const names = values.map((v) => v.name);
     expect(names).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_ARGUMENT', 'QUERY_TOO_COMPLEX', 'INTERNAL_SERVER_ERROR']));
     expect(values.every((v) => v.description.length > 0)).toBe(true);

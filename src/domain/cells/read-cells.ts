@@ -1,5 +1,5 @@
 import type { FieldDef, ReadContext } from '../fields/field-type.js';
-import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { FieldKey } from './write-cells.js';
 
 export type CellFormat = 'json' | 'string';

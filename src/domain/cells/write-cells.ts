@@ -1,6 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import { CellError, type CellRefs, type FieldDef, type WriteContext } from '../fields/field-type.js';
-import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import { OptionList, type SelectOption } from '../fields/shared/select-options.js';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH, MAX_NEW_SELECT_OPTIONS_PER_WRITE, MAX_OPTION_NAME_LENGTH, MAX_SELECT_OPTIONS } from '../limits.js';
 import { storableTextProblem } from '../text.js';

@@ -108,6 +108,7 @@ export interface ReadContext {
   attachmentUrl(token: string): string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds modules of every property type; each module is typed by its own P
 export interface FieldTypeModule<P = any> {
   type: FieldType;
   cellKind: CellKind;

@@ -4,7 +4,7 @@ import type { Scope } from '../context.js';
 import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeEvent } from '../events/change-bus.js';
-import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import { newId } from '../ids.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { checkRefs } from './check-refs.js';

@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import { selectRecords } from '../../db/stores/record.store.js';
 import { canReach, type Reach } from '../access/reach.js';
 import type { FieldDef } from '../fields/field-type.js';
-import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { ReadLookups, RecordRow } from '../cells/read-cells.js';
 
 /**

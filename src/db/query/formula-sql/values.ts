@@ -95,7 +95,7 @@ export function anyError(...errors: (string | null | undefined)[]): string | nul
   return list.length === 1 ? list[0]! : `(${list.join(' OR ')})`;
 }
 
-const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9\[\]]+|\u0002\d+\u0002|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9\[\]]+)$/i;
+const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9[\]]+|\u0002\d+\u0002|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9[\]]+)$/i;
 
 /** Expressions up to this length without subqueries are cheaper to repeat than to evaluate in a subquery. */
 export const INLINE_LENGTH = 160;

@@ -75,7 +75,7 @@ function multipleFn(name: 'CEILING' | 'FLOOR', mode: 'ceil' | 'floor') {
 }
 
 function extremeFn(name: 'MAX' | 'MIN') {
-  const pick = name === 'MAX' ? (a: number, b: number) => (b > a ? b : a) : (a: number, b: number) => (b < a ? b : a);
+  const pick = name === 'MAX' ? (a: number, b: number) => (Math.max(b , a)) : (a: number, b: number) => (Math.min(b , a));
   const allDates = (args: readonly FormulaNode[]) => args.length > 0 && args.every((a) => a.type === 'datetime');
   return define(name, {
     category: 'numeric',
@@ -110,7 +110,7 @@ export function power(x: number, y: number): number {
   const t = y * Math.log(Math.abs(x));
   if (t > 709) throw new FormulaRuntimeError('NaN');
   if (t < -708) return 0;
-  return checkFinite(Math.pow(x, y));
+  return checkFinite(x ** y);
 }
 
 /** VALUE: the reference's digit extraction (keep `0-9 . + -`, collapse runs of signs/points, parse the prefix). */
