@@ -31,9 +31,14 @@ export async function idempotent<T>(
 ): Promise<T> {
   if (!key || !ctx.actor) return run();
   let fresh: { result: T } | undefined;
-  const outcome = await ctx.services.idempotency.run(ctx.actor.tokenId, key, requestHash(['graphql', field, args]), async () => {
-    fresh = { result: await run() };
-    return { status: 200, body: JSON.parse(JSON.stringify(storable(fresh.result))) as unknown };
-  });
+  const outcome = await ctx.services.idempotency.run(
+    ctx.actor.tokenId,
+    key,
+    requestHash(['graphql', field, args]),
+    async () => {
+      fresh = { result: await run() };
+      return { status: 200, body: JSON.parse(JSON.stringify(storable(fresh.result))) as unknown };
+    },
+  );
   return fresh ? fresh.result : (outcome.body as T);
 }

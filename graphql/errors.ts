@@ -9,20 +9,47 @@ import { DomainError, type Reason } from '../src/domain/errors.js';
  */
 export const GRAPHQL_ERROR_CODES = {
   UNAUTHORIZED: { status: 401, description: 'No valid API token was sent (Authorization: Bearer …).' },
-  FORBIDDEN: { status: 403, description: "The token's scopes, its datasheet restriction or the member's role do not allow this." },
-  NOT_FOUND: { status: 404, description: 'The object named by `extensions.parameter` does not exist or is out of reach.' },
-  INVALID_ARGUMENT: { status: 400, description: 'An argument is invalid; `extensions.parameter` (and `field`) name it. Nothing was changed.' },
-  CONFLICT: { status: 409, description: 'The request conflicts with the current state (a revision, an idempotency key). Nothing was changed.' },
+  FORBIDDEN: {
+    status: 403,
+    description: "The token's scopes, its datasheet restriction or the member's role do not allow this.",
+  },
+  NOT_FOUND: {
+    status: 404,
+    description: 'The object named by `extensions.parameter` does not exist or is out of reach.',
+  },
+  INVALID_ARGUMENT: {
+    status: 400,
+    description: 'An argument is invalid; `extensions.parameter` (and `field`) name it. Nothing was changed.',
+  },
+  CONFLICT: {
+    status: 409,
+    description: 'The request conflicts with the current state (a revision, an idempotency key). Nothing was changed.',
+  },
   ROW_CAP_EXCEEDED: { status: 409, description: 'The datasheet would exceed its row cap.' },
-  CAPACITY_EXCEEDED: { status: 409, description: "The space would exceed its attachment capacity." },
-  LIMIT_EXCEEDED: { status: 400, description: 'Too many of something (fields, views, records in one batch, embed links, file size); `extensions.limit` says how many are allowed.' },
+  CAPACITY_EXCEEDED: { status: 409, description: 'The space would exceed its attachment capacity.' },
+  LIMIT_EXCEEDED: {
+    status: 400,
+    description:
+      'Too many of something (fields, views, records in one batch, embed links, file size); `extensions.limit` says how many are allowed.',
+  },
   RATE_LIMITED: { status: 429, description: 'Over the request rate; retry after `extensions.retryAfterSeconds`.' },
   QUOTA_EXCEEDED: { status: 403, description: "Over the space's monthly API calls." },
-  QUERY_TOO_COMPLEX: { status: 400, description: 'The operation is too large or deep (`extensions.limit` names the limit, `max` its value); nothing ran.' },
+  QUERY_TOO_COMPLEX: {
+    status: 400,
+    description:
+      'The operation is too large or deep (`extensions.limit` names the limit, `max` its value); nothing ran.',
+  },
   GRAPHQL_PARSE_FAILED: { status: 400, description: 'The document is not valid GraphQL.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, description: 'The operation does not match the schema.' },
-  BAD_REQUEST: { status: 400, description: 'The HTTP request is not a GraphQL request (a body that is not JSON, no query, a mutation over GET).' },
-  SERVICE_UNAVAILABLE: { status: 503, description: 'The database cannot answer right now (down, busy, a statement timed out); retry shortly. Nothing was changed.' },
+  BAD_REQUEST: {
+    status: 400,
+    description: 'The HTTP request is not a GraphQL request (a body that is not JSON, no query, a mutation over GET).',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The database cannot answer right now (down, busy, a statement timed out); retry shortly. Nothing was changed.',
+  },
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure; its details are logged, never sent.' },
 } as const;
 
@@ -61,7 +88,8 @@ function publicDetails(error: DomainError): Record<string, string | number> {
   const details = error.details as Record<string, unknown>;
   for (const key of ['parameter', 'field'] as const) if (typeof details[key] === 'string') out[key] = details[key];
   if (typeof details.limit === 'number') out.limit = details.limit;
-  if (error.is('RATE_LIMITED')) Object.assign(out, { limit: error.details.rate.limit, retryAfterSeconds: error.details.rate.retryAfterSeconds });
+  if (error.is('RATE_LIMITED'))
+    Object.assign(out, { limit: error.details.rate.limit, retryAfterSeconds: error.details.rate.retryAfterSeconds });
   if (error.is('ROW_CAP_REACHED')) out.limit = error.details.cap;
   return out;
 }

@@ -9,10 +9,13 @@ import { describeError, redactSecrets, type Logger } from '../src/logger.js';
  * a stack, SQL or query text, nor a token.
  */
 export function yogaLogger(logger: Logger): YogaLogger {
-  const text = (args: unknown[]) => redactSecrets(args.map((a) => (a instanceof Error ? describeError(a).message : String(a))).join(' '));
-  const plain = (level: 'debug' | 'info' | 'warn') => (...args: unknown[]) => {
-    if (logger.isLevelEnabled(level)) logger[level](text(args));
-  };
+  const text = (args: unknown[]) =>
+    redactSecrets(args.map((a) => (a instanceof Error ? describeError(a).message : String(a))).join(' '));
+  const plain =
+    (level: 'debug' | 'info' | 'warn') =>
+    (...args: unknown[]) => {
+      if (logger.isLevelEnabled(level)) logger[level](text(args));
+    };
   return {
     debug: plain('debug'),
     info: plain('info'),
@@ -22,7 +25,8 @@ export function yogaLogger(logger: Logger): YogaLogger {
       if (errors.length === 0) return logger.error(text(args));
       for (const error of errors) {
         const cause = rootCause(error);
-        if (cause instanceof DomainError) logger.debug({ err: describeError(cause), code: cause.code }, 'graphql operation refused');
+        if (cause instanceof DomainError)
+          logger.debug({ err: describeError(cause), code: cause.code }, 'graphql operation refused');
         else if (isGraphQLError(cause)) logger.debug({ err: describeError(cause) }, 'graphql operation invalid');
         else logger.error({ err: describeError(cause) }, 'graphql operation failed');
       }

@@ -19,7 +19,15 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
     maskedErrors: { maskError },
     plugins: [useOperationLimits(), useTextArguments(), useAccessMeter()],
     logging: yogaLogger(logger),
-    context: async ({ request, req, res }: { request: Request; req?: { socket?: { remoteAddress?: string } }; res?: { getHeader(name: string): unknown } }) => {
+    context: async ({
+      request,
+      req,
+      res,
+    }: {
+      request: Request;
+      req?: { socket?: { remoteAddress?: string } };
+      res?: { getHeader(name: string): unknown };
+    }) => {
       const secret = bearerSecret(request.headers.get('authorization'));
       let actor = null;
       if (secret !== undefined) {
@@ -31,7 +39,13 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
         }
       }
       const requestId = res?.getHeader('request-id');
-      return { services, actor, prisma, requestId: typeof requestId === 'string' ? requestId : null, clientAddress: req?.socket?.remoteAddress ?? null };
+      return {
+        services,
+        actor,
+        prisma,
+        requestId: typeof requestId === 'string' ? requestId : null,
+        clientAddress: req?.socket?.remoteAddress ?? null,
+      };
     },
   });
 }

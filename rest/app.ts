@@ -17,7 +17,9 @@ export function createFusionRouter(logger: Logger): Router {
   router.use(pathParameterGuard(router));
   router.use(authenticateFirst);
   // A pre-signed upload's body is the file itself, whatever its content type: never parse it.
-  router.use((req, res, next) => (req.method === 'PUT' && req.path.toLowerCase().startsWith('/v1/uploads/') ? next() : json(req, res, next)));
+  router.use((req, res, next) =>
+    req.method === 'PUT' && req.path.toLowerCase().startsWith('/v1/uploads/') ? next() : json(req, res, next),
+  );
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();

@@ -36,13 +36,17 @@ export function createAttachmentDownloadRouter(services: Services): Router {
         const rate = error.details.rate;
         return void res.set(rateHeaders(rate)).status(429).json({ success: false, code: 429, message: error.message });
       }
-      if (error instanceof DomainError) return void res.status(404).json({ success: false, code: 404, message: error.message });
+      if (error instanceof DomainError)
+        return void res.status(404).json({ success: false, code: 404, message: error.message });
       throw error;
     }
     const inline = INLINE.test(file.mimeType);
     res.setHeader('Content-Type', file.mimeType);
     res.setHeader('Content-Length', String(file.size));
-    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.setHeader(
+      'Content-Disposition',
+      `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');

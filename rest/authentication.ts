@@ -22,11 +22,14 @@ export function actorOf(request: Request): Promise<Actor> {
   if (!actor) {
     const secret = bearerSecret(request.headers.authorization);
     const services = servicesOf(request);
-    actor = (secret === undefined ? Promise.reject(unauthorized()) : services.tokens.authenticate(secret)).catch(async (error: unknown) => {
-      // Failed authentications count per client address: past the limit they answer 429 instead of 401.
-      if (error instanceof DomainError && error.code === 'UNAUTHORIZED') await services.access.meterAddress(request.socket.remoteAddress);
-      throw error;
-    });
+    actor = (secret === undefined ? Promise.reject(unauthorized()) : services.tokens.authenticate(secret)).catch(
+      async (error: unknown) => {
+        // Failed authentications count per client address: past the limit they answer 429 instead of 401.
+        if (error instanceof DomainError && error.code === 'UNAUTHORIZED')
+          await services.access.meterAddress(request.socket.remoteAddress);
+        throw error;
+      },
+    );
     actors.set(request, actor);
   }
   return actor;
@@ -70,7 +73,11 @@ export function authenticateFirst(req: Request, res: Response, next: NextFunctio
  * quota, scope, datasheet restriction, role, target space) over the route's path parameters; then the
  * request's Idempotency-Key, if any (a replay is sent from here and the route does not run).
  */
-export async function expressAuthentication(request: Request, securityName: string, scopes: string[] = []): Promise<RequestAccess> {
+export async function expressAuthentication(
+  request: Request,
+  securityName: string,
+  scopes: string[] = [],
+): Promise<RequestAccess> {
   if (securityName !== 'bearer') throw unauthorized();
   const services = servicesOf(request);
   const actor = await actorOf(request);
@@ -86,6 +93,7 @@ export async function expressAuthentication(request: Request, securityName: stri
 /** What the route's path names: a space, a datasheet (also a `dst…` node id), as the reference's limiter reads it. */
 function targetOf(request: Request): Target {
   const params = request.params as Record<string, string | undefined>;
-  const datasheetId = params.datasheetId ?? params.dstId ?? (params.nodeId?.startsWith('dst') ? params.nodeId : undefined);
+  const datasheetId =
+    params.datasheetId ?? params.dstId ?? (params.nodeId?.startsWith('dst') ? params.nodeId : undefined);
   return { spaceId: params.spaceId, datasheetId };
 }

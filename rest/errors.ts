@@ -117,7 +117,11 @@ export class MalformedRequest extends Error {
 const BODY_FAULTS: Record<string, { status: number; code: number; message: string }> = {
   // The reference answers malformed JSON with the parser's own message; ours names the body (HTTP 200, code 400).
   'entity.parse.failed': { status: 200, code: 400, message: 'The request body is not valid JSON' },
-  'encoding.unsupported': { status: 415, code: 415, message: 'The request body has an unsupported Content-Encoding: send gzip, deflate, br or none' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 415,
+    message: 'The request body has an unsupported Content-Encoding: send gzip, deflate, br or none',
+  },
   'charset.unsupported': { status: 415, code: 415, message: 'The request body has an unsupported charset: send UTF-8' },
   'request.aborted': { status: 400, code: 400, message: 'The request body ended before its declared length' },
   'request.size.invalid': { status: 400, code: 400, message: 'The request body does not match its Content-Length' },
@@ -129,15 +133,29 @@ const BODY_FAULTS: Record<string, { status: number; code: number; message: strin
  * or corrupt gzip body among them), or a path segment that is not valid percent-encoding (a URIError from routing).
  */
 function unreadableRequest(error: unknown): { status: number; body: ErrorEnvelope } | undefined {
-  if (error instanceof URIError) return { status: 400, body: failure(400, 'The request path is not valid percent-encoding') };
+  if (error instanceof URIError)
+    return { status: 400, body: failure(400, 'The request path is not valid percent-encoding') };
   if (typeof error !== 'object' || error === null) return undefined;
-  const { type, status, expose, code } = error as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
+  const { type, status, expose, code } = error as {
+    type?: unknown;
+    status?: unknown;
+    expose?: unknown;
+    code?: unknown;
+  };
   const known = typeof type === 'string' ? BODY_FAULTS[type] : undefined;
   if (known) return { status: known.status, body: failure(known.code, known.message) };
   if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
     // zlib's codes (Z_BUF_ERROR, Z_DATA_ERROR): a body that is not what its Content-Encoding says, or ends early.
     const inflating = typeof code === 'string' && code.startsWith('Z_');
-    return { status, body: failure(status, inflating ? 'The request body could not be decompressed as its Content-Encoding says' : 'The request could not be read') };
+    return {
+      status,
+      body: failure(
+        status,
+        inflating
+          ? 'The request body could not be decompressed as its Content-Encoding says'
+          : 'The request could not be read',
+      ),
+    };
   }
   return undefined;
 }

@@ -21,7 +21,11 @@ export const iocContainer: IocContainerFactory<Request> = (request): IocContaine
   get: <T>(controller: unknown) => {
     const Controller = controller as new (context: RequestContext) => T;
     const requestId = request.res?.getHeader('request-id');
-    return new Controller({ services: servicesOf(request), access: request.user as RequestAccess, requestId: typeof requestId === 'string' ? requestId : null });
+    return new Controller({
+      services: servicesOf(request),
+      access: request.user as RequestAccess,
+      requestId: typeof requestId === 'string' ? requestId : null,
+    });
   },
 });
 

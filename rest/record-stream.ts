@@ -9,7 +9,12 @@ import type { RequestContext } from './ioc.js';
  * are those of a paged answer; `pageSize` (the rows returned) comes last, once known. An error before the first
  * byte answers as usual; after it, the connection is cut so a client never takes a truncated answer as whole.
  */
-export async function streamAllRecords(ctx: RequestContext, datasheetId: string, query: RecordQuery, request: Request): Promise<void> {
+export async function streamAllRecords(
+  ctx: RequestContext,
+  datasheetId: string,
+  query: RecordQuery,
+  request: Request,
+): Promise<void> {
   const res = request.res as Response;
   const left = new AbortController();
   res.on('close', () => left.abort());

@@ -48,7 +48,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const command = positionals.slice(0, 2).join(' ');
-  if (positionals.length !== 2 || !isAdminCommand(command)) throw new UsageError(`unknown command "${positionals.join(' ')}"; see --help`);
+  if (positionals.length !== 2 || !isAdminCommand(command))
+    throw new UsageError(`unknown command "${positionals.join(' ')}"; see --help`);
   const { json, help: _help, ...rest } = values;
   const args = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])) as AdminArgs;
   const result = await run(loadConfig(), command, args);
@@ -116,8 +117,14 @@ function format(command: AdminCommand, result: unknown): string {
 
 function describeRow(row: Record<string, unknown>): string {
   if ('secretHash' in row || 'prefix' in row) {
-    const state = row.revokedAt ? 'revoked' : row.expiresAt && new Date(String(row.expiresAt)) < new Date() ? 'expired' : 'active';
-    const restricted = (row.datasheetIds as string[]).length ? ` datasheets=${(row.datasheetIds as string[]).join(',')}` : '';
+    const state = row.revokedAt
+      ? 'revoked'
+      : row.expiresAt && new Date(String(row.expiresAt)) < new Date()
+        ? 'expired'
+        : 'active';
+    const restricted = (row.datasheetIds as string[]).length
+      ? ` datasheets=${(row.datasheetIds as string[]).join(',')}`
+      : '';
     return `${String(row.id)}  ${String(row.prefix)}…  ${state}  space=${String(row.spaceId)}  "${String(row.name)}"  scopes=${(row.scopes as string[]).join(',')}${restricted}`;
   }
   return `${String(row.id)}  ${String(row.plan)}  "${String(row.name)}"`;

@@ -37,7 +37,8 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       countRoundTrips: options.countRoundTrips ?? false,
       statementTimeoutMs: config.statementTimeoutMs,
       poolTimeoutMs: config.poolTimeoutMs,
-      onBroken: (reason) => options.logger?.error({ err: describeError(reason) }, 'embedded database broke; reopening it'),
+      onBroken: (reason) =>
+        options.logger?.error({ err: describeError(reason) }, 'embedded database broke; reopening it'),
     });
     const migrations = await readMigrations();
     const appliedMigrations = await migrate(db, migrations);

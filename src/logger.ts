@@ -26,9 +26,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
 export function describeError(error: unknown): { name: string; code?: string; message: string } {
   if (!(error instanceof Error)) return { name: typeof error, message: 'non-error thrown' };
   const code = (error as { code?: unknown }).code;
-  const lines = error.message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = error.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const line = (/^Invalid `.*` invocation/.test(lines[0] ?? '') ? lines.at(-1) : lines[0]) ?? '';
-  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(line.slice(0, 200)) };
+  return {
+    name: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: redactSecrets(line.slice(0, 200)),
+  };
 }
 
 export function redactSecrets(text: string): string {

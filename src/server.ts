@@ -98,8 +98,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       // Expired idempotency keys are reclaimed on reuse anyway, and expired upload slots refused; this keeps
       // their tables from growing.
       purge = setInterval(() => {
-        services.idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'idempotency purge failed'));
-        services.uploads.purgeExpired().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'upload slot purge failed'));
+        services.idempotency
+          .purgeExpired()
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'idempotency purge failed'));
+        services.uploads
+          .purgeExpired()
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'upload slot purge failed'));
       }, 3_600_000).unref();
       if (installation.lock) {
         admin = await startAdminServer(services, logger);

@@ -16,22 +16,32 @@ const AuditEvent = builder.objectRef<AuditEventShape>('AuditEvent').implement({
   }),
 });
 
-const AuditEventPage = builder.objectRef<{ events: AuditEventShape[]; nextCursor: string | null }>('AuditEventPage').implement({
-  fields: (t) => ({
-    events: t.field({ type: [AuditEvent], resolve: (p) => p.events }),
-    nextCursor: t.exposeString('nextCursor', { nullable: true }),
-  }),
-});
+const AuditEventPage = builder
+  .objectRef<{ events: AuditEventShape[]; nextCursor: string | null }>('AuditEventPage')
+  .implement({
+    fields: (t) => ({
+      events: t.field({ type: [AuditEvent], resolve: (p) => p.events }),
+      nextCursor: t.exposeString('nextCursor', { nullable: true }),
+    }),
+  });
 
 builder.queryField('auditEvents', (t) =>
   t.field({
     type: AuditEventPage,
     description: "The space's audit log, newest first.",
     ...scoped('audit:read'),
-    args: { limit: t.arg.int({ required: false }), before: t.arg.string({ required: false }), action: t.arg.string({ required: false }) },
+    args: {
+      limit: t.arg.int({ required: false }),
+      before: t.arg.string({ required: false }),
+      action: t.arg.string({ required: false }),
+    },
     resolve: async (_root, args, ctx) => {
       const scope = await admit(ctx, 'audit:read');
-      return ctx.services.audit.list(scope.spaceId, { limit: args.limit ?? 50, before: args.before ?? null, ...(args.action ? { action: args.action } : {}) });
+      return ctx.services.audit.list(scope.spaceId, {
+        limit: args.limit ?? 50,
+        before: args.before ?? null,
+        ...(args.action ? { action: args.action } : {}),
+      });
     },
   }),
 );

@@ -11,10 +11,19 @@ interface MeShape {
 }
 
 const MeUser = builder.objectRef<MeShape['user']>('MeUser').implement({
-  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), email: t.exposeString('email', { nullable: true }) }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    email: t.exposeString('email', { nullable: true }),
+  }),
 });
 const MeSpace = builder.objectRef<MeShape['space']>('MeSpace').implement({
-  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), plan: t.exposeString('plan'), role: t.exposeString('role') }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    plan: t.exposeString('plan'),
+    role: t.exposeString('role'),
+  }),
 });
 
 const Token = builder.objectRef<TokenSummary>('Token').implement({
@@ -37,7 +46,15 @@ const Me = builder.objectRef<MeShape>('Me').implement({
     space: t.field({ type: MeSpace, resolve: (me) => me.space }),
     token: t.field({
       type: Token,
-      resolve: (me) => ({ ...me.token, spaceId: me.space.id, userId: me.user.id, scopes: me.scopes as TokenSummary['scopes'], datasheetIds: me.datasheetIds, revokedAt: null, lastUsedAt: null }),
+      resolve: (me) => ({
+        ...me.token,
+        spaceId: me.space.id,
+        userId: me.user.id,
+        scopes: me.scopes as TokenSummary['scopes'],
+        datasheetIds: me.datasheetIds,
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
     }),
     scopes: t.exposeStringList('scopes'),
     datasheetIds: t.exposeStringList('datasheetIds'),
@@ -60,7 +77,8 @@ const CreatedToken = builder.objectRef<{ secret: string | null; token: TokenSumm
   fields: (t) => ({
     secret: t.exposeString('secret', {
       nullable: true,
-      description: 'Shown once; only its hash is stored. Null when an idempotent replay answers: the secret is never stored.',
+      description:
+        'Shown once; only its hash is stored. Null when an idempotent replay answers: the secret is never stored.',
     }),
     token: t.field({ type: Token, resolve: (c) => c.token }),
   }),
@@ -69,7 +87,10 @@ const CreatedToken = builder.objectRef<{ secret: string | null; token: TokenSumm
 const CreateTokenInput = builder.inputType('CreateTokenInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
-    scopes: t.stringList({ required: false, description: 'Defaults to the calling token’s scopes; never more than them.' }),
+    scopes: t.stringList({
+      required: false,
+      description: 'Defaults to the calling token’s scopes; never more than them.',
+    }),
     datasheetIds: t.stringList({ required: false }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
   }),
@@ -79,7 +100,10 @@ builder.mutationField('createToken', (t) =>
   t.field({
     type: CreatedToken,
     ...scoped('tokens:manage'),
-    args: { input: t.arg({ type: CreateTokenInput, required: true }), idempotencyKey: t.arg.string({ required: false }) },
+    args: {
+      input: t.arg({ type: CreateTokenInput, required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
     resolve: async (_root, { input, idempotencyKey }, ctx) => {
       const scope = await admit(ctx, 'tokens:manage');
       return idempotent<{ secret: string | null; token: TokenSummary }>(
@@ -87,7 +111,12 @@ builder.mutationField('createToken', (t) =>
         idempotencyKey,
         'createToken',
         input,
-        () => ctx.services.tokens.createFor(ctx.actor!, { ...input, spaceId: scope.spaceId }, { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId }),
+        () =>
+          ctx.services.tokens.createFor(
+            ctx.actor!,
+            { ...input, spaceId: scope.spaceId },
+            { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId },
+          ),
         (created) => ({ ...created, secret: null }),
       );
     },
@@ -102,7 +131,11 @@ builder.mutationField('revokeToken', (t) =>
     resolve: async (_root, { tokenId, idempotencyKey }, ctx) => {
       const scope = await admit(ctx, 'tokens:manage');
       return idempotent(ctx, idempotencyKey, 'revokeToken', { tokenId }, () =>
-        ctx.services.tokens.revoke(String(tokenId), { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId }, scope.spaceId),
+        ctx.services.tokens.revoke(
+          String(tokenId),
+          { userId: scope.userId, tokenId: ctx.actor!.tokenId, requestId: ctx.requestId },
+          scope.spaceId,
+        ),
       );
     },
   }),

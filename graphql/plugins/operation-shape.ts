@@ -1,4 +1,10 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /**
  * What an operation asks for once its fragments are expanded: fields selected (its cost), deepest field
@@ -45,7 +51,10 @@ export function shapeMeter(fragment: (name: string) => FragmentDefinitionNode | 
         total.fields += 1;
         if (selection.alias) total.aliases += 1;
       } else {
-        inner = selection.kind === Kind.INLINE_FRAGMENT ? ofSelectionSet(selection.selectionSet) : ofFragment(selection.name.value);
+        inner =
+          selection.kind === Kind.INLINE_FRAGMENT
+            ? ofSelectionSet(selection.selectionSet)
+            : ofFragment(selection.name.value);
         depth = inner.depth;
       }
       total.fields += inner.fields;

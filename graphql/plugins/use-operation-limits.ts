@@ -1,6 +1,15 @@
 import type { Plugin } from 'graphql-yoga';
 import { createGraphQLError } from 'graphql-yoga';
-import { Kind, Lexer, Source, TokenKind, type ASTNode, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  type ASTNode,
+  type ASTVisitor,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { shapeMeter, type Shape } from './operation-shape.js';
 
 /**
@@ -18,12 +27,20 @@ export interface OperationLimits {
 }
 
 /** The standard introspection query (GraphiQL) needs depth 15 and about 160 tokens. */
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = Object.freeze({ tokens: 3_000, depth: 15, aliases: 30, directives: 50 });
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = Object.freeze({
+  tokens: 3_000,
+  depth: 15,
+  aliases: 30,
+  directives: 50,
+});
 
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
 const tooComplex = (message: string, limit: keyof OperationLimits, max: number, nodes?: ASTNode[]) =>
-  createGraphQLError(message, { nodes, extensions: { code: QUERY_TOO_COMPLEX, limit, max, http: { status: 400, spec: false } } });
+  createGraphQLError(message, {
+    nodes,
+    extensions: { code: QUERY_TOO_COMPLEX, limit, max, http: { status: 400, spec: false } },
+  });
 
 export function useOperationLimits(limits: OperationLimits = DEFAULT_OPERATION_LIMITS): Plugin {
   const rule = operationLimitsRule(limits);
@@ -32,7 +49,9 @@ export function useOperationLimits(limits: OperationLimits = DEFAULT_OPERATION_L
     // which GraphQL over HTTP answers 200 to application/json clients).
     onParams({ params, setResult }) {
       if (typeof params.query === 'string' && moreTokensThan(params.query, limits.tokens)) {
-        setResult({ errors: [tooComplex(`The document has more than ${limits.tokens} tokens`, 'tokens', limits.tokens)] });
+        setResult({
+          errors: [tooComplex(`The document has more than ${limits.tokens} tokens`, 'tokens', limits.tokens)],
+        });
       }
     },
     // And graphql-js's own cap wherever a document is parsed.
@@ -69,7 +88,10 @@ export function operationLimitsRule(limits: OperationLimits): ValidationRule {
         const shape = measure(operation);
         const name = operation.name ? `Operation "${operation.name.value}"` : 'The operation';
         for (const { key, text } of checks) {
-          if (shape[key] > limits[key]) context.reportError(tooComplex(`${name} has ${text(limits[key])} (fragments expanded)`, key, limits[key], [operation]));
+          if (shape[key] > limits[key])
+            context.reportError(
+              tooComplex(`${name} has ${text(limits[key])} (fragments expanded)`, key, limits[key], [operation]),
+            );
         }
       },
     };

@@ -14,7 +14,9 @@ export function useTextArguments(): Plugin {
       const found = unfitText(args.document, (args.variableValues ?? {}) as Record<string, unknown>);
       if (found === undefined) return;
       const what = found.text.includes('\u0000') ? 'a NUL character (\\u0000)' : 'an unpaired UTF-16 surrogate';
-      const error = invalidArgument(`Argument "${found.path}" contains ${what}, which text cannot hold`, { parameter: found.path });
+      const error = invalidArgument(`Argument "${found.path}" contains ${what}, which text cannot hold`, {
+        parameter: found.path,
+      });
       setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
     },
   };
@@ -23,7 +25,10 @@ export function useTextArguments(): Plugin {
 const UNFIT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The first argument (by its path from the argument's name) holding unfit text, in literals and variables. */
-export function unfitText(document: DocumentNode, variables: Record<string, unknown>): { path: string; text: string } | undefined {
+export function unfitText(
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): { path: string; text: string } | undefined {
   let found: { path: string; text: string } | undefined;
   const inRaw = (value: unknown, path: string): void => {
     if (found) return;
@@ -39,7 +44,8 @@ export function unfitText(document: DocumentNode, variables: Record<string, unkn
     if (found) return;
     if (node.kind === Kind.STRING) inRaw(node.value, path);
     else if (node.kind === Kind.LIST) node.values.forEach((item, i) => inLiteral(item, `${path}[${i}]`));
-    else if (node.kind === Kind.OBJECT) for (const field of node.fields) inLiteral(field.value, `${path}.${field.name.value}`);
+    else if (node.kind === Kind.OBJECT)
+      for (const field of node.fields) inLiteral(field.value, `${path}.${field.name.value}`);
     else if (node.kind === Kind.VARIABLE) inRaw(variables[node.name.value], path);
   };
   visit(document, {

@@ -31,7 +31,10 @@ export class AttachmentsController extends Controller {
   /** Uploads one file (multipart/form-data, any part name); put the answer's `token` and `name` in an Attachment cell. */
   @Post()
   @Security('bearer', ['attachments:write'])
-  public async uploadAttachment(@Path('datasheetId') _datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<AttachmentVo>> {
+  public async uploadAttachment(
+    @Path('datasheetId') _datasheetId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<AttachmentVo>> {
     const { spaceId, userId } = this.ctx.access.scope;
     const uploaded = (await multipartFile(request, (file) =>
       this.ctx.services.attachments.upload({ spaceId, userId, name: file.name, data: file.data }),
@@ -48,9 +51,14 @@ export class AttachmentsController extends Controller {
    */
   @Get('presignedUrl')
   @Security('bearer', ['attachments:write'])
-  public async getPresignedUrl(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<PresignedUrlVo>> {
+  public async getPresignedUrl(
+    @Path() datasheetId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<PresignedUrlVo>> {
     const raw = queryEntries(request.originalUrl).find(([key]) => key === 'count')?.[1];
-    const count = intParam(raw, 'count', `count must be an integer from ${PRESIGNED_MIN_COUNT} to ${PRESIGNED_MAX_COUNT}`) ?? PRESIGNED_MIN_COUNT;
+    const count =
+      intParam(raw, 'count', `count must be an integer from ${PRESIGNED_MIN_COUNT} to ${PRESIGNED_MAX_COUNT}`) ??
+      PRESIGNED_MIN_COUNT;
     return success({ results: await this.ctx.services.uploads.issue(this.ctx.access.scope, datasheetId, count) });
   }
 }

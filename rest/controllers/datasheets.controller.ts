@@ -15,9 +15,16 @@ export class DatasheetsController extends Controller {
   @Post()
   @Security('bearer', ['datasheets:write'])
   // The path's spaceId was checked against the token by the access gate; the domain scope carries it.
-  public async createDatasheet(@Path('spaceId') _spaceId: string, @Body() body: DatasheetCreateRo): Promise<SuccessEnvelope<DatasheetCreateVo>> {
+  public async createDatasheet(
+    @Path('spaceId') _spaceId: string,
+    @Body() body: DatasheetCreateRo,
+  ): Promise<SuccessEnvelope<DatasheetCreateVo>> {
     const created = await this.ctx.services.datasheets.create(this.ctx.access.scope, body);
-    return success({ id: created.id, createdAt: created.createdAt.getTime(), fields: created.fields.map((f) => ({ id: f.id, name: f.name })) });
+    return success({
+      id: created.id,
+      createdAt: created.createdAt.getTime(),
+      fields: created.fields.map((f) => ({ id: f.id, name: f.name })),
+    });
   }
 
   @Post('{datasheetId}/fields')
@@ -39,7 +46,9 @@ export class DatasheetsController extends Controller {
     @Path() fieldId: string,
     @Body() body?: FieldDeleteRo,
   ): Promise<SuccessEnvelope<EmptyVo>> {
-    await this.ctx.services.fields.remove(this.ctx.access.scope, datasheetId, fieldId, { conversion: body?.conversion });
+    await this.ctx.services.fields.remove(this.ctx.access.scope, datasheetId, fieldId, {
+      conversion: body?.conversion,
+    });
     return success({});
   }
 }

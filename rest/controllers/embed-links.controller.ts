@@ -17,21 +17,39 @@ export class EmbedLinksController extends Controller {
    */
   @Post()
   @Security('bearer', ['datasheets:write'])
-  public async createEmbedLink(@Path('spaceId') _spaceId: string, @Path() nodeId: string, @Body() body?: EmbedLinkCreateRo): Promise<SuccessEnvelope<EmbedLinkVo>> {
-    return success(await this.ctx.services.embeds.create(this.ctx.access.scope, nodeId, { payload: body?.payload, theme: body?.theme }, this.actingAs()));
+  public async createEmbedLink(
+    @Path('spaceId') _spaceId: string,
+    @Path() nodeId: string,
+    @Body() body?: EmbedLinkCreateRo,
+  ): Promise<SuccessEnvelope<EmbedLinkVo>> {
+    return success(
+      await this.ctx.services.embeds.create(
+        this.ctx.access.scope,
+        nodeId,
+        { payload: body?.payload, theme: body?.theme },
+        this.actingAs(),
+      ),
+    );
   }
 
   /** The node's embed links, oldest first (they are capabilities, so listing them takes the same scope as making them). */
   @Get()
   @Security('bearer', ['datasheets:write'])
-  public async listEmbedLinks(@Path('spaceId') _spaceId: string, @Path() nodeId: string): Promise<SuccessEnvelope<EmbedLinkVo[]>> {
+  public async listEmbedLinks(
+    @Path('spaceId') _spaceId: string,
+    @Path() nodeId: string,
+  ): Promise<SuccessEnvelope<EmbedLinkVo[]>> {
     return success(await this.ctx.services.embeds.list(this.ctx.access.scope, nodeId));
   }
 
   /** Deletes a link: its URL stops answering at once. An unknown or deleted link answers code 1501. */
   @Delete('{linkId}')
   @Security('bearer', ['datasheets:write'])
-  public async deleteEmbedLink(@Path('spaceId') _spaceId: string, @Path() nodeId: string, @Path() linkId: string): Promise<DeleteEnvelope> {
+  public async deleteEmbedLink(
+    @Path('spaceId') _spaceId: string,
+    @Path() nodeId: string,
+    @Path() linkId: string,
+  ): Promise<DeleteEnvelope> {
     await this.ctx.services.embeds.remove(this.ctx.access.scope, nodeId, linkId, this.actingAs());
     return deleted();
   }

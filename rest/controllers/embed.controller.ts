@@ -22,16 +22,25 @@ export class EmbedController extends Controller {
 
   /** The embedded datasheet (id, name), the view it opens on, that view's visible fields, and the link's theme and payload. */
   @Get()
-  public async getEmbed(@Path() linkId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<EmbedDescriptionVo>> {
+  public async getEmbed(
+    @Path() linkId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<EmbedDescriptionVo>> {
     return success(await this.meteredWhenUnknown(request, this.ctx.services.embeds.describe(linkId)));
   }
 
   /** The link's view's records (its filter, sorts and visible fields), json cells keyed by name: `pageNum`, `pageSize` (1–1000, default 100). */
   @Get('records')
-  public async getEmbedRecords(@Path() linkId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
+  public async getEmbedRecords(
+    @Path() linkId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<RecordPageVo>> {
     const entries = queryEntries(request.originalUrl);
     const single = (name: string) => entries.find(([key]) => key === name)?.[1];
-    const page = { pageNum: intParam(single('pageNum'), 'pageNum'), pageSize: intParam(single('pageSize'), 'pageSize') };
+    const page = {
+      pageNum: intParam(single('pageNum'), 'pageNum'),
+      pageSize: intParam(single('pageSize'), 'pageSize'),
+    };
     return success(pageVo(await this.meteredWhenUnknown(request, this.ctx.services.embeds.records(linkId, page))));
   }
 
@@ -40,7 +49,8 @@ export class EmbedController extends Controller {
     try {
       return await answer;
     } catch (error) {
-      if (error instanceof DomainError && error.reason === 'EMBED_LINK_NOT_FOUND') await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
+      if (error instanceof DomainError && error.reason === 'EMBED_LINK_NOT_FOUND')
+        await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
       throw error;
     }
   }

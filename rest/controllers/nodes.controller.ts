@@ -29,7 +29,10 @@ export class NodesController extends Controller {
   /** The deprecated alias the JS SDK still calls. */
   @Get('v1/spaces/{spaceId}/nodes/{nodeId}')
   @Security('bearer', ['datasheets:read'])
-  public async getSpaceNode(@Path('spaceId') _spaceId: string, @Path() nodeId: string): Promise<SuccessEnvelope<NodeVo>> {
+  public async getSpaceNode(
+    @Path('spaceId') _spaceId: string,
+    @Path() nodeId: string,
+  ): Promise<SuccessEnvelope<NodeVo>> {
     return success(await this.ctx.services.nodes.detail(this.ctx.access.actor, nodeId));
   }
 
@@ -43,6 +46,8 @@ export class NodesController extends Controller {
     @Query() query?: string,
   ): Promise<SuccessEnvelope<NodeListVo>> {
     const permissions = listParam(queryEntries(request.originalUrl), 'permissions')?.map(Number);
-    return success({ nodes: await this.ctx.services.nodes.search(this.ctx.access.actor, { type, permissions, query }) });
+    return success({
+      nodes: await this.ctx.services.nodes.search(this.ctx.access.actor, { type, permissions, query }),
+    });
   }
 }

@@ -19,7 +19,10 @@ export class RecordsV3Controller extends Controller {
    */
   @Get()
   @Security('bearer', ['records:read'])
-  public async getRecordsV3(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
+  public async getRecordsV3(
+    @Path() datasheetId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<RecordPageVo>> {
     return recordPage(this.ctx, datasheetId, request);
   }
 }

@@ -16,7 +16,10 @@ const RECORDS_PER_REQUEST = 10;
 /** Refuses a create/update/delete of more records than one Fusion request takes, in the reference's text (literal `$` and double space included, §3). */
 function checkRecordsPerRequest(records: readonly unknown[], parameter: string): void {
   if (records.length > RECORDS_PER_REQUEST) {
-    throw invalidArgument(`Can't update/delete/create more than $${RECORDS_PER_REQUEST}  records in one single request`, { parameter });
+    throw invalidArgument(
+      `Can't update/delete/create more than $${RECORDS_PER_REQUEST}  records in one single request`,
+      { parameter },
+    );
   }
 }
 
@@ -25,7 +28,11 @@ function checkRecordsPerRequest(records: readonly unknown[], parameter: string):
  * the answer is streamed to the response (record-stream.ts) and this resolves to nothing: tsoa sends nothing more
  * once the response has started.
  */
-export async function recordPage(ctx: RequestContext, datasheetId: string, request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
+export async function recordPage(
+  ctx: RequestContext,
+  datasheetId: string,
+  request: ExpressRequest,
+): Promise<SuccessEnvelope<RecordPageVo>> {
   const { unlimited, ...query } = parseRecordQuery(request);
   if (unlimited) {
     await streamAllRecords(ctx, datasheetId, query, request);
@@ -36,7 +43,12 @@ export async function recordPage(ctx: RequestContext, datasheetId: string, reque
 
 /** A record page as the Fusion API answers it: `pageSize` is the number of records returned (the reference's meaning). */
 export function pageVo(page: RecordPage): RecordPageVo {
-  return { total: page.total ?? page.records.length, records: page.records, pageNum: page.pageNum ?? 1, pageSize: page.records.length };
+  return {
+    total: page.total ?? page.records.length,
+    records: page.records,
+    pageNum: page.pageNum ?? 1,
+    pageSize: page.records.length,
+  };
 }
 
 @Route('v1/datasheets/{datasheetId}/records')
@@ -52,25 +64,39 @@ export class RecordsController extends Controller {
    */
   @Get()
   @Security('bearer', ['records:read'])
-  public async getRecords(@Path() datasheetId: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<RecordPageVo>> {
+  public async getRecords(
+    @Path() datasheetId: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<RecordPageVo>> {
     return recordPage(this.ctx, datasheetId, request);
   }
 
   /** Creates up to 10 records; values are validated per field type, unknown keys ignored. */
   @Post()
   @Security('bearer', ['records:write'])
-  public async createRecords(@Path() datasheetId: string, @Body() body: RecordCreateRo): Promise<SuccessEnvelope<RecordListVo>> {
+  public async createRecords(
+    @Path() datasheetId: string,
+    @Body() body: RecordCreateRo,
+  ): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
     checkRecordsPerRequest(body.records, 'records');
-    const records = await this.ctx.services.records.createRendered(scope, datasheetId, body.records.map((r) => r.fields), { fieldKey });
+    const records = await this.ctx.services.records.createRendered(
+      scope,
+      datasheetId,
+      body.records.map((r) => r.fields),
+      { fieldKey },
+    );
     return success({ records });
   }
 
   /** Partial updates of up to 10 records (`null` clears a cell). */
   @Patch()
   @Security('bearer', ['records:write'])
-  public async updateRecords(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
+  public async updateRecords(
+    @Path() datasheetId: string,
+    @Body() body: RecordUpdateRo,
+  ): Promise<SuccessEnvelope<RecordListVo>> {
     const fieldKey = fieldKeyOf(body.fieldKey);
     const scope = this.ctx.access.scope;
     checkRecordsPerRequest(body.records, 'records');
@@ -81,7 +107,10 @@ export class RecordsController extends Controller {
   /** The same as PATCH (the reference's PUT is a partial update too). */
   @Put()
   @Security('bearer', ['records:write'])
-  public async updateRecordsByPut(@Path() datasheetId: string, @Body() body: RecordUpdateRo): Promise<SuccessEnvelope<RecordListVo>> {
+  public async updateRecordsByPut(
+    @Path() datasheetId: string,
+    @Body() body: RecordUpdateRo,
+  ): Promise<SuccessEnvelope<RecordListVo>> {
     return this.updateRecords(datasheetId, body);
   }
 

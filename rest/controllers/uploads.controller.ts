@@ -24,7 +24,10 @@ export class UploadsController extends Controller {
    * is refused (HTTP 403, code 403) and stores nothing; so is a file over the size cap or the space's capacity.
    */
   @Put('{uploadToken}')
-  public async putPresignedUpload(@Path() uploadToken: string, @Request() request: ExpressRequest): Promise<SuccessEnvelope<AttachmentVo>> {
+  public async putPresignedUpload(
+    @Path() uploadToken: string,
+    @Request() request: ExpressRequest,
+  ): Promise<SuccessEnvelope<AttachmentVo>> {
     await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
     const name = dispositionFileName(request.get('content-disposition')) ?? DEFAULT_UPLOAD_NAME;
     const { id: _id, ...vo } = await this.ctx.services.uploads.upload(uploadToken, { name, data: bodyOf(request) });
@@ -43,5 +46,6 @@ async function* bodyOf(request: ExpressRequest): AsyncGenerator<Uint8Array> {
   } catch {
     throw new MalformedRequest('file', 'Invalid value for file: the upload ended before its declared length');
   }
-  if (!request.complete) throw new MalformedRequest('file', 'Invalid value for file: the upload ended before its declared length');
+  if (!request.complete)
+    throw new MalformedRequest('file', 'Invalid value for file: the upload ended before its declared length');
 }

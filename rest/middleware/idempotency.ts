@@ -25,8 +25,13 @@ interface PendingKey {
  */
 export function idempotency(req: Request, res: Response, next: NextFunction): void {
   const key = req.get('Idempotency-Key');
-  if (!MUTATING.has(req.method) || key === undefined || bearerSecret(req.headers.authorization) === undefined) return next();
-  const pending: PendingKey = { key, hash: requestHash([req.method, req.baseUrl + req.path, req.query, req.body ?? null]), scope: {} };
+  if (!MUTATING.has(req.method) || key === undefined || bearerSecret(req.headers.authorization) === undefined)
+    return next();
+  const pending: PendingKey = {
+    key,
+    hash: requestHash([req.method, req.baseUrl + req.path, req.query, req.body ?? null]),
+    scope: {},
+  };
   res.locals.idempotency = pending;
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
@@ -55,7 +60,11 @@ export async function idempotencyGate(req: Request, tokenId: string): Promise<vo
   if (!pending) return;
   const begun = await servicesOf(req).idempotency.begin(tokenId, pending.key, pending.hash);
   if (begun.replayed) {
-    res.set('Idempotent-Replayed', 'true').status(begun.outcome.status).type('application/json').send(begun.outcome.body as string);
+    res
+      .set('Idempotent-Replayed', 'true')
+      .status(begun.outcome.status)
+      .type('application/json')
+      .send(begun.outcome.body as string);
     return;
   }
   pending.claim = begun.claim;
@@ -66,5 +75,7 @@ export async function idempotencyGate(req: Request, tokenId: string): Promise<vo
 function replayable(status: number, body: unknown): boolean {
   if (status < 200 || status >= 300) return false;
   const envelope = body as { success?: unknown; code?: unknown } | null;
-  return envelope?.success === true || (typeof envelope?.code === 'number' && REPLAYABLE_FAILURE_CODES.has(envelope.code));
+  return (
+    envelope?.success === true || (typeof envelope?.code === 'number' && REPLAYABLE_FAILURE_CODES.has(envelope.code))
+  );
 }

@@ -10,4 +10,4 @@ export interface FieldCreateVo {
 }
 
 // biome-ignore lint/complexity/noBannedTypes: tsoa documents `{}` as an empty object, the reference's `data: {}`
-export type EmptyVo = {}
+export type EmptyVo = {};

@@ -52,5 +52,13 @@ export interface EmbedDescriptionVo {
   readOnly: true;
   datasheet: { id: string; name: string };
   view: { id: string; name: string; type: string };
-  fields: { id: string; name: string; type: string; property?: unknown; editable: boolean; isPrimary?: boolean; desc?: string }[];
+  fields: {
+    id: string;
+    name: string;
+    type: string;
+    property?: unknown;
+    editable: boolean;
+    isPrimary?: boolean;
+    desc?: string;
+  }[];
 }

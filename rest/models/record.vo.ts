@@ -19,7 +19,15 @@ export interface RecordPageVo {
 }
 
 export interface FieldListVo {
-  fields: { id: string; name: string; type: string; property?: unknown; editable: boolean; isPrimary?: boolean; desc?: string }[];
+  fields: {
+    id: string;
+    name: string;
+    type: string;
+    property?: unknown;
+    editable: boolean;
+    isPrimary?: boolean;
+    desc?: string;
+  }[];
 }
 
 export interface ViewListVo {

@@ -10,7 +10,8 @@ import { mayHoldNul, nulInBody, nulInQuery } from './nul-text.js';
  */
 export const MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
 
-const tooLarge = () => new MalformedRequest('body', `The request body is larger than ${MAX_JSON_BODY_BYTES / 1024 / 1024} MiB`, 413);
+const tooLarge = () =>
+  new MalformedRequest('body', `The request body is larger than ${MAX_JSON_BODY_BYTES / 1024 / 1024} MiB`, 413);
 
 /**
  * JSON bodies, capped at MAX_JSON_BODY_BYTES after inflating (gzip, deflate, br). A declared Content-Length

@@ -10,7 +10,8 @@ export interface IncomingFile {
 }
 
 /** A multipart body that ends early or breaks its own syntax (busboy's faults, the request aborting). */
-const malformed = () => new MalformedRequest('file', 'Invalid value for file: the request is not a complete multipart body');
+const malformed = () =>
+  new MalformedRequest('file', 'Invalid value for file: the request is not a complete multipart body');
 
 /**
  * The one file of a multipart upload, whatever its part is called (`file` for the JS SDK, `files` for the
@@ -55,7 +56,10 @@ export function multipartFile(request: Request, consume: (file: IncomingFile) =>
         }
         await ended;
         if (broken) throw malformed();
-        if (secondFile) throw new DomainError('TOO_MANY_FILES', 'You have uploaded the maximum number of attachments', { parameter: 'file' });
+        if (secondFile)
+          throw new DomainError('TOO_MANY_FILES', 'You have uploaded the maximum number of attachments', {
+            parameter: 'file',
+          });
         if (last) yield last;
       }
       consuming = consume({ name: info.filename ?? '', data: held() });
@@ -64,7 +68,8 @@ export function multipartFile(request: Request, consume: (file: IncomingFile) =>
     // Without a file there is nothing to wait for: the body's own outcome answers (a fault, or no file).
     ended.then(
       () => {
-        if (!consuming) reject(invalidArgument('No file in the upload: send one multipart file part', { parameter: 'file' }));
+        if (!consuming)
+          reject(invalidArgument('No file in the upload: send one multipart file part', { parameter: 'file' }));
       },
       (error: unknown) => {
         if (!consuming) reject(error);

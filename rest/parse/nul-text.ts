@@ -6,7 +6,11 @@ import { queryEntries } from './query-arrays.js';
  * it, and it must be refused naming where it is rather than fail in the database. Only requests whose raw
  * form may hold one (`%00` in the query string, a `\u0000` escape or a zero byte in the body) are searched.
  */
-const nulIn = (name: string) => new MalformedRequest(name.replace(/\0/g, ''), `Invalid value for ${name.replace(/\0/g, '')}: it contains a NUL character`);
+const nulIn = (name: string) =>
+  new MalformedRequest(
+    name.replace(/\0/g, ''),
+    `Invalid value for ${name.replace(/\0/g, '')}: it contains a NUL character`,
+  );
 
 /** The first query parameter holding a NUL, refused by its name. */
 export function nulInQuery(url: string): MalformedRequest | undefined {

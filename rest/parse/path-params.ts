@@ -26,7 +26,8 @@ function routeTemplates(router: Router): string[][] {
 
 function faultIn(template: string[], segments: string[]): MalformedRequest | undefined {
   if (template.length !== segments.length) return undefined;
-  if (!template.every((part, i) => part.startsWith(':') || part.toLowerCase() === segments[i]!.toLowerCase())) return undefined;
+  if (!template.every((part, i) => part.startsWith(':') || part.toLowerCase() === segments[i]!.toLowerCase()))
+    return undefined;
   for (const [i, part] of template.entries()) {
     if (!part.startsWith(':')) continue;
     const problem = segmentProblem(segments[i]!);
@@ -46,4 +47,5 @@ export function segmentProblem(raw: string): string | undefined {
   return value.includes('\u0000') ? 'it contains a NUL character' : undefined;
 }
 
-export const malformedParameter = (name: string, problem: string) => new MalformedRequest(name, `Invalid value for ${name}: ${problem}`);
+export const malformedParameter = (name: string, problem: string) =>
+  new MalformedRequest(name, `Invalid value for ${name}: ${problem}`);

@@ -69,7 +69,8 @@ export function sortParam(entries: [string, string][]): SortRule[] | undefined {
   return all.map((rule, i) => {
     if (!rule.field) throw new QueryParseError('sort', `sort[${i}].field is required`);
     const order = (rule.order ?? 'asc').toLowerCase();
-    if (order !== 'asc' && order !== 'desc') throw new QueryParseError('sort', `sort[${i}].order must be "asc" or "desc"`);
+    if (order !== 'asc' && order !== 'desc')
+      throw new QueryParseError('sort', `sort[${i}].order must be "asc" or "desc"`);
     return { field: rule.field, order };
   });
 }

@@ -18,7 +18,11 @@ function cellFormatOf(value: string | undefined): 'json' | 'string' {
 }
 
 /** An integer query parameter; undefined when absent or empty, code 400 naming it when not an integer. */
-export function intParam(value: string | undefined, parameter: string, message = `${parameter} must be an integer`): number | undefined {
+export function intParam(
+  value: string | undefined,
+  parameter: string,
+  message = `${parameter} must be an integer`,
+): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^-?\d+$/.test(value.trim())) throw invalidArgument(message, { parameter });
   return Number(value);

@@ -23,7 +23,9 @@ export interface SqlSession extends Queryable {
 }
 
 /** Runs store functions on a Prisma client or interactive transaction. */
-export function asQueryable(db: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Queryable {
+export function asQueryable(db: {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}): Queryable {
   return { query: <Row>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<Row[]>(sql, ...params) };
 }
 
@@ -72,7 +74,9 @@ export const DEFAULT_POOL_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const counter = options.countRoundTrips ? { count: 0 } : undefined;
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options, counter) : await openPglite(options, counter);
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options, counter)
+    : await openPglite(options, counter);
   return counter ? { ...db, roundTrips: counter } : db;
 }
 
@@ -92,7 +96,11 @@ function countingPglite(pglite: PGlite, counter: RoundTripCounter): PGlite {
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /** `object` with each call of query/exec/sql counted; `special` may replace other methods. */
-function countStatements<T extends object>(object: T, counter: RoundTripCounter, special?: (prop: PropertyKey, target: T) => unknown): T {
+function countStatements<T extends object>(
+  object: T,
+  counter: RoundTripCounter,
+  special?: (prop: PropertyKey, target: T) => unknown,
+): T {
   return new Proxy(object, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
@@ -168,7 +176,11 @@ function countingClient(counter: RoundTripCounter): typeof pg.Client {
   } as typeof pg.Client;
 }
 
-async function openPostgres(url: string, options: DatabaseOptions, counter: RoundTripCounter | undefined): Promise<Database> {
+async function openPostgres(
+  url: string,
+  options: DatabaseOptions,
+  counter: RoundTripCounter | undefined,
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,

@@ -60,7 +60,8 @@ function watchMainLoop(instance: Instance): void {
     try {
       return loopOnce(...args);
     } catch (error) {
-      if ((error as { status?: unknown } | null)?.status !== POSTGRES_MAIN_LONGJMP) instance.broken ??= error ?? 'exception';
+      if ((error as { status?: unknown } | null)?.status !== POSTGRES_MAIN_LONGJMP)
+        instance.broken ??= error ?? 'exception';
       throw error;
     }
   };
@@ -113,7 +114,9 @@ export async function superviseDatabase(options: SupervisorOptions): Promise<Pgl
       if (isWedged(error)) instance.broken ??= error;
       if (instance.broken) {
         replace(instance);
-        throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(undefined, 'unavailable', { cause: error });
+        throw error instanceof DatabaseUnavailableError
+          ? error
+          : new DatabaseUnavailableError(undefined, 'unavailable', { cause: error });
       }
       throw error;
     } finally {
@@ -121,7 +124,10 @@ export async function superviseDatabase(options: SupervisorOptions): Promise<Pgl
     }
   }
 
-  function guardTx(instance: Instance, tx: Transaction): { tx: Transaction; rolledBack: () => Promise<void> | undefined } {
+  function guardTx(
+    instance: Instance,
+    tx: Transaction,
+  ): { tx: Transaction; rolledBack: () => Promise<void> | undefined } {
     let rollback: Promise<void> | undefined;
     const guardedTx: Transaction = Object.create(tx, {
       query: { value: (...args: Parameters<Transaction['query']>) => guarded(instance, () => tx.query(...args)) },

@@ -32,14 +32,21 @@ export function databaseUnavailable(error: unknown): DatabaseUnavailableError | 
   for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
     seen.add(e);
     if (e instanceof DatabaseUnavailableError) return e;
-    const { code, meta, message } = e as { code?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; message?: unknown };
+    const { code, meta, message } = e as {
+      code?: unknown;
+      meta?: { code?: unknown; driverAdapterError?: unknown };
+      message?: unknown;
+    };
     const codes = [code, meta?.code].filter((c): c is string => typeof c === 'string');
     const text = typeof message === 'string' ? message : '';
     if (codes.includes('57014') || /Code: `57014`|canceling statement due to statement timeout/.test(text)) {
       return new DatabaseUnavailableError(STATEMENT_TIMEOUT_MESSAGE, 'timeout');
     }
     // Prisma's own codes for an unreachable server, a closed connection and a pool timeout.
-    if (codes.some((c) => UNAVAILABLE_SQLSTATE.test(c) || /^P10(01|02|17)$|^P2024$/.test(c)) || UNAVAILABLE_MESSAGE.test(text)) {
+    if (
+      codes.some((c) => UNAVAILABLE_SQLSTATE.test(c) || /^P10(01|02|17)$|^P2024$/.test(c)) ||
+      UNAVAILABLE_MESSAGE.test(text)
+    ) {
       return new DatabaseUnavailableError();
     }
     if (meta?.driverAdapterError) e = { cause: meta.driverAdapterError };

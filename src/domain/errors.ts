@@ -110,7 +110,8 @@ export const REASON_CODE = {
 } as const satisfies Record<Reason, ErrorCode>;
 
 /** Details may be left out where the reason has none that are required. */
-type DetailsArgs<R extends Reason> = Record<string, never> extends Reasons[R] ? [details?: Reasons[R]] : [details: Reasons[R]];
+type DetailsArgs<R extends Reason> =
+  Record<string, never> extends Reasons[R] ? [details?: Reasons[R]] : [details: Reasons[R]];
 
 export class DomainError<R extends Reason = Reason> extends Error {
   override name = 'DomainError';
@@ -132,10 +133,14 @@ export class DomainError<R extends Reason = Reason> extends Error {
   }
 }
 
-export const domainError = <R extends Reason>(reason: R, message: string, ...details: DetailsArgs<R>) => new DomainError(reason, message, ...details);
+export const domainError = <R extends Reason>(reason: R, message: string, ...details: DetailsArgs<R>) =>
+  new DomainError(reason, message, ...details);
 
-export const invalidArgument = (message: string, details?: Reasons['INVALID_ARGUMENT']) => new DomainError('INVALID_ARGUMENT', message, details);
+export const invalidArgument = (message: string, details?: Reasons['INVALID_ARGUMENT']) =>
+  new DomainError('INVALID_ARGUMENT', message, details);
 
-export const notFound = (message: string, details?: Reasons['NOT_FOUND']) => new DomainError('NOT_FOUND', message, details);
+export const notFound = (message: string, details?: Reasons['NOT_FOUND']) =>
+  new DomainError('NOT_FOUND', message, details);
 
-export const conflict = (message: string, details?: Reasons['CONFLICT']) => new DomainError('CONFLICT', message, details);
+export const conflict = (message: string, details?: Reasons['CONFLICT']) =>
+  new DomainError('CONFLICT', message, details);

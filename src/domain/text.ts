@@ -11,7 +11,9 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 export function storableTextProblem(value: string): string | undefined {
   const found = UNSTORABLE.exec(value);
   if (!found) return undefined;
-  return found[0] === '\u0000' ? 'must not contain the NUL character (\\u0000)' : 'must not contain a lone surrogate (an unpaired \\ud800-\\udfff)';
+  return found[0] === '\u0000'
+    ? 'must not contain the NUL character (\\u0000)'
+    : 'must not contain a lone surrogate (an unpaired \\ud800-\\udfff)';
 }
 
 /** A name (datasheet, field, view, option) that can be stored; code 400 naming the parameter otherwise. */

@@ -4,7 +4,12 @@ import { describeError, type Logger } from '../logger.js';
 import { calendarMonth, memoryMonthlyCounter, redisMonthlyCounter } from './quota.js';
 import { connectRedis } from './redis-connection.js';
 
-export { DEFAULT_RATE_LIMIT_SETTINGS, parseRateLimitSettings, type RateLimitEnv, type RateLimitSettings } from './settings.js';
+export {
+  DEFAULT_RATE_LIMIT_SETTINGS,
+  parseRateLimitSettings,
+  type RateLimitEnv,
+  type RateLimitSettings,
+} from './settings.js';
 import type { RateLimitSettings } from './settings.js';
 
 /*
@@ -65,7 +70,13 @@ export interface RateLimiterOptions {
 }
 
 /** What `consume`/`consumeGraphql` answer while limits are off. */
-const UNLIMITED: RateDecision = Object.freeze({ allowed: true, limit: 0, remaining: 0, resetMs: 0, retryAfterSeconds: 0 });
+const UNLIMITED: RateDecision = Object.freeze({
+  allowed: true,
+  limit: 0,
+  remaining: 0,
+  resetMs: 0,
+  retryAfterSeconds: 0,
+});
 const QUOTA_UNLIMITED: QuotaDecision = Object.freeze({ allowed: true, limit: null, remaining: null });
 
 export function createRateLimiter(settings: RateLimitSettings, options: RateLimiterOptions = {}): RateLimiter {
@@ -95,7 +106,9 @@ export function createRateLimiter(settings: RateLimitSettings, options: RateLimi
   const graphql = perPlan((plan) =>
     make(`${prefix}:gql:${plan}`, settings.qps[plan] * settings.graphqlCostPerRequest, windowMs / 1000),
   );
-  const overall = perPlan((plan) => make(`${prefix}:token:${plan}`, settings.qps[plan] * settings.tokenMultiple, windowMs / 1000));
+  const overall = perPlan((plan) =>
+    make(`${prefix}:token:${plan}`, settings.qps[plan] * settings.tokenMultiple, windowMs / 1000),
+  );
   const address = make(`${prefix}:addr`, settings.addressQps, windowMs / 1000);
   // One count per space and month whatever the plan, so a plan change mid-month keeps the count.
   const quota = redis ? redisMonthlyCounter(redis, memoryMonthlyCounter()) : memoryMonthlyCounter();

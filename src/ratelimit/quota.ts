@@ -8,7 +8,8 @@ return n`;
 /** INCR then PEXPIREAT of one key, atomically (EVALSHA, loading the script when Redis does not know it). */
 function incrementUntil(client: Redis, key: string, expireAtMs: number): Promise<unknown> {
   const custom = client as Redis & { tablebaseIncrementUntil?: (key: string, at: number) => Promise<unknown> };
-  if (!custom.tablebaseIncrementUntil) client.defineCommand('tablebaseIncrementUntil', { numberOfKeys: 1, lua: INCREMENT_UNTIL });
+  if (!custom.tablebaseIncrementUntil)
+    client.defineCommand('tablebaseIncrementUntil', { numberOfKeys: 1, lua: INCREMENT_UNTIL });
   return custom.tablebaseIncrementUntil!(key, expireAtMs);
 }
 

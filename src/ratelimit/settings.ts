@@ -47,9 +47,17 @@ export function parseRateLimitSettings(env: RateLimitEnv | NodeJS.ProcessEnv): R
     tokenMultiple: parsePositive('RATE_LIMIT_TOKEN_MULTIPLE', env.RATE_LIMIT_TOKEN_MULTIPLE, d.tokenMultiple),
     addressQps: parsePositive('RATE_LIMIT_ADDRESS_QPS', env.RATE_LIMIT_ADDRESS_QPS, d.addressQps),
     windowMs: parsePositive('RATE_LIMIT_WINDOW_MS', env.RATE_LIMIT_WINDOW_MS, d.windowMs),
-    graphqlCostPerRequest: parsePositive('GRAPHQL_COST_PER_REQUEST', env.GRAPHQL_COST_PER_REQUEST, d.graphqlCostPerRequest),
-    monthlyQuota: parsePlanList('API_MONTHLY_QUOTA', env.API_MONTHLY_QUOTA, d.monthlyQuota, 'FREE=10000,PLUS=unlimited', (v) =>
-      v.toLowerCase() === 'unlimited' ? null : nonNegativeInteger(v),
+    graphqlCostPerRequest: parsePositive(
+      'GRAPHQL_COST_PER_REQUEST',
+      env.GRAPHQL_COST_PER_REQUEST,
+      d.graphqlCostPerRequest,
+    ),
+    monthlyQuota: parsePlanList(
+      'API_MONTHLY_QUOTA',
+      env.API_MONTHLY_QUOTA,
+      d.monthlyQuota,
+      'FREE=10000,PLUS=unlimited',
+      (v) => (v.toLowerCase() === 'unlimited' ? null : nonNegativeInteger(v)),
     ),
   };
 }
@@ -93,7 +101,8 @@ function parsePlanList<T>(
     if (!isPlan(plan)) throw new Error(`${name}: unknown plan ${shown(match[1]!)} (plans: ${PLANS.join(', ')})`);
     if (seen.has(plan)) throw new Error(`${name}: plan ${plan} is listed twice (got ${shown(raw)})`);
     const parsed = value(match[2]!);
-    if (parsed === undefined) throw new Error(`${name}: invalid value for ${plan} (got ${shown(match[2]!)}); example ${example}`);
+    if (parsed === undefined)
+      throw new Error(`${name}: invalid value for ${plan} (got ${shown(match[2]!)}); example ${example}`);
     seen.add(plan);
     result[plan] = parsed;
   }

@@ -17,8 +17,18 @@ function newest(target: string): number {
   return Math.max(0, ...readdirSync(full).map((name) => newest(path.join(target, name))));
 }
 
-const inputs = Math.max(newest('prisma/schema.prisma'), newest('rest/controllers'), newest('rest/models'), newest('tsoa.json'));
-const outputs = ['prisma/generated/client/client.ts', 'prisma/generated/pothos-types.ts', 'rest/__generated__/routes.ts', 'rest/openapi.json'];
+const inputs = Math.max(
+  newest('prisma/schema.prisma'),
+  newest('rest/controllers'),
+  newest('rest/models'),
+  newest('tsoa.json'),
+);
+const outputs = [
+  'prisma/generated/client/client.ts',
+  'prisma/generated/pothos-types.ts',
+  'rest/__generated__/routes.ts',
+  'rest/openapi.json',
+];
 const stale = outputs.some((file) => {
   const mtime = newest(file);
   return mtime === 0 || mtime < inputs;

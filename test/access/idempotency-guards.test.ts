@@ -18,16 +18,35 @@ async function start(env: Record<string, string>): Promise<TestApp> {
   return t;
 }
 
-function call(t: TestApp, method: string, path: string, body: unknown, key?: string, token = t.token, signal?: AbortSignal) {
+function call(
+  t: TestApp,
+  method: string,
+  path: string,
+  body: unknown,
+  key?: string,
+  token = t.token,
+  signal?: AbortSignal,
+) {
   return fetch(`${t.url}/fusion${path}`, {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
     body: JSON.stringify(body),
     signal,
   });
 }
 const createDatasheet = (t: TestApp, name: string, key?: string, token?: string) =>
-  call(t, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, { name, fields: [{ name: 'Name', type: 'SingleText', property: {} }] }, key, token);
+  call(
+    t,
+    'POST',
+    `/v1/spaces/${t.spaceId}/datasheets`,
+    { name, fields: [{ name: 'Name', type: 'SingleText', property: {} }] },
+    key,
+    token,
+  );
 const datasheetsNamed = (t: TestApp, name: string) => t.app.prisma.node.count({ where: { spaceId: t.spaceId, name } });
 const keyRows = (t: TestApp, key: string) => t.app.prisma.idempotencyKey.count({ where: { key } });
 const ALL_PLANS = (qps: number) => `FREE=${qps},PLUS=${qps},PRO=${qps},ENTERPRISE=${qps}`;
@@ -96,11 +115,25 @@ describe('at most once', () => {
 
   it('completes the key although the client went away before the response', async () => {
     const abort = new AbortController();
-    const sent = call(t, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, { name: 'Aborted', fields: [{ name: 'Name', type: 'SingleText', property: {} }] }, 'key-abort', t.token, abort.signal).catch(() => undefined);
+    const sent = call(
+      t,
+      'POST',
+      `/v1/spaces/${t.spaceId}/datasheets`,
+      { name: 'Aborted', fields: [{ name: 'Name', type: 'SingleText', property: {} }] },
+      'key-abort',
+      t.token,
+      abort.signal,
+    ).catch(() => undefined);
     while ((await keyRows(t, 'key-abort')) === 0) await sleep(5);
     abort.abort();
     await sent;
-    const retry = await call(t, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, { name: 'Aborted', fields: [{ name: 'Name', type: 'SingleText', property: {} }] }, 'key-abort');
+    const retry = await call(
+      t,
+      'POST',
+      `/v1/spaces/${t.spaceId}/datasheets`,
+      { name: 'Aborted', fields: [{ name: 'Name', type: 'SingleText', property: {} }] },
+      'key-abort',
+    );
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(await retry.json()).toMatchObject({ success: true });
     expect(await datasheetsNamed(t, 'Aborted')).toBe(1);
@@ -132,7 +165,11 @@ describe('at most once', () => {
         await sleep(10 * timing.leaseMs); // many leases: the first renews its claim while it waits for the lock
         const duplicate = await call(t, 'POST', `/v1/datasheets/${datasheetId}/records`, body, 'key-slow');
         expect(duplicate.status).toBe(409);
-        expect(await duplicate.json()).toMatchObject({ success: false, code: 409, message: expect.stringContaining('still in progress') });
+        expect(await duplicate.json()).toMatchObject({
+          success: false,
+          code: 409,
+          message: expect.stringContaining('still in progress'),
+        });
         await db.query('COMMIT');
         expect((await first).status).toBe(200);
       } finally {
@@ -155,10 +192,17 @@ describe('at most once', () => {
         const row = await t.app.prisma.idempotencyKey.findFirstOrThrow({ where: { key: 'key-lost' } });
         expect(row).toMatchObject({ committed: true, statusCode: null });
         // Nobody renews the claim any more; once its lease lapsed the retry is refused, not run again.
-        await t.app.prisma.idempotencyKey.updateMany({ where: { key: 'key-lost' }, data: { leaseExpiresAt: new Date(0) } });
+        await t.app.prisma.idempotencyKey.updateMany({
+          where: { key: 'key-lost' },
+          data: { leaseExpiresAt: new Date(0) },
+        });
         const retry = await createDatasheet(t, 'Lost response', 'key-lost');
         expect(retry.status).toBe(409);
-        expect(await retry.json()).toMatchObject({ success: false, code: 409, message: expect.stringContaining('was applied') });
+        expect(await retry.json()).toMatchObject({
+          success: false,
+          code: 409,
+          message: expect.stringContaining('was applied'),
+        });
         expect(retry.headers.get('idempotent-replayed')).toBeNull();
       } finally {
         await db.query('DROP TRIGGER lose_completion ON idempotency_keys');

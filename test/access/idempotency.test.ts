@@ -13,7 +13,11 @@ afterAll(async () => {
 function createDatasheet(name: string, key?: string, token = t.token) {
   return fetch(`${t.url}/fusion/v1/spaces/${t.spaceId}/datasheets`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
     body: JSON.stringify({ name }),
   });
 }
@@ -41,7 +45,11 @@ describe('REST Idempotency-Key', () => {
   it('refuses the same key with another payload, naming the header', async () => {
     await createDatasheet('Payload A', 'key-payload');
     const response = await createDatasheet('Payload B', 'key-payload');
-    expect(await response.json()).toEqual({ success: false, code: 400, message: 'This Idempotency-Key was already used with a different request' });
+    expect(await response.json()).toEqual({
+      success: false,
+      code: 400,
+      message: 'This Idempotency-Key was already used with a different request',
+    });
     expect(await datasheetsNamed('Payload B')).toBe(0);
   });
 
@@ -65,12 +73,17 @@ describe('REST Idempotency-Key', () => {
 
   it('rejects a malformed key', async () => {
     const response = await createDatasheet('Bad key', 'has space');
-    expect(await response.json()).toMatchObject({ success: false, code: 400, message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' });
+    expect(await response.json()).toMatchObject({
+      success: false,
+      code: 400,
+      message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    });
   });
 });
 
 describe('GraphQL idempotencyKey', () => {
-  const mutation = 'mutation($key: String) { createToken(input: { name: "idem", scopes: ["spaces:read"] }, idempotencyKey: $key) { secret token { id } } }';
+  const mutation =
+    'mutation($key: String) { createToken(input: { name: "idem", scopes: ["spaces:read"] }, idempotencyKey: $key) { secret token { id } } }';
   const run = async (key: string) => {
     const response = await gql(t.url, mutation, { token: t.token, variables: { key } });
     return response.body as { data: { createToken: { secret: string | null; token: { id: string } } } };
@@ -92,11 +105,17 @@ describe('GraphQL idempotencyKey', () => {
 describe('expiry', () => {
   it('forgets a key after it expired: the request runs again, and expired keys are purged', async () => {
     await createDatasheet('Expiring', 'key-expiring');
-    await t.app.prisma.idempotencyKey.updateMany({ where: { key: 'key-expiring' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.prisma.idempotencyKey.updateMany({
+      where: { key: 'key-expiring' },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const again = await createDatasheet('Expiring', 'key-expiring');
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(await datasheetsNamed('Expiring')).toBe(2);
-    await t.app.prisma.idempotencyKey.updateMany({ where: { key: 'key-expiring' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.prisma.idempotencyKey.updateMany({
+      where: { key: 'key-expiring' },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await t.app.services.idempotency.purgeExpired()).toBeGreaterThanOrEqual(1);
     expect(await t.app.prisma.idempotencyKey.count({ where: { key: 'key-expiring' } })).toBe(0);
   });

@@ -17,7 +17,12 @@ const openapi = JSON.parse(readFileSync(new URL('../../rest/openapi.json', impor
   paths: Record<string, Record<string, { operationId: string; security?: { bearer: string[] }[] }>>;
 };
 const ALL_ROUTES = Object.entries(openapi.paths).flatMap(([path, ops]) =>
-  Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId, scope: op.security?.[0]?.bearer[0] as Scope })),
+  Object.entries(ops).map(([method, op]) => ({
+    method: method.toUpperCase(),
+    path,
+    operationId: op.operationId,
+    scope: op.security?.[0]?.bearer[0] as Scope,
+  })),
 );
 /**
  * Routes open without a token, each with a request using a valid capability and one using a forged one,
@@ -25,13 +30,20 @@ const ALL_ROUTES = Object.entries(openapi.paths).flatMap(([path, ops]) =>
  * checked as a bearer route and fails ("declares a scope and has a fixture").
  */
 type PublicCall = { path: string; body?: unknown };
-const PUBLIC_FIXTURES: Record<string, { valid: () => Promise<PublicCall>; forged: () => Promise<PublicCall>; refused: [number, number] }> = {
+const PUBLIC_FIXTURES: Record<
+  string,
+  { valid: () => Promise<PublicCall>; forged: () => Promise<PublicCall>; refused: [number, number] }
+> = {
   PutPresignedUpload: {
     valid: async () => ({ path: await uploadPath(), body: Buffer.from('public file') }),
     forged: async () => ({ path: `${(await uploadPath()).slice(0, -4)}AAAA`, body: Buffer.from('forged') }),
     refused: [403, 403],
   },
-  GetEmbed: { valid: async () => ({ path: `/v1/embed/${await embedLinkId()}` }), forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA` }), refused: [200, 1501] },
+  GetEmbed: {
+    valid: async () => ({ path: `/v1/embed/${await embedLinkId()}` }),
+    forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA` }),
+    refused: [200, 1501],
+  },
   GetEmbedRecords: {
     valid: async () => ({ path: `/v1/embed/${await embedLinkId()}/records?pageSize=5` }),
     forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA/records` }),
@@ -76,7 +88,8 @@ beforeAll(async () => {
       restricted: (await s.tokens.create({ spaceId: t.spaceId, datasheetIds: [d2.id] })).secret,
       reader: reader.secret,
     },
-    missing: async (scope: Scope) => (await s.tokens.create({ spaceId: t.spaceId, scopes: SCOPES.filter((x) => x !== scope) })).secret,
+    missing: async (scope: Scope) =>
+      (await s.tokens.create({ spaceId: t.spaceId, scopes: SCOPES.filter((x) => x !== scope) })).secret,
   };
 });
 afterAll(async () => {
@@ -97,14 +110,28 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   GetSpaces: async () => ({ path: '/v1/spaces' }),
   GetMe: async () => ({ path: '/v1/me' }),
   CreateDatasheet: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets`, body: { name: 'New' } }),
-  CreateField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields`, body: { name: `x${newId('field')}`, type: 'Text' } }),
-  DeleteField: async () => ({ path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}` }),
+  CreateField: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields`,
+    body: { name: `x${newId('field')}`, type: 'Text' },
+  }),
+  DeleteField: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}`,
+  }),
   ListAuditEvents: async () => ({ path: `/v1/spaces/${fx.spaceId}/audit-events` }),
   GetRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?pageSize=5` }),
   GetRecordsV3: async () => ({ path: `/v3/datasheets/${fx.datasheetId}/records?pageSize=5` }),
-  CreateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ fields: { Title: 'matrix' } }] } }),
-  UpdateRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'patched' } }] } }),
-  UpdateRecordsByPut: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records`, body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'put' } }] } }),
+  CreateRecords: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/records`,
+    body: { records: [{ fields: { Title: 'matrix' } }] },
+  }),
+  UpdateRecords: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/records`,
+    body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'patched' } }] },
+  }),
+  UpdateRecordsByPut: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/records`,
+    body: { records: [{ recordId: await fx.recordId(), fields: { Title: 'put' } }] },
+  }),
   DeleteRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?recordIds=${await fx.recordId()}` }),
   GetFields: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/fields` }),
   GetViews: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/views` }),
@@ -112,9 +139,14 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   GetNode: async () => ({ path: `/v1/nodes/${fx.datasheetId}` }),
   GetSpaceNode: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}` }),
   SearchNodes: async () => ({ path: `/v2/spaces/${fx.spaceId}/nodes?type=Datasheet` }),
-  CreateEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks`, body: { theme: 'light' } }),
+  CreateEmbedLink: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks`,
+    body: { theme: 'light' },
+  }),
   ListEmbedLinks: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks` }),
-  DeleteEmbedLink: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks/${await embedLinkId(true)}` }),
+  DeleteEmbedLink: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks/${await embedLinkId(true)}`,
+  }),
   GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
     const form = new FormData();
@@ -126,7 +158,12 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
 /** A fresh embed link of the fixture datasheet (links per datasheet are limited: the public fixtures share one). */
 async function embedLinkId(fresh = false): Promise<string> {
   if (!fresh && sharedLinkId) return sharedLinkId;
-  const link = await t.app.services.embeds.create({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, {}, { userId: null, tokenId: null });
+  const link = await t.app.services.embeds.create(
+    { spaceId: fx.spaceId, userId: null },
+    fx.datasheetId,
+    {},
+    { userId: null, tokenId: null },
+  );
   if (!fresh) sharedLinkId = link.linkId;
   return link.linkId;
 }
@@ -137,7 +174,8 @@ async function uploadPath(): Promise<string> {
   return new URL(slot!.uploadUrl).pathname.replace(/^\/fusion/, '');
 }
 
-const call = (method: string, path: string, token: string | undefined, body?: unknown) => fusion(t.url, method, path, { token, body });
+const call = (method: string, path: string, token: string | undefined, body?: unknown) =>
+  fusion(t.url, method, path, { token, body });
 
 const targetsSpace = (path: string) => path.includes('{spaceId}');
 const targetsDatasheet = (path: string) => path.includes('{datasheetId}') || path.includes('{nodeId}');
@@ -150,7 +188,11 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
   });
 
   const refusals: [string, () => Promise<string | undefined>, (r: Awaited<ReturnType<typeof call>>) => void][] = [
-    ['no token', async () => undefined, (r) => expect([r.status, r.body]).toEqual([401, { success: false, code: 401, message: 'Unauthorized' }])],
+    [
+      'no token',
+      async () => undefined,
+      (r) => expect([r.status, r.body]).toEqual([401, { success: false, code: 401, message: 'Unauthorized' }]),
+    ],
     ['a bad token', async () => 'tbk_not_a_real_token', (r) => expect([r.status, r.body.code]).toEqual([401, 401])],
     ['a revoked token', async () => fx.tokens.revoked, (r) => expect([r.status, r.body.code]).toEqual([401, 401])],
     [
@@ -175,9 +217,14 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
     const response = await call(route.method, path, fx.tokens.otherSpace, body);
     if (targetsSpace(route.path)) {
       expect([response.status, response.body.code]).toEqual([403, 403]);
-      expect(response.body.message).toBe('The API token user does not belong to the space, please adjust spaceId or API token and try again');
+      expect(response.body.message).toBe(
+        'The API token user does not belong to the space, please adjust spaceId or API token and try again',
+      );
     } else if (targetsDatasheet(route.path)) {
-      expect([response.status, response.body]).toEqual([200, { success: false, code: 301, message: "Can't find the specified datasheet" }]);
+      expect([response.status, response.body]).toEqual([
+        200,
+        { success: false, code: 301, message: "Can't find the specified datasheet" },
+      ]);
     } else {
       expect(response.body.success).toBe(true);
     }
@@ -189,7 +236,10 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
     const { path, body } = await REST_FIXTURES[route.operationId]!();
     const response = await call(route.method, path, fx.tokens.restricted, body);
     if (targetsDatasheet(route.path)) {
-      expect([response.status, response.body]).toEqual([200, { success: false, code: 301, message: "Can't find the specified datasheet" }]);
+      expect([response.status, response.body]).toEqual([
+        200,
+        { success: false, code: 301, message: "Can't find the specified datasheet" },
+      ]);
     } else if (!readScope(route.scope)) {
       expect([response.status, response.body.code]).toEqual([403, 403]);
     } else {
@@ -202,7 +252,11 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s
     const { path, body } = await REST_FIXTURES[route.operationId]!();
     const response = await call(route.method, path, fx.tokens.reader, body);
     if (SCOPE_MIN_ROLE[route.scope] === 'reader') expect(response.body.success).toBe(true);
-    else expect([response.status, response.body]).toEqual([200, { success: false, code: 602, message: 'Operation denied' }]);
+    else
+      expect([response.status, response.body]).toEqual([
+        200,
+        { success: false, code: 602, message: 'Operation denied' },
+      ]);
   });
 
   it('lets the owner through', async () => {
@@ -236,7 +290,9 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
   spaces: async () => ({ query: '{ spaces { id name } }' }),
   me: async () => ({ query: '{ me { user { id } space { id role } scopes } }' }),
   auditEvents: async () => ({ query: '{ auditEvents(limit: 5) { events { id action } } }' }),
-  createToken: async () => ({ query: 'mutation { createToken(input: { name: "m", scopes: ["spaces:read"] }) { token { id } } }' }),
+  createToken: async () => ({
+    query: 'mutation { createToken(input: { name: "m", scopes: ["spaces:read"] }) { token { id } } }',
+  }),
   revokeToken: async () => {
     const { token } = await t.app.services.tokens.create({ spaceId: fx.spaceId, name: 'victim' });
     return { query: 'mutation($id: ID!) { revokeToken(tokenId: $id) { id revokedAt } }', variables: { id: token.id } };
@@ -306,52 +362,117 @@ describe.each(rootFields.map((f) => [f.name, f] as const))('GraphQL %s', (_name,
  * they exist) or change them (a two-way sibling) is refused, and changes nothing.
  */
 describe('a datasheet restriction through links and lookups', () => {
-  const r: { a: string; b: string; bRecord: string; aRecord: string; toB: string; pair: string; sibling: string; bTitle: string; token: string } = {} as never;
+  const r: {
+    a: string;
+    b: string;
+    bRecord: string;
+    aRecord: string;
+    toB: string;
+    pair: string;
+    sibling: string;
+    bTitle: string;
+    token: string;
+  } = {} as never;
   const as = (token: string) => async (method: string, path: string, body?: unknown) => call(method, path, token, body);
-  const fieldsOf = async (datasheetId: string) => (await t.app.prisma.field.findMany({ where: { datasheetId }, orderBy: { id: 'asc' } })).map((f) => [f.id, f.type, f.property]);
-  const cellsOf = async (id: string) => (await t.app.prisma.$queryRawUnsafe<{ cells: unknown }[]>('SELECT cells FROM records WHERE id = $1', id))[0]?.cells;
-  const restrictedError = { success: false, code: 403, message: 'This token is restricted to some datasheets and cannot name or change records or fields of a linked datasheet outside them' };
+  const fieldsOf = async (datasheetId: string) =>
+    (await t.app.prisma.field.findMany({ where: { datasheetId }, orderBy: { id: 'asc' } })).map((f) => [
+      f.id,
+      f.type,
+      f.property,
+    ]);
+  const cellsOf = async (id: string) =>
+    (await t.app.prisma.$queryRawUnsafe<{ cells: unknown }[]>('SELECT cells FROM records WHERE id = $1', id))[0]?.cells;
+  const restrictedError = {
+    success: false,
+    code: 403,
+    message:
+      'This token is restricted to some datasheets and cannot name or change records or fields of a linked datasheet outside them',
+  };
 
   beforeAll(async () => {
     const s = t.app.services;
     const scope = await ownerScope(t);
-    const [a, b] = [await s.datasheets.create(scope, { name: 'Reach A' }), await s.datasheets.create(scope, { name: 'Reach B' })];
+    const [a, b] = [
+      await s.datasheets.create(scope, { name: 'Reach A' }),
+      await s.datasheets.create(scope, { name: 'Reach B' }),
+    ];
     Object.assign(r, { a: a.id, b: b.id });
     r.bTitle = (await s.datasheets.get(scope, b.id)).fields[0]!.id;
     r.bRecord = (await s.records.create(scope, b.id, [{ Title: 'secret-of-b' }]))[0]!.id;
-    r.toB = (await s.fields.add(scope, a.id, { name: 'ToB', type: 'OneWayLink', property: { foreignDatasheetId: b.id } })).id;
-    const pair = await s.fields.add(scope, a.id, { name: 'Pair', type: 'TwoWayLink', property: { foreignDatasheetId: b.id } });
+    r.toB = (
+      await s.fields.add(scope, a.id, { name: 'ToB', type: 'OneWayLink', property: { foreignDatasheetId: b.id } })
+    ).id;
+    const pair = await s.fields.add(scope, a.id, {
+      name: 'Pair',
+      type: 'TwoWayLink',
+      property: { foreignDatasheetId: b.id },
+    });
     Object.assign(r, { pair: pair.id, sibling: (pair.property as { brotherFieldId: string }).brotherFieldId });
-    await s.fields.add(scope, a.id, { name: 'BTitle', type: 'MagicLookUp', property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle } });
+    await s.fields.add(scope, a.id, {
+      name: 'BTitle',
+      type: 'MagicLookUp',
+      property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle },
+    });
     // A lookup of that lookup through a link of A to itself: B is as far out of reach two steps away.
-    const self = await s.fields.add(scope, a.id, { name: 'Self', type: 'OneWayLink', property: { foreignDatasheetId: a.id } });
+    const self = await s.fields.add(scope, a.id, {
+      name: 'Self',
+      type: 'OneWayLink',
+      property: { foreignDatasheetId: a.id },
+    });
     const aLookup = (await s.datasheets.get(scope, a.id)).fields.find((f) => f.name === 'BTitle')!.id;
-    await s.fields.add(scope, a.id, { name: 'Deep', type: 'MagicLookUp', property: { relatedLinkFieldId: self.id, targetFieldId: aLookup } });
+    await s.fields.add(scope, a.id, {
+      name: 'Deep',
+      type: 'MagicLookUp',
+      property: { relatedLinkFieldId: self.id, targetFieldId: aLookup },
+    });
     const [first] = await s.records.create(scope, a.id, [{ Title: 'a1', ToB: [r.bRecord], Pair: [r.bRecord] }]);
     r.aRecord = first!.id;
     await s.records.update(scope, a.id, [{ recordId: r.aRecord, fields: { Self: [r.aRecord] } }]);
     r.token = (await s.tokens.create({ spaceId: t.spaceId, datasheetIds: [a.id] })).secret;
   });
 
-  const createField = (datasheetId: string, field: unknown) => ['POST', `/v1/spaces/${fx.spaceId}/datasheets/${datasheetId}/fields`, field] as const;
+  const createField = (datasheetId: string, field: unknown) =>
+    ['POST', `/v1/spaces/${fx.spaceId}/datasheets/${datasheetId}/fields`, field] as const;
 
-  it.each(['OneWayLink', 'TwoWayLink'])('refuses a %s field to B as if B did not exist, adding no field anywhere', async (type) => {
-    const [before, beforeB] = [await fieldsOf(r.a), await fieldsOf(r.b)];
-    const toB = await as(r.token)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }));
-    const toNothing = await as(r.token)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: newId('datasheet') } }));
-    expect([toB.status, toB.body]).toEqual([toNothing.status, toNothing.body]);
-    expect(toB.body.success).toBe(false);
-    expect([await fieldsOf(r.a), await fieldsOf(r.b)]).toEqual([before, beforeB]);
-    // The owner may (the refusal is the restriction's).
-    expect((await as(fx.tokens.owner)(...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }))).body.success).toBe(true);
-  });
+  it.each(['OneWayLink', 'TwoWayLink'])(
+    'refuses a %s field to B as if B did not exist, adding no field anywhere',
+    async (type) => {
+      const [before, beforeB] = [await fieldsOf(r.a), await fieldsOf(r.b)];
+      const toB = await as(r.token)(
+        ...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }),
+      );
+      const toNothing = await as(r.token)(
+        ...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: newId('datasheet') } }),
+      );
+      expect([toB.status, toB.body]).toEqual([toNothing.status, toNothing.body]);
+      expect(toB.body.success).toBe(false);
+      expect([await fieldsOf(r.a), await fieldsOf(r.b)]).toEqual([before, beforeB]);
+      // The owner may (the refusal is the restriction's).
+      expect(
+        (
+          await as(fx.tokens.owner)(
+            ...createField(r.a, { name: `L${newId('field')}`, type, property: { foreignDatasheetId: r.b } }),
+          )
+        ).body.success,
+      ).toBe(true);
+    },
+  );
 
   it('refuses a lookup through a link to B as if B did not exist', async () => {
-    const lookup = { name: `K${newId('field')}`, type: 'MagicLookUp', property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle } };
+    const lookup = {
+      name: `K${newId('field')}`,
+      type: 'MagicLookUp',
+      property: { relatedLinkFieldId: r.toB, targetFieldId: r.bTitle },
+    };
     const response = await as(r.token)(...createField(r.a, lookup));
-    expect([response.status, response.body]).toEqual([200, { success: false, code: 301, message: "Can't find the specified datasheet" }]);
+    expect([response.status, response.body]).toEqual([
+      200,
+      { success: false, code: 301, message: "Can't find the specified datasheet" },
+    ]);
     expect((await fieldsOf(r.a)).map(([id]) => id)).not.toContain(response.body.data);
-    expect((await as(fx.tokens.owner)(...createField(r.a, { ...lookup, name: `K${newId('field')}` }))).body.success).toBe(true);
+    expect(
+      (await as(fx.tokens.owner)(...createField(r.a, { ...lookup, name: `K${newId('field')}` }))).body.success,
+    ).toBe(true);
   });
 
   it("reads A's link cells as record ids and its lookups into B as empty, in json, strings, filters and GET fields", async () => {
@@ -373,7 +494,9 @@ describe('a datasheet restriction through links and lookups', () => {
     expect(((await as(r.token)('GET', filter)).body.data as Page).records).toHaveLength(0);
     // GET fields shows the lookup as broken, naming nothing of B.
     const fields = await as(r.token)('GET', `/v1/datasheets/${r.a}/fields`);
-    const bTitle = (fields.body.data as { fields: { name: string; property: Record<string, unknown> }[] }).fields.find((f) => f.name === 'BTitle')!;
+    const bTitle = (fields.body.data as { fields: { name: string; property: Record<string, unknown> }[] }).fields.find(
+      (f) => f.name === 'BTitle',
+    )!;
     expect(bTitle.property).toMatchObject({ hasError: true });
     expect(bTitle.property).not.toHaveProperty('entityField');
     expect(fields.text).not.toContain(`"datasheetId":"${r.b}"`);
@@ -382,15 +505,23 @@ describe('a datasheet restriction through links and lookups', () => {
   it('refuses writes naming records of B, whether they exist or not, creating nothing', async () => {
     const count = () => t.app.prisma.record.count({ where: { datasheetId: r.a } });
     const before = await count();
-    const existing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, { records: [{ fields: { Title: 'x', ToB: [r.bRecord] } }] });
-    const missing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, { records: [{ fields: { Title: 'x', ToB: [newId('record')] } }] });
+    const existing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, {
+      records: [{ fields: { Title: 'x', ToB: [r.bRecord] } }],
+    });
+    const missing = await as(r.token)('POST', `/v1/datasheets/${r.a}/records`, {
+      records: [{ fields: { Title: 'x', ToB: [newId('record')] } }],
+    });
     expect([existing.status, existing.body]).toEqual([403, restrictedError]);
     expect([missing.status, missing.body]).toEqual([403, restrictedError]);
-    const update = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, { records: [{ recordId: r.aRecord, fields: { ToB: [newId('record')] } }] });
+    const update = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, {
+      records: [{ recordId: r.aRecord, fields: { ToB: [newId('record')] } }],
+    });
     expect([update.status, update.body]).toEqual([403, restrictedError]);
     expect(await count()).toBe(before);
     // Writing A's other cells, and clearing a one-way link (nothing of B named or changed), stay allowed.
-    const cleared = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, { records: [{ recordId: r.aRecord, fields: { Title: 'a1 again' } }] });
+    const cleared = await as(r.token)('PATCH', `/v1/datasheets/${r.a}/records`, {
+      records: [{ recordId: r.aRecord, fields: { Title: 'a1 again' } }],
+    });
     expect(cleared.body.success).toBe(true);
   });
 
@@ -407,7 +538,11 @@ describe('a datasheet restriction through links and lookups', () => {
       const response = await as(r.token)(method, path, body);
       expect([method, path, response.status, response.body]).toEqual([method, path, 403, restrictedError]);
     }
-    expect([await cellsOf(r.aRecord), await cellsOf(r.bRecord), await fieldsOf(r.b)]).toEqual([aCells, bCells, bFields]);
+    expect([await cellsOf(r.aRecord), await cellsOf(r.bRecord), await fieldsOf(r.b)]).toEqual([
+      aCells,
+      bCells,
+      bFields,
+    ]);
   });
 
   it('bounds an embed link the token publishes by the same restriction', async () => {

@@ -7,7 +7,12 @@ import { fusion } from '../support/fusion.js';
 let t: TestApp;
 beforeAll(async () => {
   // A window far longer than the test: every count below lands in one window.
-  t = await startTestApp({ RATE_LIMIT_QPS: 'FREE=2,PLUS=2,PRO=2,ENTERPRISE=2', RATE_LIMIT_TOKEN_MULTIPLE: '3', RATE_LIMIT_ADDRESS_QPS: '4', RATE_LIMIT_WINDOW_MS: '600000' });
+  t = await startTestApp({
+    RATE_LIMIT_QPS: 'FREE=2,PLUS=2,PRO=2,ENTERPRISE=2',
+    RATE_LIMIT_TOKEN_MULTIPLE: '3',
+    RATE_LIMIT_ADDRESS_QPS: '4',
+    RATE_LIMIT_WINDOW_MS: '600000',
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -17,11 +22,20 @@ describe('rate buckets', () => {
   it('caps a token over all its datasheets at plan rate × RATE_LIMIT_TOKEN_MULTIPLE', async () => {
     const token = (await t.app.services.tokens.create({ spaceId: t.spaceId })).secret;
     const datasheets = await Promise.all(
-      [1, 2, 3, 4, 5, 6].map(async (i) => (await t.app.services.datasheets.create({ spaceId: t.spaceId, userId: t.app.bootstrapped!.userId }, { name: `Bucket ${i}` })).id),
+      [1, 2, 3, 4, 5, 6].map(
+        async (i) =>
+          (
+            await t.app.services.datasheets.create(
+              { spaceId: t.spaceId, userId: t.app.bootstrapped!.userId },
+              { name: `Bucket ${i}` },
+            )
+          ).id,
+      ),
     );
     const statuses: number[] = [];
     for (const id of datasheets.slice(0, 5)) {
-      for (let i = 0; i < 2; i++) statuses.push((await fusion(t.url, 'GET', `/v1/datasheets/${id}/records`, { token })).status);
+      for (let i = 0; i < 2; i++)
+        statuses.push((await fusion(t.url, 'GET', `/v1/datasheets/${id}/records`, { token })).status);
     }
     // 5 datasheets × 2 each would all pass per datasheet; the token's 2 × 3 = 6 stop the rest.
     expect(statuses.filter((s) => s === 200)).toHaveLength(6);
@@ -37,7 +51,8 @@ describe('rate buckets', () => {
 
   it('meters failed authentications per client address: past the limit 429 with Retry-After, not 401', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await fusion(t.url, 'GET', '/v1/spaces', { token: `tbk_guess${i}` })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await fusion(t.url, 'GET', '/v1/spaces', { token: `tbk_guess${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     const limited = await fusion(t.url, 'GET', '/v1/spaces', { authorization: 'Basic nope' });
     expect(limited.status).toBe(429);

@@ -22,26 +22,30 @@ describe('QPS tiers', () => {
     ['FREE', 2],
     ['PRO', 4],
     ['ENTERPRISE', 6],
-  ] as const)('%s allows %i requests per second per token, then answers 429 with the reference envelope', async (plan, qps) => {
-    const token = await tokenFor(plan);
-    const responses = await Promise.all(Array.from({ length: qps + 3 }, () => me(token)));
-    const ok = responses.filter((r) => r.status === 200);
-    const limited = responses.filter((r) => r.status === 429);
-    expect([ok.length, limited.length]).toEqual([qps, 3]);
-    expect(await limited[0]!.json()).toEqual({
-      success: false,
-      code: 429,
-      message: `The API request rate for the current space is ${qps} queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.`,
-    });
-    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(limited[0]!.headers.get('x-ratelimit-limit')).toBe(String(qps));
-    expect(limited[0]!.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(Number(ok[0]!.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
-  });
+  ] as const)(
+    '%s allows %i requests per second per token, then answers 429 with the reference envelope',
+    async (plan, qps) => {
+      const token = await tokenFor(plan);
+      const responses = await Promise.all(Array.from({ length: qps + 3 }, () => me(token)));
+      const ok = responses.filter((r) => r.status === 200);
+      const limited = responses.filter((r) => r.status === 429);
+      expect([ok.length, limited.length]).toEqual([qps, 3]);
+      expect(await limited[0]!.json()).toEqual({
+        success: false,
+        code: 429,
+        message: `The API request rate for the current space is ${qps} queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.`,
+      });
+      expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(limited[0]!.headers.get('x-ratelimit-limit')).toBe(String(qps));
+      expect(limited[0]!.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(Number(ok[0]!.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
+    },
+  );
 
   it('gives every token its own bucket and refills it after the window', async () => {
     const [a, b] = [await tokenFor('FREE'), await tokenFor('FREE')];
-    const burst = async (token: string) => (await Promise.all([me(token), me(token), me(token)])).map((r) => r.status).sort();
+    const burst = async (token: string) =>
+      (await Promise.all([me(token), me(token), me(token)])).map((r) => r.status).sort();
     expect(await burst(a)).toEqual([200, 200, 429]);
     expect(await burst(b)).toEqual([200, 200, 429]);
     await new Promise((r) => setTimeout(r, 1100));
@@ -64,7 +68,10 @@ describe('QPS tiers', () => {
       }),
     );
     expect(codes.filter((c) => c === 'OK')).toHaveLength(14);
-    expect(codes.filter((c) => c !== 'OK'), JSON.stringify(codes)).toEqual(Array(6).fill('RATE_LIMITED'));
+    expect(
+      codes.filter((c) => c !== 'OK'),
+      JSON.stringify(codes),
+    ).toEqual(Array(6).fill('RATE_LIMITED'));
     // The REST budget of the same token is untouched.
     expect((await me(token)).status).toBe(200);
   });
@@ -80,6 +87,10 @@ describe('monthly quota', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 403, 403]);
     const body = await (await me(token)).json();
-    expect(body).toEqual({ success: false, code: 403, message: 'Access forbidden because your API usage exceeds the monthly rate' });
+    expect(body).toEqual({
+      success: false,
+      code: 403,
+      message: 'Access forbidden because your API usage exceeds the monthly rate',
+    });
   });
 });

@@ -26,7 +26,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-shared-'));
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
-    const env = { DATABASE_URL: pgdb!.url, REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_QPS: 'ENTERPRISE=4' };
+    const env = {
+      DATABASE_URL: pgdb!.url,
+      REDIS_URL: redis.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_QPS: 'ENTERPRISE=4',
+    };
     const server = runTs('src/main.ts', [], env);
     servers.push(server);
     urls.push(`http://127.0.0.1:${port}`);
@@ -50,7 +58,9 @@ afterAll(async () => {
 async function burst(): Promise<number[]> {
   await new Promise((r) => setTimeout(r, 1100)); // a fresh window
   const responses = await Promise.all(
-    Array.from({ length: 12 }, (_, i) => fetch(`${urls[i % 2]}/fusion/v1/me`, { headers: { authorization: `Bearer ${token}` } })),
+    Array.from({ length: 12 }, (_, i) =>
+      fetch(`${urls[i % 2]}/fusion/v1/me`, { headers: { authorization: `Bearer ${token}` } }),
+    ),
   );
   return responses.map((r) => r.status);
 }

@@ -69,7 +69,9 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
       );
     }
     const [, amount, stage] = (await s.datasheets.get(scope, ds.id)).fields;
-    const won = (stage!.property as { options: { id: string; name: string }[] }).options.find((o) => o.name === 'Won')!.id;
+    const won = (stage!.property as { options: { id: string; name: string }[] }).options.find(
+      (o) => o.name === 'Won',
+    )!.id;
     const view = await s.views.add(scope, ds.id, {
       name: 'Won by amount',
       filter: { conjunction: 'and', conditions: [{ fieldId: stage!.id, operator: 'is', value: 'Won' }] },
@@ -81,7 +83,13 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
     const [flag, value] = sortKeyExprs(amount!);
     const cols = 'r.id, r.cells, r.revision, r.position, r.created_at, r.created_by, r.updated_at, r.updated_by';
     const figures: Figure[] = [];
-    const pair = async (name: string, engine: () => Promise<unknown>, hand: () => Promise<unknown>, n = runs, goal = 'goal ≤ 1.5') => {
+    const pair = async (
+      name: string,
+      engine: () => Promise<unknown>,
+      hand: () => Promise<unknown>,
+      n = runs,
+      goal = 'goal ≤ 1.5',
+    ) => {
       const [ours, sql] = await timedPair(n, engine, hand);
       figures.push(
         { name: `${name}, engine (${label})`, value: ours.p50, unit: 'ms p50', note: `p95 ${ours.p95.toFixed(2)} ms` },
@@ -102,7 +110,12 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
     );
     await pair(
       'filterByFormula + sort, first 100',
-      () => s.records.query(scope, ds.id, { filterByFormula: 'AND({Stage} = "Won", {Amount} > 1000)', sort: [{ field: 'Amount', order: 'desc' }], pageSize: 100 }),
+      () =>
+        s.records.query(scope, ds.id, {
+          filterByFormula: 'AND({Stage} = "Won", {Amount} > 1000)',
+          sort: [{ field: 'Amount', order: 'desc' }],
+          pageSize: 100,
+        }),
       () =>
         db.query(
           `SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND r.cells->>'${stage!.id}' = $2 AND (r.cells->>'${amount!.id}')::float8 > 1000
@@ -113,10 +126,14 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
     await pair(
       'page of 1,000 unfiltered',
       () => s.records.query(scope, ds.id, { pageSize: 1000 }),
-      () => db.query(`SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 ORDER BY r.position, r.id LIMIT 1000`, [ds.id]),
+      () =>
+        db.query(`SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 ORDER BY r.position, r.id LIMIT 1000`, [
+          ds.id,
+        ]),
     );
     let after: string | null = null;
-    for (let i = 0; i < Math.floor(total / 2 / 1000); i++) after = (await s.records.query(scope, ds.id, { pageSize: 1000, after })).nextCursor ?? null;
+    for (let i = 0; i < Math.floor(total / 2 / 1000); i++)
+      after = (await s.records.query(scope, ds.id, { pageSize: 1000, after })).nextCursor ?? null;
     const [mid] = await db.query<{ position: number; id: string }>(
       `SELECT position, id FROM records WHERE datasheet_id = $1 ORDER BY position, id OFFSET $2 LIMIT 1`,
       [ds.id, Math.floor(total / 2) - 1],
@@ -125,23 +142,35 @@ export async function queryBench(total: number, runs: number): Promise<Figure[]>
       `keyset page of 100 at row ${Math.floor(total / 2).toLocaleString('en-US')}`,
       () => s.records.query(scope, ds.id, { pageSize: 100, after }),
       () =>
-        db.query(`SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND (r.position, r.id) > ($2, $3) ORDER BY r.position, r.id LIMIT 100`, [
-          ds.id,
-          mid!.position,
-          mid!.id,
-        ]),
+        db.query(
+          `SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND (r.position, r.id) > ($2, $3) ORDER BY r.position, r.id LIMIT 100`,
+          [ds.id, mid!.position, mid!.id],
+        ),
     );
-    const ids = (await db.query<{ id: string }>(`SELECT id FROM records WHERE datasheet_id = $1 ORDER BY random() LIMIT 100`, [ds.id])).map((r) => r.id);
+    const ids = (
+      await db.query<{ id: string }>(`SELECT id FROM records WHERE datasheet_id = $1 ORDER BY random() LIMIT 100`, [
+        ds.id,
+      ])
+    ).map((r) => r.id);
     await pair(
       'record-id selection of 100',
       () => s.records.query(scope, ds.id, { recordIds: ids, pageSize: 100 }),
-      () => db.query(`SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[]) ORDER BY array_position($2::text[], r.id)`, [ds.id, ids]),
+      () =>
+        db.query(
+          `SELECT ${cols} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[]) ORDER BY array_position($2::text[], r.id)`,
+          [ds.id, ids],
+        ),
     );
     // Formula fields compute in the query: sorting by one (no index can hold it) beside the same arithmetic by hand.
     await s.fields.add(scope, ds.id, { name: 'Net', type: 'Formula', property: { expression: '{Amount} * 0.8 - 5' } });
     await pair(
       'sort by a Formula field, first 100',
-      () => s.records.query(scope, ds.id, { sort: [{ field: 'Net', order: 'desc' }], fields: ['Title', 'Net'], pageSize: 100 }),
+      () =>
+        s.records.query(scope, ds.id, {
+          sort: [{ field: 'Net', order: 'desc' }],
+          fields: ['Title', 'Net'],
+          pageSize: 100,
+        }),
       () =>
         db.query(
           `SELECT ${cols}, (r.cells->>'${amount!.id}')::float8 * 0.8 - 5 AS net FROM records r WHERE r.datasheet_id = $1

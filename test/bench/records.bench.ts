@@ -19,7 +19,13 @@ const STAGES = ['Lead', 'Won', 'Lost'];
 function batchOf(start: number, size: number) {
   return Array.from({ length: size }, (_, i) => {
     const n = start + i;
-    return { Title: `Deal ${n}`, Amount: (n * 37) % 100_000, Stage: STAGES[n % 3], Closed: n % 2 === 0, Notes: `note ${n} `.repeat(3) };
+    return {
+      Title: `Deal ${n}`,
+      Amount: (n * 37) % 100_000,
+      Stage: STAGES[n % 3],
+      Closed: n % 2 === 0,
+      Notes: `note ${n} `.repeat(3),
+    };
   });
 }
 
@@ -65,8 +71,18 @@ export async function recordsBench(total: number, batchSize: number): Promise<Fi
     const ours = total / serviceSeconds;
     const bare = total / rawSeconds;
     return [
-      { name: `record service create, ${label}`, value: ours, unit: 'rec/s', note: `${total.toLocaleString('en-US')} records, batches of ${batchSize}: validation, defaults, row cap, events` },
-      { name: `raw INSERT … unnest, ${label}`, value: bare, unit: 'rec/s', note: 'same rows, no validation or history' },
+      {
+        name: `record service create, ${label}`,
+        value: ours,
+        unit: 'rec/s',
+        note: `${total.toLocaleString('en-US')} records, batches of ${batchSize}: validation, defaults, row cap, events`,
+      },
+      {
+        name: `raw INSERT … unnest, ${label}`,
+        value: bare,
+        unit: 'rec/s',
+        note: 'same rows, no validation or history',
+      },
       { name: `ratio service / raw, ${label}`, value: ours / bare, unit: '×', note: pgdb ? 'goal ≥ 0.40' : '' },
     ];
   } finally {

@@ -16,7 +16,12 @@ const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
   for (const f of figures) {
-    const value = f.unit === '×' ? f.value.toFixed(3) : f.unit.startsWith('ms') ? f.value.toFixed(2) : Math.round(f.value).toLocaleString('en-US');
+    const value =
+      f.unit === '×'
+        ? f.value.toFixed(3)
+        : f.unit.startsWith('ms')
+          ? f.value.toFixed(2)
+          : Math.round(f.value).toLocaleString('en-US');
     process.stdout.write(`  ${f.name.padEnd(58)} ${value.padStart(10)} ${f.unit.padEnd(6)} ${f.note ?? ''}\n`);
   }
 }
@@ -38,17 +43,31 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const runs = (name: string) => !only || only.has(name);
 const pglite = !(postgres && process.env.BENCH_PGLITE === 'off');
 if (runs('http')) {
-  if (pglite) print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
-  if (postgres) print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
+  if (pglite)
+    print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
+  if (postgres)
+    print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
 }
 if (runs('records')) {
-  if (pglite) print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
-  if (postgres) print('Record writes on PostgreSQL (batches of 1,000)', await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)));
+  if (pglite)
+    print('Record writes (batches of 1,000)', await withDatabaseUrl(undefined, () => recordsBench(records, 1_000)));
+  if (postgres)
+    print(
+      'Record writes on PostgreSQL (batches of 1,000)',
+      await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)),
+    );
 }
 if (runs('query')) {
-  if (pglite) print(`Record queries over ${records.toLocaleString('en-US')} records (p50 of 100 runs)`, await withDatabaseUrl(undefined, () => queryBench(records, 100)));
+  if (pglite)
+    print(
+      `Record queries over ${records.toLocaleString('en-US')} records (p50 of 100 runs)`,
+      await withDatabaseUrl(undefined, () => queryBench(records, 100)),
+    );
   if (postgres) print('Record queries on PostgreSQL', await withDatabaseUrl(postgres, () => queryBench(records, 100)));
   if (postgres && process.env.BENCH_LARGE === '1') {
-    print('Record queries on PostgreSQL over 1,000,000 records (p50 of 100 runs)', await withDatabaseUrl(postgres, () => queryBench(1_000_000, 100)));
+    print(
+      'Record queries on PostgreSQL over 1,000,000 records (p50 of 100 runs)',
+      await withDatabaseUrl(postgres, () => queryBench(1_000_000, 100)),
+    );
   }
 }

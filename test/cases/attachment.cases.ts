@@ -17,8 +17,14 @@ export const attachmentCases = defineCases({
       string: `a.png (${fileUrl('space/a.png')})`,
     },
     {
-      value: [{ token: 't1', name: 'one.txt' }, { token: 't2', name: 'two.txt' }],
-      stored: [{ id: itemId, token: 't1', name: 'one.txt' }, { id: itemId, token: 't2', name: 'two.txt' }],
+      value: [
+        { token: 't1', name: 'one.txt' },
+        { token: 't2', name: 'two.txt' },
+      ],
+      stored: [
+        { id: itemId, token: 't1', name: 'one.txt' },
+        { id: itemId, token: 't2', name: 'two.txt' },
+      ],
       refs: { kind: 'attachments', tokens: ['t1', 't2'] },
       json: [
         { id: itemId, name: 'one.txt', token: 't1', url: fileUrl('t1') },
@@ -41,13 +47,45 @@ export const attachmentCases = defineCases({
   reads: [
     // Items as the record service enriches them from the asset table.
     {
-      stored: [{ id: 'atcAAAAAAAAAA', token: 'doc.pdf', name: 'doc.pdf', size: 10, mimeType: 'application/pdf', preview: 'doc.png' }],
-      json: [{ id: 'atcAAAAAAAAAA', name: 'doc.pdf', size: 10, mimeType: 'application/pdf', token: 'doc.pdf', preview: 'doc.png', url: fileUrl('doc.pdf') }],
+      stored: [
+        {
+          id: 'atcAAAAAAAAAA',
+          token: 'doc.pdf',
+          name: 'doc.pdf',
+          size: 10,
+          mimeType: 'application/pdf',
+          preview: 'doc.png',
+        },
+      ],
+      json: [
+        {
+          id: 'atcAAAAAAAAAA',
+          name: 'doc.pdf',
+          size: 10,
+          mimeType: 'application/pdf',
+          token: 'doc.pdf',
+          preview: 'doc.png',
+          url: fileUrl('doc.pdf'),
+        },
+      ],
       string: `doc.pdf (${fileUrl('doc.pdf')})`,
     },
     {
-      stored: [{ id: 'atcBBBBBBBBBB', token: 'p.png', name: 'p.png', size: 5, mimeType: 'image/png', width: 4, height: 3 }],
-      json: [{ id: 'atcBBBBBBBBBB', name: 'p.png', size: 5, mimeType: 'image/png', token: 'p.png', width: 4, height: 3, url: fileUrl('p.png') }],
+      stored: [
+        { id: 'atcBBBBBBBBBB', token: 'p.png', name: 'p.png', size: 5, mimeType: 'image/png', width: 4, height: 3 },
+      ],
+      json: [
+        {
+          id: 'atcBBBBBBBBBB',
+          name: 'p.png',
+          size: 5,
+          mimeType: 'image/png',
+          token: 'p.png',
+          width: 4,
+          height: 3,
+          url: fileUrl('p.png'),
+        },
+      ],
       string: `p.png (${fileUrl('p.png')})`,
     },
   ],

@@ -1,6 +1,10 @@
 import { defineCases } from './field-case.js';
 
-const defaults = { text: 'Click to start', style: { type: 'Background', color: { name: 'deepPurple_5', value: '#B0A4F5' } }, action: {} };
+const defaults = {
+  text: 'Click to start',
+  style: { type: 'Background', color: { name: 'deepPurple_5', value: '#B0A4F5' } },
+  action: {},
+};
 
 export const buttonCases = defineCases({
   type: 'Button',

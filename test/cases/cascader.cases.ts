@@ -8,8 +8,18 @@ export const cascaderCases = defineCases({
   accepted: [
     { input: {}, api: { showAll: false, linkedDatasheetId: '', linkedViewId: '', linkedFields: [] } },
     {
-      input: { showAll: true, linkedDatasheetId: 'dstAAAAAAAAAA', linkedViewId: 'viwAAAAAAAAAA', linkedFields: [{ id: 'fldAAAAAAAAAA', name: 'Country', type: 19 }] },
-      api: { showAll: true, linkedDatasheetId: 'dstAAAAAAAAAA', linkedViewId: 'viwAAAAAAAAAA', linkedFields: [{ id: 'fldAAAAAAAAAA', name: 'Country', type: 19 }] },
+      input: {
+        showAll: true,
+        linkedDatasheetId: 'dstAAAAAAAAAA',
+        linkedViewId: 'viwAAAAAAAAAA',
+        linkedFields: [{ id: 'fldAAAAAAAAAA', name: 'Country', type: 19 }],
+      },
+      api: {
+        showAll: true,
+        linkedDatasheetId: 'dstAAAAAAAAAA',
+        linkedViewId: 'viwAAAAAAAAAA',
+        linkedFields: [{ id: 'fldAAAAAAAAAA', name: 'Country', type: 19 }],
+      },
     },
   ],
   rejected: [
@@ -19,7 +29,13 @@ export const cascaderCases = defineCases({
   writes: [
     // Only the last level shows unless showAll.
     { value: 'Asia/China/Beijing', stored: 'Asia/China/Beijing', json: 'Beijing', string: 'Beijing' },
-    { value: 'Asia/China', stored: 'Asia/China', json: 'Asia/China', string: 'Asia/China', property: { showAll: true } },
+    {
+      value: 'Asia/China',
+      stored: 'Asia/China',
+      json: 'Asia/China',
+      string: 'Asia/China',
+      property: { showAll: true },
+    },
     { value: '', stored: null, json: undefined, string: null },
   ],
   failures: [

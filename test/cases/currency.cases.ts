@@ -9,7 +9,10 @@ export const currencyCases = defineCases({
     { input: {}, api: { precision: 2, symbol: '$', symbolAlign: 'Default' } },
     // The reference fills defaults with `||`: precision 0 becomes 2, an empty symbol `$`.
     { input: { precision: 0, symbol: '' }, api: { precision: 2, symbol: '$', symbolAlign: 'Default' } },
-    { input: { precision: '3', symbol: '€', symbolAlign: 'Right', defaultValue: '1' }, api: { defaultValue: '1', precision: 3, symbol: '€', symbolAlign: 'Right' } },
+    {
+      input: { precision: '3', symbol: '€', symbolAlign: 'Right', defaultValue: '1' },
+      api: { defaultValue: '1', precision: 3, symbol: '€', symbolAlign: 'Right' },
+    },
     { input: { defaultValue: '' }, api: { precision: 2, symbol: '$', symbolAlign: 'Default' } },
   ],
   rejected: [
@@ -20,7 +23,13 @@ export const currencyCases = defineCases({
   ],
   writes: [
     { value: 1234.5, stored: 1234.5, json: 1234.5, string: '$1,234.50' },
-    { value: -1234.56, stored: -1234.56, json: -1234.56, string: '-1,234.6€', property: { symbol: '€', symbolAlign: 'Right', precision: 1 } },
+    {
+      value: -1234.56,
+      stored: -1234.56,
+      json: -1234.56,
+      string: '-1,234.6€',
+      property: { symbol: '€', symbolAlign: 'Right', precision: 1 },
+    },
     { value: 5, stored: 5, json: 5, string: '¥5.00', property: { symbol: '¥', symbolAlign: 'Left' } },
   ],
   failures: [

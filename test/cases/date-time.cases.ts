@@ -8,10 +8,16 @@ export const dateTimeCases = defineCases({
   type: 'DateTime',
   property: { dateFormat: 'YYYY-MM-DD', timeFormat: 'HH:mm', includeTime: true },
   accepted: [
-    { input: { dateFormat: 'YYYY-MM-DD', timeFormat: 'HH:mm', includeTime: true }, api: { format: 'YYYY-MM-DD HH:mm', includeTime: true } },
+    {
+      input: { dateFormat: 'YYYY-MM-DD', timeFormat: 'HH:mm', includeTime: true },
+      api: { format: 'YYYY-MM-DD HH:mm', includeTime: true },
+    },
     { input: { dateFormat: 'YYYY/MM/DD' }, api: { format: 'YYYY/MM/DD', includeTime: false } },
     { input: { dateFormat: '2', includeTime: 'true' }, api: { format: 'DD/MM/YYYY hh:mm', includeTime: true } },
-    { input: { dateFormat: 'MM-DD', timeFormat: '0', includeTime: true }, api: { format: 'MM-DD HH:mm', includeTime: true } },
+    {
+      input: { dateFormat: 'MM-DD', timeFormat: '0', includeTime: true },
+      api: { format: 'MM-DD HH:mm', includeTime: true },
+    },
     // Time zone keys are accepted and discarded on create.
     {
       input: { dateFormat: 'YYYY', autoFill: true, timeZone: 'Asia/Tokyo', includeTimeZone: true },
@@ -35,13 +41,45 @@ export const dateTimeCases = defineCases({
   writes: [
     { value: 1609459200000, stored: 1609459200000, json: 1609459200000, string: '2021-01-01 00:00' },
     { value: '2021-01-01T08:00:00+08:00', stored: 1609459200000, json: 1609459200000, string: '2021-01-01 00:00' },
-    { value: 1609504200000, stored: 1609504200000, json: 1609504200000, string: '2021/01/01 12:30 PM', property: { dateFormat: 'YYYY/MM/DD', includeTime: true } },
-    { value: 1609504200000, stored: 1609504200000, json: 1609504200000, string: '01/01/2021 08:30 PM', property: { dateFormat: 'DD/MM/YYYY', includeTime: true }, timeZone: 'Asia/Shanghai' },
-    { value: 1609459200000, stored: 1609459200000, json: 1609459200000, string: '12-31', property: { dateFormat: 'MM-DD' }, timeZone: 'America/Toronto' },
-    { value: '2021-03-04', stored: 1614816000000, json: 1614816000000, string: '2021-03', property: { dateFormat: 'YYYY-MM' } },
+    {
+      value: 1609504200000,
+      stored: 1609504200000,
+      json: 1609504200000,
+      string: '2021/01/01 12:30 PM',
+      property: { dateFormat: 'YYYY/MM/DD', includeTime: true },
+    },
+    {
+      value: 1609504200000,
+      stored: 1609504200000,
+      json: 1609504200000,
+      string: '01/01/2021 08:30 PM',
+      property: { dateFormat: 'DD/MM/YYYY', includeTime: true },
+      timeZone: 'Asia/Shanghai',
+    },
+    {
+      value: 1609459200000,
+      stored: 1609459200000,
+      json: 1609459200000,
+      string: '12-31',
+      property: { dateFormat: 'MM-DD' },
+      timeZone: 'America/Toronto',
+    },
+    {
+      value: '2021-03-04',
+      stored: 1614816000000,
+      json: 1614816000000,
+      string: '2021-03',
+      property: { dateFormat: 'YYYY-MM' },
+    },
     { value: 1614816000000, stored: 1614816000000, json: 1614816000000, string: '03', property: { dateFormat: 'MM' } },
     { value: 1614816000000, stored: 1614816000000, json: 1614816000000, string: '04', property: { dateFormat: 'DD' } },
-    { value: 1614816000000, stored: 1614816000000, json: 1614816000000, string: '2021', property: { dateFormat: 'YYYY' } },
+    {
+      value: 1614816000000,
+      stored: 1614816000000,
+      json: 1614816000000,
+      string: '2021',
+      property: { dateFormat: 'YYYY' },
+    },
   ],
   failures: [
     { value: 'abc', message },

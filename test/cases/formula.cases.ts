@@ -4,15 +4,25 @@ export const formulaCases = defineCases({
   type: 'Formula',
   property: { expression: '{fldAAAAAAAAAA} & "!"' },
   accepted: [
-    { input: { expression: '{fldAAAAAAAAAA} * 2' }, api: { expression: '{fldAAAAAAAAAA} * 2', valueType: 'String', hasError: false } },
+    {
+      input: { expression: '{fldAAAAAAAAAA} * 2' },
+      api: { expression: '{fldAAAAAAAAAA} * 2', valueType: 'String', hasError: false },
+    },
     { input: {}, api: { expression: '', valueType: 'String', hasError: false } },
     // Name references are stored verbatim, as the reference does.
-    { input: { expression: '{Price} + 1', format: { precision: 2 } }, api: { expression: '{Price} + 1', valueType: 'String', hasError: false } },
+    {
+      input: { expression: '{Price} + 1', format: { precision: 2 } },
+      api: { expression: '{Price} + 1', valueType: 'String', hasError: false },
+    },
   ],
   rejected: [
     { input: null, message: '"value" must be of type object' },
     { input: { expression: 1 }, message: '"expression" must be a string' },
-    { input: { format: { dateFormat: 'YY' } }, message: '"format.dateFormat" must be one of [0, 1, 2, 3, 4, 5, 6, 7, YYYY/MM/DD, YYYY-MM-DD, DD/MM/YYYY, YYYY-MM, MM-DD, YYYY, MM, DD]' },
+    {
+      input: { format: { dateFormat: 'YY' } },
+      message:
+        '"format.dateFormat" must be one of [0, 1, 2, 3, 4, 5, 6, 7, YYYY/MM/DD, YYYY-MM-DD, DD/MM/YYYY, YYYY-MM, MM-DD, YYYY, MM, DD]',
+    },
     { input: { format: 'x' }, message: '"format" must be of type object' },
   ],
   writes: [],

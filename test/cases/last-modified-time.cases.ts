@@ -5,7 +5,10 @@ export const lastModifiedTimeCases = defineCases({
   property: { dateFormat: 'YYYY/MM/DD', includeTime: true },
   accepted: [
     { input: { dateFormat: 'YYYY/MM/DD', includeTime: true }, api: { format: 'YYYY/MM/DD hh:mm', includeTime: true } },
-    { input: { dateFormat: 'YYYY', collectType: 1, fieldIdCollection: ['fldAAAAAAAAAA'] }, api: { format: 'YYYY', includeTime: false } },
+    {
+      input: { dateFormat: 'YYYY', collectType: 1, fieldIdCollection: ['fldAAAAAAAAAA'] },
+      api: { format: 'YYYY', includeTime: false },
+    },
     { input: { dateFormat: 'YYYY', collectType: '0' }, api: { format: 'YYYY', includeTime: false } },
   ],
   rejected: [

@@ -8,7 +8,10 @@ export const numberCases = defineCases({
   accepted: [
     { input: { precision: 2 }, api: { precision: 2 } },
     { input: { precision: '1' }, api: { precision: 1 } },
-    { input: { precision: 0, defaultValue: '5', commaStyle: 'comma', symbol: 'km' }, api: { defaultValue: '5', precision: 0, commaStyle: 'comma', symbol: 'km' } },
+    {
+      input: { precision: 0, defaultValue: '5', commaStyle: 'comma', symbol: 'km' },
+      api: { defaultValue: '5', precision: 0, commaStyle: 'comma', symbol: 'km' },
+    },
   ],
   rejected: [
     { input: null, message: '"value" must be of type object' },
@@ -22,7 +25,13 @@ export const numberCases = defineCases({
     { value: -3, stored: -3, json: -3, string: '-3.00' },
     { value: 0, stored: 0, json: 0, string: '0.00' },
     { value: 12, stored: 12, json: 12, string: '12km', property: { precision: 0, symbol: 'km' } },
-    { value: 12345.25, stored: 12345.25, json: 12345.25, string: '12,345.3', property: { precision: 1, commaStyle: 'comma' } },
+    {
+      value: 12345.25,
+      stored: 12345.25,
+      json: 12345.25,
+      string: '12,345.3',
+      property: { precision: 1, commaStyle: 'comma' },
+    },
   ],
   failures: [
     { value: '12', message },

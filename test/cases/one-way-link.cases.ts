@@ -8,7 +8,12 @@ export const oneWayLinkCases = defineCases({
   accepted: [
     { input: { foreignDatasheetId: foreign }, api: { foreignDatasheetId: foreign } },
     {
-      input: { foreignDatasheetId: foreign, limitToViewId: 'viwAAAAAAAAAA', limitSingleRecord: true, conversion: 'KeepText' },
+      input: {
+        foreignDatasheetId: foreign,
+        limitToViewId: 'viwAAAAAAAAAA',
+        limitSingleRecord: true,
+        conversion: 'KeepText',
+      },
       api: { foreignDatasheetId: foreign, limitToViewId: 'viwAAAAAAAAAA', limitSingleRecord: true },
     },
     { input: { foreignDatasheetId: foreign, brotherFieldId: 'fldBrother00001' }, api: { foreignDatasheetId: foreign } },
@@ -17,9 +22,18 @@ export const oneWayLinkCases = defineCases({
     { input: null, message: '"value" must be of type object' },
     { input: {}, message: '"foreignDatasheetId" is required' },
     { input: { foreignDatasheetId: 5 }, message: '"foreignDatasheetId" must be a string' },
-    { input: { foreignDatasheetId: 'abc' }, message: '"foreignDatasheetId" with value "abc" fails to match the datasheetId pattern' },
-    { input: { foreignDatasheetId: foreign, limitToViewId: 'x' }, message: '"limitToViewId" with value "x" fails to match the viewId pattern' },
-    { input: { foreignDatasheetId: foreign, limitSingleRecord: 'one' }, message: '"limitSingleRecord" must be a boolean' },
+    {
+      input: { foreignDatasheetId: 'abc' },
+      message: '"foreignDatasheetId" with value "abc" fails to match the datasheetId pattern',
+    },
+    {
+      input: { foreignDatasheetId: foreign, limitToViewId: 'x' },
+      message: '"limitToViewId" with value "x" fails to match the viewId pattern',
+    },
+    {
+      input: { foreignDatasheetId: foreign, limitSingleRecord: 'one' },
+      message: '"limitSingleRecord" must be a boolean',
+    },
   ],
   writes: [
     {
@@ -42,7 +56,11 @@ export const oneWayLinkCases = defineCases({
     { value: 'recApple', message: `field:${KEY} Link field value must be array` },
     { value: [1], message: `field:${KEY} Link field value must be array` },
     { value: [], message: `field:${KEY} recordId value can't be empty array or null` },
-    { value: ['recApple', 'recPear'], message: `field:${KEY} The Link field was set to receive one recordId only`, property: { foreignDatasheetId: foreign, limitSingleRecord: true } },
+    {
+      value: ['recApple', 'recPear'],
+      message: `field:${KEY} The Link field was set to receive one recordId only`,
+      property: { foreignDatasheetId: foreign, limitSingleRecord: true },
+    },
   ],
   reads: [{ stored: ['recGone'], json: ['recGone'], string: 'Unnamed record' }],
 });

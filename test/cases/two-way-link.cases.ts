@@ -17,7 +17,10 @@ export const twoWayLinkCases = defineCases({
   ],
   rejected: [
     { input: {}, message: '"foreignDatasheetId" is required' },
-    { input: { foreignDatasheetId: 'fodX' }, message: '"foreignDatasheetId" with value "fodX" fails to match the datasheetId pattern' },
+    {
+      input: { foreignDatasheetId: 'fodX' },
+      message: '"foreignDatasheetId" with value "fodX" fails to match the datasheetId pattern',
+    },
   ],
   writes: [
     {
@@ -31,7 +34,11 @@ export const twoWayLinkCases = defineCases({
   failures: [
     { value: { 0: 'recApple' }, message: `field:${KEY} Link field value must be array` },
     { value: [], message: `field:${KEY} recordId value can't be empty array or null` },
-    { value: ['recApple', 'recPear'], message: `field:${KEY} The Link field was set to receive one recordId only`, property: { foreignDatasheetId: foreign, limitSingleRecord: true } },
+    {
+      value: ['recApple', 'recPear'],
+      message: `field:${KEY} The Link field was set to receive one recordId only`,
+      property: { foreignDatasheetId: foreign, limitSingleRecord: true },
+    },
   ],
   reads: [],
 });

@@ -20,7 +20,12 @@ export const urlCases = defineCases({
       json: { title: 'B', text: 'https://b.test', favicon: 'https://b.test/favicon.ico' },
       string: 'https://b.test',
     },
-    { value: { text: 'https://c.test' }, stored: { text: 'https://c.test' }, json: { title: 'https://c.test', text: 'https://c.test', favicon: '' }, string: 'https://c.test' },
+    {
+      value: { text: 'https://c.test' },
+      stored: { text: 'https://c.test' },
+      json: { title: 'https://c.test', text: 'https://c.test', favicon: '' },
+      string: 'https://c.test',
+    },
     // Empty URL cells read as "" in cellFormat=string.
     { value: '', stored: null, json: undefined, string: '' },
   ],
@@ -31,5 +36,11 @@ export const urlCases = defineCases({
     { value: { title: 'x' }, message: `${NAME} must contain text keys` },
     { value: { text: '' }, message: `${NAME} must contain text keys` },
   ],
-  reads: [{ stored: 'https://kept.test', json: { title: 'https://kept.test', text: 'https://kept.test', favicon: '' }, string: 'https://kept.test' }],
+  reads: [
+    {
+      stored: 'https://kept.test',
+      json: { title: 'https://kept.test', text: 'https://kept.test', favicon: '' },
+      string: 'https://kept.test',
+    },
+  ],
 });

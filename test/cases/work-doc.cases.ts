@@ -16,8 +16,14 @@ export const workDocCases = defineCases({
   ],
   reads: [
     {
-      stored: [{ documentId: 'docA', title: 'Plan' }, { documentId: 'docB', title: 'Notes' }],
-      json: [{ documentId: 'docA', title: 'Plan' }, { documentId: 'docB', title: 'Notes' }],
+      stored: [
+        { documentId: 'docA', title: 'Plan' },
+        { documentId: 'docB', title: 'Notes' },
+      ],
+      json: [
+        { documentId: 'docA', title: 'Plan' },
+        { documentId: 'docB', title: 'Notes' },
+      ],
       string: 'Plan, Notes',
     },
     { stored: [], json: undefined, string: null },

@@ -24,7 +24,10 @@ afterAll(async () => {
 let sheet = 0;
 async function rowsOf(stored: unknown[]): Promise<string> {
   const id = `dstExpr${String(++sheet).padStart(8, '0')}`;
-  await db.query(`INSERT INTO nodes (id, space_id, type, name, position, updated_at) VALUES ($1, 'spcExpr0000001', 'DATASHEET', $1, 1, now())`, [id]);
+  await db.query(
+    `INSERT INTO nodes (id, space_id, type, name, position, updated_at) VALUES ($1, 'spcExpr0000001', 'DATASHEET', $1, 1, now())`,
+    [id],
+  );
   await db.query(`INSERT INTO datasheets (id, space_id, updated_at) VALUES ($1, 'spcExpr0000001', now())`, [id]);
   await db.query(
     `INSERT INTO records (id, datasheet_id, cells, position, created_at, created_by, updated_at, updated_by)
@@ -88,11 +91,17 @@ describe('ordering semantics', () => {
   });
 
   it('URLs compare on their text, attachments on their names', async () => {
-    const url = await order(fieldOf(FIELD_CASES.find((c) => c.type === 'URL')!), [{ text: 'https://b' }, { text: 'https://a', title: 'z' }]);
+    const url = await order(fieldOf(FIELD_CASES.find((c) => c.type === 'URL')!), [
+      { text: 'https://b' },
+      { text: 'https://a', title: 'z' },
+    ]);
     expect(url.values).toEqual(['https://a', 'https://b']);
     const files = await order(fieldOf(FIELD_CASES.find((c) => c.type === 'Attachment')!), [
       [{ id: 'atc1', token: 't', name: 'b.png' }],
-      [{ id: 'atc2', token: 't', name: 'a.png' }, { id: 'atc3', token: 't', name: 'c.png' }],
+      [
+        { id: 'atc2', token: 't', name: 'a.png' },
+        { id: 'atc3', token: 't', name: 'c.png' },
+      ],
     ]);
     expect(files.values).toEqual(['a.png, c.png', 'b.png']);
   });

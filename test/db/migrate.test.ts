@@ -54,7 +54,9 @@ describe('migrate', () => {
     await migrate(db, [a]);
     const edited = migration(a.name, 'CREATE TABLE a (id bigint);');
     await expect(migrate(db, [edited])).rejects.toThrow(MigrationError);
-    await expect(migrate(db, [edited])).rejects.toThrow(/20260101000000_a was modified after it was applied \(checksum mismatch\)/);
+    await expect(migrate(db, [edited])).rejects.toThrow(
+      /20260101000000_a was modified after it was applied \(checksum mismatch\)/,
+    );
   });
 
   it('refuses to start when the database has a migration the code does not know', async () => {
@@ -66,7 +68,9 @@ describe('migrate', () => {
   it('rolls everything back when a migration fails, naming it', async () => {
     const a = migration('20260101000000_a', 'CREATE TABLE a (id int);');
     const broken = migration('20260102000000_broken', 'CREATE TABLE c (id int); SELECT no_such_function();');
-    await expect(migrate(db, [a, broken])).rejects.toThrow(/Migration 20260102000000_broken failed: .*no_such_function/);
+    await expect(migrate(db, [a, broken])).rejects.toThrow(
+      /Migration 20260102000000_broken failed: .*no_such_function/,
+    );
     expect(await tables()).toEqual([]);
     expect(await migrate(db, [a])).toEqual([a.name]);
   });

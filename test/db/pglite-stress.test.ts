@@ -18,11 +18,17 @@ async function embedded() {
   const watch = (pglite: PGlite) =>
     new Proxy(pglite, {
       get(target, prop) {
-        if (prop !== 'transaction') return (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).bind?.(target) ?? Reflect.get(target, prop, target);
+        if (prop !== 'transaction')
+          return (
+            (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).bind?.(target) ??
+            Reflect.get(target, prop, target)
+          );
         return <T>(fn: (tx: Transaction) => Promise<T>) =>
           target.transaction(async (tx) => {
             let rolledBack = false;
-            const spy = Object.create(tx, { rollback: { value: () => ((rolledBack = true), tx.rollback()) } }) as Transaction;
+            const spy = Object.create(tx, {
+              rollback: { value: () => ((rolledBack = true), tx.rollback()) },
+            }) as Transaction;
             const result = await fn(spy);
             if (rolledBack) committedAfterRollback.push(!tx.closed);
             return result;
@@ -32,7 +38,9 @@ async function embedded() {
   const supervisor = await superviseDatabase({ open: () => PGlite.create(), wrap: watch });
   await supervisor.client.exec('CREATE TABLE probe (id int PRIMARY KEY, body text, cells jsonb)');
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(supervisor.client) });
-  supervisor.onReopen((client) => client.exec('CREATE TABLE probe (id int PRIMARY KEY, body text, cells jsonb)').then(() => {}));
+  supervisor.onReopen((client) =>
+    client.exec('CREATE TABLE probe (id int PRIMARY KEY, body text, cells jsonb)').then(() => {}),
+  );
   return { supervisor, prisma, committedAfterRollback };
 }
 
@@ -51,7 +59,12 @@ describe.skipIf(onPostgres())('PGlite under failing statements', () => {
       for (let round = 0; round < 40; round++) {
         for (const [name, sql, params] of FAILING) {
           const attempt = prisma.$transaction(async (tx) => {
-            await tx.$executeRawUnsafe('INSERT INTO probe (id, body, cells) VALUES ($1, $2, $3::jsonb)', round, name, '{}');
+            await tx.$executeRawUnsafe(
+              'INSERT INTO probe (id, body, cells) VALUES ($1, $2, $3::jsonb)',
+              round,
+              name,
+              '{}',
+            );
             await tx.$executeRawUnsafe(sql, ...params);
           });
           await expect(attempt, name).rejects.toThrow();
@@ -59,7 +72,12 @@ describe.skipIf(onPostgres())('PGlite under failing statements', () => {
         // A transaction the application itself abandons after a successful write.
         await expect(
           prisma.$transaction(async (tx) => {
-            await tx.$executeRawUnsafe('INSERT INTO probe (id, body, cells) VALUES ($1, $2, $3::jsonb)', round, 'thrown', '{}');
+            await tx.$executeRawUnsafe(
+              'INSERT INTO probe (id, body, cells) VALUES ($1, $2, $3::jsonb)',
+              round,
+              'thrown',
+              '{}',
+            );
             throw new Error('abandoned');
           }),
         ).rejects.toThrow('abandoned');

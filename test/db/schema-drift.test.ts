@@ -17,9 +17,24 @@ const SQL_TYPE: Record<string, string> = {
   Json: 'jsonb',
 };
 
-interface Column { table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: 'YES' | 'NO' }
-interface Index { table_name: string; unique: boolean; primary: boolean; columns: string[] }
-interface ForeignKey { table_name: string; references: string; columns: string[] }
+interface Column {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  udt_name: string;
+  is_nullable: 'YES' | 'NO';
+}
+interface Index {
+  table_name: string;
+  unique: boolean;
+  primary: boolean;
+  columns: string[];
+}
+interface ForeignKey {
+  table_name: string;
+  references: string;
+  columns: string[];
+}
 
 let columns: Column[];
 let indexes: Index[];
@@ -85,7 +100,10 @@ describe.each(schema.models.map((m) => [m.name, m] as const))('model %s', (_name
 
   it('has no column the schema does not declare', () => {
     const declared = model.fields.map((f) => f.column).sort();
-    const actual = columns.filter((c) => c.table_name === model.table).map((c) => c.column_name).sort();
+    const actual = columns
+      .filter((c) => c.table_name === model.table)
+      .map((c) => c.column_name)
+      .sort();
     expect(actual).toEqual(declared);
   });
 
@@ -93,10 +111,16 @@ describe.each(schema.models.map((m) => [m.name, m] as const))('model %s', (_name
     const on = indexes.filter((i) => i.table_name === model.table);
     expect(on.find((i) => i.primary)?.columns).toEqual(model.primaryKey);
     for (const unique of model.uniques) {
-      expect(on.some((i) => i.unique && i.columns.join() === unique.join()), `unique ${unique.join()}`).toBe(true);
+      expect(
+        on.some((i) => i.unique && i.columns.join() === unique.join()),
+        `unique ${unique.join()}`,
+      ).toBe(true);
     }
     for (const index of model.indexes) {
-      expect(on.some((i) => i.columns.join() === index.join()), `index ${index.join()}`).toBe(true);
+      expect(
+        on.some((i) => i.columns.join() === index.join()),
+        `index ${index.join()}`,
+      ).toBe(true);
     }
     for (const fk of model.foreignKeys) {
       const found = foreignKeys.some(

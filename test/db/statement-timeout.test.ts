@@ -13,7 +13,9 @@ describe('database timeouts: configuration', () => {
       statementTimeoutMs: 0,
       poolTimeoutMs: 250,
     });
-    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: 'soon' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS must be a number/);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: 'soon' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS must be a number/,
+    );
     expect(() => loadConfig({ DATABASE_POOL_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_POOL_TIMEOUT_MS must be at least 0/);
   });
 });
@@ -30,7 +32,9 @@ describe.skipIf(!onPostgres())('database timeouts on PostgreSQL', () => {
       expect(rest.status).toBe(503);
       expect(rest.body).toMatchObject({ success: false, code: 503, message: expect.stringMatching(/took too long/) });
       expect(JSON.stringify(rest.body)).not.toMatch(/pg_sleep|57014|SELECT/);
-      const gql = maskError(error, 'Unexpected error.') as Error & { extensions: { code: string; http: { status: number } } };
+      const gql = maskError(error, 'Unexpected error.') as Error & {
+        extensions: { code: string; http: { status: number } };
+      };
       expect(gql.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', http: { status: 503 } });
       // The session is still usable after the cancellation.
       expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);

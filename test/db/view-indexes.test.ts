@@ -11,9 +11,11 @@ afterAll(async () => {
 });
 
 const rxIndexes = async () =>
-  (await f.inst.db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' AND indexname LIKE 'rx_%' ORDER BY indexname`)).map(
-    (r) => r.indexdef,
-  );
+  (
+    await f.inst.db.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' AND indexname LIKE 'rx_%' ORDER BY indexname`,
+    )
+  ).map((r) => r.indexdef);
 
 it('creates indexes for the fields views sort and filter on, used by the engineâ€™s ORDER BY, and drops them after', async () => {
   const ds = await f.services.datasheets.create(f.scope, {
@@ -25,7 +27,11 @@ it('creates indexes for the fields views sort and filter on, used by the engineâ
     ],
   });
   const [, amount, stage] = ds.fields;
-  await f.services.records.create(f.scope, ds.id, Array.from({ length: 50 }, (_, i) => ({ Name: `n${i}`, Amount: i, Stage: i % 2 ? 'Won' : 'Lost' })));
+  await f.services.records.create(
+    f.scope,
+    ds.id,
+    Array.from({ length: 50 }, (_, i) => ({ Name: `n${i}`, Amount: i, Stage: i % 2 ? 'Won' : 'Lost' })),
+  );
   const view = await f.services.views.add(f.scope, ds.id, {
     sort: [{ fieldId: amount!.id, desc: true }],
     filter: { conjunction: 'and', conditions: [{ fieldId: stage!.id, operator: 'is', value: 'Won' }] },

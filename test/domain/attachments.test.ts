@@ -54,7 +54,10 @@ afterAll(async () => {
 async function newSpace(options: { plan?: string; capacity?: number } = {}) {
   const space = await inst.services.spaces.create({ name: 'Files', plan: options.plan });
   if (options.capacity !== undefined) {
-    await inst.db.prisma.space.update({ where: { id: space.id }, data: { attachmentCapacity: BigInt(options.capacity) } });
+    await inst.db.prisma.space.update({
+      where: { id: space.id },
+      data: { attachmentCapacity: BigInt(options.capacity) },
+    });
   }
   return space.id;
 }
@@ -79,7 +82,12 @@ describe('sniffing', () => {
     ['text named .md', 'README.md', Buffer.from('# Title\n'), { mimeType: 'text/markdown' }],
     ['text named .html', 'page.html', Buffer.from('<script>alert(1)</script>'), { mimeType: 'text/plain' }],
     ['bytes with a NUL', 'blob.bin', binary(300), { mimeType: 'application/octet-stream' }],
-    ['invalid UTF-8', 'latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), { mimeType: 'application/octet-stream' }],
+    [
+      'invalid UTF-8',
+      'latin1.txt',
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+      { mimeType: 'application/octet-stream' },
+    ],
     ['an empty file', 'empty.txt', Buffer.alloc(0), { mimeType: 'text/plain' }],
   ])('successful: sniffs %s from its bytes', async (_what, name, data, expected) => {
     const uploaded = await attachments.upload({ spaceId, name, data });
@@ -154,7 +162,9 @@ describe('names', () => {
   it('trims names, drops control characters and accepts 255 characters', async () => {
     const long = 'é'.repeat(251) + '.txt';
     expect((await attachments.upload({ spaceId, name: long, data: Buffer.from('1') })).name).toBe(long);
-    expect((await attachments.upload({ spaceId, name: '  a\nb\u0000.txt  ', data: Buffer.from('2') })).name).toBe('ab.txt');
+    expect((await attachments.upload({ spaceId, name: '  a\nb\u0000.txt  ', data: Buffer.from('2') })).name).toBe(
+      'ab.txt',
+    );
   });
 
   it('failing: refuses a space that does not exist', async () => {
@@ -181,7 +191,9 @@ describe('content-addressed storage', () => {
     const files = await filesUnder(root);
     expect(files.filter((file) => file === blobFile(data))).toHaveLength(1);
     expect(await readFile(path.join(root, blobFile(data)))).toEqual(data);
-    const rows = await inst.db.prisma.attachment.findMany({ where: { id: { in: [first.id, again.id, elsewhere.id] } } });
+    const rows = await inst.db.prisma.attachment.findMany({
+      where: { id: { in: [first.id, again.id, elsewhere.id] } },
+    });
     expect(new Set(rows.map((row) => row.sha256))).toEqual(new Set([sha256(data)]));
     expect(rows.find((row) => row.id === first.id)?.createdBy).toBe('usrSomeone01');
     expect(await tempFiles()).toEqual([]);
@@ -287,7 +299,11 @@ describe('capacity', () => {
     await attachments.upload({ spaceId, name: 'kept.bin', data: kept });
     const before = await filesUnder(root);
 
-    for (const data of [binary(600, 2), chunked(pieces(binary(600, 3), 100)), chunked(pieces(binary(50_000, 4), 1_000))]) {
+    for (const data of [
+      binary(600, 2),
+      chunked(pieces(binary(600, 3), 100)),
+      chunked(pieces(binary(50_000, 4), 1_000)),
+    ]) {
       const error = await attachments.upload({ spaceId, name: 'more.bin', data }).catch((e: unknown) => e);
       expect(error).toMatchObject({
         code: 'CAPACITY_EXCEEDED',
@@ -335,14 +351,21 @@ describe('capacity', () => {
     const spaceId = await newSpace({ capacity: 1_000 });
     const data = binary(600, 10);
     const uploads = await Promise.all(
-      ['1.bin', '2.bin', '3.bin'].map((name) => attachments.upload({ spaceId, name, data: chunked(pieces(data, 100)) })),
+      ['1.bin', '2.bin', '3.bin'].map((name) =>
+        attachments.upload({ spaceId, name, data: chunked(pieces(data, 100)) }),
+      ),
     );
     expect(new Set(uploads.map((u) => u.token)).size).toBe(3);
     expect(await attachments.usage(spaceId)).toEqual({ used: 600, capacity: 1_000 });
   });
 
   it('failing: refuses a file over the per-file limit with LIMIT_EXCEEDED', async () => {
-    const small = createAttachmentService({ prisma: inst.db.prisma, storage, publicUrl: PUBLIC_URL, maxFileBytes: 100 });
+    const small = createAttachmentService({
+      prisma: inst.db.prisma,
+      storage,
+      publicUrl: PUBLIC_URL,
+      maxFileBytes: 100,
+    });
     const spaceId = await newSpace();
     const before = await filesUnder(root);
     await expect(small.upload({ spaceId, name: 'big.bin', data: binary(101, 11) })).rejects.toMatchObject({
@@ -383,52 +406,88 @@ describe('lookups and downloads', () => {
     const data = Buffer.from('download me');
     const { token } = await attachments.upload({ spaceId: one, name: 'dl.txt', data });
     const opened = await attachments.open(token);
-    expect({ ...opened, stream: undefined }).toEqual({ stream: undefined, mimeType: 'text/plain', size: data.length, name: 'dl.txt' });
+    expect({ ...opened, stream: undefined }).toEqual({
+      stream: undefined,
+      mimeType: 'text/plain',
+      size: data.length,
+      name: 'dl.txt',
+    });
     expect(await buffer(opened.stream)).toEqual(data);
     expect(await buffer((await attachments.open(token, one)).stream)).toEqual(data);
-    for (const [t, space] of [[token, two], ['spcNope/unknown', undefined]] as const) {
-      await expect(attachments.open(t, space)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { parameter: 'token' } });
+    for (const [t, space] of [
+      [token, two],
+      ['spcNope/unknown', undefined],
+    ] as const) {
+      await expect(attachments.open(t, space)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        details: { parameter: 'token' },
+      });
     }
   });
 
   it('builds cell items without undefined keys and urls with each token segment encoded', async () => {
-    expect(toCellItem({ id: 'atc1', token: 't', name: 'n', size: 1, mimeType: 'text/plain', width: undefined })).toEqual({
+    expect(
+      toCellItem({ id: 'atc1', token: 't', name: 'n', size: 1, mimeType: 'text/plain', width: undefined }),
+    ).toEqual({
       id: 'atc1',
       token: 't',
       name: 'n',
       size: 1,
       mimeType: 'text/plain',
     });
-    expect(Object.keys(attachments.toCellItem({ id: 'a', token: 't', name: 'n', size: 1, mimeType: 'image/png', width: 2, height: 3 }))).toEqual(
-      ['id', 'token', 'name', 'size', 'mimeType', 'width', 'height'],
-    );
+    expect(
+      Object.keys(
+        attachments.toCellItem({ id: 'a', token: 't', name: 'n', size: 1, mimeType: 'image/png', width: 2, height: 3 }),
+      ),
+    ).toEqual(['id', 'token', 'name', 'size', 'mimeType', 'width', 'height']);
     expect(attachments.url('spcAbc/x y?#%')).toBe(`${PUBLIC_URL}/attachments/spcAbc/x%20y%3F%23%25`);
   });
 });
 
 describe('pre-signed uploads', () => {
   it('caps an upload through a slot at the file limit, storing nothing and keeping the slot', async () => {
-    const small = createAttachmentService({ prisma: inst.db.prisma, storage, publicUrl: PUBLIC_URL, maxFileBytes: 100 });
-    const uploads = createPresignedUploadService({ prisma: inst.db.prisma, attachments: small, uploadUrl: (secret) => `${PUBLIC_URL}/up/${secret}` });
+    const small = createAttachmentService({
+      prisma: inst.db.prisma,
+      storage,
+      publicUrl: PUBLIC_URL,
+      maxFileBytes: 100,
+    });
+    const uploads = createPresignedUploadService({
+      prisma: inst.db.prisma,
+      attachments: small,
+      uploadUrl: (secret) => `${PUBLIC_URL}/up/${secret}`,
+    });
     const spaceId = await newSpace();
     const datasheetId = newId('datasheet');
-    await inst.db.prisma.node.create({ data: { id: datasheetId, spaceId, type: 'DATASHEET', name: 'Sheet', position: 0 } });
+    await inst.db.prisma.node.create({
+      data: { id: datasheetId, spaceId, type: 'DATASHEET', name: 'Sheet', position: 0 },
+    });
     await inst.db.prisma.datasheet.create({ data: { id: datasheetId, spaceId } });
     const [slot] = await uploads.issue({ spaceId, userId: null }, datasheetId, 1);
     const secret = slot!.uploadUrl.split('/').pop()!;
     const before = await filesUnder(root);
-    await expect(uploads.upload(secret, { name: 'big.bin', data: chunked(pieces(binary(101, 12), 10)) })).rejects.toMatchObject({
+    await expect(
+      uploads.upload(secret, { name: 'big.bin', data: chunked(pieces(binary(101, 12), 10)) }),
+    ).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',
       message: 'The attachment size exceeds 100 bytes',
     });
     expect([await filesUnder(root), await rowsOf(spaceId)]).toEqual([before, 0]);
-    expect(await uploads.upload(secret, { name: 'fits.bin', data: binary(100, 12) })).toMatchObject({ token: slot!.token, size: 100 });
+    expect(await uploads.upload(secret, { name: 'fits.bin', data: binary(100, 12) })).toMatchObject({
+      token: slot!.token,
+      size: 100,
+    });
 
     // Slots are purged a day after they expire, used or not; the attachment stays.
     const [fresh] = await uploads.issue({ spaceId, userId: null }, datasheetId, 1);
-    await inst.db.prisma.presignedUpload.updateMany({ where: { token: slot!.token }, data: { expiresAt: new Date(Date.now() - 25 * 3600_000) } });
+    await inst.db.prisma.presignedUpload.updateMany({
+      where: { token: slot!.token },
+      data: { expiresAt: new Date(Date.now() - 25 * 3600_000) },
+    });
     expect(await uploads.purgeExpired()).toBe(1);
-    expect((await inst.db.prisma.presignedUpload.findMany({ where: { datasheetId } })).map((s) => s.token)).toEqual([fresh!.token]);
+    expect((await inst.db.prisma.presignedUpload.findMany({ where: { datasheetId } })).map((s) => s.token)).toEqual([
+      fresh!.token,
+    ]);
     expect(await rowsOf(spaceId)).toBe(1);
   });
 });

@@ -7,8 +7,13 @@ let f: Awaited<ReturnType<typeof domainFixture>>;
 let ds: Awaited<ReturnType<typeof f.services.datasheets.create>>;
 const fieldId = (name: string) => ds.fields.find((x) => x.name === name)!.id;
 const formula = async (name: string, expression: string, format?: Record<string, unknown>) =>
-  f.services.fields.add(f.scope, ds.id, { name, type: 'Formula', property: { expression, ...(format ? { format } : {}) } });
-const apiField = async (name: string) => listFieldsForApi(await f.services.datasheets.get(f.scope, ds.id), { canWrite: true }).find((x) => x.name === name)!;
+  f.services.fields.add(f.scope, ds.id, {
+    name,
+    type: 'Formula',
+    property: { expression, ...(format ? { format } : {}) },
+  });
+const apiField = async (name: string) =>
+  listFieldsForApi(await f.services.datasheets.get(f.scope, ds.id), { canWrite: true }).find((x) => x.name === name)!;
 const column = async (name: string, query: Parameters<typeof f.services.records.query>[2] = {}) =>
   (await f.services.records.query(f.scope, ds.id, query)).records.map((r) => r.fields[name]);
 
@@ -62,25 +67,53 @@ describe('values', () => {
   it('store the expression with field ids and the inferred value type', async () => {
     const total = await apiField('Total');
     expect(total.type).toBe('Formula');
-    expect(total.property).toMatchObject({ expression: `{${fieldId('Qty')}} * {${fieldId('Price')}}`, valueType: 'Number', hasError: false });
+    expect(total.property).toMatchObject({
+      expression: `{${fieldId('Qty')}} * {${fieldId('Price')}}`,
+      valueType: 'Number',
+      hasError: false,
+    });
     expect((await apiField('Label')).property).toMatchObject({ valueType: 'String' });
     expect((await apiField('Big')).property).toMatchObject({ valueType: 'Boolean' });
   });
 
   it('format dates in the field format', async () => {
-    const due = await formula('Due', 'DATEADD(DATETIME_PARSE("2024-03-01 10:00"), {Qty}, "days")', { dateFormat: 'YYYY-MM-DD' });
+    const due = await formula('Due', 'DATEADD(DATETIME_PARSE("2024-03-01 10:00"), {Qty}, "days")', {
+      dateFormat: 'YYYY-MM-DD',
+    });
     expect((await apiField('Due')).property).toMatchObject({ valueType: 'DateTime' });
-    expect(await column('Due')).toEqual([Date.UTC(2024, 2, 4, 10), Date.UTC(2024, 2, 11, 10), Date.UTC(2024, 2, 1, 10), Date.UTC(2024, 2, 2, 10)]);
-    expect(await column('Due', { cellFormat: 'string' })).toEqual(['2024-03-04', '2024-03-11', '2024-03-01', '2024-03-02']);
+    expect(await column('Due')).toEqual([
+      Date.UTC(2024, 2, 4, 10),
+      Date.UTC(2024, 2, 11, 10),
+      Date.UTC(2024, 2, 1, 10),
+      Date.UTC(2024, 2, 2, 10),
+    ]);
+    expect(await column('Due', { cellFormat: 'string' })).toEqual([
+      '2024-03-04',
+      '2024-03-11',
+      '2024-03-01',
+      '2024-03-02',
+    ]);
     await f.services.fields.remove(f.scope, ds.id, due.id);
   });
 });
 
 describe('queries', () => {
   it('sort by a formula field (numbers numerically), the user sort first', async () => {
-    expect(await column('Name', { sort: [{ field: 'Total', order: 'desc' }] })).toEqual(['axle', 'bolt', 'nut', 'gear']);
+    expect(await column('Name', { sort: [{ field: 'Total', order: 'desc' }] })).toEqual([
+      'axle',
+      'bolt',
+      'nut',
+      'gear',
+    ]);
     expect(await column('Name', { sort: [{ field: 'Label', order: 'asc' }] })).toEqual(['axle', 'bolt', 'gear', 'nut']);
-    expect(await column('Name', { sort: [{ field: 'Big', order: 'desc' }, { field: 'Name', order: 'asc' }] })).toEqual(['axle', 'bolt', 'gear', 'nut']);
+    expect(
+      await column('Name', {
+        sort: [
+          { field: 'Big', order: 'desc' },
+          { field: 'Name', order: 'asc' },
+        ],
+      }),
+    ).toEqual(['axle', 'bolt', 'gear', 'nut']);
   });
 
   it('filter by a formula field in filterByFormula and in a view filter', async () => {
@@ -90,7 +123,13 @@ describe('queries', () => {
     const id = (name: string) => schema.fields.find((x) => x.name === name)!.id;
     const view = await f.services.views.add(f.scope, ds.id, {
       name: 'Cheap',
-      filter: { conjunction: 'and', conditions: [{ fieldId: id('Total'), operator: 'isLess', value: 5 }, { fieldId: id('Label'), operator: 'contains', value: 't' }] },
+      filter: {
+        conjunction: 'and',
+        conditions: [
+          { fieldId: id('Total'), operator: 'isLess', value: 5 },
+          { fieldId: id('Label'), operator: 'contains', value: 't' },
+        ],
+      },
       sort: [{ fieldId: id('Total'), desc: false }],
     });
     expect(await column('Name', { viewId: view.id })).toEqual(['nut', 'bolt']);
@@ -103,8 +142,16 @@ describe('queries', () => {
   });
 
   it('page by keyset cursor over a formula sort', async () => {
-    const first = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Total', order: 'asc' }], pageSize: 3, after: null });
-    const second = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Total', order: 'asc' }], pageSize: 3, after: first.nextCursor! });
+    const first = await f.services.records.query(f.scope, ds.id, {
+      sort: [{ field: 'Total', order: 'asc' }],
+      pageSize: 3,
+      after: null,
+    });
+    const second = await f.services.records.query(f.scope, ds.id, {
+      sort: [{ field: 'Total', order: 'asc' }],
+      pageSize: 3,
+      after: first.nextCursor!,
+    });
     expect([...first.records, ...second.records].map((r) => r.fields.Name)).toEqual(['gear', 'nut', 'bolt', 'axle']);
   });
 });
@@ -129,13 +176,17 @@ describe('schema changes', () => {
     expect(await column('Rank')).toEqual([undefined, undefined, undefined, undefined]);
     expect(await column('Label')).toEqual(['BOLT!', 'NUT!', 'GEAR!', 'AXLE!']);
     expect(await column('Name', { filterByFormula: 'NOT({Big})' })).toEqual([]);
-    expect(await column('Name', { sort: [{ field: 'Total', order: 'desc' }], filterByFormula: '{Label} != ""' })).toEqual(['bolt', 'nut', 'gear', 'axle']);
+    expect(
+      await column('Name', { sort: [{ field: 'Total', order: 'desc' }], filterByFormula: '{Label} != ""' }),
+    ).toEqual(['bolt', 'nut', 'gear', 'axle']);
   });
 
   it('refuse an expression that reads itself or closes a cycle, naming the problem', async () => {
     const schema = await f.services.datasheets.get(f.scope, ds.id);
     const label = schema.fields.find((x) => x.name === 'Label')!;
-    await expect(f.services.fields.update(f.scope, ds.id, label.id, { property: { expression: '{Rank} & ""' } })).rejects.toThrow(/circular reference: Label → Rank → Label/);
+    await expect(
+      f.services.fields.update(f.scope, ds.id, label.id, { property: { expression: '{Rank} & ""' } }),
+    ).rejects.toThrow(/circular reference: Label → Rank → Label/);
     await expect(formula('Self', '{Self} + 1')).rejects.toThrow(/property\.expression/);
   });
 });

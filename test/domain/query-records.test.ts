@@ -13,7 +13,11 @@ beforeAll(async () => {
     fields: [
       { name: 'Name', type: 'SingleText', property: {} },
       { name: 'Qty', type: 'Number', property: { precision: 0 } },
-      { name: 'Stage', type: 'SingleSelect', property: { options: [{ name: 'Lead' }, { name: 'Won' }, { name: 'Lost' }] } },
+      {
+        name: 'Stage',
+        type: 'SingleSelect',
+        property: { options: [{ name: 'Lead' }, { name: 'Won' }, { name: 'Lost' }] },
+      },
       { name: 'Notes', type: 'Text' },
     ],
   });
@@ -34,7 +38,13 @@ const names = (page: { records: { fields: Record<string, unknown> }[] }) => page
 
 describe('sorting', () => {
   it('keeps row order without sorts, and sorts numbers numerically with empties first', async () => {
-    expect(names(await f.services.records.query(f.scope, ds.id, {}))).toEqual(['delta', 'alpha', 'charlie', 'bravo', 'echo']);
+    expect(names(await f.services.records.query(f.scope, ds.id, {}))).toEqual([
+      'delta',
+      'alpha',
+      'charlie',
+      'bravo',
+      'echo',
+    ]);
     const asc = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Qty', order: 'asc' }] });
     expect(names(asc)).toEqual(['bravo', 'echo', 'alpha', 'charlie', 'delta']);
     const desc = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Qty', order: 'desc' }] });
@@ -42,12 +52,21 @@ describe('sorting', () => {
   });
 
   it('sorts text in locale order (case and accents after the letter), not by code point', async () => {
-    const sheet = await f.services.datasheets.create(f.scope, { name: 'Collation', fields: [{ name: 'Name', type: 'SingleText', property: {} }] });
+    const sheet = await f.services.datasheets.create(f.scope, {
+      name: 'Collation',
+      fields: [{ name: 'Name', type: 'SingleText', property: {} }],
+    });
     const words = ['b', 'Zebra', 'A', 'é', 'a', 'B', 'e', 'zebra', '中', '阿', '张'];
     for (let i = 0; i < words.length; i += 10) {
-      await f.services.records.create(f.scope, sheet.id, words.slice(i, i + 10).map((Name) => ({ Name })));
+      await f.services.records.create(
+        f.scope,
+        sheet.id,
+        words.slice(i, i + 10).map((Name) => ({ Name })),
+      );
     }
-    const sorted = names(await f.services.records.query(f.scope, sheet.id, { sort: [{ field: 'Name', order: 'asc' }] }));
+    const sorted = names(
+      await f.services.records.query(f.scope, sheet.id, { sort: [{ field: 'Name', order: 'asc' }] }),
+    );
     if (process.env.DATABASE_URL) {
       // PostgreSQL's ICU has the Chinese collation: exactly the reference's zh-CN Intl.Collator order (Han first by
       // pinyin, then Latin with pinyin tone order: 阿 张 中 a A b B é e zebra Zebra).
@@ -59,14 +78,24 @@ describe('sorting', () => {
   });
 
   it('sorts selects by option order with empties last, then by the next rule', async () => {
-    const page = await f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Stage', order: 'asc' }, { field: 'Name', order: 'desc' }] });
+    const page = await f.services.records.query(f.scope, ds.id, {
+      sort: [
+        { field: 'Stage', order: 'asc' },
+        { field: 'Name', order: 'desc' },
+      ],
+    });
     expect(names(page)).toEqual(['charlie', 'delta', 'bravo', 'alpha', 'echo']);
   });
 
   it('accepts field ids with fieldKey=id and names the unknown sort field', async () => {
-    const page = await f.services.records.query(f.scope, ds.id, { fieldKey: 'id', sort: [{ field: fieldId('Name'), order: 'asc' }] });
+    const page = await f.services.records.query(f.scope, ds.id, {
+      fieldKey: 'id',
+      sort: [{ field: fieldId('Name'), order: 'asc' }],
+    });
     expect(page.records.map((r) => r.fields[fieldId('Name')])).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-    await expect(f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Nope', order: 'asc' }] })).rejects.toThrow('The sorted field "Nope" does not exist');
+    await expect(f.services.records.query(f.scope, ds.id, { sort: [{ field: 'Nope', order: 'asc' }] })).rejects.toThrow(
+      'The sorted field "Nope" does not exist',
+    );
   });
 });
 
@@ -81,40 +110,86 @@ describe('views', () => {
     const page = await f.services.records.query(f.scope, ds.id, { viewId: view.id });
     expect(names(page)).toEqual(['delta', 'charlie', 'echo', 'bravo']);
     expect(Object.keys(page.records[0]!.fields)).toEqual(['Name', 'Qty', 'Stage']);
-    const resorted = await f.services.records.query(f.scope, ds.id, { viewId: view.id, sort: [{ field: 'Name', order: 'asc' }] });
+    const resorted = await f.services.records.query(f.scope, ds.id, {
+      viewId: view.id,
+      sort: [{ field: 'Name', order: 'asc' }],
+    });
     expect(names(resorted)).toEqual(['bravo', 'charlie', 'delta', 'echo']);
-    await expect(f.services.records.query(f.scope, ds.id, { viewId: 'viwNope000000' })).rejects.toThrow('The specified view does not exist');
+    await expect(f.services.records.query(f.scope, ds.id, { viewId: 'viwNope000000' })).rejects.toThrow(
+      'The specified view does not exist',
+    );
   });
 
   it('refuses a filter whose operator does not fit its field, saving nothing', async () => {
     const before = (await f.services.datasheets.get(f.scope, ds.id)).views.length;
     await expect(
-      f.services.views.add(f.scope, ds.id, { filter: { conjunction: 'and', conditions: [{ fieldId: fieldId('Stage'), operator: 'isGreater', value: 1 }] } }),
+      f.services.views.add(f.scope, ds.id, {
+        filter: { conjunction: 'and', conditions: [{ fieldId: fieldId('Stage'), operator: 'isGreater', value: 1 }] },
+      }),
     ).rejects.toThrow('Invalid value for filter: The isGreater operator does not apply to SingleSelect field Stage');
     await expect(
-      f.services.views.add(f.scope, ds.id, { filter: { conjunction: 'and', conditions: [{ fieldId: fieldId('Qty'), operator: 'is', value: 'many' }] } }),
+      f.services.views.add(f.scope, ds.id, {
+        filter: { conjunction: 'and', conditions: [{ fieldId: fieldId('Qty'), operator: 'is', value: 'many' }] },
+      }),
     ).rejects.toThrow('"many" is not a number');
     expect((await f.services.datasheets.get(f.scope, ds.id)).views).toHaveLength(before);
   });
 
   it('follows a manual row order', async () => {
     const view = await f.services.views.add(f.scope, ds.id, { name: 'Manual', rowOrder: [ids[4]!, ids[2]!] });
-    expect(names(await f.services.records.query(f.scope, ds.id, { viewId: view.id }))).toEqual(['echo', 'charlie', 'delta', 'alpha', 'bravo']);
+    expect(names(await f.services.records.query(f.scope, ds.id, { viewId: view.id }))).toEqual([
+      'echo',
+      'charlie',
+      'delta',
+      'alpha',
+      'bravo',
+    ]);
   });
 
   it.each([
     [{ conjunction: 'and', conditions: [{ fieldId: 'Qty', operator: 'isGreater', value: 2 }] }, ['delta']],
-    [{ conjunction: 'or', conditions: [{ fieldId: 'Qty', operator: 'isEmpty' }, { fieldId: 'Name', operator: 'contains', value: 'LPH' }] }, ['alpha', 'bravo']],
-    [{ conjunction: 'and', conditions: [{ fieldId: 'Qty', operator: 'isLessEqual', value: 2 }, { conjunction: 'or', conditions: [{ fieldId: 'Stage', operator: 'is', value: 'Lead' }, { fieldId: 'Stage', operator: 'isEmpty' }] }] }, ['charlie', 'echo']],
+    [
+      {
+        conjunction: 'or',
+        conditions: [
+          { fieldId: 'Qty', operator: 'isEmpty' },
+          { fieldId: 'Name', operator: 'contains', value: 'LPH' },
+        ],
+      },
+      ['alpha', 'bravo'],
+    ],
+    [
+      {
+        conjunction: 'and',
+        conditions: [
+          { fieldId: 'Qty', operator: 'isLessEqual', value: 2 },
+          {
+            conjunction: 'or',
+            conditions: [
+              { fieldId: 'Stage', operator: 'is', value: 'Lead' },
+              { fieldId: 'Stage', operator: 'isEmpty' },
+            ],
+          },
+        ],
+      },
+      ['charlie', 'echo'],
+    ],
     [{ conjunction: 'and', conditions: [{ fieldId: 'Qty', operator: 'isRepeat' }] }, ['alpha', 'charlie']],
     [{ conjunction: 'and', conditions: [{ fieldId: 'Notes', operator: 'isNotEmpty' }] }, ['delta']],
   ])('filters with %j', async (filter, expected) => {
     const resolve = (g: { conditions: unknown[] }): unknown => ({
       ...g,
-      conditions: g.conditions.map((c) => ('conditions' in (c as object) ? resolve(c as { conditions: unknown[] }) : { ...(c as object), fieldId: fieldId((c as { fieldId: string }).fieldId) })),
+      conditions: g.conditions.map((c) =>
+        'conditions' in (c as object)
+          ? resolve(c as { conditions: unknown[] })
+          : { ...(c as object), fieldId: fieldId((c as { fieldId: string }).fieldId) },
+      ),
     });
     const view = await f.services.views.add(f.scope, ds.id, { filter: resolve(filter) });
-    const page = await f.services.records.query(f.scope, ds.id, { viewId: view.id, sort: [{ field: 'Name', order: 'asc' }] });
+    const page = await f.services.records.query(f.scope, ds.id, {
+      viewId: view.id,
+      sort: [{ field: 'Name', order: 'asc' }],
+    });
     expect(names(page)).toEqual(expected);
     await f.services.views.remove(f.scope, ds.id, view.id);
   });
@@ -122,7 +197,10 @@ describe('views', () => {
 
 describe('selection and paging', () => {
   it('returns record ids in request order, and projects fields in request order', async () => {
-    const page = await f.services.records.query(f.scope, ds.id, { recordIds: [ids[3]!, ids[0]!, 'recMissing0000'], fields: ['Qty', 'Name'] });
+    const page = await f.services.records.query(f.scope, ds.id, {
+      recordIds: [ids[3]!, ids[0]!, 'recMissing0000'],
+      fields: ['Qty', 'Name'],
+    });
     expect(page.records.map((r) => r.recordId)).toEqual([ids[3], ids[0]]);
     expect(Object.keys(page.records[1]!.fields)).toEqual(['Qty', 'Name']);
     await expect(f.services.records.query(f.scope, ds.id, { fields: ['Nope'] })).rejects.toThrow('Invalid fields');
@@ -131,13 +209,18 @@ describe('selection and paging', () => {
   it('pages by number with total and maxRecords', async () => {
     const p2 = await f.services.records.query(f.scope, ds.id, { pageSize: 2, pageNum: 2, withTotal: true });
     expect([names(p2), p2.total, p2.pageNum, p2.pageSize]).toEqual([['charlie', 'bravo'], 5, 2, 2]);
-    const capped = await f.services.records.query(f.scope, ds.id, { pageSize: 2, pageNum: 2, maxRecords: 3, withTotal: true });
+    const capped = await f.services.records.query(f.scope, ds.id, {
+      pageSize: 2,
+      pageNum: 2,
+      maxRecords: 3,
+      withTotal: true,
+    });
     expect([names(capped), capped.total]).toEqual([['charlie'], 3]);
     expect((await f.services.records.query(f.scope, ds.id, {})).total).toBeUndefined();
   });
 
   it('answers the same total whether a short last page shows it or a count is needed', async () => {
-    const filter = "{Qty} > 0";
+    const filter = '{Qty} > 0';
     for (const extra of [{}, { maxRecords: 3 }, { recordIds: ids.slice(1, 4) }, { filterByFormula: filter }]) {
       const expected = (await f.services.records.query(f.scope, ds.id, { ...extra, pageSize: 1000 })).records.length;
       for (const pageSize of [1, 2, 3, 5, 6]) {
@@ -165,7 +248,11 @@ describe('selection and paging', () => {
     let after: string | null = null;
     let first = true;
     for (;;) {
-      const page: Awaited<ReturnType<typeof f.services.records.query>> = await f.services.records.query(f.scope, ds.id, { sort, pageSize: 2, after });
+      const page: Awaited<ReturnType<typeof f.services.records.query>> = await f.services.records.query(
+        f.scope,
+        ds.id,
+        { sort, pageSize: 2, after },
+      );
       seen.push(...page.records.map((r) => r.recordId));
       if (first) {
         await f.services.records.create(f.scope, ds.id, [{ Name: 'late', Qty: 100 }]); // sorts before the cursor: not seen
@@ -176,8 +263,14 @@ describe('selection and paging', () => {
     }
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
-    const other = await f.services.records.query(f.scope, ds.id, { pageSize: 2, after: null, sort: [{ field: 'Name', order: 'asc' }] });
-    await expect(f.services.records.query(f.scope, ds.id, { sort, pageSize: 2, after: other.nextCursor })).rejects.toThrow('belongs to another query');
+    const other = await f.services.records.query(f.scope, ds.id, {
+      pageSize: 2,
+      after: null,
+      sort: [{ field: 'Name', order: 'asc' }],
+    });
+    await expect(
+      f.services.records.query(f.scope, ds.id, { sort, pageSize: 2, after: other.nextCursor }),
+    ).rejects.toThrow('belongs to another query');
   });
 });
 
@@ -187,11 +280,20 @@ describe('links', () => {
     const [ann, bob] = await f.services.records.create(f.scope, people.id, [{ Title: 'Ann' }, { Title: 'Bob' }]);
     const tasks = await f.services.datasheets.create(f.scope, {
       name: 'Tasks',
-      fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Owner', type: 'OneWayLink', property: { foreignDatasheetId: people.id } }],
+      fields: [
+        { name: 'Title', type: 'SingleText', property: {} },
+        { name: 'Owner', type: 'OneWayLink', property: { foreignDatasheetId: people.id } },
+      ],
     });
-    await f.services.records.create(f.scope, tasks.id, [{ Title: 't1', Owner: [ann!.id] }, { Title: 't2', Owner: [bob!.id, ann!.id] }, { Title: 't3', Owner: [bob!.id] }]);
+    await f.services.records.create(f.scope, tasks.id, [
+      { Title: 't1', Owner: [ann!.id] },
+      { Title: 't2', Owner: [bob!.id, ann!.id] },
+      { Title: 't3', Owner: [bob!.id] },
+    ]);
     const owner = tasks.fields.find((x) => x.name === 'Owner')!.id;
-    const view = await f.services.views.add(f.scope, tasks.id, { filter: { conjunction: 'and', conditions: [{ fieldId: owner, operator: 'contains', value: ann!.id }] } });
+    const view = await f.services.views.add(f.scope, tasks.id, {
+      filter: { conjunction: 'and', conditions: [{ fieldId: owner, operator: 'contains', value: ann!.id }] },
+    });
     const page = await f.services.records.query(f.scope, tasks.id, { viewId: view.id });
     expect(page.records.map((r) => r.fields.Title)).toEqual(['t1', 't2']);
   });
@@ -202,7 +304,12 @@ async function otherProcess() {
   const { createServices } = await import('../../src/services.js');
   const { createRateLimiter, DEFAULT_RATE_LIMIT_SETTINGS } = await import('../../src/ratelimit/limiter.js');
   return createServices(f.inst.db, {
-    config: { dataDir: '/nonexistent', publicUrl: 'http://localhost', timeZone: 'UTC', rateLimit: DEFAULT_RATE_LIMIT_SETTINGS },
+    config: {
+      dataDir: '/nonexistent',
+      publicUrl: 'http://localhost',
+      timeZone: 'UTC',
+      rateLimit: DEFAULT_RATE_LIMIT_SETTINGS,
+    },
     expectedMigrations: 0,
     limiter: createRateLimiter(DEFAULT_RATE_LIMIT_SETTINGS),
   });
@@ -218,16 +325,26 @@ describe('schema cache', () => {
     await other.records.create(f.scope, sheet.id, [{ Title: 'two', Extra: 'new column' }]);
     const page = await f.services.records.query(f.scope, sheet.id, {});
     expect(page.records.map((r) => r.fields)).toEqual([{ Title: 'one' }, { Title: 'two', Extra: 'new column' }]);
-    await other.fields.update(f.scope, sheet.id, (await other.datasheets.get(f.scope, sheet.id)).fields[1]!.id, { name: 'Renamed' });
-    expect((await f.services.records.query(f.scope, sheet.id, {})).records[1]!.fields).toEqual({ Title: 'two', Renamed: 'new column' });
+    await other.fields.update(f.scope, sheet.id, (await other.datasheets.get(f.scope, sheet.id)).fields[1]!.id, {
+      name: 'Renamed',
+    });
+    expect((await f.services.records.query(f.scope, sheet.id, {})).records[1]!.fields).toEqual({
+      Title: 'two',
+      Renamed: 'new column',
+    });
     other.indexing.stop();
   });
 
   it('keeps counts (`total`) only as long as the datasheet does not change, whoever writes', async () => {
     const other = await otherProcess();
-    const sheet = await f.services.datasheets.create(f.scope, { name: 'Counted', fields: [{ name: 'N', type: 'Number', property: { precision: 0 } }] });
+    const sheet = await f.services.datasheets.create(f.scope, {
+      name: 'Counted',
+      fields: [{ name: 'N', type: 'Number', property: { precision: 0 } }],
+    });
     const made = await f.services.records.create(f.scope, sheet.id, [{ N: 1 }, { N: 2 }, { N: 3 }]);
-    const total = async () => (await f.services.records.query(f.scope, sheet.id, { filterByFormula: '{N} > 1', pageSize: 1, withTotal: true })).total;
+    const total = async () =>
+      (await f.services.records.query(f.scope, sheet.id, { filterByFormula: '{N} > 1', pageSize: 1, withTotal: true }))
+        .total;
     expect(await total()).toBe(2);
     expect(await total()).toBe(2);
     await other.records.create(f.scope, sheet.id, [{ N: 5 }]);

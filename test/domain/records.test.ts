@@ -45,7 +45,11 @@ describe('create', () => {
     expect((status.property as { options: { name: string }[] }).options.map((o) => o.name)).toEqual(['Todo', 'Doing']);
     expect(created.every((r) => r.createdBy === f.scope.userId && r.revision === 1)).toBe(true);
     const [event] = recordEvents();
-    expect(event).toMatchObject({ datasheetId: ds.id, actorId: f.scope.userId, created: [{ recordId: created[0]!.id }, { recordId: created[1]!.id }] });
+    expect(event).toMatchObject({
+      datasheetId: ds.id,
+      actorId: f.scope.userId,
+      created: [{ recordId: created[0]!.id }, { recordId: created[1]!.id }],
+    });
     expect(recordEvents()).toHaveLength(1);
   });
 
@@ -65,8 +69,12 @@ describe('create', () => {
 
   it('rejects read-only fields, even null, and records with no known key', async () => {
     const ds = await sheet('ReadOnly');
-    await expect(f.services.records.create(f.scope, ds.id, [{ Title: 'x', No: null }])).rejects.toThrow("Autonumber field can't be edited");
-    await expect(f.services.records.create(f.scope, ds.id, [{ Nope: 1 }])).rejects.toThrow('The format of the fields parameter value is wrong');
+    await expect(f.services.records.create(f.scope, ds.id, [{ Title: 'x', No: null }])).rejects.toThrow(
+      "Autonumber field can't be edited",
+    );
+    await expect(f.services.records.create(f.scope, ds.id, [{ Nope: 1 }])).rejects.toThrow(
+      'The format of the fields parameter value is wrong',
+    );
     expect(await count(ds.id)).toBe(0);
   });
 
@@ -83,7 +91,9 @@ describe('row caps', () => {
     const ds = await sheet('Capped');
     await f.inst.db.prisma.datasheet.update({ where: { id: ds.id }, data: { rowCap: 5 } });
     await f.services.records.create(f.scope, ds.id, [{ Title: '1' }, { Title: '2' }, { Title: '3' }]);
-    await expect(f.services.records.create(f.scope, ds.id, [{ Title: '4' }, { Title: '5' }, { Title: '6' }])).rejects.toMatchObject({
+    await expect(
+      f.services.records.create(f.scope, ds.id, [{ Title: '4' }, { Title: '5' }, { Title: '6' }]),
+    ).rejects.toMatchObject({
       code: 'ROW_CAP_EXCEEDED',
       message: 'the usage of this function exceed the 5 records limit of beta version',
     });
@@ -110,7 +120,9 @@ describe('row caps', () => {
     await f.inst.db.prisma.space.update({ where: { id: space.id }, data: { rowCap: 2 } });
     const scope = { spaceId: space.id, userId: space.ownerId };
     const ds = await f.services.datasheets.create(scope, { name: 'S' });
-    await expect(f.services.records.create(scope, ds.id, [{ Title: 'a' }, { Title: 'b' }, { Title: 'c' }])).rejects.toMatchObject({ code: 'ROW_CAP_EXCEEDED' });
+    await expect(
+      f.services.records.create(scope, ds.id, [{ Title: 'a' }, { Title: 'b' }, { Title: 'c' }]),
+    ).rejects.toMatchObject({ code: 'ROW_CAP_EXCEEDED' });
   });
 });
 
@@ -118,16 +130,28 @@ describe('update', () => {
   it('merges partially, clears with null, keeps untouched cells, bumps revisions and records history', async () => {
     const ds = await sheet('Updates');
     const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'first', Qty: 2, Done: true }]);
-    const [updated] = await f.services.records.update(f.scope, ds.id, [{ recordId: row!.id, fields: { Title: 'second', Done: null } }]);
+    const [updated] = await f.services.records.update(f.scope, ds.id, [
+      { recordId: row!.id, fields: { Title: 'second', Done: null } },
+    ]);
     expect(updated!.revision).toBe(2);
     const [view] = await f.services.records.render(f.scope, ds.id, [updated!]);
     expect(view!.fields).toEqual({ Title: 'second', Qty: 2, No: 1 });
     const history = await f.services.records.history(f.scope, row!.id);
     const updates = history.entries.filter((e) => e.kind === 'updated').map((e) => [e.oldValue, e.newValue]);
     expect(updates).toHaveLength(2);
-    expect(updates).toEqual(expect.arrayContaining([['first', 'second'], [true, null]]));
+    expect(updates).toEqual(
+      expect.arrayContaining([
+        ['first', 'second'],
+        [true, null],
+      ]),
+    );
     expect(history.entries.slice(0, 2).every((e) => e.kind === 'updated' && e.revision === 2)).toBe(true);
-    expect(history.entries.filter((e) => e.kind === 'created').map((e) => e.newValue).sort()).toEqual([1, 2, 'first', true].sort());
+    expect(
+      history.entries
+        .filter((e) => e.kind === 'created')
+        .map((e) => e.newValue)
+        .sort(),
+    ).toEqual([1, 2, 'first', true].sort());
     const [event] = recordEvents().slice(-1);
     expect(event!.updated[0]!.changes).toEqual(
       expect.arrayContaining([
@@ -149,7 +173,9 @@ describe('update', () => {
   it('is conditional on an expected revision', async () => {
     const ds = await sheet('Optimistic');
     const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'v1' }]);
-    await f.services.records.update(f.scope, ds.id, [{ recordId: row!.id, fields: { Title: 'v2' }, expectedRevision: 1 }]);
+    await f.services.records.update(f.scope, ds.id, [
+      { recordId: row!.id, fields: { Title: 'v2' }, expectedRevision: 1 },
+    ]);
     await expect(
       f.services.records.update(f.scope, ds.id, [{ recordId: row!.id, fields: { Title: 'v3' }, expectedRevision: 1 }]),
     ).rejects.toMatchObject({ code: 'CONFLICT', details: { revision: 2, expectedRevision: 1 } });
@@ -185,7 +211,10 @@ describe('delete', () => {
     expect(recordEvents()[0]!.deleted).toEqual([{ recordId: rows[0]!.id, cells: rows[0]!.cells }]);
     const history = await f.services.records.history(f.scope, rows[0]!.id);
     const title = ds.fields.find((x) => x.name === 'Title')!.id;
-    expect(history.entries.filter((e) => e.kind === 'deleted').find((e) => e.fieldId === title)).toMatchObject({ oldValue: 'a', newValue: null });
+    expect(history.entries.filter((e) => e.kind === 'deleted').find((e) => e.fieldId === title)).toMatchObject({
+      oldValue: 'a',
+      newValue: null,
+    });
     expect(history.entries[0]!.kind).toBe('deleted');
   });
 });
@@ -194,7 +223,8 @@ describe('history', () => {
   it('pages newest first', async () => {
     const ds = await sheet('Paged');
     const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'v0' }]);
-    for (let i = 1; i <= 5; i++) await f.services.records.update(f.scope, ds.id, [{ recordId: row!.id, fields: { Title: `v${i}` } }]);
+    for (let i = 1; i <= 5; i++)
+      await f.services.records.update(f.scope, ds.id, [{ recordId: row!.id, fields: { Title: `v${i}` } }]);
     const first = await f.services.records.history(f.scope, row!.id, { limit: 2 });
     expect(first.entries.map((e) => e.newValue)).toEqual(['v5', 'v4']);
     const second = await f.services.records.history(f.scope, row!.id, { limit: 2, before: first.nextCursor });
@@ -222,12 +252,18 @@ describe('schemas cached across writes', () => {
     await f.services.fields.add(f.scope, ds.id, { name: 'Extra', type: 'SingleText', property: {} });
     const [made] = await f.services.records.createRendered(f.scope, ds.id, [{ Title: 'b', Extra: 'x', Tag: 'fresh' }]);
     expect(made!.fields).toEqual({ Title: 'b', Extra: 'x', Tag: 'fresh' });
-    const [updated] = await f.services.records.updateRendered(f.scope, ds.id, [{ recordId: made!.recordId, fields: { Tag: 'fresher' } }]);
+    const [updated] = await f.services.records.updateRendered(f.scope, ds.id, [
+      { recordId: made!.recordId, fields: { Tag: 'fresher' } },
+    ]);
     expect(updated!.fields).toEqual({ Title: 'b', Extra: 'x', Tag: 'fresher' });
     await f.services.records.create(f.scope, ds.id, [{ Title: 'c', Tag: 'fresh' }]);
     const tag = (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Tag')!;
     expect((tag.property as { options: { name: string }[] }).options.map((o) => o.name)).toEqual(['fresh', 'fresher']);
-    await f.services.fields.remove(f.scope, ds.id, (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Extra')!.id);
+    await f.services.fields.remove(
+      f.scope,
+      ds.id,
+      (await f.services.datasheets.get(f.scope, ds.id)).fields.find((x) => x.name === 'Extra')!.id,
+    );
     await expect(f.services.records.create(f.scope, ds.id, [{ Extra: 'gone' }])).rejects.toThrow();
   });
 });
@@ -263,7 +299,7 @@ describe('rollback', () => {
     });
     try {
       const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'kept' }]);
-      expect((await f.services.records.get(f.scope, ds.id, [row!.id]))).toHaveLength(1);
+      expect(await f.services.records.get(f.scope, ds.id, [row!.id])).toHaveLength(1);
       expect(recordEvents()).toHaveLength(1);
     } finally {
       unsubscribe();
@@ -279,9 +315,9 @@ describe('links', () => {
       { name: 'Owner', type: 'OneWayLink', property: { foreignDatasheetId: people.id } },
     ]);
     const [ann] = await f.services.records.create(f.scope, people.id, [{ Name: 'Ann' }]);
-    await expect(f.services.records.create(f.scope, tasks.id, [{ Title: 't', Owner: ['recNope000000'] }])).rejects.toThrow(
-      'The linked field specifies a record (recNope000000) that does not exist',
-    );
+    await expect(
+      f.services.records.create(f.scope, tasks.id, [{ Title: 't', Owner: ['recNope000000'] }]),
+    ).rejects.toThrow('The linked field specifies a record (recNope000000) that does not exist');
     const [task] = await f.services.records.create(f.scope, tasks.id, [{ Title: 't', Owner: [ann!.id] }]);
     const [view] = await f.services.records.render(f.scope, tasks.id, [task!], { cellFormat: 'string' });
     expect(view!.fields.Owner).toBe('Ann');
@@ -296,12 +332,21 @@ describe('links', () => {
     const link = tasks.fields.find((x) => x.name === 'Project')!;
     const brotherId = (link.property as { brotherFieldId: string }).brotherFieldId;
     const brother = (await f.services.datasheets.get(f.scope, projects.id)).fields.find((x) => x.id === brotherId)!;
-    expect(brother).toMatchObject({ name: 'TwoWay tasks', type: 'TwoWayLink', property: { foreignDatasheetId: tasks.id, brotherFieldId: link.id } });
+    expect(brother).toMatchObject({
+      name: 'TwoWay tasks',
+      type: 'TwoWayLink',
+      property: { foreignDatasheetId: tasks.id, brotherFieldId: link.id },
+    });
 
     const [p1, p2] = await f.services.records.create(f.scope, projects.id, [{ Name: 'P1' }, { Name: 'P2' }]);
-    const [t1, t2] = await f.services.records.create(f.scope, tasks.id, [{ Title: 't1', Project: [p1!.id] }, { Title: 't2', Project: [p1!.id, p2!.id] }]);
+    const [t1, t2] = await f.services.records.create(f.scope, tasks.id, [
+      { Title: 't1', Project: [p1!.id] },
+      { Title: 't2', Project: [p1!.id, p2!.id] },
+    ]);
     const brotherCells = async () =>
-      Object.fromEntries((await f.services.records.get(f.scope, projects.id)).map((r) => [r.id, r.cells[brotherId] ?? null]));
+      Object.fromEntries(
+        (await f.services.records.get(f.scope, projects.id)).map((r) => [r.id, r.cells[brotherId] ?? null]),
+      );
     expect(await brotherCells()).toEqual({ [p1!.id]: [t1!.id, t2!.id], [p2!.id]: [t2!.id] });
 
     await f.services.records.update(f.scope, tasks.id, [{ recordId: t2!.id, fields: { Project: [p2!.id] } }]);
@@ -351,16 +396,33 @@ describe('attachments in cells', () => {
       { name: 'Title', type: 'SingleText', property: {} },
       { name: 'Files', type: 'Attachment' },
     ]);
-    const file = await f.services.attachments.upload({ spaceId: f.scope.spaceId, userId: f.scope.userId, name: 'a.txt', data: Buffer.from('hello') });
+    const file = await f.services.attachments.upload({
+      spaceId: f.scope.spaceId,
+      userId: f.scope.userId,
+      name: 'a.txt',
+      data: Buffer.from('hello'),
+    });
     const other = await f.services.spaces.create({ name: 'Elsewhere' });
-    const foreign = await f.services.attachments.upload({ spaceId: other.id, name: 'b.txt', data: Buffer.from('other') });
-    await expect(f.services.records.create(f.scope, ds.id, [{ Title: 'x', Files: [{ token: foreign.token, name: 'b.txt' }] }])).rejects.toThrow(
-      'The attachment specified by the token does not exist',
-    );
-    const [row] = await f.services.records.create(f.scope, ds.id, [{ Title: 'x', Files: [{ token: file.token, name: 'renamed.txt' }] }]);
+    const foreign = await f.services.attachments.upload({
+      spaceId: other.id,
+      name: 'b.txt',
+      data: Buffer.from('other'),
+    });
+    await expect(
+      f.services.records.create(f.scope, ds.id, [{ Title: 'x', Files: [{ token: foreign.token, name: 'b.txt' }] }]),
+    ).rejects.toThrow('The attachment specified by the token does not exist');
+    const [row] = await f.services.records.create(f.scope, ds.id, [
+      { Title: 'x', Files: [{ token: file.token, name: 'renamed.txt' }] },
+    ]);
     const [view] = await f.services.records.render(f.scope, ds.id, [row!]);
     expect(view!.fields.Files).toEqual([
-      expect.objectContaining({ token: file.token, name: 'renamed.txt', size: 5, mimeType: 'text/plain', url: file.url }),
+      expect.objectContaining({
+        token: file.token,
+        name: 'renamed.txt',
+        size: 5,
+        mimeType: 'text/plain',
+        url: file.url,
+      }),
     ]);
   });
 });

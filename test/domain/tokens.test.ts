@@ -49,9 +49,15 @@ describe('tokens', () => {
     const revoked = await inst.services.tokens.create({ spaceId });
     await inst.services.tokens.revoke(revoked.token.id);
     const expiring = await inst.services.tokens.create({ spaceId, expiresAt: new Date(Date.now() + 60_000) });
-    await inst.db.prisma.apiToken.update({ where: { id: expiring.token.id }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await inst.db.prisma.apiToken.update({
+      where: { id: expiring.token.id },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     for (const secret of [revoked.secret, expiring.secret, 'tbk_doesnotexist', 'not-a-token']) {
-      await expect(inst.services.tokens.authenticate(secret)).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Unauthorized' });
+      await expect(inst.services.tokens.authenticate(secret)).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: 'Unauthorized',
+      });
     }
   });
 
@@ -71,7 +77,9 @@ describe('tokens', () => {
   });
 
   it('rejects a token for a space that does not exist', async () => {
-    await expect(inst.services.tokens.create({ spaceId: 'spcMissing0001' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(inst.services.tokens.create({ spaceId: 'spcMissing0001' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 

@@ -33,18 +33,27 @@ describe('the official JS SDK', () => {
     } as never);
     expect(created.success).toBe(true);
     dst = created.data!.id;
-    const field = await api.space(t.spaceId).datasheet(dst).fields.create({ name: 'Notes', type: 'Text' } as never);
+    const field = await api
+      .space(t.spaceId)
+      .datasheet(dst)
+      .fields.create({ name: 'Notes', type: 'Text' } as never);
     expect(field.data).toMatchObject({ id: expect.stringMatching(/^fld/), name: 'Notes' });
   });
 
   it('creates 25 records in chunks of 10 and refuses a chunk of 11', async () => {
-    const records = Array.from({ length: 25 }, (_, i) => ({ fields: { Name: `deal ${String(i).padStart(2, '0')}`, Qty: i % 7, Stage: i % 2 ? 'Won' : 'Lead' } }));
+    const records = Array.from({ length: 25 }, (_, i) => ({
+      fields: { Name: `deal ${String(i).padStart(2, '0')}`, Qty: i % 7, Stage: i % 2 ? 'Won' : 'Lead' },
+    }));
     for (let i = 0; i < records.length; i += 10) {
       const res = await api.datasheet(dst).records.create(records.slice(i, i + 10));
       expect(res.success).toBe(true);
     }
     const tooMany = await api.datasheet(dst).records.create(records.slice(0, 11));
-    expect(tooMany).toMatchObject({ success: false, code: 400, message: "Can't update/delete/create more than $10  records in one single request" });
+    expect(tooMany).toMatchObject({
+      success: false,
+      code: 400,
+      message: "Can't update/delete/create more than $10  records in one single request",
+    });
   });
 
   it('walks every record with queryAll over two pages of one', async () => {
@@ -52,7 +61,8 @@ describe('the official JS SDK', () => {
     for await (const page of api.datasheet(dst).records.queryAll({ maxRecords: 2 } as never)) pages.push(page.length);
     expect(pages).toEqual([2]);
     const all: string[] = [];
-    for await (const page of api.datasheet(dst).records.queryAll()) all.push(...page.map((r) => r.fields.Name as string));
+    for await (const page of api.datasheet(dst).records.queryAll())
+      all.push(...page.map((r) => r.fields.Name as string));
     expect(all).toHaveLength(25);
     const res = await api.datasheet(dst).records.query({ pageSize: 20, pageNum: 2 });
     expect(res.data).toMatchObject({ total: 25, pageNum: 2, pageSize: 5 });
@@ -99,7 +109,9 @@ describe('the official JS SDK', () => {
 
   it('updates and deletes', async () => {
     const [row] = (await api.datasheet(dst).records.query({ pageSize: 1 })).data!.records;
-    const updated = await api.datasheet(dst).records.update([{ recordId: row!.recordId, fields: { Name: 'renamed', Qty: null } }]);
+    const updated = await api
+      .datasheet(dst)
+      .records.update([{ recordId: row!.recordId, fields: { Name: 'renamed', Qty: null } }]);
     expect(updated.data!.records[0]!.fields).toMatchObject({ Name: 'renamed' });
     expect(updated.data!.records[0]!.fields).not.toHaveProperty('Qty');
     const deleted = await api.datasheet(dst).records.delete([row!.recordId]);
@@ -109,19 +121,36 @@ describe('the official JS SDK', () => {
 
   it('lists, gets and searches nodes', async () => {
     const folder = 'fod' + 'SdkFolder000001';
-    await t.app.prisma.node.create({ data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Archive', position: -10 } });
+    await t.app.prisma.node.create({
+      data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Archive', position: -10 },
+    });
     await t.app.prisma.node.update({ where: { id: dst }, data: { parentId: folder } });
     const list = await api.nodes.list({ spaceId: t.spaceId });
-    expect(list.data!.nodes).toEqual([{ id: folder, name: 'Archive', type: 'Folder', icon: '', isFav: false, permission: 0 }]);
+    expect(list.data!.nodes).toEqual([
+      { id: folder, name: 'Archive', type: 'Folder', icon: '', isFav: false, permission: 0 },
+    ]);
     const detail = await api.nodes.get({ spaceId: t.spaceId, nodeId: folder });
-    expect(detail.data).toMatchObject({ id: folder, type: 'Folder', children: [{ id: dst, name: 'SDK deals', type: 'Datasheet' }] });
-    const found = await api.nodes.search({ spaceId: t.spaceId, type: 'Datasheet' as never, permissions: [0, 1], query: 'sdk' } as never);
+    expect(detail.data).toMatchObject({
+      id: folder,
+      type: 'Folder',
+      children: [{ id: dst, name: 'SDK deals', type: 'Datasheet' }],
+    });
+    const found = await api.nodes.search({
+      spaceId: t.spaceId,
+      type: 'Datasheet' as never,
+      permissions: [0, 1],
+      query: 'sdk',
+    } as never);
     expect(found.data!.nodes).toEqual([expect.objectContaining({ id: dst, parentId: folder, permission: 0 })]);
   });
 
   it('gets the reference errors: 401 for a bad token, 301 for an unknown datasheet', async () => {
     const bad = new APITable({ token: 'tbk_wrong', host: t.url });
     expect(await bad.spaces.list()).toMatchObject({ success: false, code: 401, message: 'Unauthorized' });
-    expect(await api.datasheet('dstNope000000000').records.query()).toMatchObject({ success: false, code: 301, message: "Can't find the specified datasheet" });
+    expect(await api.datasheet('dstNope000000000').records.query()).toMatchObject({
+      success: false,
+      code: 301,
+      message: "Can't find the specified datasheet",
+    });
   });
 });

@@ -49,7 +49,8 @@ async function stopServer(server: Running): Promise<number | string> {
   return server.exited;
 }
 
-const spaces = (token: string) => fusion<{ spaces: { id: string; name: string }[] }>(url, 'GET', '/v1/spaces', { token });
+const spaces = (token: string) =>
+  fusion<{ spaces: { id: string; name: string }[] }>(url, 'GET', '/v1/spaces', { token });
 
 const jsonLogLines = (text: string) => text.split('\n').filter((line) => line.startsWith('{'));
 
@@ -60,7 +61,9 @@ describe('a fresh installation', () => {
     const server = await startServer();
     const [, printed] = await server.waitFor(/\n\s+(tbk_[0-9A-Za-z]+)\n/);
     token = printed!;
-    expect(server.stdout()).toContain(`curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${port}/fusion/v1/spaces`);
+    expect(server.stdout()).toContain(
+      `curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${port}/fusion/v1/spaces`,
+    );
     const res = await spaces(token);
     expect(res.status).toBe(200);
     expect(res.body.data?.spaces).toEqual([expect.objectContaining({ name: 'My Space', isAdmin: true })]);
@@ -92,11 +95,19 @@ describe('a fresh installation', () => {
 
   it('lets the CLI manage the installation through the running server', async () => {
     const server = await startServer();
-    const created = await runTsToEnd('src/cli.ts', ['space', 'create', '--name', 'Sales', '--plan', 'PRO', '--json'], env);
+    const created = await runTsToEnd(
+      'src/cli.ts',
+      ['space', 'create', '--name', 'Sales', '--plan', 'PRO', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     const space = JSON.parse(created.stdout) as { id: string; plan: string };
     expect(space.plan).toBe('PRO');
-    const issued = await runTsToEnd('src/cli.ts', ['token', 'create', '--space', space.id, '--scopes', 'spaces:read'], env);
+    const issued = await runTsToEnd(
+      'src/cli.ts',
+      ['token', 'create', '--space', space.id, '--scopes', 'spaces:read'],
+      env,
+    );
     expect(issued.code).toBe(0);
     const [secret] = issued.stdout.match(/tbk_[0-9A-Za-z]+/)!;
     expect((await spaces(secret)).body.data?.spaces).toEqual([{ id: space.id, name: 'Sales', isAdmin: true }]);
@@ -136,8 +147,14 @@ describe('a fresh installation', () => {
 describe('start-up and shutdown', () => {
   it.each([
     [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be a number (got "eighty")'],
-    [{ DATABASE_URL: 'mysql://localhost/db' }, 'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL'],
-    [{ LOG_LEVEL: 'chatty' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")'],
+    [
+      { DATABASE_URL: 'mysql://localhost/db' },
+      'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL',
+    ],
+    [
+      { LOG_LEVEL: 'chatty' },
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")',
+    ],
   ])('refuses invalid configuration %o in one line', async (bad, line) => {
     const result = await runTsToEnd('src/main.ts', [], { ...env, ...bad });
     expect(result.code).toBe(1);

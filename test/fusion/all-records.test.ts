@@ -10,7 +10,12 @@ let t: TestApp;
 let dst: string;
 const ROWS = 2_500;
 
-type Page = { total: number; pageNum: number; pageSize: number; records: { recordId: string; fields: Record<string, unknown> }[] };
+type Page = {
+  total: number;
+  pageNum: number;
+  pageSize: number;
+  records: { recordId: string; fields: Record<string, unknown> }[];
+};
 
 async function get(query: string) {
   const response = await fusion<Page>(t.url, 'GET', `/v1/datasheets/${dst}/records${query}`, { token: t.token });
@@ -30,7 +35,11 @@ beforeAll(async () => {
   });
   dst = sheet.id;
   for (let from = 0; from < ROWS; from += 1_000) {
-    await t.app.services.records.create(scope, dst, Array.from({ length: Math.min(1_000, ROWS - from) }, (_, i) => ({ Name: `r${from + i}`, N: (from + i) % 7 })));
+    await t.app.services.records.create(
+      scope,
+      dst,
+      Array.from({ length: Math.min(1_000, ROWS - from) }, (_, i) => ({ Name: `r${from + i}`, N: (from + i) % 7 })),
+    );
   }
 });
 afterAll(async () => {
@@ -42,7 +51,12 @@ describe('pageSize=-1', () => {
     const all = await get('?pageSize=-1&sort[][field]=N&sort[][order]=desc');
     expect(all.response.headers.get('content-length')).toBeNull();
     expect(all.response.headers.get('transfer-encoding')).toBe('chunked');
-    expect(all.body).toMatchObject({ code: 200, success: true, message: 'SUCCESS', data: { total: ROWS, pageNum: 1, pageSize: ROWS } });
+    expect(all.body).toMatchObject({
+      code: 200,
+      success: true,
+      message: 'SUCCESS',
+      data: { total: ROWS, pageNum: 1, pageSize: ROWS },
+    });
     expect(Object.keys(all.body)).toEqual(['code', 'success', 'data', 'message']);
     expect(Object.keys(all.body.data!)).toEqual(['total', 'records', 'pageNum', 'pageSize']);
     const ids = all.body.data!.records.map((r) => r.recordId);
@@ -53,7 +67,11 @@ describe('pageSize=-1', () => {
     expect(remaining(after)).toBe(16);
     const paged: string[] = [];
     for (let pageNum = 1; pageNum <= 3; pageNum++) {
-      paged.push(...(await get(`?pageSize=1000&pageNum=${pageNum}&sort[][field]=N&sort[][order]=desc`)).body.data!.records.map((r) => r.recordId));
+      paged.push(
+        ...(await get(`?pageSize=1000&pageNum=${pageNum}&sort[][field]=N&sort[][order]=desc`)).body.data!.records.map(
+          (r) => r.recordId,
+        ),
+      );
     }
     expect(ids).toEqual(paged);
   });
@@ -68,7 +86,12 @@ describe('pageSize=-1', () => {
     expect(sevens.body.data!.total).toBe(357);
     expect(sevens.body.data!.records.every((r) => r.fields.N === 3)).toBe(true);
     const none = await get(`?pageSize=-1&filterByFormula=${encodeURIComponent('{N} = 99')}`);
-    expect(none.body).toEqual({ code: 200, success: true, data: { total: 0, records: [], pageNum: 1, pageSize: 0 }, message: 'SUCCESS' });
+    expect(none.body).toEqual({
+      code: 200,
+      success: true,
+      data: { total: 0, records: [], pageNum: 1, pageSize: 0 },
+      message: 'SUCCESS',
+    });
   });
 
   it('answers a bad query before streaming, with the usual envelope', async () => {
@@ -84,6 +107,10 @@ describe('text cells by default', () => {
       headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ records: [{ fields: { Name: 'x'.repeat(5 * 1024 * 1024) } }] }),
     });
-    expect(await response.json()).toEqual({ success: false, code: 400, message: "field:Name text can't be longer than 100000 characters" });
+    expect(await response.json()).toEqual({
+      success: false,
+      code: 400,
+      message: "field:Name text can't be longer than 100000 characters",
+    });
   });
 });

@@ -8,14 +8,26 @@ let dst: string;
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
   const scope = await ownerScope(t);
-  dst = (await t.app.services.datasheets.create(scope, { name: 'Files', fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Files', type: 'Attachment' }] })).id;
+  dst = (
+    await t.app.services.datasheets.create(scope, {
+      name: 'Files',
+      fields: [
+        { name: 'Title', type: 'SingleText', property: {} },
+        { name: 'Files', type: 'Attachment' },
+      ],
+    })
+  ).id;
 });
 afterAll(async () => {
   await t?.close();
 });
 
 const upload = (form: FormData | string, type?: string) =>
-  fusion<Record<string, unknown>>(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form, ...(type ? { headers: { 'content-type': type } } : {}) });
+  fusion<Record<string, unknown>>(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, {
+    token: t.token,
+    body: form,
+    ...(type ? { headers: { 'content-type': type } } : {}),
+  });
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000002000000030806000000b9eac4850000000d49444154789c63f8ffff3f0300050001ff0a2db4e10000000049454e44ae426082',
@@ -26,9 +38,20 @@ it('uploads through the official SDK, and the token goes into an Attachment cell
   const api = new APITable({ token: t.token, host: t.url });
   const res = await api.datasheet(dst).upload(PNG, { filename: 'pixel.png', contentType: 'image/png' });
   expect(res.success).toBe(true);
-  expect(res.data).toMatchObject({ name: 'pixel.png', mimeType: 'image/png', size: PNG.length, width: 2, height: 3, url: expect.stringContaining('/attachments/') });
-  const created = await api.datasheet(dst).records.create([{ fields: { Title: 'with file', Files: [{ token: res.data!.token, name: 'pixel.png' }] } }]);
-  expect(created.data!.records[0]!.fields.Files).toEqual([expect.objectContaining({ token: res.data!.token, mimeType: 'image/png', width: 2 })]);
+  expect(res.data).toMatchObject({
+    name: 'pixel.png',
+    mimeType: 'image/png',
+    size: PNG.length,
+    width: 2,
+    height: 3,
+    url: expect.stringContaining('/attachments/'),
+  });
+  const created = await api
+    .datasheet(dst)
+    .records.create([{ fields: { Title: 'with file', Files: [{ token: res.data!.token, name: 'pixel.png' }] } }]);
+  expect(created.data!.records[0]!.fields.Files).toEqual([
+    expect.objectContaining({ token: res.data!.token, mimeType: 'image/png', width: 2 }),
+  ]);
 });
 
 it('serves the file at the url of its attachment object, without a bearer token', async () => {
@@ -46,7 +69,11 @@ it('serves the file at the url of its attachment object, without a bearer token'
 
   // A page uploaded as HTML never renders as this site's page: served as plain text, or as a download, always sandboxed.
   const page = new FormData();
-  page.append('file', new Blob(['<!DOCTYPE html><html><body><script>alert(1)</script></body></html>'], { type: 'text/html' }), 'page.html');
+  page.append(
+    'file',
+    new Blob(['<!DOCTYPE html><html><body><script>alert(1)</script></body></html>'], { type: 'text/html' }),
+    'page.html',
+  );
   const second = await upload(page);
   expect(second.body).toMatchObject({ success: true });
   const served = await fetch(`${t.url}${new URL((second.body.data as { url: string }).url).pathname}`);
@@ -77,7 +104,11 @@ it('refuses a second file with 428 and stores neither', async () => {
   form.append('file', new Blob(['one']), 'one.txt');
   form.append('file', new Blob(['two']), 'two.txt');
   const res = await upload(form);
-  expect(res.body).toEqual({ success: false, code: 428, message: 'You have uploaded the maximum number of attachments' });
+  expect(res.body).toEqual({
+    success: false,
+    code: 428,
+    message: 'You have uploaded the maximum number of attachments',
+  });
   expect(await t.app.prisma.attachment.count()).toBe(before);
 });
 
@@ -85,12 +116,20 @@ it('refuses a request that is not multipart, or has no file', async () => {
   expect((await upload('{}', 'application/json')).body).toMatchObject({ success: false, code: 400 });
   const form = new FormData();
   form.append('note', 'no file here');
-  expect((await upload(form)).body).toEqual({ success: false, code: 400, message: 'No file in the upload: send one multipart file part' });
+  expect((await upload(form)).body).toEqual({
+    success: false,
+    code: 400,
+    message: 'No file in the upload: send one multipart file part',
+  });
 });
 
 it('answers 426 when the space is out of attachment capacity', async () => {
   await t.app.prisma.space.update({ where: { id: t.spaceId }, data: { attachmentCapacity: 1n } });
   const form = new FormData();
   form.append('file', new Blob(['too big for the space']), 'big.txt');
-  expect((await upload(form)).body).toEqual({ success: false, code: 426, message: 'The Space has reached its maximum attachment capacity' });
+  expect((await upload(form)).body).toEqual({
+    success: false,
+    code: 426,
+    message: 'The Space has reached its maximum attachment capacity',
+  });
 });

@@ -19,7 +19,12 @@ interface Link {
   payload?: Record<string, unknown>;
   theme?: string;
 }
-type Page = { total: number; pageNum: number; pageSize: number; records: { recordId: string; fields: Record<string, unknown> }[] };
+type Page = {
+  total: number;
+  pageNum: number;
+  pageSize: number;
+  records: { recordId: string; fields: Record<string, unknown> }[];
+};
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off', PUBLIC_URL });
@@ -43,7 +48,11 @@ beforeAll(async () => {
       hiddenFields: [secret!.id],
     })
   ).id;
-  await t.app.services.records.create(scope, dst, [1, 2, 3, 4].map((n) => ({ Name: `row ${n}`, Qty: n, Secret: `s${n}` })));
+  await t.app.services.records.create(
+    scope,
+    dst,
+    [1, 2, 3, 4].map((n) => ({ Name: `row ${n}`, Qty: n, Secret: `s${n}` })),
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -51,16 +60,26 @@ afterAll(async () => {
 
 const sheet = () => api.space(t.spaceId).datasheet(dst);
 /** The link's URL is absolute on PUBLIC_URL; the test server listens elsewhere, so its path is requested there. */
-const open = <T = Record<string, unknown>>(url: string, suffix = '') => fusion<T>(t.url, 'GET', `${url.slice(`${PUBLIC_URL}/fusion`.length)}${suffix}`);
+const open = <T = Record<string, unknown>>(url: string, suffix = '') =>
+  fusion<T>(t.url, 'GET', `${url.slice(`${PUBLIC_URL}/fusion`.length)}${suffix}`);
 const linkCount = () => t.app.prisma.embedLink.count({ where: { nodeId: dst } });
 
 describe('managing links with the JS SDK', () => {
   it('creates a link with a payload and theme, and one without either', async () => {
-    const payload = { viewControl: { viewId: bigView, tabBar: false, toolBar: { shareBtn: false, apiBtn: true } }, bannerLogo: true, permissionType: 'readOnly' };
+    const payload = {
+      viewControl: { viewId: bigView, tabBar: false, toolBar: { shareBtn: false, apiBtn: true } },
+      bannerLogo: true,
+      permissionType: 'readOnly',
+    };
     const res = await sheet().createEmbedLink({ payload, theme: 'dark' } as never);
     expect(res).toMatchObject({ success: true, code: 200, message: 'SUCCESS' });
     const link = res.data as Link;
-    expect(link).toEqual({ linkId: expect.stringMatching(/^emb[0-9A-Za-z]{24}$/), url: `${PUBLIC_URL}/fusion/v1/embed/${link.linkId}`, payload, theme: 'dark' });
+    expect(link).toEqual({
+      linkId: expect.stringMatching(/^emb[0-9A-Za-z]{24}$/),
+      url: `${PUBLIC_URL}/fusion/v1/embed/${link.linkId}`,
+      payload,
+      theme: 'dark',
+    });
     const bare = (await sheet().createEmbedLink()).data as Link;
     expect(Object.keys(bare).sort()).toEqual(['linkId', 'url']);
     const listed = await sheet().getEmbedLinks();
@@ -68,7 +87,9 @@ describe('managing links with the JS SDK', () => {
   });
 
   it('drops unknown payload keys', async () => {
-    const res = await sheet().createEmbedLink({ payload: { permissionType: 'readOnly', extra: 'x', viewControl: { toolBar: { nope: 1 } } } } as never);
+    const res = await sheet().createEmbedLink({
+      payload: { permissionType: 'readOnly', extra: 'x', viewControl: { toolBar: { nope: 1 } } },
+    } as never);
     expect((res.data as Link).payload).toEqual({ permissionType: 'readOnly', viewControl: { toolBar: {} } });
     await sheet().deleteEmbedLink((res.data as Link).linkId);
   });
@@ -78,7 +99,11 @@ describe('managing links with the JS SDK', () => {
     expect((await open(link.url)).body.success).toBe(true);
     const res = await sheet().deleteEmbedLink(link.linkId);
     expect(res).toMatchObject({ success: true, code: 200 });
-    const gone = { success: false, code: 1501, message: 'the specified embed link does not exist, please adjust the linkId and try again' };
+    const gone = {
+      success: false,
+      code: 1501,
+      message: 'the specified embed link does not exist, please adjust the linkId and try again',
+    };
     expect((await open(link.url)).body).toEqual(gone);
     expect((await open(link.url, '/records')).body).toEqual(gone);
     expect(await sheet().deleteEmbedLink(link.linkId)).toMatchObject({ success: false, code: 1501 });
@@ -90,10 +115,26 @@ describe('managing links with the JS SDK', () => {
 
   it.each<[string, unknown, string]>([
     ['theme', { theme: 'blue' }, 'the parameter theme must be one of the following values: dark, light'],
-    ['permissionType', { payload: { permissionType: 'edit' } }, 'the parameter permissionType must be one of the following values: readOnly, publicEdit, privateEdit'],
-    ...['shareBtn', 'widgetBtn', 'apiBtn', 'formBtn', 'historyBtn', 'robotBtn', 'addWidgetBtn', 'formSettingBtn', 'fullScreenBtn'].map(
-      (btn): [string, unknown, string] => [btn, { payload: { viewControl: { toolBar: { [btn]: 'yes' } } } }, `the parameter ${btn} must be a boolean type`],
-    ),
+    [
+      'permissionType',
+      { payload: { permissionType: 'edit' } },
+      'the parameter permissionType must be one of the following values: readOnly, publicEdit, privateEdit',
+    ],
+    ...[
+      'shareBtn',
+      'widgetBtn',
+      'apiBtn',
+      'formBtn',
+      'historyBtn',
+      'robotBtn',
+      'addWidgetBtn',
+      'formSettingBtn',
+      'fullScreenBtn',
+    ].map((btn): [string, unknown, string] => [
+      btn,
+      { payload: { viewControl: { toolBar: { [btn]: 'yes' } } } },
+      `the parameter ${btn} must be a boolean type`,
+    ]),
     ['tabBar', { payload: { viewControl: { tabBar: 1 } } }, 'the parameter tabBar must be a boolean type'],
     ['payload', { payload: 'all' }, 'the parameter payload must be an object'],
     ['viewId', { payload: { viewControl: { viewId: 'viwNope0000' } } }, 'View (viwNope0000) does not exist'],
@@ -105,16 +146,28 @@ describe('managing links with the JS SDK', () => {
 
   it('refuses a folder with api_embed_link_instance_limit, and an unknown node', async () => {
     const folder = 'fodEmbedFolder00001';
-    await t.app.prisma.node.create({ data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Folder', position: 99 } });
-    const res = await fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/${folder}/embedlinks`, { token: t.token, body: {} });
-    expect([res.status, res.body]).toEqual([200, { success: false, code: 400, message: 'embedded links are not supported for nodes other than datasheet type' }]);
-    const missing = await fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/dstNope000000000/embedlinks`, { token: t.token, body: {} });
+    await t.app.prisma.node.create({
+      data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Folder', position: 99 },
+    });
+    const res = await fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/${folder}/embedlinks`, {
+      token: t.token,
+      body: {},
+    });
+    expect([res.status, res.body]).toEqual([
+      200,
+      { success: false, code: 400, message: 'embedded links are not supported for nodes other than datasheet type' },
+    ]);
+    const missing = await fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/dstNope000000000/embedlinks`, {
+      token: t.token,
+      body: {},
+    });
     expect(missing.body).toEqual({ success: false, code: 301, message: "Can't find the specified datasheet" });
   });
 
   it(`allows ${MAX_EMBED_LINKS_PER_NODE} links per datasheet, even when creates race`, async () => {
     const other = (await t.app.services.datasheets.create(scope, { name: 'Crowded' })).id;
-    const create = () => fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/${other}/embedlinks`, { token: t.token, body: {} });
+    const create = () =>
+      fusion(t.url, 'POST', `/v1/spaces/${t.spaceId}/nodes/${other}/embedlinks`, { token: t.token, body: {} });
     for (let i = 0; i < MAX_EMBED_LINKS_PER_NODE - 2; i++) expect((await create()).body.success).toBe(true);
     const raced = await Promise.all(Array.from({ length: 5 }, create));
     expect(raced.filter((r) => r.body.success)).toHaveLength(2);
@@ -127,14 +180,25 @@ describe('managing links with the JS SDK', () => {
   });
 
   it('answers an unknown linkId with 1501', async () => {
-    const res = await fusion(t.url, 'DELETE', `/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks/embNope`, { token: t.token });
-    expect([res.status, res.body]).toEqual([200, { success: false, code: 1501, message: 'the specified embed link does not exist, please adjust the linkId and try again' }]);
+    const res = await fusion(t.url, 'DELETE', `/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks/embNope`, {
+      token: t.token,
+    });
+    expect([res.status, res.body]).toEqual([
+      200,
+      {
+        success: false,
+        code: 1501,
+        message: 'the specified embed link does not exist, please adjust the linkId and try again',
+      },
+    ]);
   });
 });
 
 describe('the public, read-only side', () => {
   it("describes the datasheet, the payload's view and its visible fields, without a token", async () => {
-    const link = (await sheet().createEmbedLink({ payload: { viewControl: { viewId: bigView } }, theme: 'light' } as never)).data as Link;
+    const link = (
+      await sheet().createEmbedLink({ payload: { viewControl: { viewId: bigView } }, theme: 'light' } as never)
+    ).data as Link;
     const res = await open(link.url);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
@@ -152,7 +216,8 @@ describe('the public, read-only side', () => {
   });
 
   it("serves the view's records (filter, sort, hidden fields) page by page", async () => {
-    const link = (await sheet().createEmbedLink({ payload: { viewControl: { viewId: bigView } } } as never)).data as Link;
+    const link = (await sheet().createEmbedLink({ payload: { viewControl: { viewId: bigView } } } as never))
+      .data as Link;
     const all = await open<Page>(link.url, '/records');
     expect(all.body.data).toMatchObject({ total: 3, pageNum: 1, pageSize: 3 });
     expect(all.body.data!.records.map((r) => r.fields)).toEqual([
@@ -161,7 +226,12 @@ describe('the public, read-only side', () => {
       { Name: 'row 2', Qty: 2 },
     ]);
     const second = await open<Page>(link.url, '/records?pageSize=2&pageNum=2');
-    expect(second.body.data).toMatchObject({ total: 3, pageNum: 2, pageSize: 1, records: [{ fields: { Name: 'row 2', Qty: 2 } }] });
+    expect(second.body.data).toMatchObject({
+      total: 3,
+      pageNum: 2,
+      pageSize: 1,
+      records: [{ fields: { Name: 'row 2', Qty: 2 } }],
+    });
     const bad = await open(link.url, '/records?pageSize=5000');
     expect([bad.status, bad.body]).toMatchObject([200, { success: false, code: 400 }]);
     expect(bad.body.message).toContain('pageSize');
@@ -177,7 +247,10 @@ describe('the public, read-only side', () => {
     const link = (await sheet().createEmbedLink()).data as Link;
     const path = link.url.slice(`${PUBLIC_URL}/fusion`.length);
     for (const method of ['POST', 'PATCH', 'PUT', 'DELETE']) {
-      const res = await fusion(t.url, method, `${path}/records`, { token: t.token, body: { records: [{ fields: { Name: 'x' } }] } });
+      const res = await fusion(t.url, method, `${path}/records`, {
+        token: t.token,
+        body: { records: [{ fields: { Name: 'x' } }] },
+      });
       expect([res.status, res.body]).toEqual([404, { success: false, code: 404, message: 'The API does not exist' }]);
     }
     expect(await t.app.prisma.record.count({ where: { datasheetId: dst } })).toBe(4);
@@ -192,8 +265,12 @@ describe('the public, read-only side', () => {
   });
 
   it('keeps link ids out of logged paths', () => {
-    expect(redactPath('/fusion/v1/embed/embABCDEFGHIJKLMNOPQRSTUVWX/records')).toBe('/fusion/v1/embed/emb[redacted]/records');
-    expect(redactPath('/fusion/v1/spaces/spc1/nodes/dst1/embedlinks')).toBe('/fusion/v1/spaces/spc1/nodes/dst1/embedlinks');
+    expect(redactPath('/fusion/v1/embed/embABCDEFGHIJKLMNOPQRSTUVWX/records')).toBe(
+      '/fusion/v1/embed/emb[redacted]/records',
+    );
+    expect(redactPath('/fusion/v1/spaces/spc1/nodes/dst1/embedlinks')).toBe(
+      '/fusion/v1/spaces/spc1/nodes/dst1/embedlinks',
+    );
   });
 });
 

@@ -7,8 +7,10 @@ let t: TestApp;
 let dst: string;
 type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[] };
 
-const api = async <T = Page>(method: string, path: string, body?: unknown) => (await fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body })).body;
-const column = async (query: string, name: string) => (await api('GET', `/datasheets/${dst}/records?${query}`)).data!.records.map((r) => r.fields[name]);
+const api = async <T = Page>(method: string, path: string, body?: unknown) =>
+  (await fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body })).body;
+const column = async (query: string, name: string) =>
+  (await api('GET', `/datasheets/${dst}/records?${query}`)).data!.records.map((r) => r.fields[name]);
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
@@ -18,7 +20,11 @@ beforeAll(async () => {
       { name: 'Item', type: 'SingleText', property: {} },
       { name: 'Qty', type: 'Number', property: { precision: 0 } },
       { name: 'Unit price', type: 'Number', property: { precision: 2 } },
-      { name: 'Total', type: 'Formula', property: { expression: '{Qty} * {Unit price}', format: { precision: 2, symbol: '$' } } },
+      {
+        name: 'Total',
+        type: 'Formula',
+        property: { expression: '{Qty} * {Unit price}', format: { precision: 2, symbol: '$' } },
+      },
     ],
   });
   expect(created).toMatchObject({ success: true });
@@ -47,7 +53,12 @@ describe('Formula fields', () => {
   });
 
   it('show the expression with field ids and the result type in GET fields', async () => {
-    const fields = (await api<{ fields: { id: string; name: string; property?: Record<string, unknown> }[] }>('GET', `/datasheets/${dst}/fields`)).data!.fields;
+    const fields = (
+      await api<{ fields: { id: string; name: string; property?: Record<string, unknown> }[] }>(
+        'GET',
+        `/datasheets/${dst}/fields`,
+      )
+    ).data!.fields;
     const id = (name: string) => fields.find((x) => x.name === name)!.id;
     expect(fields.find((x) => x.name === 'Total')!.property).toMatchObject({
       expression: `{${id('Qty')}} * {${id('Unit price')}}`,
@@ -60,7 +71,11 @@ describe('Formula fields', () => {
   it('refuse writes and bad expressions with the reference messages', async () => {
     const write = await api('POST', `/datasheets/${dst}/records`, { records: [{ fields: { Item: 'x', Total: 1 } }] });
     expect(write).toMatchObject({ success: false, code: 400, message: "Formula field can't be edited" });
-    const bad = await api('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, { name: 'Broken', type: 'Formula', property: { expression: '{Nope} + 1' } });
+    const bad = await api('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, {
+      name: 'Broken',
+      type: 'Formula',
+      property: { expression: '{Nope} + 1' },
+    });
     expect(bad).toMatchObject({ success: false, code: 400 });
     expect(bad.message).toMatch(/property\.expression.*Nope/);
     expect((await api('GET', `/datasheets/${dst}/records`)).data!.records).toHaveLength(3);

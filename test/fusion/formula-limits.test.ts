@@ -11,12 +11,19 @@ let t: TestApp;
 let dst: string;
 type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[] };
 
-const api = <T = Page>(method: string, path: string, body?: unknown) => fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
-const filter = (formula: string) => api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent(formula)}`);
+const api = <T = Page>(method: string, path: string, body?: unknown) =>
+  fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
+const filter = (formula: string) =>
+  api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent(formula)}`);
 const names = (r: { body: Envelope<Page> }) => r.body.data!.records.map((x) => x.fields.Name);
-const nest = (template: string, depth: number, inner: string) => Array.from({ length: depth }).reduce<string>((x) => template.replaceAll('X', x), inner);
+const nest = (template: string, depth: number, inner: string) =>
+  Array.from({ length: depth }).reduce<string>((x) => template.replaceAll('X', x), inner);
 const addField = (expression: string) =>
-  api<{ id: string }>('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, { name: 'Computed', type: 'Formula', property: { expression } });
+  api<{ id: string }>('POST', `/spaces/${t.spaceId}/datasheets/${dst}/fields`, {
+    name: 'Computed',
+    type: 'Formula',
+    property: { expression },
+  });
 
 const DEEP = `The formula is nested too deeply (more than ${FORMULA_LIMITS.depth} levels)`;
 const LONG = `The formula is too long (more than ${FORMULA_LIMITS.length} characters)`;
@@ -33,7 +40,9 @@ beforeAll(async () => {
   });
   dst = created.body.data!.id;
   const rows = [{ Name: 'Alpha', Qty: 1 }, { Name: 'beta', Qty: 2 }, { Name: 'GAMMA', Qty: 3 }, { Qty: 4 }];
-  expect((await api('POST', `/datasheets/${dst}/records`, { records: rows.map((fields) => ({ fields })) })).body.success).toBe(true);
+  expect(
+    (await api('POST', `/datasheets/${dst}/records`, { records: rows.map((fields) => ({ fields })) })).body.success,
+  ).toBe(true);
 });
 afterAll(async () => {
   await t?.close();
@@ -47,17 +56,32 @@ describe('filterByFormula limits', () => {
     ['6,000 balanced parentheses', `${'('.repeat(6000)}1${')'.repeat(6000)}`, LONG],
     ['101 nested LOWER', nest('LOWER(X)', 101, '{Name}'), DEEP],
     ['a string longer than the limit', `"${'a'.repeat(FORMULA_LIMITS.length)}"`, LONG],
-    ['a formula whose SQL would be too large', Array(40).fill('DATETIME_DIFF(Name, Name, Name) > 1').join('||'), COMPLEX],
+    [
+      'a formula whose SQL would be too large',
+      Array(40).fill('DATETIME_DIFF(Name, Name, Name) > 1').join('||'),
+      COMPLEX,
+    ],
   ])('answers %s with code 400 naming filterByFormula', async (_, formula, message) => {
     const res = await filter(formula);
-    expect([res.status, res.body]).toEqual([200, { success: false, code: 400, message: `Invalid value for filterByFormula: ${message}` }]);
+    expect([res.status, res.body]).toEqual([
+      200,
+      { success: false, code: 400, message: `Invalid value for filterByFormula: ${message}` },
+    ]);
   });
 
   it.each([
     ['16 nested LOWER', nest('LOWER(X)', 16, '{Name}') + ' = "alpha"', ['Alpha']],
     ['16 nested UPPER', nest('UPPER(X)', 16, '{Name}') + ' = "BETA"', ['beta']],
-    ['16 nested FIND (found)', `${nest('FIND("a", X & "a")', 16, '{Name}')} = 2 && {Qty} < 4`, ['Alpha', 'beta', 'GAMMA']],
-    ['16 nested FIND (not found)', `${nest('FIND("a", X & "")', 16, '{Name}')} = 0 && {Qty} != 1`, ['beta', 'GAMMA', undefined]],
+    [
+      '16 nested FIND (found)',
+      `${nest('FIND("a", X & "a")', 16, '{Name}')} = 2 && {Qty} < 4`,
+      ['Alpha', 'beta', 'GAMMA'],
+    ],
+    [
+      '16 nested FIND (not found)',
+      `${nest('FIND("a", X & "")', 16, '{Name}')} = 0 && {Qty} != 1`,
+      ['beta', 'GAMMA', undefined],
+    ],
     ['FIND over 16 nested LOWER', `FIND("m", ${nest('LOWER(X)', 16, '{Name}')}) = 3`, ['GAMMA']],
     ['SEARCH over 16 nested LOWER', `SEARCH("ph", ${nest('LOWER(X)', 16, '{Name}')}) = 3`, ['Alpha']],
     ['16 nested SEARCH', nest('SEARCH("a", X & "a")', 16, '{Name}') + ' = 1', []],
@@ -74,12 +98,18 @@ describe('Formula field expression limits', () => {
     ['nested too deeply', nest('LOWER(X)', 101, '{Name}'), DEEP],
     ['too long', `"${'a'.repeat(FORMULA_LIMITS.length)}"`, LONG],
     ['too complex to compile', Array(40).fill('DATETIME_DIFF(Name, Name, Name)').join('&'), COMPLEX],
-  ])('refuses an expression %s with code 400 naming property.expression, adding nothing', async (_, expression, message) => {
-    const res = await addField(expression);
-    expect([res.status, res.body]).toEqual([200, { success: false, code: 400, message: `Invalid value for property.expression: ${message}` }]);
-    const fields = await api<{ fields: { name: string }[] }>('GET', `/datasheets/${dst}/fields`);
-    expect(fields.body.data!.fields.map((f) => f.name)).toEqual(['Name', 'Qty']);
-  });
+  ])(
+    'refuses an expression %s with code 400 naming property.expression, adding nothing',
+    async (_, expression, message) => {
+      const res = await addField(expression);
+      expect([res.status, res.body]).toEqual([
+        200,
+        { success: false, code: 400, message: `Invalid value for property.expression: ${message}` },
+      ]);
+      const fields = await api<{ fields: { name: string }[] }>('GET', `/datasheets/${dst}/fields`);
+      expect(fields.body.data!.fields.map((f) => f.name)).toEqual(['Name', 'Qty']);
+    },
+  );
 
   it('computes a deeply nested expression within the limits', async () => {
     const res = await addField(nest('LOWER(X)', 20, '{Name}'));

@@ -12,7 +12,15 @@ let dst: string;
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off', PUBLIC_URL });
   const scope = await ownerScope(t);
-  dst = (await t.app.services.datasheets.create(scope, { name: 'Files', fields: [{ name: 'Title', type: 'SingleText', property: {} }, { name: 'Files', type: 'Attachment' }] })).id;
+  dst = (
+    await t.app.services.datasheets.create(scope, {
+      name: 'Files',
+      fields: [
+        { name: 'Title', type: 'SingleText', property: {} },
+        { name: 'Files', type: 'Attachment' },
+      ],
+    })
+  ).id;
 });
 afterAll(async () => {
   await t?.close();
@@ -36,7 +44,11 @@ async function presign(query = ''): Promise<{ status: number; body: Envelope & {
 const slots = async (count = 1) => (await presign(`?count=${count}`)).body.data!.results;
 
 /** The upload URL is absolute on PUBLIC_URL; the test server listens elsewhere, so the same path is sent there. */
-async function put(uploadUrl: string, body: BodyInit, headers: Record<string, string> = {}): Promise<{ status: number; body: Envelope }> {
+async function put(
+  uploadUrl: string,
+  body: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Envelope }> {
   const path = uploadUrl.slice(PUBLIC_URL.length);
   const response = await fetch(`${t.url}${path}`, { method: 'PUT', headers, body });
   return { status: response.status, body: (await response.json()) as Envelope };
@@ -48,7 +60,13 @@ describe('issuing upload URLs', () => {
     const one = await presign();
     expect([one.status, one.body.code, one.body.success, one.body.message]).toEqual([200, 200, true, 'SUCCESS']);
     expect(one.body.data!.results).toEqual([
-      { token: expect.stringMatching(new RegExp(`^${t.spaceId}/[0-9A-Za-z]{32}$`)), uploadUrl: expect.stringMatching(/^https:\/\/files\.example\.test\/base\/fusion\/v1\/uploads\/tbu_[0-9A-Za-z]{43}$/), uploadRequestMethod: 'PUT' },
+      {
+        token: expect.stringMatching(new RegExp(`^${t.spaceId}/[0-9A-Za-z]{32}$`)),
+        uploadUrl: expect.stringMatching(
+          /^https:\/\/files\.example\.test\/base\/fusion\/v1\/uploads\/tbu_[0-9A-Za-z]{43}$/,
+        ),
+        uploadRequestMethod: 'PUT',
+      },
     ]);
     const twenty = await slots(20);
     expect(twenty).toHaveLength(20);
@@ -61,12 +79,18 @@ describe('issuing upload URLs', () => {
     expect(stored).not.toContain(secret);
   });
 
-  it.each(['0', '21', 'abc', '1.5', '-3'])('refuses count=%s with code 400 naming count, storing nothing', async (count) => {
-    const before = await t.app.prisma.presignedUpload.count();
-    const res = await presign(`?count=${count}`);
-    expect([res.status, res.body]).toEqual([200, { success: false, code: 400, message: 'count must be an integer from 1 to 20' }]);
-    expect(await t.app.prisma.presignedUpload.count()).toBe(before);
-  });
+  it.each(['0', '21', 'abc', '1.5', '-3'])(
+    'refuses count=%s with code 400 naming count, storing nothing',
+    async (count) => {
+      const before = await t.app.prisma.presignedUpload.count();
+      const res = await presign(`?count=${count}`);
+      expect([res.status, res.body]).toEqual([
+        200,
+        { success: false, code: 400, message: 'count must be an integer from 1 to 20' },
+      ]);
+      expect(await t.app.prisma.presignedUpload.count()).toBe(before);
+    },
+  );
 
   it('ignores the fieldKey the JS SDK adds everywhere', async () => {
     expect((await presign('?fieldKey=name&count=2')).body.data!.results).toHaveLength(2);
@@ -76,7 +100,10 @@ describe('issuing upload URLs', () => {
 describe('uploading to a URL', () => {
   it('stores the raw bytes without a bearer token, answering the multipart upload object, and the token goes into a cell', async () => {
     const [slot] = await slots();
-    const res = await put(slot!.uploadUrl, PNG, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="pixel.png"' });
+    const res = await put(slot!.uploadUrl, PNG, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': 'attachment; filename="pixel.png"',
+    });
     expect([res.status, res.body.success, res.body.code]).toEqual([200, true, 200]);
     expect(res.body.data).toEqual({
       token: slot!.token,
@@ -90,18 +117,33 @@ describe('uploading to a URL', () => {
     // Same shape, key for key, as a multipart upload of the same file.
     const form = new FormData();
     form.append('file', new Blob([PNG]), 'pixel.png');
-    const multipart = (await fusion(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form })).body as Envelope;
+    const multipart = (await fusion(t.url, 'POST', `/v1/datasheets/${dst}/attachments`, { token: t.token, body: form }))
+      .body as Envelope;
     expect(Object.keys(res.body.data!).sort()).toEqual(Object.keys(multipart.data!).sort());
 
     const api = new APITable({ token: t.token, host: t.url });
-    const created = await api.datasheet(dst).records.create([{ fields: { Title: 'presigned', Files: [{ token: slot!.token, name: 'renamed.png' }] } }]);
+    const created = await api
+      .datasheet(dst)
+      .records.create([{ fields: { Title: 'presigned', Files: [{ token: slot!.token, name: 'renamed.png' }] } }]);
     expect(created.success).toBe(true);
-    expect(created.data!.records[0]!.fields.Files).toEqual([expect.objectContaining({ token: slot!.token, name: 'renamed.png', mimeType: 'image/png', width: 2, height: 3, size: PNG.length })]);
+    expect(created.data!.records[0]!.fields.Files).toEqual([
+      expect.objectContaining({
+        token: slot!.token,
+        name: 'renamed.png',
+        mimeType: 'image/png',
+        width: 2,
+        height: 3,
+        size: PNG.length,
+      }),
+    ]);
   });
 
   it('keeps a JSON body as bytes (never parsed), names it from filename*, and sniffs its type', async () => {
     const [slot] = await slots();
-    const res = await put(slot!.uploadUrl, '{"a": 1}', { 'content-type': 'application/json', 'content-disposition': "attachment; filename*=UTF-8''d%C3%A4ta.json" });
+    const res = await put(slot!.uploadUrl, '{"a": 1}', {
+      'content-type': 'application/json',
+      'content-disposition': "attachment; filename*=UTF-8''d%C3%A4ta.json",
+    });
     expect(res.body.data).toMatchObject({ name: 'däta.json', mimeType: 'application/json', size: 8 });
     const untitled = await put((await slots())[0]!.uploadUrl, 'plain words');
     expect(untitled.body.data).toMatchObject({ name: 'file', mimeType: 'text/plain', size: 11 });
@@ -112,16 +154,25 @@ describe('uploading to a URL', () => {
     expect((await put(slot!.uploadUrl, 'first')).body.success).toBe(true);
     const before = await attachments();
     const again = await put(slot!.uploadUrl, 'second');
-    expect([again.status, again.body]).toEqual([403, { success: false, code: 403, message: 'The upload URL was already used; request a new one' }]);
+    expect([again.status, again.body]).toEqual([
+      403,
+      { success: false, code: 403, message: 'The upload URL was already used; request a new one' },
+    ]);
     expect(await attachments()).toBe(before);
   });
 
   it('refuses an expired URL, and stores nothing', async () => {
     const [slot] = await slots();
-    await t.app.prisma.presignedUpload.update({ where: { token: slot!.token }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.prisma.presignedUpload.update({
+      where: { token: slot!.token },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const before = await attachments();
     const res = await put(slot!.uploadUrl, 'late');
-    expect([res.status, res.body]).toEqual([403, { success: false, code: 403, message: 'The upload URL has expired; request a new one' }]);
+    expect([res.status, res.body]).toEqual([
+      403,
+      { success: false, code: 403, message: 'The upload URL has expired; request a new one' },
+    ]);
     expect(await attachments()).toBe(before);
     expect((await t.app.prisma.presignedUpload.findUnique({ where: { token: slot!.token } }))!.usedAt).toBeNull();
   });
@@ -130,17 +181,31 @@ describe('uploading to a URL', () => {
     const before = await attachments();
     const [slot] = await slots();
     const forged = slot!.uploadUrl.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
-    for (const url of [forged, `${PUBLIC_URL}/fusion/v1/uploads/${slot!.token.split('/')[1]}`, `${PUBLIC_URL}/fusion/v1/uploads/x`]) {
+    for (const url of [
+      forged,
+      `${PUBLIC_URL}/fusion/v1/uploads/${slot!.token.split('/')[1]}`,
+      `${PUBLIC_URL}/fusion/v1/uploads/x`,
+    ]) {
       const res = await put(url, 'guess');
-      expect([res.status, res.body]).toEqual([403, { success: false, code: 403, message: 'The upload URL is not valid' }]);
+      expect([res.status, res.body]).toEqual([
+        403,
+        { success: false, code: 403, message: 'The upload URL is not valid' },
+      ]);
     }
     expect(await attachments()).toBe(before);
   });
 
   it('does not let a slot that was never uploaded stand in for an attachment', async () => {
     const [slot] = await slots();
-    const res = await fusion(t.url, 'POST', `/v1/datasheets/${dst}/records`, { token: t.token, body: { records: [{ fields: { Files: [{ token: slot!.token, name: 'x' }] } }] } });
-    expect(res.body).toEqual({ success: false, code: 400, message: 'The attachment specified by the token does not exist' });
+    const res = await fusion(t.url, 'POST', `/v1/datasheets/${dst}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Files: [{ token: slot!.token, name: 'x' }] } }] },
+    });
+    expect(res.body).toEqual({
+      success: false,
+      code: 400,
+      message: 'The attachment specified by the token does not exist',
+    });
   });
 
   it('lets only one of two concurrent uploads use a slot', async () => {
@@ -148,7 +213,9 @@ describe('uploading to a URL', () => {
     const before = await attachments();
     const results = await Promise.all([put(slot!.uploadUrl, 'racer one'), put(slot!.uploadUrl, 'racer two')]);
     expect(results.map((r) => r.body.success).sort()).toEqual([false, true]);
-    expect(results.find((r) => !r.body.success)!.body.message).toBe('The upload URL was already used; request a new one');
+    expect(results.find((r) => !r.body.success)!.body.message).toBe(
+      'The upload URL was already used; request a new one',
+    );
     expect(await attachments()).toBe(before + 1);
   });
 
@@ -159,11 +226,17 @@ describe('uploading to a URL', () => {
     try {
       const before = await attachments();
       const tooBig = await put(slot!.uploadUrl, 'more than four bytes');
-      expect([tooBig.status, tooBig.body]).toEqual([200, { success: false, code: 426, message: 'The Space has reached its maximum attachment capacity' }]);
+      expect([tooBig.status, tooBig.body]).toEqual([
+        200,
+        { success: false, code: 426, message: 'The Space has reached its maximum attachment capacity' },
+      ]);
       expect(await attachments()).toBe(before);
       expect((await put(slot!.uploadUrl, 'four')).body.data).toMatchObject({ token: slot!.token, size: 4 });
       const full = await presign();
-      expect([full.status, full.body]).toEqual([200, { success: false, code: 426, message: 'The Space has reached its maximum attachment capacity' }]);
+      expect([full.status, full.body]).toEqual([
+        200,
+        { success: false, code: 426, message: 'The Space has reached its maximum attachment capacity' },
+      ]);
     } finally {
       await t.app.prisma.space.update({ where: { id: t.spaceId }, data: { attachmentCapacity: null } });
     }

@@ -36,7 +36,8 @@ function urlencode(params: readonly Param[]): string {
   for (const [key, value] of params) {
     if (value === null) continue;
     const values = Array.isArray(value) ? value : [value];
-    for (const v of values) pairs.push(`${quotePlus(key)}=${quotePlus(typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))}`);
+    for (const v of values)
+      pairs.push(`${quotePlus(key)}=${quotePlus(typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))}`);
   }
   return pairs.join('&');
 }
@@ -46,14 +47,23 @@ function jsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   if (Array.isArray(value)) return `[${value.map(jsonDumps).join(', ')}]`;
   return `{${Object.entries(value as Record<string, unknown>)
     .map(([k, v]) => `${jsonDumps(k)}: ${jsonDumps(v)}`)
     .join(', ')}}`;
 }
 
-const REQUESTS_HEADERS = { 'user-agent': 'python-requests/2.31.0', 'accept-encoding': 'gzip, deflate', accept: '*/*', connection: 'keep-alive' };
+const REQUESTS_HEADERS = {
+  'user-agent': 'python-requests/2.31.0',
+  'accept-encoding': 'gzip, deflate',
+  accept: '*/*',
+  connection: 'keep-alive',
+};
 
 interface Envelope {
   code: unknown;
@@ -66,7 +76,11 @@ interface Envelope {
 async function py(
   method: string,
   path: string,
-  options: { params?: readonly Param[]; json?: unknown; files?: { name: string; bytes: Buffer; type: string | null } } = {},
+  options: {
+    params?: readonly Param[];
+    json?: unknown;
+    files?: { name: string; bytes: Buffer; type: string | null };
+  } = {},
 ): Promise<{ status: number; body: Envelope }> {
   const query = options.params ? urlencode(options.params) : '';
   const headers: Record<string, string> = { ...REQUESTS_HEADERS, authorization: `Bearer ${t.token}` };
@@ -80,7 +94,9 @@ async function py(
     const { name, bytes, type } = options.files;
     body = new Uint8Array(
       Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`,
+        ),
         bytes,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]),
@@ -95,7 +111,18 @@ async function py(
 /** apitable.utils.query_parse: keyword filters to a formula (None, str, bool, list, else the value as Python prints it). */
 function queryParse(kwargs: Record<string, string | number | boolean | null | string[]>): string {
   const parts = Object.entries(kwargs).map(([k, v]) => {
-    const value = v === null ? 'BLANK()' : typeof v === 'string' ? `"${v}"` : typeof v === 'boolean' ? (v ? 'TRUE()' : 'FALSE()') : Array.isArray(v) ? `"${v.join(', ')}"` : String(v);
+    const value =
+      v === null
+        ? 'BLANK()'
+        : typeof v === 'string'
+          ? `"${v}"`
+          : typeof v === 'boolean'
+            ? v
+              ? 'TRUE()'
+              : 'FALSE()'
+            : Array.isArray(v)
+              ? `"${v.join(', ')}"`
+              : String(v);
     return `{${k}}=${value}`;
   });
   return parts.length === 1 ? parts[0]! : `AND(${parts.join(',')})`;
@@ -118,18 +145,33 @@ function expectSuccess(res: { status: number; body: Envelope }): Record<string, 
 }
 
 /** RawRecord: recordId str (alias of id), fields a dict. GETRecordResponseData adds total, pageNum, pageSize ints. */
-function expectRecords(data: Record<string, unknown>, page: boolean): { recordId: string; fields: Record<string, unknown> }[] {
-  if (page) expect([isInt(data.total), isInt(data.pageNum), isInt(data.pageSize)], JSON.stringify(data)).toEqual([true, true, true]);
+function expectRecords(
+  data: Record<string, unknown>,
+  page: boolean,
+): { recordId: string; fields: Record<string, unknown> }[] {
+  if (page)
+    expect([isInt(data.total), isInt(data.pageNum), isInt(data.pageSize)], JSON.stringify(data)).toEqual([
+      true,
+      true,
+      true,
+    ]);
   const records = data.records as { recordId: unknown; fields: unknown }[];
   expect(Array.isArray(records)).toBe(true);
-  for (const r of records) expect([isStr(r.recordId), typeof r.fields === 'object' && r.fields !== null && !Array.isArray(r.fields)]).toEqual([true, true]);
+  for (const r of records)
+    expect([isStr(r.recordId), typeof r.fields === 'object' && r.fields !== null && !Array.isArray(r.fields)]).toEqual([
+      true,
+      true,
+    ]);
   return records as { recordId: string; fields: Record<string, unknown> }[];
 }
 
 const NODE_TYPES = ['Datasheet', 'Folder', 'Form', 'Dashboard', 'Mirror'];
 /** NodeListItem: id, name str; type one of NodeTypeEnum; icon str; isFav bool. */
 function expectNode(node: Record<string, unknown>) {
-  expect([isStr(node.id), isStr(node.name), NODE_TYPES.includes(node.type as string), isStr(node.icon), isBool(node.isFav)], JSON.stringify(node)).toEqual([true, true, true, true, true]);
+  expect(
+    [isStr(node.id), isStr(node.name), NODE_TYPES.includes(node.type as string), isStr(node.icon), isBool(node.isFav)],
+    JSON.stringify(node),
+  ).toEqual([true, true, true, true, true]);
 }
 
 // ---- the suite ------------------------------------------------------------------------------------------
@@ -144,7 +186,8 @@ afterAll(async () => {
 describe('space and datasheet', () => {
   it('lists spaces (SpaceListItem: id, name)', async () => {
     const data = expectSuccess(await py('GET', '/fusion/v1/spaces'));
-    for (const s of data.spaces as Record<string, unknown>[]) expect([isStr(s.id), isStr(s.name)]).toEqual([true, true]);
+    for (const s of data.spaces as Record<string, unknown>[])
+      expect([isStr(s.id), isStr(s.name)]).toEqual([true, true]);
   });
 
   it('creates a datasheet: createdAt is an integer, fields are {id, name}', async () => {
@@ -176,15 +219,25 @@ describe('space and datasheet', () => {
   });
 
   it('creates a field (PostMetaFieldResponseData: id, name)', async () => {
-    const data = expectSuccess(await py('POST', `/fusion/v1/spaces/${t.spaceId}/datasheets/${dst}/fields`, { json: { type: 'SingleText', name: 'Author', property: {} } }));
+    const data = expectSuccess(
+      await py('POST', `/fusion/v1/spaces/${t.spaceId}/datasheets/${dst}/fields`, {
+        json: { type: 'SingleText', name: 'Author', property: {} },
+      }),
+    );
     expect([isStr(data.id), data.name]).toEqual([true, 'Author']);
   });
 
   it('lists fields, also with viewId, with the properties MetaField parses by type', async () => {
-    const views = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/views`)).views as Record<string, unknown>[];
+    const views = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/views`)).views as Record<
+      string,
+      unknown
+    >[];
     for (const v of views) expect([isStr(v.id), isStr(v.name), isStr(v.type)]).toEqual([true, true, true]);
     for (const params of [[], [['viewId', views[0]!.id as string]]] as Param[][]) {
-      const fields = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/fields`, { params })).fields as Record<string, unknown>[];
+      const fields = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/fields`, { params })).fields as Record<
+        string,
+        unknown
+      >[];
       for (const f of fields) expect([isStr(f.id), isStr(f.name), isStr(f.type)]).toEqual([true, true, true]);
       const property = (name: string) => fields.find((f) => f.name === name)!.property as Record<string, unknown>;
       // MetaField calls <Type>Property(**property): these must be objects with the required keys typed.
@@ -208,9 +261,20 @@ const PROPERTY_CHECKS: Record<string, (p: Record<string, unknown>) => boolean> =
   Number: (p) => isInt(p.precision),
   Currency: (p) => isInt(p.precision) && isStr(p.symbol),
   Percent: (p) => isInt(p.precision),
-  SingleSelect: (p) => (p.options as Record<string, unknown>[]).every((o) => isStr(o.id) && isStr(o.name) && isStr((o.color as Record<string, unknown>)?.name) && isStr((o.color as Record<string, unknown>)?.value)),
-  Member: (p) => (p.options as Record<string, unknown>[]).every((o) => isStr(o.id) && isStr(o.name) && ['Member', 'Team'].includes(o.type as string)),
-  CreatedBy: (p) => (p.options as Record<string, unknown>[]).every((o) => isStr(o.id) && isStr(o.name) && isStr(o.avatar)),
+  SingleSelect: (p) =>
+    (p.options as Record<string, unknown>[]).every(
+      (o) =>
+        isStr(o.id) &&
+        isStr(o.name) &&
+        isStr((o.color as Record<string, unknown>)?.name) &&
+        isStr((o.color as Record<string, unknown>)?.value),
+    ),
+  Member: (p) =>
+    (p.options as Record<string, unknown>[]).every(
+      (o) => isStr(o.id) && isStr(o.name) && ['Member', 'Team'].includes(o.type as string),
+    ),
+  CreatedBy: (p) =>
+    (p.options as Record<string, unknown>[]).every((o) => isStr(o.id) && isStr(o.name) && isStr(o.avatar)),
   Checkbox: (p) => isStr(p.icon),
   Rating: (p) => isStr(p.icon) && isInt(p.max),
   DateTime: (p) => isStr(p.format),
@@ -240,13 +304,21 @@ describe('field properties MetaField parses', () => {
       ],
     ],
   ])('answers %s with property objects the models accept', async (_label, fields) => {
-    const created = expectSuccess(await py('POST', `/fusion/v1/spaces/${t.spaceId}/datasheets`, { json: { name: `Types ${String(fields === undefined)}`, ...(fields ? { fields } : {}) } }));
-    const listed = expectSuccess(await py('GET', `/fusion/v1/datasheets/${created.id as string}/fields`)).fields as Record<string, unknown>[];
+    const created = expectSuccess(
+      await py('POST', `/fusion/v1/spaces/${t.spaceId}/datasheets`, {
+        json: { name: `Types ${String(fields === undefined)}`, ...(fields ? { fields } : {}) },
+      }),
+    );
+    const listed = expectSuccess(await py('GET', `/fusion/v1/datasheets/${created.id as string}/fields`))
+      .fields as Record<string, unknown>[];
     for (const f of listed) {
       const check = PROPERTY_CHECKS[f.type as string];
       if (!check) continue;
       const property = f.property as Record<string, unknown> | undefined;
-      expect(typeof property === 'object' && property !== null && check(property), `${f.name as string} (${f.type as string}): ${JSON.stringify(property)}`).toBe(true);
+      expect(
+        typeof property === 'object' && property !== null && check(property),
+        `${f.name as string} (${f.type as string}): ${JSON.stringify(property)}`,
+      ).toBe(true);
     }
   });
 });
@@ -260,20 +332,42 @@ describe('records', () => {
       { Title: 'delta "quoted"', Qty: 1, Done: true },
       { Title: 'épsilon', Qty: 2 },
     ];
-    const data = expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/records`, { json: { records: rows.map((fields) => ({ fields })), fieldKey: 'name' } }));
+    const data = expectSuccess(
+      await py('POST', `/fusion/v1/datasheets/${dst}/records`, {
+        json: { records: rows.map((fields) => ({ fields })), fieldKey: 'name' },
+      }),
+    );
     const records = expectRecords(data, false);
     expect(records.map((r) => r.fields.Title)).toEqual(rows.map((r) => r.Title));
     for (const r of records) ids[r.fields.Title as string] = r.recordId;
 
-    const fields = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/fields`)).fields as { id: string; name: string }[];
+    const fields = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/fields`)).fields as {
+      id: string;
+      name: string;
+    }[];
     const titleId = fields.find((f) => f.name === 'Title')!.id;
-    const byId = expectRecords(expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/records`, { json: { records: [{ fields: { [titleId]: 'zeta' } }], fieldKey: 'id' } })), false);
+    const byId = expectRecords(
+      expectSuccess(
+        await py('POST', `/fusion/v1/datasheets/${dst}/records`, {
+          json: { records: [{ fields: { [titleId]: 'zeta' } }], fieldKey: 'id' },
+        }),
+      ),
+      false,
+    );
     expect(byId[0]!.fields).toEqual({ [titleId]: 'zeta' });
     ids.zeta = byId[0]!.recordId;
   });
 
   it('reads a page with pageSize, pageNum and fieldKey as get_records_all sends them', async () => {
-    const data = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['fieldKey', 'name'], ['pageSize', 1000], ['pageNum', 1]] }));
+    const data = expectSuccess(
+      await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+        params: [
+          ['fieldKey', 'name'],
+          ['pageSize', 1000],
+          ['pageNum', 1],
+        ],
+      }),
+    );
     const records = expectRecords(data, true);
     expect([data.total, data.pageNum, data.pageSize]).toEqual([6, 1, 6]);
     expect(records).toHaveLength(6);
@@ -282,7 +376,15 @@ describe('records', () => {
   it('walks every page the way get_records_all recurses (while pageSize * pageNum < total)', async () => {
     const seen: string[] = [];
     for (let pageNum = 1; ; pageNum++) {
-      const data = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['pageSize', 4], ['pageNum', pageNum], ['fieldKey', 'name']] }));
+      const data = expectSuccess(
+        await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+          params: [
+            ['pageSize', 4],
+            ['pageNum', pageNum],
+            ['fieldKey', 'name'],
+          ],
+        }),
+      );
       seen.push(...expectRecords(data, true).map((r) => r.recordId));
       if (!(4 * pageNum < (data.total as number))) break;
     }
@@ -290,18 +392,33 @@ describe('records', () => {
   });
 
   it('sorts by repeated sort=<json.dumps item>', async () => {
-    const params: Param[] = [['sort', [sortItem('Qty', 'desc'), sortItem('Title', 'asc')]], ['fieldKey', 'name']];
+    const params: Param[] = [
+      ['sort', [sortItem('Qty', 'desc'), sortItem('Title', 'asc')]],
+      ['fieldKey', 'name'],
+    ];
     expect(urlencode(params)).toContain('sort=%7B%22field%22%3A+%22Qty%22%2C+%22order%22%3A+%22desc%22%7D&sort=');
-    const records = expectRecords(expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params })), true);
+    const records = expectRecords(
+      expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params })),
+      true,
+    );
     expect(records.map((r) => r.fields.Title)).toEqual(['alpha', 'gamma', 'beta', 'épsilon', 'delta "quoted"', 'zeta']);
   });
 
   it('projects fields=a&fields=b and selects recordIds=a&recordIds=b, in request order', async () => {
-    const params: Param[] = [['recordIds', [ids.gamma!, ids.alpha!]], ['fields', ['Qty', 'Title']]];
-    const records = expectRecords(expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params })), true);
+    const params: Param[] = [
+      ['recordIds', [ids.gamma!, ids.alpha!]],
+      ['fields', ['Qty', 'Title']],
+    ];
+    const records = expectRecords(
+      expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params })),
+      true,
+    );
     expect(records.map((r) => r.recordId)).toEqual([ids.gamma, ids.alpha]);
     expect(Object.keys(records[0]!.fields)).toEqual(['Qty', 'Title']);
-    const one = expectRecords(expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['recordIds', [ids.beta!]]] })), true);
+    const one = expectRecords(
+      expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['recordIds', [ids.beta!]]] })),
+      true,
+    );
     expect(one.map((r) => r.recordId)).toEqual([ids.beta]);
   });
 
@@ -318,22 +435,51 @@ describe('records', () => {
     ['AND() of a string and a number', { Title: 'gamma', Qty: 3 }, ['gamma']],
   ])('filters by the formula query_parse builds from %s', async (_label, kwargs, titles) => {
     const formula = queryParse(kwargs);
-    const data = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['filterByFormula', formula], ['pageSize', 1000]] }));
-    expect(expectRecords(data, true).map((r) => r.fields.Title), formula).toEqual(titles);
+    const data = expectSuccess(
+      await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+        params: [
+          ['filterByFormula', formula],
+          ['pageSize', 1000],
+        ],
+      }),
+    );
+    expect(
+      expectRecords(data, true).map((r) => r.fields.Title),
+      formula,
+    ).toEqual(titles);
     expect(data.total).toBe(titles.length);
   });
 
   it('finds nothing for get(Title=...) of a missing value, so get_or_create creates it', async () => {
-    const missing = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['filterByFormula', queryParse({ Title: 'omega' })]] }));
+    const missing = expectSuccess(
+      await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+        params: [['filterByFormula', queryParse({ Title: 'omega' })]],
+      }),
+    );
     expect(expectRecords(missing, true)).toEqual([]);
-    const created = expectRecords(expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/records`, { json: { records: [{ fields: { Title: 'omega', Done: false } }], fieldKey: 'name' } })), false);
+    const created = expectRecords(
+      expectSuccess(
+        await py('POST', `/fusion/v1/datasheets/${dst}/records`, {
+          json: { records: [{ fields: { Title: 'omega', Done: false } }], fieldKey: 'name' },
+        }),
+      ),
+      false,
+    );
     ids.omega = created[0]!.recordId;
-    const found = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['filterByFormula', queryParse({ Title: 'omega' })]] }));
+    const found = expectSuccess(
+      await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+        params: [['filterByFormula', queryParse({ Title: 'omega' })]],
+      }),
+    );
     expect(expectRecords(found, true).map((r) => r.recordId)).toEqual([ids.omega]);
   });
 
   it('updates with PATCH, fieldKey in the body (PatchRecordResponse)', async () => {
-    const data = expectSuccess(await py('PATCH', `/fusion/v1/datasheets/${dst}/records`, { json: { records: [{ recordId: ids.omega, fields: { Qty: 9, Done: true } }], fieldKey: 'name' } }));
+    const data = expectSuccess(
+      await py('PATCH', `/fusion/v1/datasheets/${dst}/records`, {
+        json: { records: [{ recordId: ids.omega, fields: { Qty: 9, Done: true } }], fieldKey: 'name' },
+      }),
+    );
     expect(expectRecords(data, false)[0]!.fields).toMatchObject({ Title: 'omega', Qty: 9, Done: true });
   });
 
@@ -341,14 +487,35 @@ describe('records', () => {
     const single = await py('DELETE', `/fusion/v1/datasheets/${dst}/records`, { params: [['recordIds', ids.omega!]] });
     expectSuccess(single);
     expect(single.body).not.toHaveProperty('data');
-    const extra = expectRecords(expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/records`, { json: { records: [{ fields: { Title: 'tmp1' } }, { fields: { Title: 'tmp2' } }], fieldKey: 'name' } })), false);
-    expectSuccess(await py('DELETE', `/fusion/v1/datasheets/${dst}/records`, { params: [['recordIds', extra.map((r) => r.recordId)]] }));
-    const left = expectSuccess(await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['pageSize', 1000]] }));
+    const extra = expectRecords(
+      expectSuccess(
+        await py('POST', `/fusion/v1/datasheets/${dst}/records`, {
+          json: { records: [{ fields: { Title: 'tmp1' } }, { fields: { Title: 'tmp2' } }], fieldKey: 'name' },
+        }),
+      ),
+      false,
+    );
+    expectSuccess(
+      await py('DELETE', `/fusion/v1/datasheets/${dst}/records`, {
+        params: [['recordIds', extra.map((r) => r.recordId)]],
+      }),
+    );
+    const left = expectSuccess(
+      await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['pageSize', 1000]] }),
+    );
     expect(left.total).toBe(6);
   });
 
   it('reads through the v3 path the client switches to (same page shape)', async () => {
-    const data = expectSuccess(await py('GET', `/fusion/v3/datasheets/${dst}/records`, { params: [['fieldKey', 'name'], ['pageSize', 1000], ['pageNum', 1]] }));
+    const data = expectSuccess(
+      await py('GET', `/fusion/v3/datasheets/${dst}/records`, {
+        params: [
+          ['fieldKey', 'name'],
+          ['pageSize', 1000],
+          ['pageNum', 1],
+        ],
+      }),
+    );
     expect(expectRecords(data, true)).toHaveLength(6);
   });
 });
@@ -360,17 +527,29 @@ describe('attachments', () => {
   );
 
   it('uploads a local file: part "files", the path as file name, and the answer goes into a cell', async () => {
-    const data = expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/attachments`, { files: { name: '/home/me/pics/cover.png', bytes: PNG, type: 'image/png' } }));
+    const data = expectSuccess(
+      await py('POST', `/fusion/v1/datasheets/${dst}/attachments`, {
+        files: { name: '/home/me/pics/cover.png', bytes: PNG, type: 'image/png' },
+      }),
+    );
     expect(data).toMatchObject({ name: 'cover.png', mimeType: 'image/png', size: PNG.length, width: 2, height: 3 });
     const updated = expectRecords(
-      expectSuccess(await py('PATCH', `/fusion/v1/datasheets/${dst}/records`, { json: { records: [{ recordId: ids.alpha, fields: { Files: [data] } }], fieldKey: 'name' } })),
+      expectSuccess(
+        await py('PATCH', `/fusion/v1/datasheets/${dst}/records`, {
+          json: { records: [{ recordId: ids.alpha, fields: { Files: [data] } }], fieldKey: 'name' },
+        }),
+      ),
       false,
     );
     expect(updated[0]!.fields.Files).toEqual([expect.objectContaining({ token: data.token, name: 'cover.png' })]);
   });
 
   it('uploads a web file as the client re-sends it: file name "image", the remote content type', async () => {
-    const data = expectSuccess(await py('POST', `/fusion/v1/datasheets/${dst}/attachments`, { files: { name: 'image', bytes: PNG, type: 'image/png' } }));
+    const data = expectSuccess(
+      await py('POST', `/fusion/v1/datasheets/${dst}/attachments`, {
+        files: { name: 'image', bytes: PNG, type: 'image/png' },
+      }),
+    );
     expect(data).toMatchObject({ name: 'image', mimeType: 'image/png' });
   });
 });
@@ -378,9 +557,14 @@ describe('attachments', () => {
 describe('nodes', () => {
   it('lists root nodes and gets a folder with children (NodeListItem / NodeDetail)', async () => {
     const folder = 'fodPythonFolder0001';
-    await t.app.prisma.node.create({ data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Py folder', position: -1 } });
+    await t.app.prisma.node.create({
+      data: { id: folder, spaceId: t.spaceId, type: 'FOLDER', name: 'Py folder', position: -1 },
+    });
     await t.app.prisma.node.update({ where: { id: dst }, data: { parentId: folder } });
-    const nodes = expectSuccess(await py('GET', `/fusion/v1/spaces/${t.spaceId}/nodes`)).nodes as Record<string, unknown>[];
+    const nodes = expectSuccess(await py('GET', `/fusion/v1/spaces/${t.spaceId}/nodes`)).nodes as Record<
+      string,
+      unknown
+    >[];
     expect(nodes.length).toBeGreaterThan(0);
     nodes.forEach(expectNode);
     const detail = expectSuccess(await py('GET', `/fusion/v1/nodes/${folder}`));
@@ -392,7 +576,16 @@ describe('nodes', () => {
   });
 
   it('searches with v2 (type, repeated permissions): permission is an integer, parentId a string', async () => {
-    const data = expectSuccess(await py('GET', `/fusion/v2/spaces/${t.spaceId}/nodes`, { params: [['spaceId', t.spaceId], ['type', 'Datasheet'], ['permissions', [0, 1]], ['query', 'python']] }));
+    const data = expectSuccess(
+      await py('GET', `/fusion/v2/spaces/${t.spaceId}/nodes`, {
+        params: [
+          ['spaceId', t.spaceId],
+          ['type', 'Datasheet'],
+          ['permissions', [0, 1]],
+          ['query', 'python'],
+        ],
+      }),
+    );
     const nodes = data.nodes as Record<string, unknown>[];
     expect(nodes.map((n) => n.id)).toEqual([dst]);
     for (const n of nodes) {
@@ -404,11 +597,21 @@ describe('nodes', () => {
 
 describe('embed links', () => {
   it('creates, lists and deletes (PostEmbedLinkResponseData: linkId, url; delete without data)', async () => {
-    const created = expectSuccess(await py('POST', `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks`, { json: { payload: { permissionType: 'readOnly', bannerLogo: false }, theme: 'light' } }));
+    const created = expectSuccess(
+      await py('POST', `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks`, {
+        json: { payload: { permissionType: 'readOnly', bannerLogo: false }, theme: 'light' },
+      }),
+    );
     expect([isStr(created.linkId), isStr(created.url), created.theme]).toEqual([true, true, 'light']);
-    const listed = (await py('GET', `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks`)).body.data as Record<string, unknown>[];
+    const listed = (await py('GET', `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks`)).body.data as Record<
+      string,
+      unknown
+    >[];
     expect(listed.map((l) => l.linkId)).toContain(created.linkId);
-    const deleted = await py('DELETE', `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks/${created.linkId as string}`);
+    const deleted = await py(
+      'DELETE',
+      `/fusion/v1/spaces/${t.spaceId}/nodes/${dst}/embedlinks/${created.linkId as string}`,
+    );
     expectSuccess(deleted);
   });
 });
@@ -418,7 +621,9 @@ describe('errors the client turns into exceptions', () => {
     const res = await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['sort', 'not json']] });
     expect(res.status).toBeLessThan(500);
     expect(res.body).toMatchObject({ success: false, code: 400, message: expect.any(String) });
-    const formula = await py('GET', `/fusion/v1/datasheets/${dst}/records`, { params: [['filterByFormula', '{Nope}="x"']] });
+    const formula = await py('GET', `/fusion/v1/datasheets/${dst}/records`, {
+      params: [['filterByFormula', '{Nope}="x"']],
+    });
     expect(formula.body).toMatchObject({ success: false, code: 400, message: expect.any(String) });
   });
 });

@@ -11,11 +11,24 @@ beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT: 'off' });
   const created = await fusion<{ id: string }>(t.url, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, {
     token: t.token,
-    body: { name: 'V3', fields: [{ name: 'Name', type: 'SingleText', property: {} }, { name: 'Qty', type: 'Number', property: { precision: 0 } }] },
+    body: {
+      name: 'V3',
+      fields: [
+        { name: 'Name', type: 'SingleText', property: {} },
+        { name: 'Qty', type: 'Number', property: { precision: 0 } },
+      ],
+    },
   });
   dst = created.body.data!.id;
-  const rows = [{ Name: 'b', Qty: 2 }, { Name: 'a', Qty: 2 }, { Name: 'c', Qty: 1 }];
-  const res = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${dst}/records`, { token: t.token, body: { records: rows.map((fields) => ({ fields })) } });
+  const rows = [
+    { Name: 'b', Qty: 2 },
+    { Name: 'a', Qty: 2 },
+    { Name: 'c', Qty: 1 },
+  ];
+  const res = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${dst}/records`, {
+    token: t.token,
+    body: { records: rows.map((fields) => ({ fields })) },
+  });
   ids = res.body.data!.records.map((r) => r.recordId);
 });
 afterAll(async () => {
@@ -33,9 +46,18 @@ it.each([
   ['fieldKey=name (the documented v3 example)', '?fieldKey=name'],
   ['paging', '?pageSize=2&pageNum=2'],
   ['pageSize=-1', '?pageSize=-1'],
-  ['JS SDK bracket sort on two fields', '?sort%5B%5D%5Bfield%5D=Qty&sort%5B%5D%5Border%5D=desc&sort%5B%5D%5Bfield%5D=Name&sort%5B%5D%5Border%5D=asc'],
-  ['repeated JSON sort and fields', `?sort=${encodeURIComponent('{"field":"Name","order":"desc"}')}&fields=Qty&fields=Name`],
-  ['a formula, string cells and id keys', `?filterByFormula=${encodeURIComponent('{Qty}=2')}&cellFormat=string&fieldKey=id`],
+  [
+    'JS SDK bracket sort on two fields',
+    '?sort%5B%5D%5Bfield%5D=Qty&sort%5B%5D%5Border%5D=desc&sort%5B%5D%5Bfield%5D=Name&sort%5B%5D%5Border%5D=asc',
+  ],
+  [
+    'repeated JSON sort and fields',
+    `?sort=${encodeURIComponent('{"field":"Name","order":"desc"}')}&fields=Qty&fields=Name`,
+  ],
+  [
+    'a formula, string cells and id keys',
+    `?filterByFormula=${encodeURIComponent('{Qty}=2')}&cellFormat=string&fieldKey=id`,
+  ],
   ['maxRecords', '?maxRecords=2'],
 ])('answers exactly as v1 for %s', async (_label, query) => {
   const { v1, v3 } = await both(query);
@@ -47,7 +69,10 @@ it.each([
 
 it('selects record ids in request order', async () => {
   const { v3 } = await both(`?recordIds=${ids[2]}&recordIds=${ids[0]}`);
-  expect((v3.body.data as { records: { recordId: string }[] }).records.map((r) => r.recordId)).toEqual([ids[2], ids[0]]);
+  expect((v3.body.data as { records: { recordId: string }[] }).records.map((r) => r.recordId)).toEqual([
+    ids[2],
+    ids[0],
+  ]);
 });
 
 it.each([

@@ -5,9 +5,15 @@ import { fusion, type Envelope } from '../support/fusion.js';
 let t: TestApp;
 let dst: string;
 let ids: string[];
-type Page = { total: number; records: { recordId: string; fields: Record<string, unknown> }[]; pageNum: number; pageSize: number };
+type Page = {
+  total: number;
+  records: { recordId: string; fields: Record<string, unknown> }[];
+  pageNum: number;
+  pageSize: number;
+};
 
-const api = <T = Page>(method: string, path: string, body?: unknown) => fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
+const api = <T = Page>(method: string, path: string, body?: unknown) =>
+  fusion<T>(t.url, method, `/v1${path}`, { token: t.token, body });
 const names = (r: { body: Envelope<Page> }) => r.body.data!.records.map((x) => x.fields.Name);
 
 beforeAll(async () => {
@@ -28,7 +34,9 @@ beforeAll(async () => {
     { Name: 'a', Qty: 2, Stage: 'Lead', Done: true },
     { Name: 'c', Qty: 1 },
   ];
-  const res = await api<{ records: { recordId: string }[] }>('POST', `/datasheets/${dst}/records`, { records: rows.map((fields) => ({ fields })) });
+  const res = await api<{ records: { recordId: string }[] }>('POST', `/datasheets/${dst}/records`, {
+    records: rows.map((fields) => ({ fields })),
+  });
   ids = res.body.data!.records.map((r) => r.recordId);
 });
 afterAll(async () => {
@@ -37,9 +45,13 @@ afterAll(async () => {
 
 describe('create', () => {
   it('answers the created records in the json cell format, keyed by name', async () => {
-    const res = await api<{ records: { recordId: string; fields: Record<string, unknown> }[] }>('POST', `/datasheets/${dst}/records`, {
-      records: [{ fields: { Name: 'new', Qty: 1.5, Unknown: 'ignored' } }],
-    });
+    const res = await api<{ records: { recordId: string; fields: Record<string, unknown> }[] }>(
+      'POST',
+      `/datasheets/${dst}/records`,
+      {
+        records: [{ fields: { Name: 'new', Qty: 1.5, Unknown: 'ignored' } }],
+      },
+    );
     expect(res.body).toMatchObject({ code: 200, success: true, message: 'SUCCESS' });
     expect(res.body.data!.records[0]!.fields).toEqual({ Name: 'new', Qty: 1.5 });
     await api('DELETE', `/datasheets/${dst}/records?recordIds=${res.body.data!.records[0]!.recordId}`);
@@ -61,14 +73,21 @@ describe('create', () => {
 
   it('answers the row cap with code 304 and HTTP 500, as the reference, writing nothing', async () => {
     await t.app.prisma.datasheet.update({ where: { id: dst }, data: { rowCap: 4 } });
-    const res = await api('POST', `/datasheets/${dst}/records`, { records: [{ fields: { Name: 'x1' } }, { fields: { Name: 'x2' } }] });
-    expect([res.status, res.body]).toEqual([500, { success: false, code: 304, message: 'the usage of this function exceed the 4 records limit of beta version' }]);
+    const res = await api('POST', `/datasheets/${dst}/records`, {
+      records: [{ fields: { Name: 'x1' } }, { fields: { Name: 'x2' } }],
+    });
+    expect([res.status, res.body]).toEqual([
+      500,
+      { success: false, code: 304, message: 'the usage of this function exceed the 4 records limit of beta version' },
+    ]);
     await t.app.prisma.datasheet.update({ where: { id: dst }, data: { rowCap: null } });
     expect((await api('GET', `/datasheets/${dst}/records`)).body.data!.total).toBe(3);
   });
 
   it('answers an unknown datasheet with 301', async () => {
-    expect((await api('POST', '/datasheets/dstNope000000000/records', { records: [{ fields: { Name: 'x' } }] })).body).toEqual({
+    expect(
+      (await api('POST', '/datasheets/dstNope000000000/records', { records: [{ fields: { Name: 'x' } }] })).body,
+    ).toEqual({
       success: false,
       code: 301,
       message: "Can't find the specified datasheet",
@@ -76,17 +95,22 @@ describe('create', () => {
   });
 
   it('keys by field id with fieldKey=id in the body, and refuses an unknown fieldKey', async () => {
-    const fields = (await api<{ fields: { id: string; name: string }[] }>('GET', `/datasheets/${dst}/fields`)).body.data!.fields;
+    const fields = (await api<{ fields: { id: string; name: string }[] }>('GET', `/datasheets/${dst}/fields`)).body
+      .data!.fields;
     const nameId = fields.find((f) => f.name === 'Name')!.id;
-    const res = await api<{ records: { recordId: string; fields: Record<string, unknown> }[] }>('POST', `/datasheets/${dst}/records`, {
-      fieldKey: 'id',
-      records: [{ fields: { [nameId]: 'by id' } }],
-    });
+    const res = await api<{ records: { recordId: string; fields: Record<string, unknown> }[] }>(
+      'POST',
+      `/datasheets/${dst}/records`,
+      {
+        fieldKey: 'id',
+        records: [{ fields: { [nameId]: 'by id' } }],
+      },
+    );
     expect(res.body.data!.records[0]!.fields).toEqual({ [nameId]: 'by id' });
     await api('DELETE', `/datasheets/${dst}/records?recordIds=${res.body.data!.records[0]!.recordId}`);
-    expect((await api('POST', `/datasheets/${dst}/records`, { fieldKey: 'title', records: [{ fields: {} }] })).body.message).toBe(
-      'Invalid fieldKey (only supports "id" or "name")',
-    );
+    expect(
+      (await api('POST', `/datasheets/${dst}/records`, { fieldKey: 'title', records: [{ fields: {} }] })).body.message,
+    ).toBe('Invalid fieldKey (only supports "id" or "name")');
   });
 });
 
@@ -95,22 +119,44 @@ describe('list', () => {
     const res = await api('GET', `/datasheets/${dst}/records?pageSize=2&pageNum=2`);
     expect(res.body.data).toMatchObject({ total: 3, pageNum: 2, pageSize: 1 });
     expect((await api('GET', `/datasheets/${dst}/records?pageSize=-1`)).body.data!.records).toHaveLength(3);
-    expect((await api('GET', `/datasheets/${dst}/records?maxRecords=2`)).body.data).toMatchObject({ total: 2, pageSize: 2 });
+    expect((await api('GET', `/datasheets/${dst}/records?maxRecords=2`)).body.data).toMatchObject({
+      total: 2,
+      pageSize: 2,
+    });
   });
 
   it.each([
-    ['JS SDK brackets, two rules paired in order', 'sort%5B%5D%5Bfield%5D=Qty&sort%5B%5D%5Border%5D=desc&sort%5B%5D%5Bfield%5D=Name&sort%5B%5D%5Border%5D=asc'],
+    [
+      'JS SDK brackets, two rules paired in order',
+      'sort%5B%5D%5Bfield%5D=Qty&sort%5B%5D%5Border%5D=desc&sort%5B%5D%5Bfield%5D=Name&sort%5B%5D%5Border%5D=asc',
+    ],
     ['indexed', 'sort[0][field]=Qty&sort[0][order]=desc&sort[1][field]=Name&sort[1][order]=asc'],
-    ['repeated JSON (Python SDK)', `sort=${encodeURIComponent('{"field":"Qty","order":"desc"}')}&sort=${encodeURIComponent('{"field":"Name","order":"asc"}')}`],
-    ['comma-joined JSON', `sort=${encodeURIComponent('{"field":"Qty","order":"desc"},{"field":"Name","order":"asc"}')}`],
-    ['sort[] JSON', `sort[]=${encodeURIComponent('{"field":"Qty","order":"desc"}')}&sort[]=${encodeURIComponent('{"field":"Name","order":"asc"}')}`],
+    [
+      'repeated JSON (Python SDK)',
+      `sort=${encodeURIComponent('{"field":"Qty","order":"desc"}')}&sort=${encodeURIComponent('{"field":"Name","order":"asc"}')}`,
+    ],
+    [
+      'comma-joined JSON',
+      `sort=${encodeURIComponent('{"field":"Qty","order":"desc"},{"field":"Name","order":"asc"}')}`,
+    ],
+    [
+      'sort[] JSON',
+      `sort[]=${encodeURIComponent('{"field":"Qty","order":"desc"}')}&sort[]=${encodeURIComponent('{"field":"Name","order":"asc"}')}`,
+    ],
   ])('sorts on two fields with %s', async (_label, query) => {
     expect(names(await api('GET', `/datasheets/${dst}/records?${query}`))).toEqual(['a', 'b', 'c']);
   });
 
   it('names an unknown sort field, and refuses a malformed sort', async () => {
-    expect((await api('GET', `/datasheets/${dst}/records?sort[0][field]=Nope`)).body).toEqual({ success: false, code: 400, message: 'The sorted field "Nope" does not exist' });
-    expect((await api('GET', `/datasheets/${dst}/records?sort=oops`)).body).toMatchObject({ success: false, code: 400 });
+    expect((await api('GET', `/datasheets/${dst}/records?sort[0][field]=Nope`)).body).toEqual({
+      success: false,
+      code: 400,
+      message: 'The sorted field "Nope" does not exist',
+    });
+    expect((await api('GET', `/datasheets/${dst}/records?sort=oops`)).body).toMatchObject({
+      success: false,
+      code: 400,
+    });
   });
 
   it.each([
@@ -118,7 +164,9 @@ describe('list', () => {
     ['repeated', (a: string, b: string) => `recordIds=${a}&recordIds=${b}`],
     ['brackets', (a: string, b: string) => `recordIds%5B%5D=${a}&recordIds%5B%5D=${b}`],
   ])('selects record ids in request order (%s)', async (_label, q) => {
-    expect((await api('GET', `/datasheets/${dst}/records?${q(ids[2]!, ids[0]!)}`)).body.data!.records.map((r) => r.recordId)).toEqual([ids[2], ids[0]]);
+    expect(
+      (await api('GET', `/datasheets/${dst}/records?${q(ids[2]!, ids[0]!)}`)).body.data!.records.map((r) => r.recordId),
+    ).toEqual([ids[2], ids[0]]);
   });
 
   it.each([
@@ -152,9 +200,15 @@ describe('list', () => {
   });
 
   it('filters by formula in SQL, with total counting the filtered rows', async () => {
-    const res = await api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('AND({Qty} >= 2, {Stage} = "Won")')}`);
+    const res = await api(
+      'GET',
+      `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('AND({Qty} >= 2, {Stage} = "Won")')}`,
+    );
     expect([names(res), res.body.data!.total]).toEqual([['b'], 1]);
-    const text = await api('GET', `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('FIND("a", {Name}) > 0')}`);
+    const text = await api(
+      'GET',
+      `/datasheets/${dst}/records?filterByFormula=${encodeURIComponent('FIND("a", {Name}) > 0')}`,
+    );
     expect(names(text)).toEqual(['a']);
     expect(names(await api('GET', `/datasheets/${dst}/records?filterByFormula=`))).toHaveLength(3);
   });
@@ -171,17 +225,25 @@ describe('list', () => {
 
 describe('update and delete', () => {
   it('updates partially with PATCH and PUT; null clears', async () => {
-    const patched = await api<{ records: { fields: Record<string, unknown> }[] }>('PATCH', `/datasheets/${dst}/records`, {
-      records: [{ recordId: ids[2], fields: { Qty: null, Stage: 'Won' } }],
-    });
+    const patched = await api<{ records: { fields: Record<string, unknown> }[] }>(
+      'PATCH',
+      `/datasheets/${dst}/records`,
+      {
+        records: [{ recordId: ids[2], fields: { Qty: null, Stage: 'Won' } }],
+      },
+    );
     expect(patched.body.data!.records[0]!.fields).toEqual({ Name: 'c', Stage: 'Won' });
     const put = await api<{ records: { fields: Record<string, unknown> }[] }>('PUT', `/datasheets/${dst}/records`, {
       records: [{ recordId: ids[2], fields: { Qty: 1 } }],
     });
     expect(put.body.data!.records[0]!.fields).toEqual({ Name: 'c', Qty: 1, Stage: 'Won' });
-    expect((await api('PATCH', `/datasheets/${dst}/records`, { records: [{ recordId: 'recNope000000', fields: { Qty: 1 } }] })).body.message).toBe(
-      'The record specified by the recordId does not exist',
-    );
+    expect(
+      (
+        await api('PATCH', `/datasheets/${dst}/records`, {
+          records: [{ recordId: 'recNope000000', fields: { Qty: 1 } }],
+        })
+      ).body.message,
+    ).toBe('The record specified by the recordId does not exist');
   });
 
   it('deletes with every recordIds encoding, answering without data; refuses more than 10', async () => {
@@ -202,7 +264,8 @@ describe('update and delete', () => {
 
 describe('fields and views', () => {
   it('lists fields with type, property, primary flag and editability', async () => {
-    const fields = (await api<{ fields: Record<string, unknown>[] }>('GET', `/datasheets/${dst}/fields`)).body.data!.fields;
+    const fields = (await api<{ fields: Record<string, unknown>[] }>('GET', `/datasheets/${dst}/fields`)).body.data!
+      .fields;
     expect(fields.map((f) => [f.name, f.type, f.isPrimary ?? false, f.editable])).toEqual([
       ['Name', 'SingleText', true, true],
       ['Qty', 'Number', false, true],

@@ -14,13 +14,24 @@ beforeAll(async () => {
   t = await startTestApp({}, { countRoundTrips: true });
   const created = await fusion<{ id: string }>(t.url, 'POST', `/v1/spaces/${t.spaceId}/datasheets`, {
     token: t.token,
-    body: { name: 'trips', fields: [{ name: 'Name', type: 'SingleText', property: {} }, { name: 'Amount', type: 'Number', property: { precision: 2 } }] },
+    body: {
+      name: 'trips',
+      fields: [
+        { name: 'Name', type: 'SingleText', property: {} },
+        { name: 'Amount', type: 'Number', property: { precision: 2 } },
+      ],
+    },
   });
   datasheetId = created.body.data!.id;
-  const written = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, {
-    token: t.token,
-    body: { records: [{ fields: { Name: 'a', Amount: 1 } }] },
-  });
+  const written = await fusion<{ records: { recordId: string }[] }>(
+    t.url,
+    'POST',
+    `/v1/datasheets/${datasheetId}/records`,
+    {
+      token: t.token,
+      body: { records: [{ fields: { Name: 'a', Amount: 1 } }] },
+    },
+  );
   recordId = written.body.data!.records[0]!.recordId;
   await t.app.services.indexing.idle();
 });
@@ -42,10 +53,28 @@ const records = Array.from({ length: 10 }, (_, i) => ({ fields: { Name: `r${i}`,
 describe('database round trips per request', () => {
   it.each([
     ['GET /spaces', 1, () => fusion(t.url, 'GET', '/v1/spaces', { token: t.token })],
-    ['GET one record', 2, () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token })],
-    ['POST 10 records', 5, () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } })],
+    [
+      'GET one record',
+      2,
+      () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token }),
+    ],
+    [
+      'POST 10 records',
+      5,
+      () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } }),
+    ],
     // A page short of the end needs `total`: counted once per datasheet revision, then answered from memory.
-    ['GET a page of 1 of many', 2, () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?pageSize=1&filterByFormula=${encodeURIComponent('{Amount} >= 0')}`, { token: t.token })],
+    [
+      'GET a page of 1 of many',
+      2,
+      () =>
+        fusion(
+          t.url,
+          'GET',
+          `/v1/datasheets/${datasheetId}/records?pageSize=1&filterByFormula=${encodeURIComponent('{Amount} >= 0')}`,
+          { token: t.token },
+        ),
+    ],
   ] as const)('%s takes %i', async (_name, expected, send) => {
     expect(await roundTrips(send)).toBe(expected);
   });

@@ -80,7 +80,10 @@ describe('Fusion transport', () => {
 
 describe('API documents', () => {
   it('serves the generated OpenAPI document and a console that keeps no token', async () => {
-    const spec = (await (await fetch(`${t.url}/fusion/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${t.url}/fusion/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toContain('/v1/datasheets/{datasheetId}/records');
     const page = await (await fetch(`${t.url}/fusion/docs`)).text();

@@ -19,7 +19,12 @@ describe('GraphQL errors carry GraphQL codes, never the REST facade’s', () => 
     const userId = newId('user');
     await prisma.user.create({ data: { id: userId, name: 'Reader' } });
     await prisma.spaceMember.create({ data: { spaceId: t.spaceId, userId, role: 'reader' } });
-    const reader = await t.app.services.tokens.create({ spaceId: t.spaceId, name: 'reader', scopes: ['tokens:manage'], userId });
+    const reader = await t.app.services.tokens.create({
+      spaceId: t.spaceId,
+      name: 'reader',
+      scopes: ['tokens:manage'],
+      userId,
+    });
 
     const res = await gql(t.url, REVOKE, { token: reader.secret, variables: { id: reader.token.id } });
     expect(res.body.errors?.[0]?.message).toBe('Operation denied');
@@ -34,10 +39,21 @@ describe('GraphQL errors carry GraphQL codes, never the REST facade’s', () => 
   });
 
   it('documents every code it answers in the schema (enum ErrorCode)', async () => {
-    const res = await gql(t.url, '{ __type(name: "ErrorCode") { enumValues { name description } } }', { token: t.token });
+    const res = await gql(t.url, '{ __type(name: "ErrorCode") { enumValues { name description } } }', {
+      token: t.token,
+    });
     const values = (res.body.data!.__type as { enumValues: { name: string; description: string }[] }).enumValues;
     const names = values.map((v) => v.name);
-    expect(names).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_ARGUMENT', 'QUERY_TOO_COMPLEX', 'INTERNAL_SERVER_ERROR']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'UNAUTHORIZED',
+        'FORBIDDEN',
+        'NOT_FOUND',
+        'INVALID_ARGUMENT',
+        'QUERY_TOO_COMPLEX',
+        'INTERNAL_SERVER_ERROR',
+      ]),
+    );
     expect(values.every((v) => v.description.length > 0)).toBe(true);
   });
 });

@@ -43,27 +43,41 @@ describe('GraphQL operation cost', () => {
 
 describe('GraphQL size limits', () => {
   const { tokens, depth, aliases, directives } = DEFAULT_OPERATION_LIMITS;
-  const nested = (levels: number) => `{ __schema { types { ${'ofType { '.repeat(levels - 3)}name${' }'.repeat(levels - 3)} } } }`;
+  const nested = (levels: number) =>
+    `{ __schema { types { ${'ofType { '.repeat(levels - 3)}name${' }'.repeat(levels - 3)} } } }`;
 
   it.each([
     ['depth', nested(depth + 1), nested(depth)],
-    ['aliases', `{ ${Array.from({ length: aliases + 1 }, (_, i) => `a${i}: __typename`).join(' ')} }`, `{ ${Array.from({ length: aliases }, (_, i) => `a${i}: __typename`).join(' ')} }`],
-    ['directives', `{ ${Array.from({ length: directives + 1 }, () => '__typename @include(if: true)').join(' ')} }`, `{ ${Array.from({ length: directives }, () => '__typename @include(if: true)').join(' ')} }`],
+    [
+      'aliases',
+      `{ ${Array.from({ length: aliases + 1 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+      `{ ${Array.from({ length: aliases }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+    ],
+    [
+      'directives',
+      `{ ${Array.from({ length: directives + 1 }, () => '__typename @include(if: true)').join(' ')} }`,
+      `{ ${Array.from({ length: directives }, () => '__typename @include(if: true)').join(' ')} }`,
+    ],
     ['tokens', `{ ${'__typename '.repeat(tokens)}}`, `{ ${'__typename '.repeat(tokens - 3)}}`],
-  ] as const)('refuses an operation over the %s limit with HTTP 400 and QUERY_TOO_COMPLEX, before anything runs', async (limit, over, within) => {
-    for (const token of [t.token, undefined]) {
-      const refused = await gql(t.url, over, { token });
-      expect(refused.status).toBe(400);
-      expect(refused.body.data ?? null).toBeNull();
-      expect(refused.body.errors).toHaveLength(1);
-      expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
-      expect(refused.body.errors?.[0]?.message).toMatch(limit === 'depth' ? /deeper than 15 levels/ : new RegExp(`more than \\d+ ${limit}`));
-    }
-    const allowed = await gql(t.url, within, { token: t.token });
-    // (graphql-js's own validation budget refuses thousands of identical fields; that is not this limit.)
-    if (limit === 'tokens') expect(allowed.body.errors?.[0]?.extensions?.code).not.toBe('QUERY_TOO_COMPLEX');
-    else expect(allowed.body.errors).toBeUndefined();
-  });
+  ] as const)(
+    'refuses an operation over the %s limit with HTTP 400 and QUERY_TOO_COMPLEX, before anything runs',
+    async (limit, over, within) => {
+      for (const token of [t.token, undefined]) {
+        const refused = await gql(t.url, over, { token });
+        expect(refused.status).toBe(400);
+        expect(refused.body.data ?? null).toBeNull();
+        expect(refused.body.errors).toHaveLength(1);
+        expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
+        expect(refused.body.errors?.[0]?.message).toMatch(
+          limit === 'depth' ? /deeper than 15 levels/ : new RegExp(`more than \\d+ ${limit}`),
+        );
+      }
+      const allowed = await gql(t.url, within, { token: t.token });
+      // (graphql-js's own validation budget refuses thousands of identical fields; that is not this limit.)
+      if (limit === 'tokens') expect(allowed.body.errors?.[0]?.extensions?.code).not.toBe('QUERY_TOO_COMPLEX');
+      else expect(allowed.body.errors).toBeUndefined();
+    },
+  );
 
   it('counts aliases and depth through fragments', async () => {
     const fragment = `fragment A on Query { ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
@@ -72,7 +86,9 @@ describe('GraphQL size limits', () => {
     const twice = await gql(t.url, `{ ...A ... on Query { ...A } } ${fragment}`, { token: t.token });
     expect(twice.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'aliases' } });
     const deep = `fragment D on __Type { ${'ofType { '.repeat(depth - 3)}name${' }'.repeat(depth - 3)} }`;
-    expect((await gql(t.url, `{ __schema { types { ...D } } } ${deep}`, { token: t.token })).body.errors).toBeUndefined();
+    expect(
+      (await gql(t.url, `{ __schema { types { ...D } } } ${deep}`, { token: t.token })).body.errors,
+    ).toBeUndefined();
     const deeper = await gql(t.url, `{ __schema { types { ofType { ...D } } } } ${deep}`, { token: t.token });
     expect(deeper.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth' } });
   });
@@ -88,7 +104,11 @@ describe('anonymous GraphQL operations', () => {
   let limited: TestApp;
   beforeAll(async () => {
     // Anonymous operations spend the FREE budget (1 × 5 points) of their client address, per minute here.
-    limited = await startTestApp({ RATE_LIMIT_QPS: 'FREE=1', GRAPHQL_COST_PER_REQUEST: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+    limited = await startTestApp({
+      RATE_LIMIT_QPS: 'FREE=1',
+      GRAPHQL_COST_PER_REQUEST: '5',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
   });
   afterAll(async () => {
     await limited?.close();
@@ -96,7 +116,8 @@ describe('anonymous GraphQL operations', () => {
 
   it('are metered per client address', async () => {
     const codes: (string | undefined)[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await gql(limited.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code);
+    for (let i = 0; i < 4; i++)
+      codes.push((await gql(limited.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code);
     expect(codes).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'RATE_LIMITED', 'RATE_LIMITED']);
     // A token has its own budget.
     expect((await gql(limited.url, '{ spaces { id } }', { token: limited.token })).body.errors).toBeUndefined();

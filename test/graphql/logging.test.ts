@@ -12,7 +12,10 @@ const sink = new Writable({
     done();
   },
 });
-const records = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { name: string; message: string; code?: string } });
+const records = () =>
+  lines.map(
+    (l) => JSON.parse(l) as { level: number; msg: string; err?: { name: string; message: string; code?: string } },
+  );
 const ERROR = 50;
 
 let t: TestApp;
@@ -28,10 +31,17 @@ describe('GraphQL error logging', () => {
     lines.length = 0;
     for (let i = 0; i < 5; i++) {
       expect((await gql(t.url, '{ spaces { id } }')).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
-      expect((await gql(t.url, '{ spaces { id } }', { token: 'tbk_not_a_real_token' })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
+      expect(
+        (await gql(t.url, '{ spaces { id } }', { token: 'tbk_not_a_real_token' })).body.errors?.[0]?.extensions?.code,
+      ).toBe('UNAUTHORIZED');
     }
-    expect((await gql(t.url, 'mutation { revokeToken(tokenId: "tknNope") { id } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await gql(t.url, '{ spaces { nope } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(
+      (await gql(t.url, 'mutation { revokeToken(tokenId: "tknNope") { id } }', { token: t.token })).body.errors?.[0]
+        ?.extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect((await gql(t.url, '{ spaces { nope } }', { token: t.token })).body.errors?.[0]?.extensions?.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     expect(records().filter((r) => r.level >= ERROR)).toEqual([]);
     expect(records().filter((r) => r.msg === 'graphql operation refused').length).toBeGreaterThanOrEqual(10);
     expect(lines.join('\n')).not.toContain('tbk_not_a_real_token');
@@ -43,7 +53,10 @@ describe('GraphQL error logging', () => {
     try {
       lines.length = 0;
       const res = await gql(t.url, '{ spaces { id createdAt } }', { token: t.token });
-      expect(res.body.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(res.body.errors?.[0]).toMatchObject({
+        message: 'Unexpected error.',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
       expect(res.text).not.toMatch(/created_at|prisma|\.ts/i);
     } finally {
       await t.app.prisma.$executeRawUnsafe('ALTER TABLE spaces RENAME COLUMN created_at_gone TO created_at');
@@ -51,7 +64,10 @@ describe('GraphQL error logging', () => {
     const failures = records().filter((r) => r.level >= ERROR);
     expect(failures).toHaveLength(1);
     // What went wrong, in one line.
-    expect(failures[0]).toMatchObject({ msg: 'graphql operation failed', err: { name: 'PrismaClientKnownRequestError', message: expect.stringMatching(/does not exist/) } });
+    expect(failures[0]).toMatchObject({
+      msg: 'graphql operation failed',
+      err: { name: 'PrismaClientKnownRequestError', message: expect.stringMatching(/does not exist/) },
+    });
     const logged = lines.join('\n');
     expect(logged).not.toMatch(/\.ts:\d+|\/work\/|node_modules|\n\s+at |SELECT|FROM "|invocation/i);
     expect(logged).not.toContain(t.token);

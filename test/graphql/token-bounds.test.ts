@@ -14,7 +14,9 @@ const CREATE = 'mutation ($input: CreateTokenInput!) { createToken(input: $input
 
 async function createThrough(token: string, input: Record<string, unknown>) {
   const res = await gql(t.url, CREATE, { token, variables: { input } });
-  const created = res.body.data?.createToken as { secret: string; token: { id: string; expiresAt: string | null } } | undefined;
+  const created = res.body.data?.createToken as
+    | { secret: string; token: { id: string; expiresAt: string | null } }
+    | undefined;
   return { res, created };
 }
 
@@ -24,7 +26,12 @@ const whoAmI = async (token: string) => {
 };
 
 const parentToken = (expiresAt?: Date) =>
-  t.app.services.tokens.create({ spaceId: t.spaceId, name: 'parent', scopes: ['spaces:read', 'tokens:manage'], expiresAt });
+  t.app.services.tokens.create({
+    spaceId: t.spaceId,
+    name: 'parent',
+    scopes: ['spaces:read', 'tokens:manage'],
+    expiresAt,
+  });
 
 describe('a token created through GraphQL is bounded by the token that created it', () => {
   it('expires with its creator by default, and may not be set to outlive it', async () => {
@@ -34,14 +41,21 @@ describe('a token created through GraphQL is bounded by the token that created i
     expect(inherited.created?.token.expiresAt).toBe(parentExpiry.toISOString());
 
     const before = await t.app.prisma.apiToken.count();
-    const later = await createThrough(parent.secret, { name: 'child', expiresAt: new Date(parentExpiry.getTime() + 1000).toISOString() });
+    const later = await createThrough(parent.secret, {
+      name: 'child',
+      expiresAt: new Date(parentExpiry.getTime() + 1000).toISOString(),
+    });
     expect(later.res.status).toBe(400);
-    expect(later.res.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_ARGUMENT', parameter: 'expiresAt' } });
+    expect(later.res.body.errors?.[0]).toMatchObject({
+      extensions: { code: 'INVALID_ARGUMENT', parameter: 'expiresAt' },
+    });
     expect(later.res.body.errors?.[0]?.message).toContain(parentExpiry.toISOString());
     expect(await t.app.prisma.apiToken.count()).toBe(before);
 
     const earlier = new Date(parentExpiry.getTime() - 60_000).toISOString();
-    expect((await createThrough(parent.secret, { name: 'child', expiresAt: earlier })).created?.token.expiresAt).toBe(earlier);
+    expect((await createThrough(parent.secret, { name: 'child', expiresAt: earlier })).created?.token.expiresAt).toBe(
+      earlier,
+    );
   });
 
   it('is revoked with its creator, and so are the tokens it created', async () => {
@@ -51,13 +65,26 @@ describe('a token created through GraphQL is bounded by the token that created i
     const sibling = (await createThrough(t.token, { name: 'unrelated' })).created!;
     expect([await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual(['OK', 'OK']);
 
-    const revoked = await gql(t.url, 'mutation ($id: ID!) { revokeToken(tokenId: $id) { revokedAt } }', { token: t.token, variables: { id: parent.token.id } });
+    const revoked = await gql(t.url, 'mutation ($id: ID!) { revokeToken(tokenId: $id) { revokedAt } }', {
+      token: t.token,
+      variables: { id: parent.token.id },
+    });
     expect(revoked.body.errors).toBeUndefined();
 
-    expect([await whoAmI(parent.secret), await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    expect([await whoAmI(parent.secret), await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual([
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+    ]);
     expect(await whoAmI(sibling.secret)).toBe('OK');
-    const rows = await t.app.prisma.apiToken.findMany({ where: { id: { in: [child.token.id, grandchild.token.id, sibling.token.id] } } });
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.revokedAt !== null]))).toEqual({ [child.token.id]: true, [grandchild.token.id]: true, [sibling.token.id]: false });
+    const rows = await t.app.prisma.apiToken.findMany({
+      where: { id: { in: [child.token.id, grandchild.token.id, sibling.token.id] } },
+    });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.revokedAt !== null]))).toEqual({
+      [child.token.id]: true,
+      [grandchild.token.id]: true,
+      [sibling.token.id]: false,
+    });
   });
 
   it('is refused at once when its creator is revoked or expired by any other path', async () => {

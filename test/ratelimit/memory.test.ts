@@ -90,7 +90,11 @@ describe('rate limiter in memory', () => {
     expect(await l.consumeGraphql('tok', 'FREE', 40)).toMatchObject({ allowed: true, remaining: 0 });
     expect((await l.consumeGraphql('tok', 'FREE', 0)).allowed).toBe(false);
     expect((await l.consumeGraphql('other', 'FREE', 150)).allowed).toBe(false);
-    expect(await l.consumeGraphql('other', 'ENTERPRISE', 150)).toMatchObject({ allowed: true, limit: 1000, remaining: 850 });
+    expect(await l.consumeGraphql('other', 'ENTERPRISE', 150)).toMatchObject({
+      allowed: true,
+      limit: 1000,
+      remaining: 850,
+    });
     // The REST buckets are separate.
     expect((await l.consume('tok', 'FREE')).allowed).toBe(true);
   });
@@ -99,7 +103,13 @@ describe('rate limiter in memory', () => {
     const l = limiter({ RATE_LIMIT: 'off', API_MONTHLY_QUOTA: 'FREE=1' });
     const decisions = await burst(l, 'tok', 'FREE', 50);
     expect(decisions.every((d) => d.allowed && d.limit === 0 && d.retryAfterSeconds === 0)).toBe(true);
-    expect(await l.consumeGraphql('tok', 'FREE', 10_000)).toEqual({ allowed: true, limit: 0, remaining: 0, resetMs: 0, retryAfterSeconds: 0 });
+    expect(await l.consumeGraphql('tok', 'FREE', 10_000)).toEqual({
+      allowed: true,
+      limit: 0,
+      remaining: 0,
+      resetMs: 0,
+      retryAfterSeconds: 0,
+    });
     expect((await l.consumeQuota('spc1', 'FREE')).allowed).toBe(true);
     expect(await l.consumeQuota('spc1', 'FREE')).toEqual({ allowed: false, limit: 1, remaining: 0 });
   });

@@ -3,7 +3,14 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { calendarMonth } from '../../src/ratelimit/quota.js';
 import { createRateLimiter, parseRateLimitSettings, type RateLimiter } from '../../src/ratelimit/limiter.js';
-import { capturingLogger, freePort, privateRedis, waitUntil, within, type PrivateRedis } from '../support/private-redis.js';
+import {
+  capturingLogger,
+  freePort,
+  privateRedis,
+  waitUntil,
+  within,
+  type PrivateRedis,
+} from '../support/private-redis.js';
 
 /**
  * Two limiter instances stand for two server processes. Each suite runs against a redis-server of its own
@@ -60,7 +67,12 @@ describe('rate limiter over Redis (two processes)', () => {
     expect(await inspector.get(`${keyPrefix}:qps:PRO:tok:dst1`)).toBe('30');
 
     // FREE, strictly alternating: a, b, a, b → exactly 2 allowed.
-    const free = [await a.consume('tok:dst2', 'FREE'), await b.consume('tok:dst2', 'FREE'), await a.consume('tok:dst2', 'FREE'), await b.consume('tok:dst2', 'FREE')];
+    const free = [
+      await a.consume('tok:dst2', 'FREE'),
+      await b.consume('tok:dst2', 'FREE'),
+      await a.consume('tok:dst2', 'FREE'),
+      await b.consume('tok:dst2', 'FREE'),
+    ];
     expect(free.map((d) => d.allowed)).toEqual([true, true, false, false]);
 
     // And the window ends for both.
@@ -74,7 +86,12 @@ describe('rate limiter over Redis (two processes)', () => {
     expect(await b.consumeGraphql('tok', 'FREE', 40)).toMatchObject({ allowed: false, remaining: 30 });
     expect(await b.consumeGraphql('tok', 'FREE', 30)).toMatchObject({ allowed: true, remaining: 0 });
 
-    const quota = [await a.consumeQuota('spc1', 'FREE'), await b.consumeQuota('spc1', 'FREE'), await a.consumeQuota('spc1', 'FREE'), await b.consumeQuota('spc1', 'FREE')];
+    const quota = [
+      await a.consumeQuota('spc1', 'FREE'),
+      await b.consumeQuota('spc1', 'FREE'),
+      await a.consumeQuota('spc1', 'FREE'),
+      await b.consumeQuota('spc1', 'FREE'),
+    ];
     expect(quota.map((q) => q.allowed)).toEqual([true, true, true, false]);
     const { month, endsAt } = calendarMonth(Date.now());
     const key = `${keyPrefix}:quota:spc1:${month}`;
@@ -118,7 +135,11 @@ describe('rate limiter over Redis (two processes)', () => {
 
     await server.start();
     await waitUntil(() => a.shared && b.shared, 5000, 'both limiters to reconnect');
-    const after = [await a.consume('tok:after', 'FREE'), await b.consume('tok:after', 'FREE'), await a.consume('tok:after', 'FREE')];
+    const after = [
+      await a.consume('tok:after', 'FREE'),
+      await b.consume('tok:after', 'FREE'),
+      await a.consume('tok:after', 'FREE'),
+    ];
     expect(after.map((d) => d.allowed)).toEqual([true, true, false]);
     expect(await inspector.get(`${keyPrefix}:qps:FREE:tok:after`)).toBe('3');
     expect(log.lines().some((line) => line.level === 30 && /back/.test(String(line.msg)))).toBe(true);
@@ -146,7 +167,10 @@ describe('rate limiter over Redis (two processes)', () => {
   });
 
   it('close() quits the Redis connection', async () => {
-    const clients = async () => String(await inspector.client('LIST')).trim().split('\n').length;
+    const clients = async () =>
+      String(await inspector.client('LIST'))
+        .trim()
+        .split('\n').length;
     const { a, b } = await pair();
     expect(await clients()).toBe(3);
     await within(Promise.all([a.close(), b.close()]), 2000);
@@ -163,7 +187,9 @@ describe('rate limiter over Redis (two processes)', () => {
   if (process.env.REDIS_URL) targets.push(['REDIS_URL', () => process.env.REDIS_URL!]);
   it.each(targets)('two instances over %s share exactly qps per window', async (_, url) => {
     const { a, b } = await pair({}, undefined, url());
-    const decisions = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).consume('tok:dst', 'PLUS')));
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).consume('tok:dst', 'PLUS')),
+    );
     expect(allowedCount(decisions)).toBe(5);
   });
 });

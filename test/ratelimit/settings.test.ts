@@ -15,7 +15,15 @@ describe('parseRateLimitSettings', () => {
     expect(DEFAULT_RATE_LIMIT_SETTINGS).toEqual(expected);
     expect(parseRateLimitSettings({})).toEqual(expected);
     expect(
-      parseRateLimitSettings({ RATE_LIMIT: '', RATE_LIMIT_QPS: ' ', RATE_LIMIT_WINDOW_MS: '', GRAPHQL_COST_PER_REQUEST: '', API_MONTHLY_QUOTA: '', RATE_LIMIT_TOKEN_MULTIPLE: '', RATE_LIMIT_ADDRESS_QPS: '' }),
+      parseRateLimitSettings({
+        RATE_LIMIT: '',
+        RATE_LIMIT_QPS: ' ',
+        RATE_LIMIT_WINDOW_MS: '',
+        GRAPHQL_COST_PER_REQUEST: '',
+        API_MONTHLY_QUOTA: '',
+        RATE_LIMIT_TOKEN_MULTIPLE: '',
+        RATE_LIMIT_ADDRESS_QPS: '',
+      }),
     ).toEqual(expected);
   });
 

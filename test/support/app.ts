@@ -17,11 +17,26 @@ export interface TestApp {
 }
 
 /** A started server on a free port over a fresh database: in-memory PGlite, or a new PostgreSQL database. */
-export async function startTestApp(env: Record<string, string> = {}, options: Pick<BuildOptions, 'countRoundTrips' | 'logger'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: Pick<BuildOptions, 'countRoundTrips' | 'logger'> = {},
+): Promise<TestApp> {
   const pgdb = await freshPostgresDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: pgdb?.url, LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config, { inMemory: !pgdb, logger: pino({ level: 'silent' }), shutdownGraceMs: 2_000, ...options });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: pgdb?.url,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await buildApp(config, {
+    inMemory: !pgdb,
+    logger: pino({ level: 'silent' }),
+    shutdownGraceMs: 2_000,
+    ...options,
+  });
   await app.start(0, '127.0.0.1');
   const bootstrapped = app.bootstrapped;
   if (!bootstrapped) throw new Error('a fresh database must bootstrap');
@@ -40,6 +55,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Pi
 }
 
 /** The scope of the user behind `t`'s bootstrap token in its first space, for calling the services directly. */
-export async function ownerScope(t: Pick<TestApp, 'app' | 'spaceId' | 'token'>): Promise<{ spaceId: string; userId: string }> {
+export async function ownerScope(
+  t: Pick<TestApp, 'app' | 'spaceId' | 'token'>,
+): Promise<{ spaceId: string; userId: string }> {
   return { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId };
 }

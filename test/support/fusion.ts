@@ -23,7 +23,12 @@ export interface FusionOptions {
 }
 
 /** One Fusion call over real HTTP: status, headers, the text and the parsed envelope. */
-export async function fusion<T = unknown>(baseUrl: string, method: string, path: string, options: FusionOptions = {}): Promise<FusionResponse<T>> {
+export async function fusion<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: FusionOptions = {},
+): Promise<FusionResponse<T>> {
   const headers: Record<string, string> = {};
   const authorization = options.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
   if (authorization) headers.authorization = authorization;
@@ -33,7 +38,12 @@ export async function fusion<T = unknown>(baseUrl: string, method: string, path:
   const response = await fetch(`${baseUrl}/fusion${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : raw || typeof options.body === 'string' ? (options.body as BodyInit) : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : raw || typeof options.body === 'string'
+          ? (options.body as BodyInit)
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as Envelope<T> };

@@ -19,10 +19,18 @@ export interface GqlOptions {
 }
 
 /** One GraphQL operation over real HTTP (POST /graphql): status, headers, the text and the parsed body. */
-export async function gql<D = Record<string, unknown>>(url: string, query: string, options: GqlOptions = {}): Promise<GqlResponse<D>> {
+export async function gql<D = Record<string, unknown>>(
+  url: string,
+  query: string,
+  options: GqlOptions = {},
+): Promise<GqlResponse<D>> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
     body: JSON.stringify({ query, ...(options.variables ? { variables: options.variables } : {}) }),
   });
   const text = await response.text();

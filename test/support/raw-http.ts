@@ -23,17 +23,29 @@ export interface RawRequest {
 export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: request.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
-        if (request.end === false) req.destroy();
-      });
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+          if (request.end === false) req.destroy();
+        });
+      },
+    );
     // The server may close the connection while an unfinished body is still being written.
-    req.on('error', (error: NodeJS.ErrnoException) => (request.end === false && error.code !== undefined ? undefined : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      request.end === false && error.code !== undefined ? undefined : reject(error),
+    );
     if (request.body !== undefined) req.write(request.body);
     else req.flushHeaders();
     if (request.end !== false) req.end();
@@ -44,7 +56,14 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
 export function abortedRequest(baseUrl: string, request: Omit<RawRequest, 'end'>): Promise<void> {
   const url = new URL(baseUrl);
   return new Promise((resolve) => {
-    const req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: request.headers, agent: false });
+    const req = http.request({
+      host: url.hostname,
+      port: url.port,
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      agent: false,
+    });
     req.on('error', () => {});
     req.on('close', () => resolve());
     req.write(request.body ?? '', () => setImmediate(() => req.destroy()));

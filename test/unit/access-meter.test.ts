@@ -27,7 +27,8 @@ function recordingLimiter(quotaAllowed: boolean) {
     consumeToken: (tokenId) => later(`token ${tokenId}`, allowed),
     consumeAddress: (address) => later(`address ${address}`, allowed),
     consumeGraphql: (tokenId, _plan, cost) => later(`graphql ${tokenId} ${cost}`, allowed),
-    consumeQuota: (spaceId) => later(`quota ${spaceId}`, { allowed: quotaAllowed, limit: 10, remaining: quotaAllowed ? 5 : 0 }),
+    consumeQuota: (spaceId) =>
+      later(`quota ${spaceId}`, { allowed: quotaAllowed, limit: 10, remaining: quotaAllowed ? 5 : 0 }),
   };
   const releaseAll = async () => {
     while (pending.length) {
@@ -41,7 +42,11 @@ function recordingLimiter(quotaAllowed: boolean) {
 describe('metering', () => {
   it('asks the quota, the rate bucket and the token’s overall bucket of a REST request at once (one trip to a shared store)', async () => {
     const { limiter, calls, releaseAll } = recordingLimiter(true);
-    const admitted = createAccessService({ query: async () => [] }, limiter, { rateLimits: true }).admit(actor, 'spaces:read', { spaceId: 'spc1' });
+    const admitted = createAccessService({ query: async () => [] }, limiter, { rateLimits: true }).admit(
+      actor,
+      'spaces:read',
+      { spaceId: 'spc1' },
+    );
     await new Promise((r) => setTimeout(r, 0));
     expect(calls).toEqual(['quota spc1', 'rate tkn1:spc1', 'token tkn1']);
     await releaseAll();
@@ -50,7 +55,11 @@ describe('metering', () => {
 
   it('refuses a REST request over its quota, its rate still counted (every request counts)', async () => {
     const { limiter, calls, releaseAll } = recordingLimiter(false);
-    const admitted = createAccessService({ query: async () => [] }, limiter, { rateLimits: true }).admit(actor, 'spaces:read', { spaceId: 'spc1' });
+    const admitted = createAccessService({ query: async () => [] }, limiter, { rateLimits: true }).admit(
+      actor,
+      'spaces:read',
+      { spaceId: 'spc1' },
+    );
     const outcome = expect(admitted).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     await releaseAll();
     await outcome;

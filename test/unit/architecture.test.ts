@@ -71,7 +71,9 @@ describe('architecture', () => {
     const forbidden = /^(graphql|graphql-yoga|graphql-ws|ws|express|ioredis|tsoa|@tsoa\/.*|@pothos\/.*)$/;
     const offenders = sources('src/domain').flatMap((file) =>
       imports(file)
-        .filter((spec) => forbidden.test(spec) || resolvesInto(file, spec, 'graphql') || resolvesInto(file, spec, 'rest'))
+        .filter(
+          (spec) => forbidden.test(spec) || resolvesInto(file, spec, 'graphql') || resolvesInto(file, spec, 'rest'),
+        )
         .map((spec) => `${file} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
@@ -79,8 +81,16 @@ describe('architecture', () => {
 
   it('keeps the two transports apart', () => {
     const offenders = [
-      ...sources('graphql').flatMap((f) => imports(f).filter((s) => resolvesInto(f, s, 'rest')).map((s) => `${f} imports ${s}`)),
-      ...sources('rest').flatMap((f) => imports(f).filter((s) => resolvesInto(f, s, 'graphql')).map((s) => `${f} imports ${s}`)),
+      ...sources('graphql').flatMap((f) =>
+        imports(f)
+          .filter((s) => resolvesInto(f, s, 'rest'))
+          .map((s) => `${f} imports ${s}`),
+      ),
+      ...sources('rest').flatMap((f) =>
+        imports(f)
+          .filter((s) => resolvesInto(f, s, 'graphql'))
+          .map((s) => `${f} imports ${s}`),
+      ),
     ];
     expect(offenders).toEqual([]);
   });
@@ -96,7 +106,11 @@ describe('architecture', () => {
   it('keeps the model (field types, formulas, cells) free of persistence', () => {
     const model = ['src/domain/fields', 'src/domain/formula', 'src/domain/cells'];
     const offenders = model.flatMap((dir) =>
-      sources(dir).flatMap((file) => imports(file).filter((spec) => resolvesInto(file, spec, 'src/db')).map((spec) => `${file} imports ${spec}`)),
+      sources(dir).flatMap((file) =>
+        imports(file)
+          .filter((spec) => resolvesInto(file, spec, 'src/db'))
+          .map((spec) => `${file} imports ${spec}`),
+      ),
     );
     expect(offenders).toEqual([]);
   });

@@ -55,15 +55,24 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a number \(got "abc"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be at most 65535/],
-    [{ DATABASE_URL: 'mysql://x' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
+    ],
     [{ REDIS_URL: 'localhost:6379' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
-    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+    [
+      { LOG_LEVEL: 'loud' },
+      /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/,
+    ],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid configuration: PUBLIC_URL must be an http\(s\) URL/],
     [{ RATE_LIMIT_QPS: 'lots' }, /^Invalid configuration: RATE_LIMIT_QPS must look like FREE=2,PLUS=5 \(got "lots"\)$/],
     [{ RATE_LIMIT: 'maybe' }, /^Invalid configuration: RATE_LIMIT must be "on" or "off" \(got "maybe"\)$/],
     [{ MAX_TEXT_CELL_LENGTH: '0' }, /^Invalid configuration: MAX_TEXT_CELL_LENGTH must be at least 1 \(got "0"\)$/],
     [{ MAX_TEXT_CELL_LENGTH: 'many' }, /^Invalid configuration: MAX_TEXT_CELL_LENGTH must be a number \(got "many"\)$/],
-    [{ TIME_ZONE: 'Mars/Olympus' }, /^Invalid configuration: TIME_ZONE must be an IANA time zone such as UTC or Europe\/Berlin \(got "Mars\/Olympus"\)$/],
+    [
+      { TIME_ZONE: 'Mars/Olympus' },
+      /^Invalid configuration: TIME_ZONE must be an IANA time zone such as UTC or Europe\/Berlin \(got "Mars\/Olympus"\)$/,
+    ],
   ])('names the variable in one line: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

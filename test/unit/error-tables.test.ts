@@ -23,8 +23,12 @@ describe('error tables', () => {
     };
     expect(answer(new DomainError('DATASHEET_NOT_FOUND', 'x', { parameter: 'datasheetId' }))).toEqual([200, 301]);
     expect(answer(new DomainError('EMBED_LINK_NOT_FOUND', 'x', { parameter: 'linkId' }))).toEqual([200, 1501]);
-    expect(answer(new DomainError('OPERATION_DENIED', 'x', { scope: 'records:write', role: 'reader' }))).toEqual([200, 602]);
-    expect(answer(new DomainError('IDEMPOTENCY_IN_PROGRESS', 'x', { parameter: 'Idempotency-Key' }))).toEqual([409, 409]);
+    expect(answer(new DomainError('OPERATION_DENIED', 'x', { scope: 'records:write', role: 'reader' }))).toEqual([
+      200, 602,
+    ]);
+    expect(answer(new DomainError('IDEMPOTENCY_IN_PROGRESS', 'x', { parameter: 'Idempotency-Key' }))).toEqual([
+      409, 409,
+    ]);
     expect(answer(new DomainError('IDEMPOTENCY_CLAIM_LOST', 'x'))).toEqual([409, 409]);
     expect(answer(new DomainError('TOO_MANY_FILES', 'x', { parameter: 'file' }))).toEqual([200, 428]);
     expect(answer(new DomainError('ROW_CAP_REACHED', 'x', { cap: 1, current: 1, adding: 1 }))).toEqual([500, 304]);

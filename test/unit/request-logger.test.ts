@@ -36,7 +36,12 @@ describe('requestLogger', () => {
     const res = await fetch(`${base}/fusion/v1/uploads/tbu_SECRETSECRET?x=tbk_TOKEN`);
     await settled();
     const line = lines.at(-1)!;
-    expect(line).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', path: '/fusion/v1/uploads/tbu_[redacted]' }, res: { statusCode: 200 } });
+    expect(line).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', path: '/fusion/v1/uploads/tbu_[redacted]' },
+      res: { statusCode: 200 },
+    });
     expect((line.req as { id: string }).id).toBe(res.headers.get('request-id'));
     expect(typeof line.responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toMatch(/SECRET|TOKEN/);

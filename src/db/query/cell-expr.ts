@@ -69,14 +69,16 @@ export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', 
       return { value, sort: `coalesce(${value}, false)` };
     }
     case 'select': {
-      const ids = ((field.property as { options?: { id: string }[] }).options ?? []).map((o) => o.id).filter((id) => OPTION_ID.test(id));
+      const ids = ((field.property as { options?: { id: string }[] }).options ?? [])
+        .map((o) => o.id)
+        .filter((id) => OPTION_ID.test(id));
       const order = `ARRAY[${ids.map((id) => `'${id}'`).join(',')}]::text[]`;
       const first = module.multiple ? `(${cell}->>0)` : `(${alias}.cells->>'${field.id}')`;
       // Selects sort by option order (the reference's rule), not by name.
       return { value: first, sort: `array_position(${order}, ${first})` };
     }
     case 'array': {
-      const element = key ? `e->>'${key}'` : 'e #>> \'{}\'';
+      const element = key ? `e->>'${key}'` : "e #>> '{}'";
       const value = `(SELECT string_agg(${element}, ', ') FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${cell}) = 'array' THEN ${cell} ELSE '[]'::jsonb END) AS e)`;
       return { value, sort: value };
     }
@@ -86,7 +88,12 @@ export function cellExpr(field: FieldDef, module: FieldTypeModule, alias = 'r', 
 }
 
 /** A Formula field's computed value in the shape of its cell kind (arrays compare as their `, `-joined text). */
-function formulaExpr(field: FieldDef, module: FieldTypeModule, alias: string, computed: ComputedSql | undefined): CellExpr {
+function formulaExpr(
+  field: FieldDef,
+  module: FieldTypeModule,
+  alias: string,
+  computed: ComputedSql | undefined,
+): CellExpr {
   const blank = `NULL::${BLANK_TYPE[cellKindOf(field, module)] ?? 'text'}`;
   if (!computed) return { value: blank, sort: blank };
   const { value, type } = computed.formula(field, alias);

@@ -13,22 +13,37 @@ export class FilterCompileError extends Error {
  * A view's structured filter (nested AND/OR groups of `{fieldId, operator, value}`) as one SQL boolean
  * over `<alias>`, dispatched on the field's cell kind. Values are bound, never inlined.
  */
-export function compileFilter(group: FilterGroup, fields: readonly FieldDef[], params: SqlParams, alias = 'r', computed?: ComputedSql): string {
+export function compileFilter(
+  group: FilterGroup,
+  fields: readonly FieldDef[],
+  params: SqlParams,
+  alias = 'r',
+  computed?: ComputedSql,
+): string {
   const parts = group.conditions.map((c) =>
-    isGroup(c) ? compileFilter(c, fields, params, alias, computed) : compileCondition(c, fields, params, alias, computed),
+    isGroup(c)
+      ? compileFilter(c, fields, params, alias, computed)
+      : compileCondition(c, fields, params, alias, computed),
   );
   if (parts.length === 0) return 'TRUE';
   return `(${parts.join(group.conjunction === 'or' ? ' OR ' : ' AND ')})`;
 }
 
-function compileCondition(c: FilterCondition, fields: readonly FieldDef[], params: SqlParams, alias: string, computed: ComputedSql | undefined): string {
+function compileCondition(
+  c: FilterCondition,
+  fields: readonly FieldDef[],
+  params: SqlParams,
+  alias: string,
+  computed: ComputedSql | undefined,
+): string {
   const field = fields.find((f) => f.id === c.fieldId);
   if (!field) return 'FALSE'; // a deleted field's condition matches nothing until the view is edited
   const module = fieldTypeOf(field.type);
   const kind = cellKindOf(field, module);
   const expr = cellExpr(field, module, alias, computed);
   const cell = `${alias}.cells->'${field.id}'`;
-  const blankText = module.multiple || module.cellKind === 'array' || (module.computed === 'formula' && kind === 'text');
+  const blankText =
+    module.multiple || module.cellKind === 'array' || (module.computed === 'formula' && kind === 'text');
   const empty = blankText ? `(${expr.value} IS NULL OR ${expr.value} = '')` : `(${expr.value} IS NULL)`;
   switch (c.operator) {
     case 'isEmpty':
@@ -53,7 +68,9 @@ function compileCondition(c: FilterCondition, fields: readonly FieldDef[], param
     }
     case 'select': {
       const ids = optionIds(field, value);
-      const any = module.multiple ? `(${cell} ?| ${params.add(ids, 'text[]')})` : `(${alias}.cells->>'${field.id}' = ANY(${params.add(ids, 'text[]')}))`;
+      const any = module.multiple
+        ? `(${cell} ?| ${params.add(ids, 'text[]')})`
+        : `(${alias}.cells->>'${field.id}' = ANY(${params.add(ids, 'text[]')}))`;
       if (c.operator === 'is' || c.operator === 'contains') return `coalesce(${any}, false)`;
       if (c.operator === 'isNot' || c.operator === 'doesNotContain') return `NOT coalesce(${any}, false)`;
       break;

@@ -85,17 +85,30 @@ const memo = new WeakMap<readonly FieldDef[], Map<string, Compiled>>();
 const MEMO_SIZE = 256;
 
 /** The node's value and error condition (see formula-sql/values.ts `Sql`). */
-function compileWith(kind: string, ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext, build: (c: Sql) => string[]): string[] {
+function compileWith(
+  kind: string,
+  ast: FormulaAst | (() => FormulaAst),
+  ctx: FormulaSqlContext,
+  build: (c: Sql) => string[],
+): string[] {
   // Lookup SQL reads other datasheets' schemas and binds its own parameters: such compilations are not kept.
-  const key = ctx.memoKey === undefined || ctx.lookups ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
+  const key =
+    ctx.memoKey === undefined || ctx.lookups ? undefined : `${kind}\0${ctx.alias}\0${ctx.timeZone}\0${ctx.memoKey}`;
   const kept = key === undefined ? undefined : memo.get(ctx.fields);
   let compiled = key === undefined ? undefined : kept?.get(key);
   if (compiled?.formulas !== ctx.formulas) compiled = undefined;
   if (!compiled) {
     const env = envOf(ctx);
-    const texts = build(compileNode(env, (typeof ast === 'function' ? ast() : ast).root)).map((text) => withFormulaRefs(env, resolveShares(env, text)));
+    const texts = build(compileNode(env, (typeof ast === 'function' ? ast() : ast).root)).map((text) =>
+      withFormulaRefs(env, resolveShares(env, text)),
+    );
     const now = env.shared.get('now');
-    compiled = { texts, values: env.values, nowIndex: now === undefined ? undefined : placeholderIndex(now), formulas: ctx.formulas };
+    compiled = {
+      texts,
+      values: env.values,
+      nowIndex: now === undefined ? undefined : placeholderIndex(now),
+      formulas: ctx.formulas,
+    };
     if (key !== undefined) {
       const map = kept ?? new Map<string, Compiled>();
       if (map.size >= MEMO_SIZE) map.clear();
@@ -139,7 +152,10 @@ function withFormulaRefs(env: SqlEnv, text: string): string {
 }
 
 /** The value (`v`) and the error condition (`e`, 'false' when it cannot fail) as two expressions. */
-export function compileFormulaParts(ast: FormulaAst, ctx: FormulaSqlContext): { v: string; e: string; type: Sql['type'] } {
+export function compileFormulaParts(
+  ast: FormulaAst,
+  ctx: FormulaSqlContext,
+): { v: string; e: string; type: Sql['type'] } {
   let type: Sql['type'] = 'null';
   const [v, e] = compileWith('parts', ast, { ...ctx, memoKey: undefined }, (c) => {
     type = c.type;
@@ -170,7 +186,9 @@ function withoutBlankError(e: string | null, v: string): string | null {
 
 /** TRUE exactly when the evaluator keeps the row (truthy result, no runtime error); never NULL. */
 export function compileFormulaCondition(ast: FormulaAst | (() => FormulaAst), ctx: FormulaSqlContext): string {
-  return compileWith('condition', ast, ctx, (c) => [c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`])[0]!;
+  return compileWith('condition', ast, ctx, (c) => [
+    c.e ? `(NOT coalesce(${c.e}, false) AND ${truthySql(c)})` : `(${truthySql(c)})`,
+  ])[0]!;
 }
 
 /** A node's SQL, long parts behind share tokens (formula-sql/share.ts) so parents that repeat them stay linear. */

@@ -30,7 +30,8 @@ export function lookupColumns(
   return (field: FieldDef, alias: string) => {
     const source = sources.get(field.id);
     // The linked datasheet's Formula fields, without lookups of their own (lookups of lookups read empty in SQL).
-    const columns = (fields: readonly FieldDef[], asts: FormulaAsts) => formulaColumns(fields, { asts, timeZone: spec.timeZone, now: spec.now }, params);
+    const columns = (fields: readonly FieldDef[], asts: FormulaAsts) =>
+      formulaColumns(fields, { asts, timeZone: spec.timeZone, now: spec.now }, params);
     return source && lookupSql(field, source, alias, params, spec, as, columns);
   };
 }
@@ -40,7 +41,11 @@ export function lookupColumns(
  * row alias, and the lookups the spec has sources for. A field with an error computes NULL, the same empty cell the
  * evaluator gives.
  */
-export function formulaColumns(fields: readonly FieldDef[], spec: FormulaSpec | undefined, params: SqlParams): ComputedSql {
+export function formulaColumns(
+  fields: readonly FieldDef[],
+  spec: FormulaSpec | undefined,
+  params: SqlParams,
+): ComputedSql {
   const compiled = new Map<string, { value: string; type: ReturnType<ComputedSql['formula']>['type'] }>();
   const arrays = lookupColumns(spec, params, 'array');
   const lookup = lookupColumns(spec, params, 'value');

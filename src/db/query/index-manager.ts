@@ -18,7 +18,10 @@ export interface ViewIndexInput {
  * every field a view filters on an index on its value. Indexes are named `rx_<hash>` from their
  * definition, created CONCURRENTLY, and dropped when no view needs them any more.
  */
-export async function syncViewIndexes(q: Queryable, input: ViewIndexInput): Promise<{ created: string[]; dropped: string[] }> {
+export async function syncViewIndexes(
+  q: Queryable,
+  input: ViewIndexInput,
+): Promise<{ created: string[]; dropped: string[] }> {
   const wanted = new Map<string, string>();
   // Formula and lookup fields compute per query (with its clock, bound values, other rows), so no index can hold them.
   const fieldOf = (id: string) => input.fields.find((f) => f.id === id && fieldTypeOf(f.type).computed === undefined);
@@ -32,7 +35,12 @@ export async function syncViewIndexes(q: Queryable, input: ViewIndexInput): Prom
     }
     for (const id of view.filter ? conditionFieldIds(view.filter as FilterGroup) : []) {
       const field = fieldOf(id);
-      if (field) add(wanted, input.datasheetId, `datasheet_id, (${unqualified(cellExpr(field, fieldTypeOf(field.type), 'records').value)})`);
+      if (field)
+        add(
+          wanted,
+          input.datasheetId,
+          `datasheet_id, (${unqualified(cellExpr(field, fieldTypeOf(field.type), 'records').value)})`,
+        );
     }
   }
   const existing = await q.query<{ indexname: string }>(

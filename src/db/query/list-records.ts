@@ -37,7 +37,9 @@ export interface ListSpec {
   output?: readonly FieldDef[] | undefined;
 }
 
-export type Paging = { kind: 'offset'; offset: number; limit: number } | { kind: 'keyset'; after: unknown[] | null; limit: number };
+export type Paging =
+  | { kind: 'offset'; offset: number; limit: number }
+  | { kind: 'keyset'; after: unknown[] | null; limit: number };
 
 /**
  * One page of a datasheet's records as a single SQL statement: filters and sorts compiled over the jsonb
@@ -49,7 +51,12 @@ export async function listRecords(
   q: Queryable,
   spec: ListSpec,
   paging: Paging,
-): Promise<{ records: StoredRecord[]; keys: unknown[][]; schemaRevision: number | undefined; revision: number | undefined }> {
+): Promise<{
+  records: StoredRecord[];
+  keys: unknown[][];
+  schemaRevision: number | undefined;
+  revision: number | undefined;
+}> {
   const params = new SqlParams([spec.datasheetId]);
   const computed = formulaColumns(spec.fields, spec.formulas, params);
   const perRow = oncePerRow(computed);
@@ -112,7 +119,9 @@ export async function countRecords(
   // Lookups read other datasheets, whose writes do not move this revision: such counts are never kept.
   const keep = counts && !spec.formulas?.lookups?.size;
   // A digest: a statement with a thousand record ids is long, and a process keeps up to 2,000 counts.
-  const statement = keep ? createHash('sha256').update(sql).update('\u0000').update(JSON.stringify(params.values)).digest('base64url') : '';
+  const statement = keep
+    ? createHash('sha256').update(sql).update('\u0000').update(JSON.stringify(params.values)).digest('base64url')
+    : '';
   const key = (rev: number) => `${rev}:${statement}`;
   let n = keep && revision !== undefined ? counts.get(key(revision)) : undefined;
   if (n === undefined) {
@@ -127,7 +136,10 @@ export async function countRecords(
 /** The datasheet's schema revision and revision, read by the same statement as the rows. */
 const REVISIONS = `(SELECT schema_revision::text || ':' || revision::text FROM datasheets WHERE id = $1) AS srev`;
 
-function revisionsOf(row: Record<string, unknown> | undefined): { schemaRevision: number | undefined; revision: number | undefined } {
+function revisionsOf(row: Record<string, unknown> | undefined): {
+  schemaRevision: number | undefined;
+  revision: number | undefined;
+} {
   if (!row || typeof row.srev !== 'string') return { schemaRevision: undefined, revision: undefined };
   const [schema, content] = row.srev.split(':');
   return { schemaRevision: Number(schema), revision: Number(content) };
@@ -150,8 +162,12 @@ export async function selectFormulaValues(
   const params = new SqlParams([datasheetId, recordIds]);
   const computed = formulaColumns(fields, formulas, params);
   const values = outputs.map((f, i) => `${computed.formula(f, 'r').value} AS fv${i}`).join(', ');
-  const rows = await q.query<Record<string, unknown>>(`SELECT r.id, ${values} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[])`, params.values);
-  for (const row of rows) result.set(row.id as string, Object.fromEntries(outputs.map((f, i) => [f.id, formulaCell(row[`fv${i}`])])));
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT r.id, ${values} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[])`,
+    params.values,
+  );
+  for (const row of rows)
+    result.set(row.id as string, Object.fromEntries(outputs.map((f, i) => [f.id, formulaCell(row[`fv${i}`])])));
   return result;
 }
 
@@ -188,7 +204,11 @@ const ROW_KEYS: Record<string, string> = { 'r.position': 'position', 'r.id': 'id
 /** The row columns formula SQL reads besides RECORD_COLUMNS, so it can run over a page subquery aliased `r`. */
 const ROW_TIMES = 'r.created_at, r.updated_at';
 
-function withFormulaValues(record: StoredRecord, row: Record<string, unknown>, outputs: readonly FieldDef[]): StoredRecord {
+function withFormulaValues(
+  record: StoredRecord,
+  row: Record<string, unknown>,
+  outputs: readonly FieldDef[],
+): StoredRecord {
   if (outputs.length === 0) return record;
   const cells = { ...record.cells };
   outputs.forEach((f, i) => {
@@ -223,9 +243,13 @@ function orderKeys(spec: ListSpec, params: SqlParams, computed: ComputedSql): Or
     const [flag, value] = sortKeyExprs(field, 'r', computed);
     keys.push({ expr: flag, desc }, { expr: value, desc });
   }
-  if (spec.recordIds && spec.sorts.length === 0) keys.push({ expr: `array_position(${params.add(spec.recordIds, 'text[]')}, r.id)`, desc: false });
+  if (spec.recordIds && spec.sorts.length === 0)
+    keys.push({ expr: `array_position(${params.add(spec.recordIds, 'text[]')}, r.id)`, desc: false });
   if (spec.rowOrder && spec.rowOrder.length > 0) {
-    keys.push({ expr: `coalesce(array_position(${params.add(spec.rowOrder, 'text[]')}, r.id), 2147483647)`, desc: false });
+    keys.push({
+      expr: `coalesce(array_position(${params.add(spec.rowOrder, 'text[]')}, r.id), 2147483647)`,
+      desc: false,
+    });
   }
   keys.push({ expr: 'r.position', desc: false }, { expr: 'r.id', desc: false });
   return keys;
@@ -250,7 +274,8 @@ function keysetAfter(order: OrderKey[], after: unknown[], params: SqlParams): st
 
 function castOf(expr: string, value: unknown): string {
   if (expr === 'r.id') return 'text';
-  if (typeof value === 'number') return expr.includes('array_position') || expr.startsWith('(CASE WHEN') ? 'int' : 'float8';
+  if (typeof value === 'number')
+    return expr.includes('array_position') || expr.startsWith('(CASE WHEN') ? 'int' : 'float8';
   if (typeof value === 'boolean') return 'boolean';
   return 'text';
 }

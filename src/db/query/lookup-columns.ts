@@ -56,7 +56,9 @@ export function lookupSql(
   const rule = filtering ? p.sortInfo?.rules[0] : undefined;
   const sortField = rule && source.fields.find((f) => f.id === rule.fieldId);
   const order = sortField
-    ? `${sortKeyExprs(sortField, fr, computed).map((k) => `${k} ${rule!.desc ? 'DESC' : 'ASC'}`).join(', ')}, l.ord`
+    ? `${sortKeyExprs(sortField, fr, computed)
+        .map((k) => `${k} ${rule!.desc ? 'DESC' : 'ASC'}`)
+        .join(', ')}, l.ord`
     : 'l.ord';
   const text = compileFormula(parseFormula(`CONCATENATE({${source.target.id}})`, source.fields), {
     fields: source.fields,
@@ -77,7 +79,8 @@ export function lookupSql(
   const truthy = `(k.x <> '' AND k.x <> 'false' AND k.x <> '0')`;
   if (as === 'array') {
     // What a formula reads (field-values.ts: a lookup is a list of texts): the values, or the roll-up's one value.
-    if (fn === 'VALUES' || fn.startsWith('ARRAY')) return `(SELECT array_agg(k.x ORDER BY k.o) FILTER (WHERE k.x <> '') ${from})`;
+    if (fn === 'VALUES' || fn.startsWith('ARRAY'))
+      return `(SELECT array_agg(k.x ORDER BY k.o) FILTER (WHERE k.x <> '') ${from})`;
     return `(SELECT CASE WHEN v IS NULL THEN NULL ELSE ARRAY[v::text] END FROM (SELECT ${lookupSql(field, source, alias, params, clock, 'value', columns)} AS v) r1)`;
   }
   switch (fn) {

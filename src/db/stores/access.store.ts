@@ -66,7 +66,10 @@ export async function tokenByHash(q: Queryable, secretHash: string): Promise<Tok
 }
 
 export async function touchToken(q: Queryable, tokenId: string, at: Date): Promise<void> {
-  await q.query(`UPDATE api_tokens SET last_used_at = ($2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1`, [tokenId, at.toISOString()]);
+  await q.query(`UPDATE api_tokens SET last_used_at = ($2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1`, [
+    tokenId,
+    at.toISOString(),
+  ]);
 }
 
 /** The space of a datasheet, or undefined when it does not exist. */

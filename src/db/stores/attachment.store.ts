@@ -16,7 +16,9 @@ export interface LockedSpaceAttachments {
  * Undefined when the space does not exist.
  */
 export async function lockSpaceAttachments(tx: Tx, spaceId: string): Promise<LockedSpaceAttachments | undefined> {
-  const rows = await tx.$queryRawUnsafe<{ plan: LockedSpaceAttachments['plan']; capacity: string | null; used: string }[]>(
+  const rows = await tx.$queryRawUnsafe<
+    { plan: LockedSpaceAttachments['plan']; capacity: string | null; used: string }[]
+  >(
     `SELECT plan::text AS plan, attachment_capacity::text AS capacity, attachment_used::text AS used
      FROM spaces WHERE id = $1
      FOR UPDATE`,

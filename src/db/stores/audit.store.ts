@@ -13,7 +13,11 @@ export interface AuditRow {
   at: Date;
 }
 
-export async function insertAuditEvents(q: Queryable, rows: readonly Omit<AuditRow, 'id' | 'at'>[], at: Date): Promise<void> {
+export async function insertAuditEvents(
+  q: Queryable,
+  rows: readonly Omit<AuditRow, 'id' | 'at'>[],
+  at: Date,
+): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
     `INSERT INTO audit_events (space_id, actor_id, token_id, action, target_type, target_id, detail, request_id, created_at)

@@ -3,15 +3,25 @@ import type { Queryable } from '../client.js';
 // What link, member and attachment cells refer to, each checked in one query (domain/records/check-refs.ts).
 
 /** Ids (of the given set) that exist in a datasheet; used to validate link cells in one query. */
-export async function existingRecordIds(q: Queryable, datasheetId: string, ids: readonly string[]): Promise<Set<string>> {
+export async function existingRecordIds(
+  q: Queryable,
+  datasheetId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await q.query<{ id: string }>('SELECT id FROM records WHERE datasheet_id = $1 AND id = ANY($2::text[])', [datasheetId, ids]);
+  const rows = await q.query<{ id: string }>(
+    'SELECT id FROM records WHERE datasheet_id = $1 AND id = ANY($2::text[])',
+    [datasheetId, ids],
+  );
   return new Set(rows.map((r) => r.id));
 }
 
 /** Users of the given ids that are members of the space. */
 export async function spaceMemberIds(q: Queryable, spaceId: string, userIds: readonly string[]): Promise<Set<string>> {
-  const rows = await q.query<{ user_id: string }>('SELECT user_id FROM space_members WHERE space_id = $1 AND user_id = ANY($2::text[])', [spaceId, userIds]);
+  const rows = await q.query<{ user_id: string }>(
+    'SELECT user_id FROM space_members WHERE space_id = $1 AND user_id = ANY($2::text[])',
+    [spaceId, userIds],
+  );
   return new Set(rows.map((r) => r.user_id));
 }
 
@@ -26,10 +36,13 @@ export interface AttachmentRow {
 }
 
 /** Attachments of one space by token (tokens of other spaces are absent). */
-export async function attachmentsByToken(q: Queryable, spaceId: string, tokens: readonly string[]): Promise<AttachmentRow[]> {
+export async function attachmentsByToken(
+  q: Queryable,
+  spaceId: string,
+  tokens: readonly string[],
+): Promise<AttachmentRow[]> {
   return q.query<AttachmentRow>(
     `SELECT id, token, name, size, mime_type AS "mimeType", width, height FROM attachments WHERE space_id = $1 AND token = ANY($2::text[])`,
     [spaceId, tokens],
   );
 }
-

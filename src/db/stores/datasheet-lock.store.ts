@@ -20,7 +20,11 @@ export interface LockedDatasheet {
  * Locks the datasheet row for the rest of the transaction: writers of one datasheet run one after another,
  * so row caps, auto numbers and revisions cannot race. Undefined when the datasheet is not in the space.
  */
-export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: string): Promise<LockedDatasheet | undefined> {
+export async function lockDatasheet(
+  q: Queryable,
+  datasheetId: string,
+  spaceId: string,
+): Promise<LockedDatasheet | undefined> {
   const [row] = await q.query<{
     space_id: string;
     plan: LockedDatasheet['plan'];
@@ -51,7 +55,11 @@ export async function lockDatasheet(q: Queryable, datasheetId: string, spaceId: 
   };
 }
 
-export async function bumpDatasheet(q: Queryable, datasheetId: string, change: { recordDelta: number; autoNumberSeq?: number }): Promise<number> {
+export async function bumpDatasheet(
+  q: Queryable,
+  datasheetId: string,
+  change: { recordDelta: number; autoNumberSeq?: number },
+): Promise<number> {
   const [row] = await q.query<{ revision: string | number }>(
     `UPDATE datasheets SET record_count = record_count + $2, auto_number_seq = COALESCE($3::bigint, auto_number_seq),
        revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
@@ -69,4 +77,3 @@ export async function updateFieldProperty(q: Queryable, fieldId: string, propert
     [fieldId, JSON.stringify(property)],
   );
 }
-

@@ -39,7 +39,14 @@ export async function claimKey(
 }
 
 export async function readKey(q: Queryable, tokenId: string, key: string): Promise<IdempotencyRow | undefined> {
-  const [row] = await q.query<{ id: string; request_hash: string; status_code: number | null; response_body: unknown; committed: boolean; lapsed: boolean }>(
+  const [row] = await q.query<{
+    id: string;
+    request_hash: string;
+    status_code: number | null;
+    response_body: unknown;
+    committed: boolean;
+    lapsed: boolean;
+  }>(
     `SELECT id, request_hash, status_code, response_body, committed, lease_expires_at < ${NOW} AS lapsed
      FROM idempotency_keys WHERE token_id = $1 AND key = $2`,
     [tokenId, key],
@@ -72,7 +79,11 @@ export async function markCommitted(q: Queryable, id: string): Promise<boolean> 
 }
 
 export async function completeKey(q: Queryable, id: string, statusCode: number, body: unknown): Promise<void> {
-  await q.query('UPDATE idempotency_keys SET status_code = $2, response_body = $3::jsonb WHERE id = $1', [id, statusCode, JSON.stringify(body ?? null)]);
+  await q.query('UPDATE idempotency_keys SET status_code = $2, response_body = $3::jsonb WHERE id = $1', [
+    id,
+    statusCode,
+    JSON.stringify(body ?? null),
+  ]);
 }
 
 /** Gives the key up unless a write committed under it; true when it was given up. */

@@ -15,7 +15,12 @@ export interface ChangeRow {
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
-export async function insertChanges(q: Queryable, changes: readonly ChangeRow[], author: string | null, at: Date): Promise<void> {
+export async function insertChanges(
+  q: Queryable,
+  changes: readonly ChangeRow[],
+  author: string | null,
+  at: Date,
+): Promise<void> {
   if (changes.length === 0) return;
   await q.query(
     `INSERT INTO record_changes (record_id, datasheet_id, field_id, old_value, new_value, author_id, revision, created_at)
@@ -46,7 +51,13 @@ export interface HistoryRow {
 }
 
 /** A record's history newest first, keyset-paged by change id, limited to datasheets of one space. */
-export async function recordHistory(q: Queryable, spaceId: string, recordId: string, before: bigint | null, limit: number): Promise<HistoryRow[]> {
+export async function recordHistory(
+  q: Queryable,
+  spaceId: string,
+  recordId: string,
+  before: bigint | null,
+  limit: number,
+): Promise<HistoryRow[]> {
   const rows = await q.query<{
     id: string | number | bigint;
     field_id: string;
@@ -72,4 +83,3 @@ export async function recordHistory(q: Queryable, spaceId: string, recordId: str
     createdAt: new Date(Number(r.created_ms)),
   }));
 }
-

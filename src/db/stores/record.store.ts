@@ -65,13 +65,25 @@ export async function insertRecordsAndBump(
      UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted), auto_number_seq = $7::bigint,
        revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
      WHERE id = $1 RETURNING revision`,
-    [datasheetId, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.cells)), rows.map((r) => r.position), at.toISOString(), author, autoNumberSeq],
+    [
+      datasheetId,
+      rows.map((r) => r.id),
+      rows.map((r) => JSON.stringify(r.cells)),
+      rows.map((r) => r.position),
+      at.toISOString(),
+      author,
+      autoNumberSeq,
+    ],
   );
   return Number(row!.revision);
 }
 
 /** Rows of one datasheet by id, locked for update; missing ids are simply absent from the result. */
-export async function selectRecordsForUpdate(q: Queryable, datasheetId: string, ids: readonly string[]): Promise<StoredRecord[]> {
+export async function selectRecordsForUpdate(
+  q: Queryable,
+  datasheetId: string,
+  ids: readonly string[],
+): Promise<StoredRecord[]> {
   if (ids.length === 0) return [];
   const rows = await q.query<RecordRowSql>(
     `SELECT ${RECORD_COLUMNS} FROM records r WHERE r.datasheet_id = $1 AND r.id = ANY($2::text[]) ORDER BY r.id FOR UPDATE`,
@@ -81,7 +93,11 @@ export async function selectRecordsForUpdate(q: Queryable, datasheetId: string, 
 }
 
 /** Rows of a datasheet (all, or the given ids) in row order. */
-export async function selectRecords(q: Queryable, datasheetId: string, ids?: readonly string[]): Promise<StoredRecord[]> {
+export async function selectRecords(
+  q: Queryable,
+  datasheetId: string,
+  ids?: readonly string[],
+): Promise<StoredRecord[]> {
   const rows = await q.query<RecordRowSql>(
     `SELECT ${RECORD_COLUMNS} FROM records r
      WHERE r.datasheet_id = $1 AND ($2::text[] IS NULL OR r.id = ANY($2::text[])) ORDER BY r.position, r.id`,
@@ -91,7 +107,11 @@ export async function selectRecords(q: Queryable, datasheetId: string, ids?: rea
 }
 
 /** A record's current row, if it exists in a datasheet of the space. */
-export async function recordInSpace(q: Queryable, spaceId: string, recordId: string): Promise<StoredRecord | undefined> {
+export async function recordInSpace(
+  q: Queryable,
+  spaceId: string,
+  recordId: string,
+): Promise<StoredRecord | undefined> {
   const [row] = await q.query<RecordRowSql>(
     `SELECT ${RECORD_COLUMNS} FROM records r JOIN datasheets d ON d.id = r.datasheet_id WHERE r.id = $1 AND d.space_id = $2`,
     [recordId, spaceId],
@@ -133,7 +153,15 @@ export async function moveRecordRows(
        revision = r.revision + 1, updated_at = ${utc('$6')}, updated_by = $7
      FROM unnest($3::text[], $4::text[], $5::float8[]) AS v(id, cells, position)
      WHERE r.id = v.id AND r.datasheet_id = $1`,
-    [fromDatasheetId, toDatasheetId, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.cells)), rows.map((r) => r.position), at.toISOString(), author],
+    [
+      fromDatasheetId,
+      toDatasheetId,
+      rows.map((r) => r.id),
+      rows.map((r) => JSON.stringify(r.cells)),
+      rows.map((r) => r.position),
+      at.toISOString(),
+      author,
+    ],
   );
 }
 
@@ -144,7 +172,10 @@ export async function deleteRecordRows(q: Queryable, datasheetId: string, ids: r
 
 /** Drops one field's cells from every record of a datasheet (field deleted). */
 export async function removeFieldCells(q: Queryable, datasheetId: string, fieldId: string): Promise<void> {
-  await q.query('UPDATE records SET cells = cells - $2::text WHERE datasheet_id = $1 AND cells ? $2::text', [datasheetId, fieldId]);
+  await q.query('UPDATE records SET cells = cells - $2::text WHERE datasheet_id = $1 AND cells ? $2::text', [
+    datasheetId,
+    fieldId,
+  ]);
 }
 
 /** Drivers hand jsonb objects over parsed; some hand json text over as a string. Only for object columns. */

@@ -7,7 +7,15 @@ export interface SchemaRow {
   name: string;
   revision: number;
   schemaRevision: number;
-  fields: { id: string; name: string; type: string; property: unknown; is_primary: boolean; position: number; description: string | null }[];
+  fields: {
+    id: string;
+    name: string;
+    type: string;
+    property: unknown;
+    is_primary: boolean;
+    position: number;
+    description: string | null;
+  }[];
   views: {
     id: string;
     name: string;
@@ -23,7 +31,15 @@ export interface SchemaRow {
 
 /** A datasheet of a space with its fields and views, in one round trip. */
 export async function selectSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<SchemaRow | undefined> {
-  const [row] = await q.query<{ id: string; space_id: string; name: string; revision: string | number; schema_revision: string | number; fields: unknown; views: unknown }>(
+  const [row] = await q.query<{
+    id: string;
+    space_id: string;
+    name: string;
+    revision: string | number;
+    schema_revision: string | number;
+    fields: unknown;
+    views: unknown;
+  }>(
     `SELECT d.id, d.space_id, n.name, d.revision::text AS revision, d.schema_revision::text AS schema_revision,
        (SELECT coalesce(json_agg(f ORDER BY f.position, f.id), '[]'::json)
           FROM (SELECT id, name, type, property, is_primary, position, description FROM fields WHERE datasheet_id = d.id) f) AS fields,

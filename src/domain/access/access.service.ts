@@ -28,7 +28,10 @@ export interface Limiter {
   consumeToken(tokenId: string, plan: Plan): Promise<RateDecision>;
   consumeAddress(address: string): Promise<RateDecision>;
   consumeGraphql(tokenId: string, plan: Plan, cost: number): Promise<RateDecision>;
-  consumeQuota(spaceId: string, plan: Plan): Promise<{ allowed: boolean; limit: number | null; remaining: number | null }>;
+  consumeQuota(
+    spaceId: string,
+    plan: Plan,
+  ): Promise<{ allowed: boolean; limit: number | null; remaining: number | null }>;
 }
 
 export interface Admission {
@@ -41,7 +44,8 @@ export interface Admission {
 /** The reference's bucket: per token and datasheet, else per token and space, else per token (§4). */
 const bucketOf = (actor: Actor, target: Target) => `${actor.tokenId}:${target.datasheetId ?? target.spaceId ?? 'user'}`;
 
-const NOT_IN_SPACE = 'The API token user does not belong to the space, please adjust spaceId or API token and try again';
+const NOT_IN_SPACE =
+  'The API token user does not belong to the space, please adjust spaceId or API token and try again';
 
 /**
  * One gate for every transport (REST routes, GraphQL operations and subscriptions): the request counts
@@ -73,19 +77,30 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     // bucket (a multiple of the plan rate), so N datasheets do not give N times the rate.
     const restRate =
       options.rateLimits && cost === undefined
-        ? Promise.all([limiter.consume(bucketOf(actor, target), actor.plan), limiter.consumeToken(actor.tokenId, actor.plan)]).then(tighter)
+        ? Promise.all([
+            limiter.consume(bucketOf(actor, target), actor.plan),
+            limiter.consumeToken(actor.tokenId, actor.plan),
+          ]).then(tighter)
         : undefined;
     const quota = await quotaDecision;
     if (!quota.allowed) {
       await restRate;
-      throw new DomainError('QUOTA_EXCEEDED', 'Access forbidden because your API usage exceeds the monthly rate', { limit: quota.limit });
+      throw new DomainError('QUOTA_EXCEEDED', 'Access forbidden because your API usage exceeds the monthly rate', {
+        limit: quota.limit,
+      });
     }
     if (!options.rateLimits) return undefined;
-    const rate: RateDecision & { overall?: boolean } = restRate ? await restRate : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
+    const rate: RateDecision & { overall?: boolean } = restRate
+      ? await restRate
+      : await limiter.consumeGraphql(actor.tokenId, actor.plan, cost!);
     if (!rate.allowed) {
       const qps = rate.limit;
       if (rate.overall) {
-        throw new DomainError('RATE_LIMITED', `The API request rate of this token is ${qps} requests per second over all its datasheets.`, { rate });
+        throw new DomainError(
+          'RATE_LIMITED',
+          `The API request rate of this token is ${qps} requests per second over all its datasheets.`,
+          { rate },
+        );
       }
       throw new DomainError(
         'RATE_LIMITED',
@@ -113,7 +128,11 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     if (!options.rateLimits) return;
     const rate = await limiter.consumeGraphql(`anonymous:${client}`, 'FREE', cost);
     if (!rate.allowed) {
-      throw new DomainError('RATE_LIMITED', `The GraphQL budget without a token is ${rate.limit} cost points per second per client; this operation would exceed it.`, { rate });
+      throw new DomainError(
+        'RATE_LIMITED',
+        `The GraphQL budget without a token is ${rate.limit} cost points per second per client; this operation would exceed it.`,
+        { rate },
+      );
     }
   }
 
@@ -122,10 +141,20 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
       throw new DomainError('FORBIDDEN', NOT_IN_SPACE, { parameter: 'spaceId' });
     }
     if (target.datasheetId !== undefined) {
-      if (!canReach(actor, target.datasheetId) || !(await datasheetInSpace(target.datasheetId, actor.spaceId))) throw datasheetNotFound(target.datasheetId);
-    } else if (actor.datasheetIds.length > 0 && scope !== 'spaces:read' && scope !== 'datasheets:read' && scope !== 'records:read') {
+      if (!canReach(actor, target.datasheetId) || !(await datasheetInSpace(target.datasheetId, actor.spaceId)))
+        throw datasheetNotFound(target.datasheetId);
+    } else if (
+      actor.datasheetIds.length > 0 &&
+      scope !== 'spaces:read' &&
+      scope !== 'datasheets:read' &&
+      scope !== 'records:read'
+    ) {
       // A token restricted to datasheets cannot act on the space as a whole (create datasheets, manage tokens, …).
-      throw new DomainError('FORBIDDEN', 'This token is restricted to some datasheets and cannot act on the whole space', { scope });
+      throw new DomainError(
+        'FORBIDDEN',
+        'This token is restricted to some datasheets and cannot act on the whole space',
+        { scope },
+      );
     }
     if (!actor.scopes.includes(scope)) {
       throw new DomainError('FORBIDDEN', `Access forbidden: the token lacks the ${scope} scope`, { scope });
@@ -137,7 +166,12 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
 
   return {
     /** Meter then authorize one request (REST route or GraphQL root field). */
-    async admit(actor: Actor, scope: Scope, target: Target = {}, options: { graphqlCost?: number } = {}): Promise<Admission> {
+    async admit(
+      actor: Actor,
+      scope: Scope,
+      target: Target = {},
+      options: { graphqlCost?: number } = {},
+    ): Promise<Admission> {
       const rate = await meter(actor, target, options.graphqlCost);
       await authorize(actor, scope, target);
       return { scope: scopeOf(actor), ...(rate ? { rate } : {}) };
@@ -157,7 +191,12 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     async spend(actor: Actor, target: Target, signal?: AbortSignal): Promise<void> {
       if (!options.rateLimits) return;
       while (!signal?.aborted) {
-        const rate = tighter(await Promise.all([limiter.consume(bucketOf(actor, target), actor.plan), limiter.consumeToken(actor.tokenId, actor.plan)]));
+        const rate = tighter(
+          await Promise.all([
+            limiter.consume(bucketOf(actor, target), actor.plan),
+            limiter.consumeToken(actor.tokenId, actor.plan),
+          ]),
+        );
         if (rate.allowed) return;
         await new Promise((resolve) => setTimeout(resolve, Math.max(rate.resetMs, 10)));
       }
@@ -170,7 +209,11 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
       if (!options.rateLimits) return;
       const rate = await limiter.consumeAddress(address ?? 'unknown');
       if (!rate.allowed) {
-        throw new DomainError('RATE_LIMITED', `Too many requests from this address: at most ${rate.limit} per second without a valid token.`, { rate });
+        throw new DomainError(
+          'RATE_LIMITED',
+          `Too many requests from this address: at most ${rate.limit} per second without a valid token.`,
+          { rate },
+        );
       }
     },
     meterAnonymous,

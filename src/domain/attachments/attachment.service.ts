@@ -7,7 +7,13 @@ import { newId, randomBase62 } from '../ids.js';
 import { attachmentCapacityFor, GB } from '../limits.js';
 import { attachmentUrl, metaFromRow, toCellItem, type AttachmentMeta } from './attachment-meta.js';
 import { createContentProbe, sniffContent, type ContentProbe, type Sniffed } from './sniff.js';
-import { BlobTooLargeError, releaseSource, type AttachmentStorage, type BlobSource, type StagedBlob } from './storage.js';
+import {
+  BlobTooLargeError,
+  releaseSource,
+  type AttachmentStorage,
+  type BlobSource,
+  type StagedBlob,
+} from './storage.js';
 
 /** AITable's upload limit (its Java backend's MAX_FILE_SIZE). */
 export const MAX_ATTACHMENT_BYTES = 1 * GB;
@@ -221,5 +227,8 @@ const capacityExceeded = () => new DomainError('ATTACHMENT_CAPACITY_REACHED', CA
 
 function fileTooLarge(maxBytes: number) {
   const shown = maxBytes % GB === 0 ? `${maxBytes / GB} GB` : `${maxBytes} bytes`;
-  return new DomainError('ATTACHMENT_TOO_LARGE', `The attachment size exceeds ${shown}`, { parameter: 'file', limit: maxBytes });
+  return new DomainError('ATTACHMENT_TOO_LARGE', `The attachment size exceeds ${shown}`, {
+    parameter: 'file',
+    limit: maxBytes,
+  });
 }

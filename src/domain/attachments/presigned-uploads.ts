@@ -56,7 +56,9 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
 
   async function issue(scope: Scope, datasheetId: string, count: number): Promise<PresignedSlot[]> {
     if (!Number.isInteger(count) || count < PRESIGNED_MIN_COUNT || count > PRESIGNED_MAX_COUNT) {
-      throw invalidArgument(`count must be an integer from ${PRESIGNED_MIN_COUNT} to ${PRESIGNED_MAX_COUNT}`, { parameter: 'count' });
+      throw invalidArgument(`count must be an integer from ${PRESIGNED_MIN_COUNT} to ${PRESIGNED_MAX_COUNT}`, {
+        parameter: 'count',
+      });
     }
     await attachments.assertCapacityLeft(scope.spaceId);
     const expiresAt = new Date(now().getTime() + ttlMs);
@@ -76,7 +78,11 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
         expiresAt,
       })),
     });
-    return slots.map((slot) => ({ token: slot.token, uploadUrl: deps.uploadUrl(slot.secret), uploadRequestMethod: 'PUT' as const }));
+    return slots.map((slot) => ({
+      token: slot.token,
+      uploadUrl: deps.uploadUrl(slot.secret),
+      uploadRequestMethod: 'PUT' as const,
+    }));
   }
 
   /** Stores the bytes sent to an upload URL as the slot's attachment; refuses unknown, used and expired slots. */
@@ -102,7 +108,10 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
   /** Marks the slot used, if it still may be; concurrent uploads of one slot serialize on its row. */
   async function claim(tx: Tx, slotId: string): Promise<void> {
     const at = now();
-    const { count } = await tx.presignedUpload.updateMany({ where: { id: slotId, usedAt: null, expiresAt: { gt: at } }, data: { usedAt: at } });
+    const { count } = await tx.presignedUpload.updateMany({
+      where: { id: slotId, usedAt: null, expiresAt: { gt: at } },
+      data: { usedAt: at },
+    });
     if (count === 1) return;
     const slot = await tx.presignedUpload.findUnique({ where: { id: slotId } });
     throw refused((slot && refusalOf(slot, at)) ?? UPLOAD_URL_INVALID);
@@ -110,7 +119,9 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
 
   /** Deletes slots that expired more than a day ago (used or not); returns how many. */
   async function purgeExpired(): Promise<number> {
-    const { count } = await prisma.presignedUpload.deleteMany({ where: { expiresAt: { lt: new Date(now().getTime() - PURGE_AFTER_MS) } } });
+    const { count } = await prisma.presignedUpload.deleteMany({
+      where: { expiresAt: { lt: new Date(now().getTime() - PURGE_AFTER_MS) } },
+    });
     return count;
   }
 

@@ -64,9 +64,14 @@ export function createAuditService(db: Queryable, bus: ChangeBus, onError: (erro
 
   async function list(spaceId: string, options: { limit?: number; before?: string | null; action?: string } = {}) {
     const limit = options.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
     const before = serialCursor(options.before, 'before');
-    const rows = await selectAuditEvents(db, spaceId, { before: before === null ? null : before.toString(), limit: limit + 1, action: options.action });
+    const rows = await selectAuditEvents(db, spaceId, {
+      before: before === null ? null : before.toString(),
+      limit: limit + 1,
+      action: options.action,
+    });
     const page = rows.slice(0, limit);
     return { events: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
   }

@@ -37,14 +37,21 @@ export function lookupCells(
     if (value === undefined) continue;
     if (options.cellFormat === 'json') result.set(row.id, value);
     else {
-      const text = p.rollupFunction === 'VALUES' ? kept.map((id) => values.get(id)!.text).filter((t) => t !== null && t !== '').join(', ') : scalarText(value, p);
+      const text =
+        p.rollupFunction === 'VALUES'
+          ? kept
+              .map((id) => values.get(id)!.text)
+              .filter((t) => t !== null && t !== '')
+              .join(', ')
+          : scalarText(value, p);
       if (text) result.set(row.id, text);
     }
   }
   return result;
 }
 
-const flat = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.flat(Infinity) : [value]);
+const flat = (value: unknown): unknown[] =>
+  value === undefined || value === null ? [] : Array.isArray(value) ? value.flat(Infinity) : [value];
 
 /**
  * The roll-up of the kept values (the reference applies its formula functions to the typed list, so numbers stay
@@ -52,8 +59,13 @@ const flat = (value: unknown): unknown[] => (value === undefined || value === nu
  * give no cell, except the sums and counts of nothing, which are 0.
  */
 function rollUp(p: MagicLookUpProperty, values: unknown[], all: number): unknown {
-  const numbers = values.flatMap((v) => (typeof v === 'number' && Number.isFinite(v) ? [v] : typeof v === 'string' ? (parseNumberText(v) ?? []) : []));
-  const texts = () => values.map((v) => (typeof v === 'object' && v !== null ? (textOf(v) ?? '') : typeof v === 'number' ? numberText(v) : String(v)));
+  const numbers = values.flatMap((v) =>
+    typeof v === 'number' && Number.isFinite(v) ? [v] : typeof v === 'string' ? (parseNumberText(v) ?? []) : [],
+  );
+  const texts = () =>
+    values.map((v) =>
+      typeof v === 'object' && v !== null ? (textOf(v) ?? '') : typeof v === 'number' ? numberText(v) : String(v),
+    );
   const truthy = values.filter((v) => v !== false && v !== 0 && v !== '').length;
   const sum = () => numbers.reduce((acc, n) => decAdd(acc, decFromNumber(n)), ZERO);
   switch (p.rollupFunction) {
@@ -108,7 +120,9 @@ function textOf(value: object): string | null {
 function scalarText(value: unknown, p: MagicLookUpProperty): string {
   if (typeof value === 'number') {
     const f = p.formatting;
-    return f?.precision !== undefined || f?.symbol ? formatNumber(value, { precision: f.precision ?? 0, ...(f.symbol ? { symbol: f.symbol } : {}) }) : numberText(value);
+    return f?.precision !== undefined || f?.symbol
+      ? formatNumber(value, { precision: f.precision ?? 0, ...(f.symbol ? { symbol: f.symbol } : {}) })
+      : numberText(value);
   }
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'number' ? numberText(v) : String(v))).join(', ');
   return String(value);

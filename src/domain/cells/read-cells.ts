@@ -34,9 +34,19 @@ export function readRecords(
   if (rows.length === 0) return [];
   const columns = fields.map((field) => {
     const module = fieldTypeOf(field.type);
-    return { field, key: options.fieldKey === 'id' ? field.id : field.name, read: options.cellFormat === 'json' ? module.read.json : module.read.string };
+    return {
+      field,
+      key: options.fieldKey === 'id' ? field.id : field.name,
+      read: options.cellFormat === 'json' ? module.read.json : module.read.string,
+    };
   });
-  const ctx: ReadContext = { timeZone: lookups.timeZone, user: lookups.user, linkedTitle: lookups.linkedTitle, attachmentUrl: lookups.attachmentUrl, record: rows[0]! };
+  const ctx: ReadContext = {
+    timeZone: lookups.timeZone,
+    user: lookups.user,
+    linkedTitle: lookups.linkedTitle,
+    attachmentUrl: lookups.attachmentUrl,
+    record: rows[0]!,
+  };
   return rows.map((row) => {
     ctx.record = row;
     const out: Record<string, unknown> = {};

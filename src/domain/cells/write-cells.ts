@@ -2,7 +2,12 @@ import { invalidArgument } from '../errors.js';
 import { CellError, type CellRefs, type FieldDef, type WriteContext } from '../fields/field-type.js';
 import { fieldTypeOf } from '../fields/registry.js';
 import { OptionList, type SelectOption } from '../fields/shared/select-options.js';
-import { DEFAULT_MAX_TEXT_CELL_LENGTH, MAX_NEW_SELECT_OPTIONS_PER_WRITE, MAX_OPTION_NAME_LENGTH, MAX_SELECT_OPTIONS } from '../limits.js';
+import {
+  DEFAULT_MAX_TEXT_CELL_LENGTH,
+  MAX_NEW_SELECT_OPTIONS_PER_WRITE,
+  MAX_OPTION_NAME_LENGTH,
+  MAX_SELECT_OPTIONS,
+} from '../limits.js';
 import { storableTextProblem } from '../text.js';
 
 export type FieldKey = 'name' | 'id';
@@ -60,13 +65,20 @@ export function prepareCells(
         if (written.refs) refs.push({ recordIndex, fieldId: field.id, refs: written.refs });
       } catch (error) {
         if (error instanceof CellError) {
-          throw invalidArgument(error.message, { parameter: `records[${recordIndex}].fields.${key}`, recordIndex, field: key });
+          throw invalidArgument(error.message, {
+            parameter: `records[${recordIndex}].fields.${key}`,
+            recordIndex,
+            field: key,
+          });
         }
         throw error;
       }
     }
     if (matched === 0 && !options.allowEmpty) {
-      throw invalidArgument('The format of the fields parameter value is wrong', { parameter: `records[${recordIndex}].fields`, recordIndex });
+      throw invalidArgument('The format of the fields parameter value is wrong', {
+        parameter: `records[${recordIndex}].fields`,
+        recordIndex,
+      });
     }
     return patch;
   });
@@ -96,11 +108,15 @@ function selectOption(
   const found = list.find(name);
   if (found) return found;
   // Limits before the option exists: the batch fails whole, so nothing is kept.
-  if (name.length > MAX_OPTION_NAME_LENGTH) throw new CellError(`field:${key} option names can't be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
+  if (name.length > MAX_OPTION_NAME_LENGTH)
+    throw new CellError(`field:${key} option names can't be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
   if (working.added >= MAX_NEW_SELECT_OPTIONS_PER_WRITE) {
-    throw new CellError(`field:${key} can't get more than ${MAX_NEW_SELECT_OPTIONS_PER_WRITE} new options in one request`);
+    throw new CellError(
+      `field:${key} can't get more than ${MAX_NEW_SELECT_OPTIONS_PER_WRITE} new options in one request`,
+    );
   }
-  if (list.options.length >= MAX_SELECT_OPTIONS) throw new CellError(`field:${key} can't have more than ${MAX_SELECT_OPTIONS} options`);
+  if (list.options.length >= MAX_SELECT_OPTIONS)
+    throw new CellError(`field:${key} can't have more than ${MAX_SELECT_OPTIONS} options`);
   working.added++;
   const option = list.add(name);
   changed.set(field.id, { ...property, options: list.options });
@@ -116,7 +132,8 @@ function checkCellStrings(value: unknown, key: string, maxLength: number): void 
   while (pending.length) {
     const item = pending.pop();
     if (typeof item === 'string') {
-      if (item.length > maxLength) throw new CellError(`field:${key} text can't be longer than ${maxLength} characters`);
+      if (item.length > maxLength)
+        throw new CellError(`field:${key} text can't be longer than ${maxLength} characters`);
       const problem = storableTextProblem(item);
       if (problem) throw new CellError(`field:${key} ${problem}`);
     } else if (Array.isArray(item)) {

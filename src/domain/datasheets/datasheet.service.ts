@@ -37,12 +37,18 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     const fields = input.fields ?? DEFAULT_FIELDS;
     if (!Array.isArray(fields)) throw invalidArgument('Invalid value for fields', { parameter: 'fields' });
     if (fields.length > MAX_FIELDS_PER_DATASHEET) {
-      throw invalidArgument(`fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, { parameter: 'fields' });
+      throw invalidArgument(`fields must contain no more than ${MAX_FIELDS_PER_DATASHEET} elements`, {
+        parameter: 'fields',
+      });
     }
     if (fields.length === 0) throw invalidArgument('datasheet must contain fields keys', { parameter: 'fields' });
     const first = fields[0]!;
     const firstType = resolveTypeName(first.type);
-    if (typeof firstType === 'string' && firstType in FIELD_TYPES && !FIELD_TYPES[firstType as keyof typeof FIELD_TYPES].primaryCapable) {
+    if (
+      typeof firstType === 'string' &&
+      firstType in FIELD_TYPES &&
+      !FIELD_TYPES[firstType as keyof typeof FIELD_TYPES].primaryCapable
+    ) {
       throw invalidArgument(`The primary field type can't be ${firstType}`, { parameter: 'fields' });
     }
     const { schema, createdAt, events } = await prisma.$transaction(async (tx) => {
@@ -51,17 +57,37 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
       const id = newId('datasheet');
       await tx.node.create({ data: { id, spaceId: scope.spaceId, parentId, type: 'DATASHEET', name, position } });
       const created = await tx.datasheet.create({ data: { id, spaceId: scope.spaceId, description } });
-      const schema: DatasheetSchema = { id, spaceId: scope.spaceId, name, fields: [], views: [], revision: 0, schemaRevision: 0, formulas: new Map() };
+      const schema: DatasheetSchema = {
+        id,
+        spaceId: scope.spaceId,
+        name,
+        fields: [],
+        views: [],
+        revision: 0,
+        schemaRevision: 0,
+        formulas: new Map(),
+      };
       for (const field of fields) {
         const label = typeof field.name === 'string' ? field.name : '';
-        await insertField(tx, scope, schema, field, { name: 'field.name', type: `fields[${label}].type`, property: `fields[${label}].property` });
+        await insertField(tx, scope, schema, field, {
+          name: 'field.name',
+          type: `fields[${label}].type`,
+          property: `fields[${label}].property`,
+        });
       }
       const viewId = newId('view');
       await tx.view.create({
-        data: { id: viewId, datasheetId: id, name: DEFAULT_VIEW_NAME, type: 'Grid', columnOrder: schema.fields.map((f) => f.id), position: 1 },
+        data: {
+          id: viewId,
+          datasheetId: id,
+          name: DEFAULT_VIEW_NAME,
+          type: 'Grid',
+          columnOrder: schema.fields.map((f) => f.id),
+          position: 1,
+        },
       });
       const events = schema.fields
-        .map((f) => (f.property as { brotherFieldId?: string; foreignDatasheetId?: string }))
+        .map((f) => f.property as { brotherFieldId?: string; foreignDatasheetId?: string })
         .filter((p) => p.brotherFieldId && p.foreignDatasheetId && p.foreignDatasheetId !== id)
         .map((p) => ({
           type: 'schema.changed' as const,
@@ -76,7 +102,16 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
       return { schema: await loadSchema(asQueryable(tx), scope.spaceId, id), createdAt: created.createdAt, events };
     });
     bus.publish([
-      { type: 'schema.changed', spaceId: scope.spaceId, datasheetId: schema.id, revision: schema.revision, actorId: scope.userId, at: createdAt, change: 'datasheet.created', targetId: schema.id },
+      {
+        type: 'schema.changed',
+        spaceId: scope.spaceId,
+        datasheetId: schema.id,
+        revision: schema.revision,
+        actorId: scope.userId,
+        at: createdAt,
+        change: 'datasheet.created',
+        targetId: schema.id,
+      },
       ...events,
     ]);
     return { ...schema, createdAt };
@@ -84,17 +119,47 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
 
   async function rename(scope: Scope, datasheetId: string, newName: unknown): Promise<void> {
     const name = validateName(newName, 'datasheet');
-    const updated = await prisma.node.updateMany({ where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' }, data: { name } });
+    const updated = await prisma.node.updateMany({
+      where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
+      data: { name },
+    });
     if (updated.count === 0) throw datasheetNotFound(datasheetId);
-    const ds = await prisma.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } } });
-    bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: Number(ds.revision), actorId: scope.userId, at: new Date(), change: 'datasheet.updated', targetId: datasheetId }]);
+    const ds = await prisma.datasheet.update({
+      where: { id: datasheetId },
+      data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
+    });
+    bus.publish([
+      {
+        type: 'schema.changed',
+        spaceId: scope.spaceId,
+        datasheetId,
+        revision: Number(ds.revision),
+        actorId: scope.userId,
+        at: new Date(),
+        change: 'datasheet.updated',
+        targetId: datasheetId,
+      },
+    ]);
   }
 
   /** Deletes the datasheet with its fields, views, records and their history (cascade). */
   async function remove(scope: Scope, datasheetId: string): Promise<void> {
-    const deleted = await prisma.node.deleteMany({ where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' } });
+    const deleted = await prisma.node.deleteMany({
+      where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
+    });
     if (deleted.count === 0) throw datasheetNotFound(datasheetId);
-    bus.publish([{ type: 'schema.changed', spaceId: scope.spaceId, datasheetId, revision: 0, actorId: scope.userId, at: new Date(), change: 'datasheet.deleted', targetId: datasheetId }]);
+    bus.publish([
+      {
+        type: 'schema.changed',
+        spaceId: scope.spaceId,
+        datasheetId,
+        revision: 0,
+        actorId: scope.userId,
+        at: new Date(),
+        change: 'datasheet.deleted',
+        targetId: datasheetId,
+      },
+    ]);
   }
 
   const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);
@@ -114,9 +179,9 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
 
 export type DatasheetService = ReturnType<typeof createDatasheetService>;
 
-
 function validateName(name: unknown, entity: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw invalidArgument(`${entity} must contain name keys`, { parameter: 'name' });
+  if (typeof name !== 'string' || name.trim() === '')
+    throw invalidArgument(`${entity} must contain name keys`, { parameter: 'name' });
   if (name.trim().length > MAX_NAME_LENGTH) {
     throw invalidArgument(`$name's length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: 'name' });
   }
@@ -131,8 +196,17 @@ async function resolveFolder(tx: Tx, spaceId: string, folderId: string | undefin
 }
 
 /** Position right after preNodeId (same parent), or first when absent (§2.11). */
-async function positionAfter(tx: Tx, spaceId: string, parentId: string | null, preNodeId: string | undefined): Promise<number> {
-  const siblings = await tx.node.findMany({ where: { spaceId, parentId }, orderBy: { position: 'asc' }, select: { id: true, position: true } });
+async function positionAfter(
+  tx: Tx,
+  spaceId: string,
+  parentId: string | null,
+  preNodeId: string | undefined,
+): Promise<number> {
+  const siblings = await tx.node.findMany({
+    where: { spaceId, parentId },
+    orderBy: { position: 'asc' },
+    select: { id: true, position: true },
+  });
   if (preNodeId === undefined) return (siblings[0]?.position ?? 1) - 1;
   const index = siblings.findIndex((s) => s.id === preNodeId);
   if (index < 0) throw invalidArgument('Invalid value for preNodeId', { parameter: 'preNodeId' });

@@ -35,7 +35,15 @@ export async function loadSchema(q: Queryable, spaceId: string, datasheetId: str
   if (!row) throw datasheetNotFound(datasheetId);
   const fields = row.fields
     .filter((f) => isFieldType(f.type))
-    .map((f) => ({ id: f.id, name: f.name, type: f.type as FieldType, property: f.property, isPrimary: f.is_primary, position: f.position, description: f.description }))
+    .map((f) => ({
+      id: f.id,
+      name: f.name,
+      type: f.type as FieldType,
+      property: f.property,
+      isPrimary: f.is_primary,
+      position: f.position,
+      description: f.description,
+    }))
     .sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary));
   const resolved = resolveFormulaFields(fields);
   return {
@@ -61,4 +69,7 @@ export async function loadSchema(q: Queryable, spaceId: string, datasheetId: str
 }
 
 export const datasheetNotFound = (datasheetId: string) =>
-  new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'datasheetId', datasheetId });
+  new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", {
+    parameter: 'datasheetId',
+    datasheetId,
+  });

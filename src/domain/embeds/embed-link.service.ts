@@ -25,12 +25,24 @@ export type EmbedPermissionType = (typeof EMBED_PERMISSION_TYPES)[number];
 export const EMBED_THEMES = ['light', 'dark'] as const;
 export type EmbedTheme = (typeof EMBED_THEMES)[number];
 /** Toolbar switches: the SDK's, plus those the reference's error catalogue names (api_param_*_btn_type_error). */
-const TOOLBAR_KEYS = ['basicTools', 'shareBtn', 'widgetBtn', 'apiBtn', 'formBtn', 'historyBtn', 'robotBtn', 'addWidgetBtn', 'formSettingBtn', 'fullScreenBtn'] as const;
+const TOOLBAR_KEYS = [
+  'basicTools',
+  'shareBtn',
+  'widgetBtn',
+  'apiBtn',
+  'formBtn',
+  'historyBtn',
+  'robotBtn',
+  'addWidgetBtn',
+  'formSettingBtn',
+  'fullScreenBtn',
+] as const;
 type ToolBarKey = (typeof TOOLBAR_KEYS)[number];
 
 /** The reference's messages (aitable-fusion-api.md §5.4). */
 export const EMBED_LINK_NOT_FOUND = 'the specified embed link does not exist, please adjust the linkId and try again';
-const PERMISSION_TYPE_ERROR = 'the parameter permissionType must be one of the following values: readOnly, publicEdit, privateEdit';
+const PERMISSION_TYPE_ERROR =
+  'the parameter permissionType must be one of the following values: readOnly, publicEdit, privateEdit';
 const THEME_ERROR = 'the parameter theme must be one of the following values: dark, light';
 const NOT_A_DATASHEET = 'embedded links are not supported for nodes other than datasheet type';
 const booleanError = (name: string) => `the parameter ${name} must be a boolean type`;
@@ -83,7 +95,12 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
     ...(row.theme != null ? { theme: row.theme as EmbedTheme } : {}),
   });
 
-  async function create(scope: Scope, nodeId: string, input: { payload?: unknown; theme?: unknown }, by: ActingAs): Promise<EmbedLinkVo> {
+  async function create(
+    scope: Scope,
+    nodeId: string,
+    input: { payload?: unknown; theme?: unknown },
+    by: ActingAs,
+  ): Promise<EmbedLinkVo> {
     const theme = themeOf(input.theme);
     const row = await prisma.$transaction(async (tx) => {
       const node = await lockNodeForEmbedLinks(tx, scope.spaceId, nodeId);
@@ -91,10 +108,14 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
       if (node.type !== 'DATASHEET') throw invalidArgument(NOT_A_DATASHEET, { parameter: 'nodeId' });
       const payload = payloadOf(input.payload, await loadSchema(asQueryable(tx), scope.spaceId, nodeId));
       if ((await tx.embedLink.count({ where: { nodeId } })) >= MAX_EMBED_LINKS_PER_NODE) {
-        throw new DomainError('LINK_LIMIT', `the maximum number of embedded links has been reached, only ${MAX_EMBED_LINKS_PER_NODE} links can be created`, {
-          parameter: 'nodeId',
-          limit: MAX_EMBED_LINKS_PER_NODE,
-        });
+        throw new DomainError(
+          'LINK_LIMIT',
+          `the maximum number of embedded links has been reached, only ${MAX_EMBED_LINKS_PER_NODE} links can be created`,
+          {
+            parameter: 'nodeId',
+            limit: MAX_EMBED_LINKS_PER_NODE,
+          },
+        );
       }
       const row = await tx.embedLink.create({
         data: {
@@ -116,7 +137,10 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
 
   /** The node's links, oldest first. */
   async function list(scope: Scope, nodeId: string): Promise<EmbedLinkVo[]> {
-    const rows = await prisma.embedLink.findMany({ where: { spaceId: scope.spaceId, nodeId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await prisma.embedLink.findMany({
+      where: { spaceId: scope.spaceId, nodeId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     return rows.map(toVo);
   }
 
@@ -130,7 +154,14 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
   }
 
   /** The audit row of a link change, written in the change's own transaction (both commit, or neither). */
-  const audited = (tx: Queryable, scope: Scope, by: ActingAs, action: 'embedLink.created' | 'embedLink.deleted', linkId: string, nodeId: string) =>
+  const audited = (
+    tx: Queryable,
+    scope: Scope,
+    by: ActingAs,
+    action: 'embedLink.created' | 'embedLink.deleted',
+    linkId: string,
+    nodeId: string,
+  ) =>
     deps.audit.recordIn(tx, {
       spaceId: scope.spaceId,
       actorId: by.userId,
@@ -147,12 +178,19 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
    * datasheet's schema; 1501 when there is none.
    */
   async function open(linkId: string) {
-    const row = typeof linkId === 'string' && linkId.startsWith('emb') ? await prisma.embedLink.findUnique({ where: { id: linkId }, include: { space: { select: { plan: true } } } }) : null;
+    const row =
+      typeof linkId === 'string' && linkId.startsWith('emb')
+        ? await prisma.embedLink.findUnique({ where: { id: linkId }, include: { space: { select: { plan: true } } } })
+        : null;
     if (!row) throw linkNotFound();
     if (deps.limiter) {
       const rate = await deps.limiter.consume(`embed:${row.id}`, row.space.plan);
       if (!rate.allowed) {
-        throw new DomainError('RATE_LIMITED', `The request rate of this embed link is ${rate.limit} queries per second (QPS).`, { rate });
+        throw new DomainError(
+          'RATE_LIMITED',
+          `The request rate of this embed link is ${rate.limit} queries per second (QPS).`,
+          { rate },
+        );
       }
     }
     const scope: Scope = { spaceId: row.spaceId, userId: null, datasheetIds: row.datasheetIds };
@@ -177,9 +215,17 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
   }
 
   /** Public: a page of the link's view (its filter, sorts, hidden fields), json cells keyed by name. */
-  async function records(linkId: string, page: { pageNum?: number | undefined; pageSize?: number | undefined }): Promise<RecordPage> {
+  async function records(
+    linkId: string,
+    page: { pageNum?: number | undefined; pageSize?: number | undefined },
+  ): Promise<RecordPage> {
     const { scope, schema, view } = await open(linkId);
-    return deps.records.query(scope, schema.id, { viewId: view.id, pageNum: page.pageNum ?? 1, pageSize: page.pageSize, withTotal: true });
+    return deps.records.query(scope, schema.id, {
+      viewId: view.id,
+      pageNum: page.pageNum ?? 1,
+      pageSize: page.pageSize,
+      withTotal: true,
+    });
   }
 
   return { create, list, remove, describe, records };
@@ -187,17 +233,22 @@ export function createEmbedLinkService(deps: EmbedLinkDeps) {
 
 export type EmbedLinkService = ReturnType<typeof createEmbedLinkService>;
 
-const nodeNotFound = () => new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
+const nodeNotFound = () =>
+  new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
 
 /** The view a link opens on: the one its payload names, else the datasheet's first. */
 function viewOf(schema: DatasheetSchema, payload: EmbedPayload | undefined) {
   const wanted = payload?.viewControl?.viewId;
   const view = wanted ? schema.views.find((v) => v.id === wanted) : schema.views[0];
-  if (!view) throw invalidArgument(wanted ? `View (${wanted}) does not exist` : 'The datasheet has no view', { parameter: 'viewId' });
+  if (!view)
+    throw invalidArgument(wanted ? `View (${wanted}) does not exist` : 'The datasheet has no view', {
+      parameter: 'viewId',
+    });
   return view;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function themeOf(value: unknown): EmbedTheme | undefined {
   if (value === undefined || value === null) return undefined;
@@ -231,19 +282,25 @@ function payloadOf(raw: unknown, schema: DatasheetSchema): EmbedPayload | undefi
     const control: NonNullable<EmbedPayload['viewControl']> = {};
     const viewId = viewControl.viewId;
     if (viewId !== undefined && viewId !== null) {
-      if (typeof viewId !== 'string') throw invalidArgument('the parameter viewId must be a string', { parameter: 'viewId' });
-      if (!schema.views.some((v) => v.id === viewId)) throw invalidArgument(`View (${viewId}) does not exist`, { parameter: 'viewId' });
+      if (typeof viewId !== 'string')
+        throw invalidArgument('the parameter viewId must be a string', { parameter: 'viewId' });
+      if (!schema.views.some((v) => v.id === viewId))
+        throw invalidArgument(`View (${viewId}) does not exist`, { parameter: 'viewId' });
       control.viewId = viewId;
     }
     Object.assign(control, optionalBoolean(viewControl, 'tabBar'));
     const toolBar = optionalObject(viewControl, 'toolBar');
-    if (toolBar) control.toolBar = Object.assign({}, ...TOOLBAR_KEYS.map((key) => optionalBoolean(toolBar, key))) as Partial<Record<ToolBarKey, boolean>>;
+    if (toolBar)
+      control.toolBar = Object.assign({}, ...TOOLBAR_KEYS.map((key) => optionalBoolean(toolBar, key))) as Partial<
+        Record<ToolBarKey, boolean>
+      >;
     payload.viewControl = control;
   }
   Object.assign(payload, optionalBoolean(raw, 'bannerLogo'));
   const permissionType = raw.permissionType;
   if (permissionType !== undefined && permissionType !== null) {
-    if (!(EMBED_PERMISSION_TYPES as readonly unknown[]).includes(permissionType)) throw invalidArgument(PERMISSION_TYPE_ERROR, { parameter: 'permissionType' });
+    if (!(EMBED_PERMISSION_TYPES as readonly unknown[]).includes(permissionType))
+      throw invalidArgument(PERMISSION_TYPE_ERROR, { parameter: 'permissionType' });
     payload.permissionType = permissionType as EmbedPermissionType;
   }
   return payload;

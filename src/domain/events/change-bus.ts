@@ -28,7 +28,14 @@ export interface SchemaChangedEvent {
   revision: number;
   actorId: string | null;
   at: Date;
-  change: 'datasheet.created' | 'datasheet.updated' | 'datasheet.deleted' | 'field.created' | 'field.updated' | 'field.deleted' | 'view.changed';
+  change:
+    | 'datasheet.created'
+    | 'datasheet.updated'
+    | 'datasheet.deleted'
+    | 'field.created'
+    | 'field.updated'
+    | 'field.deleted'
+    | 'view.changed';
   targetId: string;
 }
 

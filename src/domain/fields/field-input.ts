@@ -16,7 +16,8 @@ export interface FieldInput {
 }
 
 export function validateFieldName(name: unknown, label: string, taken: Iterable<string>): string {
-  if (typeof name !== 'string' || name.trim() === '') throw invalidArgument(`Invalid value for ${label}`, { parameter: label });
+  if (typeof name !== 'string' || name.trim() === '')
+    throw invalidArgument(`Invalid value for ${label}`, { parameter: label });
   const trimmed = name.trim();
   if (trimmed.length > MAX_NAME_LENGTH) {
     throw invalidArgument(`$${label}'s length must not be greater than $${MAX_NAME_LENGTH}`, { parameter: label });
@@ -47,7 +48,9 @@ export function validateDescription(description: unknown, label = 'description')
   if (description === undefined || description === null) return null;
   if (typeof description !== 'string') throw invalidArgument(`Invalid value for ${label}`, { parameter: label });
   if (description.length > MAX_DESCRIPTION_LENGTH) {
-    throw invalidArgument(`$${label}'s length must not be greater than $${MAX_DESCRIPTION_LENGTH}`, { parameter: label });
+    throw invalidArgument(`$${label}'s length must not be greater than $${MAX_DESCRIPTION_LENGTH}`, {
+      parameter: label,
+    });
   }
   return checkStorableName(description, label);
 }

@@ -64,7 +64,8 @@ export const fieldTypeOf = (type: FieldType): FieldTypeModule => FIELD_TYPES[typ
 export const isLinkType = (type: FieldType): boolean => FIELD_TYPES[type].linkTarget !== undefined;
 
 /** The datasheet a link field's cells name records of; null for other fields. */
-export const linkTargetOf = (field: FieldDef): string | null => fieldTypeOf(field.type).linkTarget?.(field.property) ?? null;
+export const linkTargetOf = (field: FieldDef): string | null =>
+  fieldTypeOf(field.type).linkTarget?.(field.property) ?? null;
 
 /** A type name as a create may send it: a module's own name, or a legacy alias of one (`MagicLink`); else unchanged. */
 export function resolveTypeName(name: unknown): unknown {

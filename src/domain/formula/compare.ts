@@ -9,7 +9,14 @@ export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=';
  * the domain (number, date, text) comes from the static types; unconvertible operands make `=` and the orderings
  * false (and `!=` true). The SQL twin is `compareSql` in src/db/query/formula-sql/operators.ts.
  */
-export function compareValues(op: CompareOp, a: FormulaValue, ta: ValueType, b: FormulaValue, tb: ValueType, zone: ZoneSpec): boolean {
+export function compareValues(
+  op: CompareOp,
+  a: FormulaValue,
+  ta: ValueType,
+  b: FormulaValue,
+  tb: ValueType,
+  zone: ZoneSpec,
+): boolean {
   if (op === '!=') return !compareValues('=', a, ta, b, tb, zone);
   const ea = isEmptyValue(a);
   const eb = isEmptyValue(b);

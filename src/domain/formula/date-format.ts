@@ -1,14 +1,66 @@
-import { checkRange, offsetMinutes, offsetText, partsToMs, toLocal, trimJs, type DateParts, type LocalDate, type ZoneSpec } from './dates.js';
+import {
+  checkRange,
+  offsetMinutes,
+  offsetText,
+  partsToMs,
+  toLocal,
+  trimJs,
+  type DateParts,
+  type LocalDate,
+  type ZoneSpec,
+} from './dates.js';
 import { FormulaRuntimeError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Formatting (DATETIME_FORMAT, dayjs tokens). English names only (SET_LOCALE does not change them).
 
-export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 /** Tokens in match order (longest first); anything else is copied; `[text]` is literal text. */
-export const FORMAT_TOKENS = ['YYYY', 'YY', 'Q', 'MMMM', 'MMM', 'MM', 'M', 'DD', 'D', 'dddd', 'ddd', 'dd', 'd', 'HH', 'H', 'hh', 'h', 'mm', 'm', 'ss', 's', 'SSS', 'A', 'a', 'ZZ', 'Z', 'X', 'x'] as const;
+export const FORMAT_TOKENS = [
+  'YYYY',
+  'YY',
+  'Q',
+  'MMMM',
+  'MMM',
+  'MM',
+  'M',
+  'DD',
+  'D',
+  'dddd',
+  'ddd',
+  'dd',
+  'd',
+  'HH',
+  'H',
+  'hh',
+  'h',
+  'mm',
+  'm',
+  'ss',
+  's',
+  'SSS',
+  'A',
+  'a',
+  'ZZ',
+  'Z',
+  'X',
+  'x',
+] as const;
 export type FormatToken = (typeof FORMAT_TOKENS)[number];
 /** Without the trailing "any character" alternative, which each engine spells its own way. */
 export const FORMAT_TOKEN_PATTERN = `\\[[^\\]]+\\]|${FORMAT_TOKENS.join('|')}`;
@@ -30,34 +82,62 @@ export function formatOffset(minutes: number, colon: boolean): string {
 
 export function formatToken(token: string, ms: number, l: LocalDate, offset: number): string {
   switch (token as FormatToken) {
-    case 'YYYY': return pad(l.year, 4);
-    case 'YY': return String(l.year).slice(-2);
-    case 'Q': return String(Math.ceil(l.month / 3));
-    case 'MMMM': return MONTH_NAMES[l.month - 1]!;
-    case 'MMM': return MONTH_NAMES[l.month - 1]!.slice(0, 3);
-    case 'MM': return pad(l.month, 2);
-    case 'M': return String(l.month);
-    case 'DD': return pad(l.day, 2);
-    case 'D': return String(l.day);
-    case 'dddd': return WEEKDAY_NAMES[l.weekday]!;
-    case 'ddd': return WEEKDAY_NAMES[l.weekday]!.slice(0, 3);
-    case 'dd': return WEEKDAY_NAMES[l.weekday]!.slice(0, 2);
-    case 'd': return String(l.weekday);
-    case 'HH': return pad(l.hour, 2);
-    case 'H': return String(l.hour);
-    case 'hh': return pad(l.hour % 12 || 12, 2);
-    case 'h': return String(l.hour % 12 || 12);
-    case 'mm': return pad(l.minute, 2);
-    case 'm': return String(l.minute);
-    case 'ss': return pad(l.second, 2);
-    case 's': return String(l.second);
-    case 'SSS': return pad(l.millisecond, 3);
-    case 'A': return l.hour < 12 ? 'AM' : 'PM';
-    case 'a': return l.hour < 12 ? 'am' : 'pm';
-    case 'ZZ': return formatOffset(offset, false);
-    case 'Z': return formatOffset(offset, true);
-    case 'X': return String(Math.floor(ms / 1000));
-    case 'x': return String(ms);
+    case 'YYYY':
+      return pad(l.year, 4);
+    case 'YY':
+      return String(l.year).slice(-2);
+    case 'Q':
+      return String(Math.ceil(l.month / 3));
+    case 'MMMM':
+      return MONTH_NAMES[l.month - 1]!;
+    case 'MMM':
+      return MONTH_NAMES[l.month - 1]!.slice(0, 3);
+    case 'MM':
+      return pad(l.month, 2);
+    case 'M':
+      return String(l.month);
+    case 'DD':
+      return pad(l.day, 2);
+    case 'D':
+      return String(l.day);
+    case 'dddd':
+      return WEEKDAY_NAMES[l.weekday]!;
+    case 'ddd':
+      return WEEKDAY_NAMES[l.weekday]!.slice(0, 3);
+    case 'dd':
+      return WEEKDAY_NAMES[l.weekday]!.slice(0, 2);
+    case 'd':
+      return String(l.weekday);
+    case 'HH':
+      return pad(l.hour, 2);
+    case 'H':
+      return String(l.hour);
+    case 'hh':
+      return pad(l.hour % 12 || 12, 2);
+    case 'h':
+      return String(l.hour % 12 || 12);
+    case 'mm':
+      return pad(l.minute, 2);
+    case 'm':
+      return String(l.minute);
+    case 'ss':
+      return pad(l.second, 2);
+    case 's':
+      return String(l.second);
+    case 'SSS':
+      return pad(l.millisecond, 3);
+    case 'A':
+      return l.hour < 12 ? 'AM' : 'PM';
+    case 'a':
+      return l.hour < 12 ? 'am' : 'pm';
+    case 'ZZ':
+      return formatOffset(offset, false);
+    case 'Z':
+      return formatOffset(offset, true);
+    case 'X':
+      return String(Math.floor(ms / 1000));
+    case 'x':
+      return String(ms);
   }
   return token.length > 2 && token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
 }
@@ -81,7 +161,23 @@ export function fieldDisplayFormat(p: { dateFormat?: string; timeFormat?: string
 // Parsing with a format (DATETIME_PARSE(text, format)); the format must be a literal so both back ends compile it
 // to the same regular expression.
 
-export type ParseSlot = 'year' | 'year2' | 'month' | 'monthName' | 'monthShort' | 'day' | 'hour' | 'hour12' | 'minute' | 'second' | 'millisecond' | 'meridiem' | 'offset' | 'unixSeconds' | 'unixMs' | 'ignore';
+export type ParseSlot =
+  | 'year'
+  | 'year2'
+  | 'month'
+  | 'monthName'
+  | 'monthShort'
+  | 'day'
+  | 'hour'
+  | 'hour12'
+  | 'minute'
+  | 'second'
+  | 'millisecond'
+  | 'meridiem'
+  | 'offset'
+  | 'unixSeconds'
+  | 'unixMs'
+  | 'ignore';
 
 export interface ParseFormat {
   /** Anchored pattern valid in JavaScript and PostgreSQL. */
@@ -130,14 +226,19 @@ export function compileParseFormat(format: string): ParseFormat {
     if (known) {
       pattern += known[0];
       slots.push(known[1]);
-    } else if (token.length > 2 && token.startsWith('[') && token.endsWith(']')) pattern += literalPattern(token.slice(1, -1));
+    } else if (token.length > 2 && token.startsWith('[') && token.endsWith(']'))
+      pattern += literalPattern(token.slice(1, -1));
     else pattern += literalPattern(token);
   }
   return { pattern: `${pattern}$`, slots };
 }
 
 /** Builds the instant from the captured groups (missing parts default from `now` in the zone, as dayjs does). */
-export function partsFromGroups(slots: readonly ParseSlot[], groups: readonly (string | undefined)[], now: LocalDate): DateParts | { ms: number } {
+export function partsFromGroups(
+  slots: readonly ParseSlot[],
+  groups: readonly (string | undefined)[],
+  now: LocalDate,
+): DateParts | { ms: number } {
   let year: number | undefined;
   let month: number | undefined;
   let day: number | undefined;
@@ -151,22 +252,51 @@ export function partsFromGroups(slots: readonly ParseSlot[], groups: readonly (s
   for (let i = 0; i < slots.length; i++) {
     const g = groups[i] ?? '';
     switch (slots[i]!) {
-      case 'year': year = Number(g); break;
-      case 'year2': year = Number(g) + (Number(g) > 68 ? 1900 : 2000); break;
-      case 'month': month = Number(g); break;
-      case 'monthName': month = MONTH_NAMES.indexOf(g) + 1; break;
-      case 'monthShort': month = MONTH_NAMES.findIndex((m) => m.startsWith(g)) + 1; break;
-      case 'day': day = Number(g); break;
-      case 'hour': hour = Number(g); break;
-      case 'hour12': hour12 = Number(g); break;
-      case 'minute': minute = Number(g); break;
-      case 'second': second = Number(g); break;
-      case 'millisecond': millisecond = Number(g); break;
-      case 'meridiem': meridiem = g.toUpperCase(); break;
-      case 'offset': offset = offsetText(g); break;
-      case 'unixSeconds': return { ms: Number(g) * 1000 };
-      case 'unixMs': return { ms: Number(g) };
-      case 'ignore': break;
+      case 'year':
+        year = Number(g);
+        break;
+      case 'year2':
+        year = Number(g) + (Number(g) > 68 ? 1900 : 2000);
+        break;
+      case 'month':
+        month = Number(g);
+        break;
+      case 'monthName':
+        month = MONTH_NAMES.indexOf(g) + 1;
+        break;
+      case 'monthShort':
+        month = MONTH_NAMES.findIndex((m) => m.startsWith(g)) + 1;
+        break;
+      case 'day':
+        day = Number(g);
+        break;
+      case 'hour':
+        hour = Number(g);
+        break;
+      case 'hour12':
+        hour12 = Number(g);
+        break;
+      case 'minute':
+        minute = Number(g);
+        break;
+      case 'second':
+        second = Number(g);
+        break;
+      case 'millisecond':
+        millisecond = Number(g);
+        break;
+      case 'meridiem':
+        meridiem = g.toUpperCase();
+        break;
+      case 'offset':
+        offset = offsetText(g);
+        break;
+      case 'unixSeconds':
+        return { ms: Number(g) * 1000 };
+      case 'unixMs':
+        return { ms: Number(g) };
+      case 'ignore':
+        break;
     }
   }
   if (hour12 !== undefined) {

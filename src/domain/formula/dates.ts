@@ -142,15 +142,33 @@ export type DateUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'Q' | 'y';
 
 /** The reference's unit names (`UnitMap`), plus singular forms. Case-sensitive: `M` is months, `m` minutes. */
 export const UNITS: Record<string, DateUnit> = {
-  milliseconds: 'ms', millisecond: 'ms', ms: 'ms',
-  seconds: 's', second: 's', s: 's',
-  minutes: 'm', minute: 'm', m: 'm',
-  hours: 'h', hour: 'h', h: 'h',
-  days: 'd', day: 'd', d: 'd',
-  weeks: 'w', week: 'w', w: 'w',
-  months: 'M', month: 'M', M: 'M',
-  quarters: 'Q', quarter: 'Q', Q: 'Q',
-  years: 'y', year: 'y', y: 'y',
+  milliseconds: 'ms',
+  millisecond: 'ms',
+  ms: 'ms',
+  seconds: 's',
+  second: 's',
+  s: 's',
+  minutes: 'm',
+  minute: 'm',
+  m: 'm',
+  hours: 'h',
+  hour: 'h',
+  h: 'h',
+  days: 'd',
+  day: 'd',
+  d: 'd',
+  weeks: 'w',
+  week: 'w',
+  w: 'w',
+  months: 'M',
+  month: 'M',
+  M: 'M',
+  quarters: 'Q',
+  quarter: 'Q',
+  Q: 'Q',
+  years: 'y',
+  year: 'y',
+  y: 'y',
 };
 
 export function unitOf(text: string): DateUnit {
@@ -166,7 +184,8 @@ export const UNIT_MS: Record<'ms' | 's' | 'm' | 'h', number> = { ms: 1, s: 1000,
 // optional `Z` / `±HH:mm`; an integer is epoch ms. Without an offset the time is wall-clock time in the zone.
 
 /** JavaScript's `String.prototype.trim` white space, also used by TRIM and number parsing. */
-export const JS_WHITESPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+export const JS_WHITESPACE =
+  '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 
 /** Regular expression source valid in both JavaScript and PostgreSQL (ARE); applied to trimmed text. */
 export const DATE_TEXT_PATTERN =

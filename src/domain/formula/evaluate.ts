@@ -73,8 +73,14 @@ class Evaluator {
   text(node: FormulaNode, value: FormulaValue): string {
     if (value !== null && node.type === 'datetime' && node.kind === 'field') {
       const field = this.env.fields.get(node.fieldId)!;
-      const p = (field.property ?? {}) as { dateFormat?: string; timeFormat?: string; includeTime?: boolean; timeZone?: string };
-      const zone: ZoneSpec = p.timeZone && isValidIanaZone(p.timeZone) ? { kind: 'iana', name: p.timeZone } : this.env.zone;
+      const p = (field.property ?? {}) as {
+        dateFormat?: string;
+        timeFormat?: string;
+        includeTime?: boolean;
+        timeZone?: string;
+      };
+      const zone: ZoneSpec =
+        p.timeZone && isValidIanaZone(p.timeZone) ? { kind: 'iana', name: p.timeZone } : this.env.zone;
       return formatDate(value as number, fieldDisplayFormat(p), zone);
     }
     return plainText(value, node.type);
@@ -167,14 +173,24 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', x: number, y: number
 }
 
 function envOf(record: FormulaRecord, ctx: EvaluateContext): EvalEnv {
-  return { fields: new Map(ctx.fields.map((f) => [f.id, f])), zone: zoneSpec(ctx.timeZone), now: ctx.now.getTime(), record, formulas: ctx.formulas };
+  return {
+    fields: new Map(ctx.fields.map((f) => [f.id, f])),
+    zone: zoneSpec(ctx.timeZone),
+    now: ctx.now.getTime(),
+    record,
+    formulas: ctx.formulas,
+  };
 }
 
 /**
  * Evaluates a parsed formula for one record. Returns the value (datetimes as epoch ms, arrays as string lists,
  * blank as null), or a FormulaRuntimeError when evaluation fails (it is returned, not thrown).
  */
-export function evaluateFormula(ast: FormulaAst, record: FormulaRecord, ctx: EvaluateContext): FormulaValue | FormulaRuntimeError {
+export function evaluateFormula(
+  ast: FormulaAst,
+  record: FormulaRecord,
+  ctx: EvaluateContext,
+): FormulaValue | FormulaRuntimeError {
   try {
     return new Evaluator(envOf(record, ctx)).eval(ast.root);
   } catch (error) {

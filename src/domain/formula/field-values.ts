@@ -28,7 +28,13 @@ export type FieldValueShape =
   | { kind: 'computed'; type: ValueType }
   | { kind: 'none' };
 
-const COMPUTED: Record<string, ValueType> = { String: 'string', Number: 'number', Boolean: 'boolean', DateTime: 'datetime', Array: 'array' };
+const COMPUTED: Record<string, ValueType> = {
+  String: 'string',
+  Number: 'number',
+  Boolean: 'boolean',
+  DateTime: 'datetime',
+  Array: 'array',
+};
 
 export function fieldShape(field: FieldDef): FieldValueShape {
   const module = fieldTypeOf(field.type);
@@ -47,7 +53,9 @@ export function fieldShape(field: FieldDef): FieldValueShape {
       return module.sqlValueKey ? { kind: 'array', key: module.sqlValueKey } : { kind: 'array' };
     case 'json': {
       const valueType = (field.property as { valueType?: string } | null)?.valueType;
-      return module.computed === 'formula' && valueType && COMPUTED[valueType] ? { kind: 'computed', type: COMPUTED[valueType]! } : { kind: 'none' };
+      return module.computed === 'formula' && valueType && COMPUTED[valueType]
+        ? { kind: 'computed', type: COMPUTED[valueType]! }
+        : { kind: 'none' };
     }
   }
 }
@@ -121,7 +129,9 @@ export function readField(field: FieldDef, record: FormulaRecord): FormulaValue 
     case 'multiSelect': {
       if (!Array.isArray(stored)) return null;
       const options = selectOptions(field);
-      const names = stored.flatMap((id) => (typeof id === 'string' ? (options.find((o) => o.id === id)?.name ?? []) : []));
+      const names = stored.flatMap((id) =>
+        typeof id === 'string' ? (options.find((o) => o.id === id)?.name ?? []) : [],
+      );
       return names.length ? names : null;
     }
     case 'array':

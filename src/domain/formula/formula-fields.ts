@@ -50,7 +50,11 @@ export function resolveFormulaFields(input: readonly FieldDef[]): ResolvedFormul
       const ast = parseExpression(field, fields);
       asts.set(field.id, ast);
       const props = (field.property ?? {}) as FormulaProps;
-      const valueType = ast ? API_TYPE[ast.root.type] : typeof props.valueType === 'string' ? props.valueType : 'String';
+      const valueType = ast
+        ? API_TYPE[ast.root.type]
+        : typeof props.valueType === 'string'
+          ? props.valueType
+          : 'String';
       const hasError = ast === null;
       if (props.valueType !== valueType || props.hasError !== hasError) {
         fields[i] = { ...field, property: { ...props, valueType, hasError } };

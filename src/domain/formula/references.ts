@@ -33,6 +33,7 @@ export function expressionWithFieldIds(ast: FormulaAst): string {
     edits.push({ pos: token.pos, length: token.text.length, text: `{${node.fieldId}}` });
   });
   let text = ast.text;
-  for (const edit of edits.sort((a, b) => b.pos - a.pos)) text = text.slice(0, edit.pos) + edit.text + text.slice(edit.pos + edit.length);
+  for (const edit of edits.sort((a, b) => b.pos - a.pos))
+    text = text.slice(0, edit.pos) + edit.text + text.slice(edit.pos + edit.length);
   return text;
 }

@@ -56,7 +56,8 @@ export function toNumber(value: FormulaValue, type: ValueType): number {
 /** Lenient number for SUM/AVERAGE/MAX/MIN elements: undefined when it is not a number. */
 export function lenientNumber(value: FormulaValue, type: ValueType): number | undefined {
   if (value === null) return undefined;
-  if (type === 'string' || type === 'array') return typeof value === 'string' && trimJs(value) !== '' ? parseNumberText(value) : undefined;
+  if (type === 'string' || type === 'array')
+    return typeof value === 'string' && trimJs(value) !== '' ? parseNumberText(value) : undefined;
   return toNumber(value, type);
 }
 
@@ -135,7 +136,8 @@ export type CompareDomain = 'number' | 'text' | 'date';
 
 /** How two operand types compare (ast.ts "Comparisons"). */
 export function compareDomain(a: ValueType, b: ValueType): CompareDomain {
-  const norm = (t: ValueType, other: ValueType): ValueType => (t === 'array' ? 'string' : t === 'null' ? (other === 'array' ? 'string' : other) : t);
+  const norm = (t: ValueType, other: ValueType): ValueType =>
+    t === 'array' ? 'string' : t === 'null' ? (other === 'array' ? 'string' : other) : t;
   const x = norm(a, b);
   const y = norm(b, a);
   if ((x === 'datetime' && y === 'string') || (x === 'string' && y === 'datetime')) return 'date';

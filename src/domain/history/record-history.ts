@@ -53,7 +53,8 @@ export async function readRecordHistory(
   options: { limit?: number; before?: string | null } = {},
 ): Promise<HistoryPage> {
   const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
   const before = serialCursor(options.before, 'before');
   const rows = await recordHistory(prisma, scope.spaceId, recordId, before, limit + 1);
   const page = rows.slice(0, limit);
@@ -66,18 +67,37 @@ function toEntries(row: HistoryRow): HistoryEntry[] {
   const base = { changeId: row.id.toString(), authorId: row.authorId, revision: row.revision, at: row.createdAt };
   if (row.fieldId === '@moved') {
     const [from, to] = [row.oldValue as MovedValue, row.newValue as MovedValue];
-    return [{ ...base, kind: 'moved', fieldId: null, oldValue: null, newValue: null, fromDatasheetId: from.datasheetId, toDatasheetId: to.datasheetId }];
+    return [
+      {
+        ...base,
+        kind: 'moved',
+        fieldId: null,
+        oldValue: null,
+        newValue: null,
+        fromDatasheetId: from.datasheetId,
+        toDatasheetId: to.datasheetId,
+      },
+    ];
   }
   if (row.fieldId === '@deleted') {
     const { cells } = row.oldValue as DeletedValue;
-    return Object.entries(cells).map(([fieldId, value]) => ({ ...base, kind: 'deleted', fieldId, oldValue: value, newValue: null }));
+    return Object.entries(cells).map(([fieldId, value]) => ({
+      ...base,
+      kind: 'deleted',
+      fieldId,
+      oldValue: value,
+      newValue: null,
+    }));
   }
   return [{ ...base, kind: 'updated', fieldId: row.fieldId, oldValue: row.oldValue, newValue: row.newValue }];
 }
 
 /** The record's cells as created: its current (or last) cells with every later change undone. */
 async function creationEntries(prisma: Queryable, scope: Scope, recordId: string): Promise<HistoryEntry[]> {
-  const [record, all] = await Promise.all([recordInSpace(prisma, scope.spaceId, recordId), recordHistory(prisma, scope.spaceId, recordId, null, ALL)]);
+  const [record, all] = await Promise.all([
+    recordInSpace(prisma, scope.spaceId, recordId),
+    recordHistory(prisma, scope.spaceId, recordId, null, ALL),
+  ]);
   const deleted = all.find((r) => r.fieldId === '@deleted')?.oldValue as DeletedValue | undefined;
   if (!record && !deleted) return [];
   let cells: Record<string, unknown> = { ...(record?.cells ?? deleted!.cells) };

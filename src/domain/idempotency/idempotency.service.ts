@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/client.js';
 import { withCommitScope } from '../../db/commit-scope.js';
-import { claimKey, completeKey, markCommitted, purgeExpiredKeys, readKey, releaseKey, renewLease } from '../../db/stores/idempotency.store.js';
+import {
+  claimKey,
+  completeKey,
+  markCommitted,
+  purgeExpiredKeys,
+  readKey,
+  releaseKey,
+  renewLease,
+} from '../../db/stores/idempotency.store.js';
 import { conflict, DomainError, invalidArgument } from '../errors.js';
 import { newId } from '../ids.js';
 
@@ -33,9 +41,15 @@ export function requestHash(parts: unknown[]): string {
     Array.isArray(value)
       ? value.map(canonical)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
         : value;
-  return createHash('sha256').update(JSON.stringify(parts.map(canonical))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(parts.map(canonical)))
+    .digest('hex');
 }
 
 export function checkIdempotencyKey(key: string, parameter = 'Idempotency-Key'): void {
@@ -45,7 +59,9 @@ export function checkIdempotencyKey(key: string, parameter = 'Idempotency-Key'):
 }
 
 const inProgress = (parameter: string) =>
-  new DomainError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later', { parameter });
+  new DomainError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later', {
+    parameter,
+  });
 
 /**
  * Idempotency keys for mutations (REST `Idempotency-Key` header, GraphQL `idempotencyKey` argument): the
@@ -67,7 +83,9 @@ export function createIdempotencyService(db: Queryable, options: { waitMs?: numb
     const deadline = Date.now() + timing.waitMs;
     for (;;) {
       const id = newId('idempotency');
-      if (await claimKey(db, { id, tokenId, key, requestHash: hash, ttlMs: IDEMPOTENCY_TTL_MS, leaseMs: timing.leaseMs })) {
+      if (
+        await claimKey(db, { id, tokenId, key, requestHash: hash, ttlMs: IDEMPOTENCY_TTL_MS, leaseMs: timing.leaseMs })
+      ) {
         return { replayed: false, claim: ownedClaim(id) };
       }
       const existing = await readKey(db, tokenId, key);
@@ -75,11 +93,16 @@ export function createIdempotencyService(db: Queryable, options: { waitMs?: numb
       if (existing.requestHash !== hash) {
         throw conflict(`This ${parameter} was already used with a different request`, { parameter });
       }
-      if (existing.statusCode !== null) return { replayed: true, outcome: { status: existing.statusCode, body: existing.responseBody } };
+      if (existing.statusCode !== null)
+        return { replayed: true, outcome: { status: existing.statusCode, body: existing.responseBody } };
       if (existing.committed && existing.leaseLapsed) {
-        throw new DomainError('IDEMPOTENCY_RESPONSE_LOST', `The request with this ${parameter} was applied, but its response was lost; it is not run again`, {
-          parameter,
-        });
+        throw new DomainError(
+          'IDEMPOTENCY_RESPONSE_LOST',
+          `The request with this ${parameter} was applied, but its response was lost; it is not run again`,
+          {
+            parameter,
+          },
+        );
       }
       if (Date.now() > deadline) throw inProgress(parameter);
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
@@ -87,12 +110,18 @@ export function createIdempotencyService(db: Queryable, options: { waitMs?: numb
   }
 
   function ownedClaim(id: string): Claim {
-    const renew = setInterval(() => void renewLease(db, id, timing.leaseMs).catch(() => undefined), Math.max(10, timing.leaseMs / 3));
+    const renew = setInterval(
+      () => void renewLease(db, id, timing.leaseMs).catch(() => undefined),
+      Math.max(10, timing.leaseMs / 3),
+    );
     renew.unref();
     return {
       async markCommitted(tx) {
         if (!(await markCommitted(tx, id))) {
-          throw new DomainError('IDEMPOTENCY_CLAIM_LOST', 'This request lost its Idempotency-Key to a retry and was not applied');
+          throw new DomainError(
+            'IDEMPOTENCY_CLAIM_LOST',
+            'This request lost its Idempotency-Key to a retry and was not applied',
+          );
         }
       },
       async finish(outcome, storable) {

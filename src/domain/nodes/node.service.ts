@@ -29,7 +29,8 @@ function permissionOf(role: Actor['role']): number {
  */
 export function createNodeService(prisma: PrismaClient) {
   type Row = { id: string; name: string; type: 'FOLDER' | 'DATASHEET'; icon: string | null; parentId: string | null };
-  const visible = (actor: Actor, row: Row) => row.type === 'FOLDER' || actor.datasheetIds.length === 0 || actor.datasheetIds.includes(row.id);
+  const visible = (actor: Actor, row: Row) =>
+    row.type === 'FOLDER' || actor.datasheetIds.length === 0 || actor.datasheetIds.includes(row.id);
   const toApi = (actor: Actor, row: Row, withParent = false): NodeApi => ({
     id: row.id,
     name: row.name,
@@ -44,32 +45,47 @@ export function createNodeService(prisma: PrismaClient) {
   return {
     /** The first level under the space's root. */
     async listRoot(actor: Actor): Promise<NodeApi[]> {
-      const rows = await prisma.node.findMany({ where: { spaceId: actor.spaceId, parentId: null }, orderBy: { position: 'asc' }, select });
+      const rows = await prisma.node.findMany({
+        where: { spaceId: actor.spaceId, parentId: null },
+        orderBy: { position: 'asc' },
+        select,
+      });
       return rows.filter((r) => visible(actor, r)).map((r) => toApi(actor, r));
     },
 
     /** One node; a folder's children one level deep. */
     async detail(actor: Actor, nodeId: string): Promise<NodeApi> {
       const row = await prisma.node.findFirst({ where: { id: nodeId, spaceId: actor.spaceId }, select });
-      if (!row || !visible(actor, row)) throw new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
+      if (!row || !visible(actor, row))
+        throw new DomainError('DATASHEET_NOT_FOUND', "Can't find the specified datasheet", { parameter: 'nodeId' });
       const node = toApi(actor, row);
       if (row.type !== 'FOLDER') return node;
-      const children = (await prisma.node.findMany({ where: { parentId: row.id }, orderBy: { position: 'asc' }, select })).filter((c) => visible(actor, c));
+      const children = (
+        await prisma.node.findMany({ where: { parentId: row.id }, orderBy: { position: 'asc' }, select })
+      ).filter((c) => visible(actor, c));
       return children.length ? { ...node, children: children.map((c) => toApi(actor, c)) } : node;
     },
 
     /** v2 search: nodes of a type, optionally by permission and a part of their name. */
-    async search(actor: Actor, input: { type: string | undefined; permissions?: number[] | undefined; query?: string | undefined }): Promise<NodeApi[]> {
+    async search(
+      actor: Actor,
+      input: { type: string | undefined; permissions?: number[] | undefined; query?: string | undefined },
+    ): Promise<NodeApi[]> {
       if (!input.type || !(SEARCH_TYPES as readonly string[]).includes(input.type)) {
         throw invalidArgument(`type must be one of ${SEARCH_TYPES.join(', ')}`, { parameter: 'type' });
       }
       const bad = input.permissions?.find((p) => !Number.isInteger(p) || p < 0 || p > 3);
-      if (bad !== undefined) throw invalidArgument('permissions must be integers from 0 to 3', { parameter: 'permissions' });
+      if (bad !== undefined)
+        throw invalidArgument('permissions must be integers from 0 to 3', { parameter: 'permissions' });
       const dbType = input.type === 'Folder' ? 'FOLDER' : input.type === 'Datasheet' ? 'DATASHEET' : undefined;
       if (!dbType) return [];
       if (input.permissions?.length && !input.permissions.includes(permissionOf(actor.role))) return [];
       const rows = await prisma.node.findMany({
-        where: { spaceId: actor.spaceId, type: dbType, ...(input.query ? { name: { contains: input.query, mode: 'insensitive' } } : {}) },
+        where: {
+          spaceId: actor.spaceId,
+          type: dbType,
+          ...(input.query ? { name: { contains: input.query, mode: 'insensitive' } } : {}),
+        },
         orderBy: [{ parentId: 'asc' }, { position: 'asc' }],
         select,
       });

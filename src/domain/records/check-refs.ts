@@ -36,7 +36,9 @@ export async function checkRefs(
     const found = await existingRecordIds(tx, datasheetId, [...ids]);
     const missing = [...ids].filter((id) => !found.has(id));
     if (missing.length) {
-      throw invalidArgument(`The linked field specifies a record (${missing.join(',')}) that does not exist`, { parameter: 'fields' });
+      throw invalidArgument(`The linked field specifies a record (${missing.join(',')}) that does not exist`, {
+        parameter: 'fields',
+      });
     }
   }
   if (memberIds.size) {

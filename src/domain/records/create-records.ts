@@ -41,64 +41,79 @@ export async function createRecordsWithSchema(
   inputs: readonly unknown[],
   options: CreateOptions = {},
 ): Promise<{ records: StoredRecord[]; schema: DatasheetSchema }> {
-  if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('records should not be empty', { parameter: 'records' });
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw invalidArgument('records should not be empty', { parameter: 'records' });
   if (inputs.length > MAX_RECORDS_PER_BATCH) {
-    throw new DomainError('BATCH_LIMIT', `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, { parameter: 'records', limit: MAX_RECORDS_PER_BATCH });
+    throw new DomainError('BATCH_LIMIT', `Can't create more than ${MAX_RECORDS_PER_BATCH} records in one batch`, {
+      parameter: 'records',
+      limit: MAX_RECORDS_PER_BATCH,
+    });
   }
   const { created, events, schemaAfter } = await withRetry(() =>
-    deps.db.transaction(
-      async (tx) => {
-        const at = deps.now();
-        const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-        const schema = schemas.get(datasheetId)!;
-        const lock = locks.get(datasheetId)!;
-        const batch = prepareCells(schema.fields, inputs, {
-          fieldKey: options.fieldKey ?? 'name',
-          timeZone: deps.timeZone,
-          maxTextLength: deps.maxTextLength,
-          allowEmpty: options.allowEmpty ?? false,
-        });
-        checkRowCap(lock, inputs.length);
-        await checkRefs(tx, scope, batch.refs, batch.patches);
-        for (const [fieldId, property] of batch.changedProperties) {
-          await updateFieldProperty(tx, fieldId, property);
+    deps.db.transaction(async (tx) => {
+      const at = deps.now();
+      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+      const schema = schemas.get(datasheetId)!;
+      const lock = locks.get(datasheetId)!;
+      const batch = prepareCells(schema.fields, inputs, {
+        fieldKey: options.fieldKey ?? 'name',
+        timeZone: deps.timeZone,
+        maxTextLength: deps.maxTextLength,
+        allowEmpty: options.allowEmpty ?? false,
+      });
+      checkRowCap(lock, inputs.length);
+      await checkRefs(tx, scope, batch.refs, batch.patches);
+      for (const [fieldId, property] of batch.changedProperties) {
+        await updateFieldProperty(tx, fieldId, property);
+      }
+      // The datasheet's sequence (locked) numbers new rows: it is their AutoNumber and their position.
+      let autoNumber = lock.autoNumberSeq;
+      const autoFields = schema.fields.filter((f) => fieldTypeOf(f.type).numbered);
+      const rows = batch.patches.map((patch) => {
+        const cells: Record<string, unknown> = {};
+        for (const field of schema.fields) {
+          const given = patch[field.id];
+          const value = given !== undefined ? given : fieldTypeOf(field.type).defaultValue?.(field, at);
+          if (value !== undefined && value !== null) cells[field.id] = value;
         }
-        // The datasheet's sequence (locked) numbers new rows: it is their AutoNumber and their position.
-        let autoNumber = lock.autoNumberSeq;
-        const autoFields = schema.fields.filter((f) => fieldTypeOf(f.type).numbered);
-        const rows = batch.patches.map((patch) => {
-          const cells: Record<string, unknown> = {};
-          for (const field of schema.fields) {
-            const given = patch[field.id];
-            const value = given !== undefined ? given : fieldTypeOf(field.type).defaultValue?.(field, at);
-            if (value !== undefined && value !== null) cells[field.id] = value;
-          }
-          autoNumber++;
-          for (const field of autoFields) cells[field.id] = autoNumber;
-          return { id: newId('record'), cells, position: autoNumber };
-        });
-        // Rows and the datasheet's counters in one statement. No history rows for creations: the record row
-        // is the creation (history reads derive it).
-        const revision = await insertRecordsAndBump(tx, datasheetId, rows, scope.userId, at, autoNumber);
-        const linkEvents = await syncTwoWayLinks(tx, scope, schema, rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })), at);
-        const created: StoredRecord[] = rows.map((r) => ({ ...r, revision: 1, createdAt: at, updatedAt: at, createdBy: scope.userId, updatedBy: scope.userId }));
-        const events: ChangeEvent[] = [
-          {
-            type: 'records.changed',
-            spaceId: scope.spaceId,
-            datasheetId,
-            revision,
-            actorId: scope.userId,
-            at,
-            created: rows.map((r) => ({ recordId: r.id, fieldIds: Object.keys(r.cells), cells: r.cells })),
-            updated: [],
-            deleted: [],
-          },
-          ...linkEvents,
-        ];
-        return { created, events, schemaAfter: withProperties(schema, batch.changedProperties) };
-      },
-    ),
+        autoNumber++;
+        for (const field of autoFields) cells[field.id] = autoNumber;
+        return { id: newId('record'), cells, position: autoNumber };
+      });
+      // Rows and the datasheet's counters in one statement. No history rows for creations: the record row
+      // is the creation (history reads derive it).
+      const revision = await insertRecordsAndBump(tx, datasheetId, rows, scope.userId, at, autoNumber);
+      const linkEvents = await syncTwoWayLinks(
+        tx,
+        scope,
+        schema,
+        rows.map((r) => ({ recordId: r.id, before: {}, after: r.cells })),
+        at,
+      );
+      const created: StoredRecord[] = rows.map((r) => ({
+        ...r,
+        revision: 1,
+        createdAt: at,
+        updatedAt: at,
+        createdBy: scope.userId,
+        updatedBy: scope.userId,
+      }));
+      const events: ChangeEvent[] = [
+        {
+          type: 'records.changed',
+          spaceId: scope.spaceId,
+          datasheetId,
+          revision,
+          actorId: scope.userId,
+          at,
+          created: rows.map((r) => ({ recordId: r.id, fieldIds: Object.keys(r.cells), cells: r.cells })),
+          updated: [],
+          deleted: [],
+        },
+        ...linkEvents,
+      ];
+      return { created, events, schemaAfter: withProperties(schema, batch.changedProperties) };
+    }),
   );
   deps.bus.publish(events);
   return { records: created, schema: schemaAfter };

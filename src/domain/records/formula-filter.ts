@@ -27,9 +27,13 @@ export const formulaFilter: FormulaFilter = (formula, fields, params, context) =
     });
   } catch (error) {
     if (error instanceof FormulaLimitError) {
-      throw invalidArgument(`Invalid value for filterByFormula: ${error.message}`, { parameter: 'filterByFormula', position: error.position });
+      throw invalidArgument(`Invalid value for filterByFormula: ${error.message}`, {
+        parameter: 'filterByFormula',
+        position: error.position,
+      });
     }
-    if (error instanceof FormulaError) throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });
+    if (error instanceof FormulaError)
+      throw invalidArgument(error.message, { parameter: 'filterByFormula', position: error.position });
     throw error;
   }
 };

@@ -38,7 +38,11 @@ export async function syncTwoWayLinks(
         const byRecord = perForeign.get(foreignDatasheetId) ?? new Map();
         perForeign.set(foreignDatasheetId, byRecord);
         const key = `${id}\u0000${brotherFieldId}`;
-        const entry = byRecord.get(key) ?? { brotherFieldId: brotherFieldId!, add: new Set<string>(), remove: new Set<string>() };
+        const entry = byRecord.get(key) ?? {
+          brotherFieldId: brotherFieldId!,
+          add: new Set<string>(),
+          remove: new Set<string>(),
+        };
         byRecord.set(key, entry);
         (after.has(id) ? entry.add : entry.remove).add(change.recordId);
       }
@@ -56,20 +60,31 @@ export async function syncTwoWayLinks(
       for (const [key, entry] of byRecord) {
         if (!key.startsWith(`${row.id}\u0000`)) continue;
         const old = linkIds(cells[entry.brotherFieldId]);
-        const next = [...old.filter((id) => !entry.remove.has(id)), ...[...entry.add].filter((id) => !old.includes(id))];
+        const next = [
+          ...old.filter((id) => !entry.remove.has(id)),
+          ...[...entry.add].filter((id) => !old.includes(id)),
+        ];
         if (next.join() === old.join()) continue;
         cells[entry.brotherFieldId] = next.length ? next : null;
         if (!next.length) delete cells[entry.brotherFieldId];
         const oldValue = old.length ? old : null;
         const newValue = next.length ? next : null;
         history.push({ recordId: row.id, datasheetId, fieldId: entry.brotherFieldId, oldValue, newValue });
-        eventChanges.set(row.id, [...(eventChanges.get(row.id) ?? []), { fieldId: entry.brotherFieldId, oldValue, newValue }]);
+        eventChanges.set(row.id, [
+          ...(eventChanges.get(row.id) ?? []),
+          { fieldId: entry.brotherFieldId, oldValue, newValue },
+        ]);
       }
       if (eventChanges.has(row.id)) updates.push({ id: row.id, cells });
     }
     if (!updates.length) continue;
     const revisions = await updateRecordCells(tx, datasheetId, updates, scope.userId, at);
-    await insertChanges(tx, history.map((h) => ({ ...h, revision: revisions.get(h.recordId)! })), scope.userId, at);
+    await insertChanges(
+      tx,
+      history.map((h) => ({ ...h, revision: revisions.get(h.recordId)! })),
+      scope.userId,
+      at,
+    );
     const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: 0 });
     events.push({
       type: 'records.changed',
@@ -79,7 +94,11 @@ export async function syncTwoWayLinks(
       actorId: scope.userId,
       at,
       created: [],
-      updated: updates.map((u) => ({ recordId: u.id, revision: revisions.get(u.id)!, changes: eventChanges.get(u.id)! })),
+      updated: updates.map((u) => ({
+        recordId: u.id,
+        revision: revisions.get(u.id)!,
+        changes: eventChanges.get(u.id)!,
+      })),
       deleted: [],
     });
   }

@@ -70,7 +70,9 @@ export async function lookupSources(
   // Read by the filter, the sorts, a Formula field, or (by name or id) the formula filter.
   const used = new Set([...sorts.map((s) => s.field.id), ...(filter ? filterFieldIds(filter) : [])]);
   for (const ast of schema.formulas.values()) if (ast) for (const id of formulaFieldIds(ast)) used.add(id);
-  const lookups = all.filter((f) => used.has(f.id) || (formula !== undefined && (formula.includes(f.name) || formula.includes(f.id))));
+  const lookups = all.filter(
+    (f) => used.has(f.id) || (formula !== undefined && (formula.includes(f.name) || formula.includes(f.id))),
+  );
   if (lookups.length === 0) return undefined;
   const sources = new Map<string, LookupSource>();
   const schemas: SchemaMemo = new Map();
@@ -78,7 +80,13 @@ export async function lookupSources(
     const resolved = await resolveLookup(db, schema, field, reach, schemas);
     if (resolved) {
       const { link, foreign, target } = resolved;
-      sources.set(field.id, { link, datasheetId: foreign.id, fields: foreign.fields, formulas: foreign.formulas, target });
+      sources.set(field.id, {
+        link,
+        datasheetId: foreign.id,
+        fields: foreign.fields,
+        formulas: foreign.formulas,
+        target,
+      });
     }
   }
   return sources;

@@ -105,7 +105,9 @@ export async function queryRecords(
   // A cached schema is used only if the rows say it is still current (or, with no rows, a reload agrees).
   const current = first.schemaRevision ?? (await fresh()).schemaRevision;
   if (current === cached.schemaRevision) return first.page;
-  return (await runQuery(db, scope, first.schemaRevision === undefined ? cache!.get(key)! : await fresh(), query, options)).page;
+  return (
+    await runQuery(db, scope, first.schemaRevision === undefined ? cache!.get(key)! : await fresh(), query, options)
+  ).page;
 }
 
 async function runQuery(
@@ -113,7 +115,13 @@ async function runQuery(
   scope: Scope,
   schema: DatasheetSchema,
   query: RecordQuery,
-  options: { timeZone: string; attachmentUrl: (token: string) => string; formulaFilter?: FormulaFilter | undefined; now?: Date; counts?: CountCache },
+  options: {
+    timeZone: string;
+    attachmentUrl: (token: string) => string;
+    formulaFilter?: FormulaFilter | undefined;
+    now?: Date;
+    counts?: CountCache;
+  },
 ): Promise<{ page: RecordPage; schemaRevision: number | undefined }> {
   const datasheetId = schema.id;
   const fieldKey = query.fieldKey ?? 'name';
@@ -124,11 +132,22 @@ async function runQuery(
   if (!query.recordIds || query.sort?.length) sorts.push(...viewSorts(schema, view ?? schema.views[0]));
   const pageSize = checkInt(query.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize', 1, MAX_PAGE_SIZE);
   // maxRecords has no upper bound (reference §3); past int4 (what LIMIT binds) it caps nothing, so it is clamped.
-  const maxRecords = query.maxRecords === undefined ? undefined : Math.min(checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER), MAX_INT4);
+  const maxRecords =
+    query.maxRecords === undefined
+      ? undefined
+      : Math.min(checkInt(query.maxRecords, 'maxRecords', 1, Number.MAX_SAFE_INTEGER), MAX_INT4);
   const formula = query.filterByFormula?.trim();
   const now = options.now ?? new Date();
-  if (formula && !options.formulaFilter) throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
-  const lookups = await lookupSources(db, scope, schema, (view?.filter as FilterGroup | null | undefined) ?? null, sorts, formula);
+  if (formula && !options.formulaFilter)
+    throw invalidArgument('filterByFormula is not supported by this server yet', { parameter: 'filterByFormula' });
+  const lookups = await lookupSources(
+    db,
+    scope,
+    schema,
+    (view?.filter as FilterGroup | null | undefined) ?? null,
+    sorts,
+    formula,
+  );
   const spec: ListSpec = {
     datasheetId,
     fields: schema.fields,
@@ -136,7 +155,13 @@ async function runQuery(
     rowOrder: (view ?? schema.views[0])?.rowOrder,
     filter: (view?.filter as FilterGroup | null | undefined) ?? null,
     where: formula
-      ? (params) => options.formulaFilter!(formula, schema.fields, params, { timeZone: options.timeZone, now, formulas: schema.formulas, lookups })
+      ? (params) =>
+          options.formulaFilter!(formula, schema.fields, params, {
+            timeZone: options.timeZone,
+            now,
+            formulas: schema.formulas,
+            lookups,
+          })
       : undefined,
     sorts,
     maxRecords,
@@ -144,7 +169,8 @@ async function runQuery(
     output: columns,
   };
   const ctx = { db, reach: scope, timeZone: options.timeZone, attachmentUrl: options.attachmentUrl, now };
-  const render = (page: StoredRecord[]): Promise<RecordView[]> => renderRecords(ctx, schema, columns, page, { cellFormat: query.cellFormat ?? 'json', fieldKey });
+  const render = (page: StoredRecord[]): Promise<RecordView[]> =>
+    renderRecords(ctx, schema, columns, page, { cellFormat: query.cellFormat ?? 'json', fieldKey });
   try {
     let page: RecordPage;
     let schemaRevision: number | undefined;
@@ -158,7 +184,8 @@ async function runQuery(
       ({ schemaRevision, revision } = result);
       const nextCursor = result.records.length > pageSize ? encodeCursor(result.keys[pageSize - 1]!, shape) : null;
       // Keyset statements do not apply maxRecords (callers stop there): the total does.
-      if (after === null && nextCursor === null) seenTotal = Math.min(result.records.length, maxRecords ?? Number.POSITIVE_INFINITY);
+      if (after === null && nextCursor === null)
+        seenTotal = Math.min(result.records.length, maxRecords ?? Number.POSITIVE_INFINITY);
       page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
     } else {
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
@@ -166,7 +193,8 @@ async function runQuery(
       const offset = Math.min((pageNum - 1) * pageSize, MAX_INT4);
       const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
       ({ schemaRevision, revision } = result);
-      if (result.records.length < pageSize && (result.records.length > 0 || offset === 0)) seenTotal = offset + result.records.length;
+      if (result.records.length < pageSize && (result.records.length > 0 || offset === 0))
+        seenTotal = offset + result.records.length;
       page = { records: await render(result.records), pageNum, pageSize };
     }
     // A count costs a round trip (and a scan); a short last page already says how many rows match.
@@ -186,7 +214,12 @@ function pickView(schema: DatasheetSchema, viewId: string | undefined): ViewDef 
 }
 
 /** Requested fields in request order, else the view's visible columns, else every field. */
-function projection(schema: DatasheetSchema, view: ViewDef | undefined, query: RecordQuery, keyOf: (f: FieldDef) => string): FieldDef[] {
+function projection(
+  schema: DatasheetSchema,
+  view: ViewDef | undefined,
+  query: RecordQuery,
+  keyOf: (f: FieldDef) => string,
+): FieldDef[] {
   if (query.fields && query.fields.length > 0) {
     return query.fields.map((key) => {
       const field = schema.fields.find((f) => keyOf(f) === key);
@@ -215,14 +248,25 @@ function viewSorts(schema: DatasheetSchema, view: ViewDef | undefined): SortKey[
 
 function checkInt(value: number, parameter: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalidArgument(`${parameter} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`, { parameter });
+    throw invalidArgument(
+      `${parameter} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`,
+      { parameter },
+    );
   }
   return value;
 }
 
 /** What a cursor is bound to: a cursor of one query shape cannot page another. */
 function shapeOf(datasheetId: string, query: RecordQuery): string {
-  const parts = [datasheetId, query.viewId ?? '', JSON.stringify(query.sort ?? []), query.filterByFormula ?? '', (query.recordIds ?? []).join(','), query.fieldKey ?? 'name', query.maxRecords ?? ''];
+  const parts = [
+    datasheetId,
+    query.viewId ?? '',
+    JSON.stringify(query.sort ?? []),
+    query.filterByFormula ?? '',
+    (query.recordIds ?? []).join(','),
+    query.fieldKey ?? 'name',
+    query.maxRecords ?? '',
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 

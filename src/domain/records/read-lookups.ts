@@ -46,9 +46,17 @@ export async function loadReadLookups(
       for (const id of ids) titles.set(id, id);
       continue;
     }
-    const primary = await db.prisma.field.findFirst({ where: { datasheetId, isPrimary: true, datasheet: { spaceId } } });
+    const primary = await db.prisma.field.findFirst({
+      where: { datasheetId, isPrimary: true, datasheet: { spaceId } },
+    });
     if (!primary) continue;
-    const primaryDef = { id: primary.id, name: primary.name, type: primary.type, property: primary.property, isPrimary: true } as FieldDef;
+    const primaryDef = {
+      id: primary.id,
+      name: primary.name,
+      type: primary.type,
+      property: primary.property,
+      isPrimary: true,
+    } as FieldDef;
     const module = fieldTypeOf(primaryDef.type);
     const records = await selectRecords(db, datasheetId, [...ids]);
     for (const record of records) {

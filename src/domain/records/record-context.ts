@@ -34,7 +34,9 @@ export interface LinkProperty {
 
 /** Fields of a datasheet with a sibling in another datasheet (two-way links), which writes keep symmetric. */
 export function syncedLinks(schema: DatasheetSchema): (FieldDef & { property: LinkProperty })[] {
-  return schema.fields.filter((f): f is FieldDef & { property: LinkProperty } => Boolean(fieldTypeOf(f.type).sibling?.(f.property, schema.id)));
+  return schema.fields.filter((f): f is FieldDef & { property: LinkProperty } =>
+    Boolean(fieldTypeOf(f.type).sibling?.(f.property, schema.id)),
+  );
 }
 
 /**
@@ -69,7 +71,8 @@ export async function lockForWrite(
           ? { ...cached, revision: lock.revision }
           : rememberSchema(cache, key, await loadSchema(tx, scope.spaceId, id));
       schemas.set(id, schema);
-      for (const link of syncedLinks(schema)) if (!locks.has(link.property.foreignDatasheetId)) pending.add(link.property.foreignDatasheetId);
+      for (const link of syncedLinks(schema))
+        if (!locks.has(link.property.foreignDatasheetId)) pending.add(link.property.foreignDatasheetId);
     }
   }
   return { locks, schemas };
@@ -78,11 +81,15 @@ export async function lockForWrite(
 export function checkRowCap(lock: LockedDatasheet, adding: number): void {
   const cap = rowCapFor(lock.plan, lock.spaceRowCap, lock.rowCap);
   if (lock.recordCount + adding > cap) {
-    throw new DomainError('ROW_CAP_REACHED', `the usage of this function exceed the ${cap} records limit of beta version`, {
-      cap,
-      current: lock.recordCount,
-      adding,
-    });
+    throw new DomainError(
+      'ROW_CAP_REACHED',
+      `the usage of this function exceed the ${cap} records limit of beta version`,
+      {
+        cap,
+        current: lock.recordCount,
+        adding,
+      },
+    );
   }
 }
 

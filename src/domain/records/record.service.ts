@@ -30,8 +30,18 @@ export function createRecordService(baseDeps: RecordDeps) {
     options: { cellFormat?: CellFormat; fieldKey?: FieldKey; schema?: DatasheetSchema } = {},
   ): Promise<RecordView[]> {
     const schema = options.schema ?? (await loadSchema(deps.db, scope.spaceId, datasheetId));
-    const ctx = { db: deps.db, reach: scope, timeZone: deps.timeZone, attachmentUrl: deps.attachmentUrl, now: deps.now() };
-    return renderRecords(ctx, schema, schema.fields, rows, { cellFormat: options.cellFormat ?? 'json', fieldKey: options.fieldKey ?? 'name', computeFormulas: true });
+    const ctx = {
+      db: deps.db,
+      reach: scope,
+      timeZone: deps.timeZone,
+      attachmentUrl: deps.attachmentUrl,
+      now: deps.now(),
+    };
+    return renderRecords(ctx, schema, schema.fields, rows, {
+      cellFormat: options.cellFormat ?? 'json',
+      fieldKey: options.fieldKey ?? 'name',
+      computeFormulas: true,
+    });
   }
 
   /** Pages of records, filtered and sorted in SQL (views, sorts, filterByFormula, ids, paging). */
@@ -51,7 +61,12 @@ export function createRecordService(baseDeps: RecordDeps) {
     update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey }) =>
       updateRecords(deps, scope, datasheetId, records, options),
     /** create, then the created records as read (rendered with the schema the write used: no second schema read). */
-    async createRendered(scope: Scope, datasheetId: string, records: readonly unknown[], options: CreateOptions & { cellFormat?: CellFormat } = {}) {
+    async createRendered(
+      scope: Scope,
+      datasheetId: string,
+      records: readonly unknown[],
+      options: CreateOptions & { cellFormat?: CellFormat } = {},
+    ) {
       const { records: rows, schema } = await createRecordsWithSchema(deps, scope, datasheetId, records, options);
       return render(scope, datasheetId, rows, { ...options, schema });
     },
@@ -81,12 +96,23 @@ export function createRecordService(baseDeps: RecordDeps) {
      * page however many rows match; `maxRecords` is honoured. The first page carries `total`. `beforeNextPage` runs
      * before each page after the first: the caller meters it (one rate-limit point per page) and may wait there.
      */
-    async *queryAllPages(scope: Scope, datasheetId: string, q: RecordQuery, beforeNextPage?: () => Promise<void>): AsyncGenerator<RecordPage> {
+    async *queryAllPages(
+      scope: Scope,
+      datasheetId: string,
+      q: RecordQuery,
+      beforeNextPage?: () => Promise<void>,
+    ): AsyncGenerator<RecordPage> {
       let left = q.maxRecords ?? Number.POSITIVE_INFINITY;
       let after: string | null = null;
       for (let first = true; ; first = false) {
         if (!first) await beforeNextPage?.();
-        const page = await query(scope, datasheetId, { ...q, pageNum: undefined, pageSize: MAX_PAGE_SIZE, after, withTotal: first });
+        const page = await query(scope, datasheetId, {
+          ...q,
+          pageNum: undefined,
+          pageSize: MAX_PAGE_SIZE,
+          after,
+          withTotal: first,
+        });
         const records = page.records.length > left ? page.records.slice(0, left) : page.records;
         left -= records.length;
         yield { ...page, records };

@@ -52,11 +52,21 @@ export async function renderRecords(
 }
 
 /** Formula values are never stored: the current values of rows a write returned. */
-async function withFormulaValues(ctx: RenderContext, schema: DatasheetSchema, rows: readonly StoredRecord[]): Promise<readonly StoredRecord[]> {
+async function withFormulaValues(
+  ctx: RenderContext,
+  schema: DatasheetSchema,
+  rows: readonly StoredRecord[],
+): Promise<readonly StoredRecord[]> {
   if (schema.formulas.size === 0) return rows;
   const lookups = await lookupSources(ctx.db, ctx.reach, schema, null, [], undefined);
   const formulas = { asts: schema.formulas, timeZone: ctx.timeZone, now: ctx.now, lookups };
-  const values = await selectFormulaValues(ctx.db, schema.id, schema.fields, formulas, rows.map((r) => r.id));
+  const values = await selectFormulaValues(
+    ctx.db,
+    schema.id,
+    schema.fields,
+    formulas,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => ({ ...row, cells: { ...row.cells, ...values.get(row.id) } }));
 }
 
@@ -74,7 +84,11 @@ async function renderPage(
 ): Promise<(format: RenderFormat) => RecordView[]> {
   const schemas = ctx.schemas ?? new Map<string, DatasheetSchema | null>();
   const filled = await withLookupValues({ ...ctx, schemas }, schema, columns, rows, lookupFormat, depth);
-  const lookups = await loadReadLookups(ctx.db, schema.spaceId, columns, filled, { timeZone: ctx.timeZone, attachmentUrl: ctx.attachmentUrl, reach: ctx.reach });
+  const lookups = await loadReadLookups(ctx.db, schema.spaceId, columns, filled, {
+    timeZone: ctx.timeZone,
+    attachmentUrl: ctx.attachmentUrl,
+    reach: ctx.reach,
+  });
   return (format) => readRecords(columns, filled, lookups, format);
 }
 
@@ -95,7 +109,10 @@ async function withLookupValues(
   if (lookups.length === 0 || rows.length === 0) return rows;
   const computed = new Map<string, Map<string, unknown>>();
   for (const field of lookups) {
-    computed.set(field.id, depth < MAX_DEPTH ? await lookupField(ctx, schema, field, rows, cellFormat, depth) : new Map<string, unknown>());
+    computed.set(
+      field.id,
+      depth < MAX_DEPTH ? await lookupField(ctx, schema, field, rows, cellFormat, depth) : new Map<string, unknown>(),
+    );
   }
   return rows.map((row) => {
     const cells = { ...row.cells };

@@ -23,10 +23,15 @@ export interface FieldApi {
  */
 export function listFieldsForApi(
   schema: DatasheetSchema,
-  options: { viewId?: string | undefined; canWrite: boolean; lookups?: ReadonlyMap<string, ResolvedLookup> | undefined },
+  options: {
+    viewId?: string | undefined;
+    canWrite: boolean;
+    lookups?: ReadonlyMap<string, ResolvedLookup> | undefined;
+  },
 ): FieldApi[] {
   const view = options.viewId === undefined ? schema.views[0] : schema.views.find((v) => v.id === options.viewId);
-  if (!view && options.viewId !== undefined) throw invalidArgument(`View (${options.viewId}) does not exist`, { parameter: 'viewId' });
+  if (!view && options.viewId !== undefined)
+    throw invalidArgument(`View (${options.viewId}) does not exist`, { parameter: 'viewId' });
   const order = view?.columnOrder ?? [];
   const rank = (id: string) => {
     const i = order.indexOf(id);
@@ -34,10 +39,14 @@ export function listFieldsForApi(
   };
   const primary = schema.fields.filter((f) => f.isPrimary);
   const rest = schema.fields.filter((f) => !f.isPrimary).sort((a, b) => rank(a.id) - rank(b.id));
-  const visible = [...primary, ...rest].filter((f) => options.viewId === undefined || !view!.hiddenFields.includes(f.id));
+  const visible = [...primary, ...rest].filter(
+    (f) => options.viewId === undefined || !view!.hiddenFields.includes(f.id),
+  );
   return visible.map((f) => {
     const api = fieldForApi(f, options.canWrite);
-    return fieldTypeOf(f.type).computed === 'lookup' && options.lookups ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite) : api;
+    return fieldTypeOf(f.type).computed === 'lookup' && options.lookups
+      ? withLookupEntity(api, options.lookups.get(f.id), options.canWrite)
+      : api;
   });
 }
 
@@ -58,7 +67,15 @@ function fieldForApi(f: DatasheetSchema['fields'][number], canWrite: boolean): F
 function withLookupEntity(api: FieldApi, resolved: ResolvedLookup | undefined, canWrite: boolean): FieldApi {
   const p = api.property ?? {};
   if (!resolved) {
-    return { ...api, property: { relatedLinkFieldId: p.relatedLinkFieldId, targetFieldId: p.targetFieldId, rollupFunction: p.rollupFunction, hasError: true } };
+    return {
+      ...api,
+      property: {
+        relatedLinkFieldId: p.relatedLinkFieldId,
+        targetFieldId: p.targetFieldId,
+        rollupFunction: p.rollupFunction,
+        hasError: true,
+      },
+    };
   }
   const { foreign, target } = resolved;
   const filterInfo = p.filterInfo as { conjunction: string; conditions: { fieldId: string }[] } | undefined;
@@ -68,7 +85,15 @@ function withLookupEntity(api: FieldApi, resolved: ResolvedLookup | undefined, c
       ...p,
       entityField: { datasheetId: foreign.id, field: fieldForApi(target, canWrite) },
       ...(filterInfo
-        ? { filterInfo: { ...filterInfo, conditions: filterInfo.conditions.map((c) => ({ ...c, fieldType: foreign.fields.find((f) => f.id === c.fieldId)?.type })) } }
+        ? {
+            filterInfo: {
+              ...filterInfo,
+              conditions: filterInfo.conditions.map((c) => ({
+                ...c,
+                fieldType: foreign.fields.find((f) => f.id === c.fieldId)?.type,
+              })),
+            },
+          }
         : {}),
     },
   };

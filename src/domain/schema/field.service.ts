@@ -30,7 +30,6 @@ interface LookupProperty {
   filterInfo?: { conditions: { fieldId: string; operator: string; value?: unknown }[] };
 }
 
-
 /**
  * Validates and inserts one field into a datasheet inside the caller's transaction. Links must point into
  * the same space, within the caller's reach (a datasheet outside it is answered as a missing one); a two-way
@@ -50,7 +49,11 @@ export async function insertField(
       limit: MAX_FIELDS_PER_DATASHEET,
     });
   }
-  const name = validateFieldName(input.name, labels.name, schema.fields.map((f) => f.name));
+  const name = validateFieldName(
+    input.name,
+    labels.name,
+    schema.fields.map((f) => f.name),
+  );
   const type = validateFieldType(input.type, labels.type);
   const description = validateDescription(input.description);
   const fieldIds = schema.fields.map((f) => f.id);
@@ -58,11 +61,21 @@ export async function insertField(
   const id = newId('field');
   const module = fieldTypeOf(type);
   if (module.computed === 'formula') property = checkFormulaField({ id, name, property }, schema.fields);
-  if (isLinkType(type)) await prepareLink(tx, reach, schema, id, type, property as unknown as LinkProperty, labels.property);
+  if (isLinkType(type))
+    await prepareLink(tx, reach, schema, id, type, property as unknown as LinkProperty, labels.property);
   if (module.computed === 'lookup') await checkLookup(tx, reach, schema, property as unknown as LookupProperty);
   const position = schema.fields.reduce((max, f) => Math.max(max, positionOf(f)), 0) + 1;
   await tx.field.create({
-    data: { id, datasheetId: schema.id, name, type, property: property as object, description, position, isPrimary: schema.fields.length === 0 },
+    data: {
+      id,
+      datasheetId: schema.id,
+      name,
+      type,
+      property: property as object,
+      description,
+      position,
+      isPrimary: schema.fields.length === 0,
+    },
   });
   const field: FieldDef = { id, name, type, property, isPrimary: schema.fields.length === 0 };
   (field as FieldDef & { position: number }).position = position;
@@ -72,7 +85,15 @@ export async function insertField(
 
 const positionOf = (f: FieldDef) => (f as FieldDef & { position?: number }).position ?? 0;
 
-async function prepareLink(tx: Tx, reach: Reach, schema: DatasheetSchema, fieldId: string, type: FieldType, property: LinkProperty, label: string) {
+async function prepareLink(
+  tx: Tx,
+  reach: Reach,
+  schema: DatasheetSchema,
+  fieldId: string,
+  type: FieldType,
+  property: LinkProperty,
+  label: string,
+) {
   const foreign = canReach(reach, property.foreignDatasheetId)
     ? await tx.datasheet.findFirst({
         where: { id: property.foreignDatasheetId, spaceId: schema.spaceId },
@@ -107,29 +128,55 @@ async function prepareLink(tx: Tx, reach: Reach, schema: DatasheetSchema, fieldI
 async function checkLookup(tx: Tx, reach: Reach, schema: DatasheetSchema, property: LookupProperty) {
   const bad = (message: string, parameter: string) => invalidArgument(message, { parameter: `property.${parameter}` });
   const related = schema.fields.find((f) => f.id === property.relatedLinkFieldId);
-  if (!related) throw bad(`The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`, 'relatedLinkFieldId');
-  if (!isLinkType(related.type)) throw bad(`The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`, 'relatedLinkFieldId');
+  if (!related)
+    throw bad(
+      `The link field ID "${property.relatedLinkFieldId}" associated with the lookup field does not exist.`,
+      'relatedLinkFieldId',
+    );
+  if (!isLinkType(related.type))
+    throw bad(
+      `The field ID "${property.relatedLinkFieldId}" associated with the lookup field is not a link field.`,
+      'relatedLinkFieldId',
+    );
   const foreignId = (related.property as LinkProperty).foreignDatasheetId;
   // Outside the caller's reach, the linked datasheet is answered as a missing one (what loading it would say).
   if (!canReach(reach, foreignId)) throw datasheetNotFound(foreignId);
   const foreign = await loadSchema(asQueryable(tx), schema.spaceId, foreignId);
   if (!foreign.fields.some((f) => f.id === property.targetFieldId)) {
-    throw bad(`The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`, 'targetFieldId');
+    throw bad(
+      `The field ID "${property.targetFieldId}" referenced by the lookup field does not exist.`,
+      'targetFieldId',
+    );
   }
   for (const rule of property.sortInfo?.rules ?? []) {
     const field = foreign.fields.find((f) => f.id === rule.fieldId);
-    if (!field) throw bad(`The sorting field ID "${rule.fieldId}" specified by the lookup field does not exist.`, 'sortInfo');
-    if (UNSORTABLE.has(field.type)) throw bad(`The sorting field ID "${rule.fieldId}" specified by the lookup field cannot be used as a sorting field.`, 'sortInfo');
+    if (!field)
+      throw bad(`The sorting field ID "${rule.fieldId}" specified by the lookup field does not exist.`, 'sortInfo');
+    if (UNSORTABLE.has(field.type))
+      throw bad(
+        `The sorting field ID "${rule.fieldId}" specified by the lookup field cannot be used as a sorting field.`,
+        'sortInfo',
+      );
   }
   for (const condition of property.filterInfo?.conditions ?? []) {
     if (!foreign.fields.some((f) => f.id === condition.fieldId)) {
-      throw bad(`The filtering field ID "${condition.fieldId}" specified by the lookup field does not exist.`, 'filterInfo');
+      throw bad(
+        `The filtering field ID "${condition.fieldId}" specified by the lookup field does not exist.`,
+        'filterInfo',
+      );
     }
     try {
-      compileFilter({ conjunction: 'and', conditions: [condition as FilterCondition] }, foreign.fields, new SqlParams());
+      compileFilter(
+        { conjunction: 'and', conditions: [condition as FilterCondition] },
+        foreign.fields,
+        new SqlParams(),
+      );
     } catch (error) {
       if (!(error instanceof FilterCompileError)) throw error;
-      throw bad(`The filtering field ID "${condition.fieldId}" specified by the lookup field does not support the "${condition.operator}" operator.`, 'filterInfo');
+      throw bad(
+        `The filtering field ID "${condition.fieldId}" specified by the lookup field does not support the "${condition.operator}" operator.`,
+        'filterInfo',
+      );
     }
   }
 }
@@ -145,8 +192,17 @@ export interface UpdateFieldInput {
 }
 
 export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
-  async function schemaChange(tx: Tx, scope: Scope, datasheetId: string, change: SchemaChangedEvent['change'], targetId: string) {
-    const updated = await tx.datasheet.update({ where: { id: datasheetId }, data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } } });
+  async function schemaChange(
+    tx: Tx,
+    scope: Scope,
+    datasheetId: string,
+    change: SchemaChangedEvent['change'],
+    targetId: string,
+  ) {
+    const updated = await tx.datasheet.update({
+      where: { id: datasheetId },
+      data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
+    });
     return {
       type: 'schema.changed' as const,
       spaceId: scope.spaceId,
@@ -166,7 +222,15 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
       const brother = (created.property as Partial<LinkProperty>).brotherFieldId;
       if (brother) {
-        events.push(await schemaChange(tx, scope, (created.property as LinkProperty).foreignDatasheetId, 'field.created', brother));
+        events.push(
+          await schemaChange(
+            tx,
+            scope,
+            (created.property as LinkProperty).foreignDatasheetId,
+            'field.created',
+            brother,
+          ),
+        );
       }
       return { field: created, events };
     });
@@ -174,23 +238,35 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
     return field;
   }
 
-  async function update(scope: Scope, datasheetId: string, fieldId: string, input: UpdateFieldInput): Promise<FieldDef> {
+  async function update(
+    scope: Scope,
+    datasheetId: string,
+    fieldId: string,
+    input: UpdateFieldInput,
+  ): Promise<FieldDef> {
     const { field, event } = await prisma.$transaction(async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
       if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
-        throw invalidArgument(`Changing the type of field ${current.name} is not supported; create a new field instead`, {
-          parameter: 'type',
-        });
+        throw invalidArgument(
+          `Changing the type of field ${current.name} is not supported; create a new field instead`,
+          {
+            parameter: 'type',
+          },
+        );
       }
       const others = schema.fields.filter((f) => f.id !== fieldId).map((f) => f.name);
       const name = input.name === undefined ? current.name : validateFieldName(input.name, 'name', others);
       let property = current.property;
       if (input.property !== undefined) {
-        property = parseFieldProperty(current.type, input.property, { existing: current.property, fieldIds: schema.fields.map((f) => f.id) });
+        property = parseFieldProperty(current.type, input.property, {
+          existing: current.property,
+          fieldIds: schema.fields.map((f) => f.id),
+        });
         if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
       }
-      if (fieldTypeOf(current.type).computed === 'formula') property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
+      if (fieldTypeOf(current.type).computed === 'formula')
+        property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
       const description = input.description === undefined ? undefined : validateDescription(input.description);
       await tx.field.update({
         where: { id: fieldId },
@@ -207,7 +283,12 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
    * Deletes a field and its cells. For a two-way link, `conversion: 'delete'` deletes the sibling field too;
    * otherwise the sibling stays, turned into a one-way link so its cells keep their meaning.
    */
-  async function remove(scope: Scope, datasheetId: string, fieldId: string, options: { conversion?: string } = {}): Promise<void> {
+  async function remove(
+    scope: Scope,
+    datasheetId: string,
+    fieldId: string,
+    options: { conversion?: string } = {},
+  ): Promise<void> {
     if (options.conversion !== undefined && options.conversion !== 'delete' && options.conversion !== 'keepText') {
       throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
     }
@@ -250,7 +331,9 @@ function findField(schema: DatasheetSchema, fieldId: string): FieldDef {
 /** A link's target and sibling are its identity; a property update cannot move them. */
 function keepLinkIdentity(current: LinkProperty, next: LinkProperty) {
   if (next.foreignDatasheetId !== current.foreignDatasheetId) {
-    throw invalidArgument('The linked datasheet of a link field cannot be changed', { parameter: 'property.foreignDatasheetId' });
+    throw invalidArgument('The linked datasheet of a link field cannot be changed', {
+      parameter: 'property.foreignDatasheetId',
+    });
   }
   if (current.brotherFieldId) next.brotherFieldId = current.brotherFieldId;
 }

@@ -18,7 +18,13 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
   const expression = (field.property as { expression?: unknown }).expression;
   if (typeof expression !== 'string' || expression.trim() === '') return { ...field.property, hasError: true };
   const others = fields.filter((f) => f.id !== field.id);
-  const self: FieldDef = { id: field.id, name: field.name, type: 'Formula', property: field.property, isPrimary: false };
+  const self: FieldDef = {
+    id: field.id,
+    name: field.name,
+    type: 'Formula',
+    property: field.property,
+    isPrimary: false,
+  };
   let refs: string[];
   let canonical: string;
   try {
@@ -26,7 +32,11 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
     refs = formulaFieldIds(ast);
     canonical = expressionWithFieldIds(ast);
   } catch (error) {
-    if (error instanceof FormulaError) throw invalidArgument(`Invalid value for property.expression: ${error.message}`, { parameter: 'property.expression', position: error.position });
+    if (error instanceof FormulaError)
+      throw invalidArgument(`Invalid value for property.expression: ${error.message}`, {
+        parameter: 'property.expression',
+        position: error.position,
+      });
     throw error;
   }
   const graph = new Map<string, string[]>([[field.id, refs]]);
@@ -43,7 +53,9 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
   const path = cycleFrom(field.id, graph);
   if (path) {
     const nameOf = (id: string) => (id === field.id ? field.name : (fields.find((f) => f.id === id)?.name ?? id));
-    throw invalidArgument(`The formula creates a circular reference: ${path.map(nameOf).join(' → ')}`, { parameter: 'property.expression' });
+    throw invalidArgument(`The formula creates a circular reference: ${path.map(nameOf).join(' → ')}`, {
+      parameter: 'property.expression',
+    });
   }
   const stored = { ...self, property: { ...(field.property as object), expression: canonical } };
   const resolved = resolveFormulaFields([...others, stored]);
@@ -52,13 +64,20 @@ export function checkFormulaField<P>(field: { id: string; name: string; property
 }
 
 /** The expression, with the formulas it reads, must compile within FORMULA_LIMITS.compiledSql (as every read compiles it). */
-function checkCompiledSize(id: string, fields: FieldDef[], asts: ReturnType<typeof resolveFormulaFields>['asts']): void {
+function checkCompiledSize(
+  id: string,
+  fields: FieldDef[],
+  asts: ReturnType<typeof resolveFormulaFields>['asts'],
+): void {
   const ast = asts.get(id);
   if (!ast) return;
   try {
     compileFormula(ast, { fields, alias: 'r', params: [], timeZone: 'UTC', now: new Date(), formulas: asts });
   } catch (error) {
-    if (error instanceof FormulaLimitError) throw invalidArgument(`Invalid value for property.expression: ${error.message}`, { parameter: 'property.expression' });
+    if (error instanceof FormulaLimitError)
+      throw invalidArgument(`Invalid value for property.expression: ${error.message}`, {
+        parameter: 'property.expression',
+      });
     throw error;
   }
 }

@@ -55,7 +55,14 @@ export function createSpaceService(prisma: PrismaClient) {
    * (a token whose user is not a member is refused), so no query is needed.
    */
   async function listVisible(actor: Actor): Promise<{ id: string; name: string; plan: Plan; isAdmin: boolean }[]> {
-    return [{ id: actor.spaceId, name: actor.spaceName, plan: actor.plan, isAdmin: actor.role === 'owner' || actor.role === 'admin' }];
+    return [
+      {
+        id: actor.spaceId,
+        name: actor.spaceName,
+        plan: actor.plan,
+        isAdmin: actor.role === 'owner' || actor.role === 'admin',
+      },
+    ];
   }
 
   async function count(): Promise<number> {

@@ -88,8 +88,16 @@ export interface ActingAs {
   requestId?: string | null;
 }
 
-export function createTokenService(prisma: PrismaClient, db: Queryable, audit: AuditService, now: () => Date = () => new Date()) {
-  async function create(input: CreateTokenInput, by: ActingAs = { userId: null, tokenId: null }): Promise<{ secret: string; token: TokenSummary }> {
+export function createTokenService(
+  prisma: PrismaClient,
+  db: Queryable,
+  audit: AuditService,
+  now: () => Date = () => new Date(),
+) {
+  async function create(
+    input: CreateTokenInput,
+    by: ActingAs = { userId: null, tokenId: null },
+  ): Promise<{ secret: string; token: TokenSummary }> {
     const scopes = validateScopes(input.scopes ?? SCOPES);
     const datasheetIds = [...new Set(input.datasheetIds ?? [])];
     const bad = datasheetIds.find((id) => !isId('datasheet', id));
@@ -108,7 +116,14 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
         parameter: 'user',
       });
     }
-    const { secret, data } = newTokenData({ ...input, spaceId: space.id, userId: member.userId, scopes, datasheetIds, ancestorIds: input.ancestorIds });
+    const { secret, data } = newTokenData({
+      ...input,
+      spaceId: space.id,
+      userId: member.userId,
+      scopes,
+      datasheetIds,
+      ancestorIds: input.ancestorIds,
+    });
     // The token and its audit row commit together: a failed audit write leaves no token.
     const row = await prisma.$transaction(async (tx) => {
       const row = await tx.apiToken.create({ data });
@@ -120,7 +135,13 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
         action: 'token.created',
         targetType: 'token',
         targetId: row.id,
-        detail: { name: row.name, prefix: row.prefix, userId: row.userId, scopes: row.scopes, datasheetIds: row.datasheetIds },
+        detail: {
+          name: row.name,
+          prefix: row.prefix,
+          userId: row.userId,
+          scopes: row.scopes,
+          datasheetIds: row.datasheetIds,
+        },
       });
       return row;
     });
@@ -140,9 +161,14 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
    * not; revoking twice is harmless. (authenticate refuses descendants of a revoked token anyway, so one
    * created while its creator was being revoked ends too.)
    */
-  async function revoke(tokenId: string, by: ActingAs = { userId: null, tokenId: null }, spaceId?: string): Promise<TokenSummary> {
+  async function revoke(
+    tokenId: string,
+    by: ActingAs = { userId: null, tokenId: null },
+    spaceId?: string,
+  ): Promise<TokenSummary> {
     const row = await prisma.apiToken.findUnique({ where: { id: tokenId } });
-    if (!row || (spaceId !== undefined && row.spaceId !== spaceId)) throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
+    if (!row || (spaceId !== undefined && row.spaceId !== spaceId))
+      throw notFound(`Token ${tokenId} does not exist`, { parameter: 'token' });
     if (row.revokedAt) return summary(row);
     const at = now();
     // The token, its descendants (tokens created through it) and the audit row change together.
@@ -160,7 +186,11 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
         action: 'token.revoked',
         targetType: 'token',
         targetId: row.id,
-        detail: { name: row.name, prefix: row.prefix, ...(descendants.count > 0 ? { descendantsRevoked: descendants.count } : {}) },
+        detail: {
+          name: row.name,
+          prefix: row.prefix,
+          ...(descendants.count > 0 ? { descendantsRevoked: descendants.count } : {}),
+        },
       });
       return updated;
     });
@@ -181,7 +211,8 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
     if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized();
     const at = now();
     if (row.revoked || (row.expiresMs !== null && row.expiresMs <= at.getTime()) || !row.role) throw unauthorized();
-    if (row.lastUsedMs === null || at.getTime() - row.lastUsedMs > LAST_USED_RESOLUTION_MS) await touchToken(db, row.id, at);
+    if (row.lastUsedMs === null || at.getTime() - row.lastUsedMs > LAST_USED_RESOLUTION_MS)
+      await touchToken(db, row.id, at);
     return {
       userId: row.userId,
       tokenId: row.id,
@@ -201,24 +232,45 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
    */
   async function createFor(
     caller: Actor,
-    input: { name: string; scopes?: readonly string[] | null; datasheetIds?: readonly string[] | null; expiresAt?: Date | null; spaceId: string },
+    input: {
+      name: string;
+      scopes?: readonly string[] | null;
+      datasheetIds?: readonly string[] | null;
+      expiresAt?: Date | null;
+      spaceId: string;
+    },
     by: ActingAs,
   ) {
     const scopes = input.scopes ?? caller.scopes;
     const beyond = scopes.find((s) => !caller.scopes.includes(s as Scope));
-    if (beyond !== undefined) throw invalidArgument(`A token cannot grant the ${beyond} scope it does not have`, { parameter: 'scopes' });
+    if (beyond !== undefined)
+      throw invalidArgument(`A token cannot grant the ${beyond} scope it does not have`, { parameter: 'scopes' });
     const datasheetIds = input.datasheetIds ?? caller.datasheetIds;
-    if (caller.datasheetIds.length > 0 && (datasheetIds.length === 0 || datasheetIds.some((id) => !caller.datasheetIds.includes(id)))) {
-      throw invalidArgument('A restricted token can only create tokens restricted to its own datasheets', { parameter: 'datasheetIds' });
+    if (
+      caller.datasheetIds.length > 0 &&
+      (datasheetIds.length === 0 || datasheetIds.some((id) => !caller.datasheetIds.includes(id)))
+    ) {
+      throw invalidArgument('A restricted token can only create tokens restricted to its own datasheets', {
+        parameter: 'datasheetIds',
+      });
     }
-    const parent = await prisma.apiToken.findUnique({ where: { id: caller.tokenId }, select: { id: true, expiresAt: true, ancestorIds: true } });
+    const parent = await prisma.apiToken.findUnique({
+      where: { id: caller.tokenId },
+      select: { id: true, expiresAt: true, ancestorIds: true },
+    });
     if (!parent) throw new DomainError('UNAUTHORIZED', 'Unauthorized');
     const expiresAt = input.expiresAt ?? parent.expiresAt ?? undefined;
     if (parent.expiresAt && expiresAt && expiresAt.getTime() > parent.expiresAt.getTime()) {
-      throw invalidArgument(`A token cannot outlive the token that creates it, which expires at ${parent.expiresAt.toISOString()}`, { parameter: 'expiresAt' });
+      throw invalidArgument(
+        `A token cannot outlive the token that creates it, which expires at ${parent.expiresAt.toISOString()}`,
+        { parameter: 'expiresAt' },
+      );
     }
     const ancestorIds = [...(parent.ancestorIds ?? []), parent.id];
-    return create({ spaceId: input.spaceId, userId: caller.userId, name: input.name, scopes, datasheetIds, expiresAt, ancestorIds }, by);
+    return create(
+      { spaceId: input.spaceId, userId: caller.userId, name: input.name, scopes, datasheetIds, expiresAt, ancestorIds },
+      by,
+    );
   }
 
   /** Who a token is: its user, space, role, scopes and restriction (GET /fusion/v1/me, GraphQL `me`). */
@@ -231,7 +283,13 @@ export function createTokenService(prisma: PrismaClient, db: Queryable, audit: A
     return {
       user,
       space: { ...space, role: actor.role },
-      token: { id: token.id, name: token.name, prefix: token.prefix, expiresAt: token.expiresAt, createdAt: token.createdAt },
+      token: {
+        id: token.id,
+        name: token.name,
+        prefix: token.prefix,
+        expiresAt: token.expiresAt,
+        createdAt: token.createdAt,
+      },
       scopes: [...actor.scopes],
       datasheetIds: [...actor.datasheetIds],
     };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CellError, PropertyError, type CellKind, type FieldType, type RecordColumn } from '../../../src/domain/fields/field-type.js';
+import {
+  CellError,
+  PropertyError,
+  type CellKind,
+  type FieldType,
+  type RecordColumn,
+} from '../../../src/domain/fields/field-type.js';
 import { FIELD_TYPES, fieldTypeOf } from '../../../src/domain/fields/registry.js';
 import { KEY, LINK_FIELD, NOW } from '../../cases/field-case.js';
 import { FIELD_CASES } from '../../cases/field-cases.js';
@@ -85,7 +91,10 @@ describe.each(Object.keys(FIELD_TYPES) as FieldType[])('%s', (type) => {
     expect(module.type).toBe(type);
     expect(cases.type).toBe(type);
     expect({ writable: module.writable, primaryCapable: module.primaryCapable }).toEqual(REFERENCE[type]);
-    expect({ cellKind: module.cellKind, multiple: module.multiple, source: module.source }).toEqual({ source: undefined, ...STORAGE[type] });
+    expect({ cellKind: module.cellKind, multiple: module.multiple, source: module.source }).toEqual({
+      source: undefined,
+      ...STORAGE[type],
+    });
   });
 
   it(module.writable ? 'stores null for null' : 'refuses every write, even null, with its message', () => {
@@ -95,7 +104,10 @@ describe.each(Object.keys(FIELD_TYPES) as FieldType[])('%s', (type) => {
       expect(module.readOnlyMessage).toBeUndefined();
     } else {
       expect(module.readOnlyMessage).toMatch(/ field can't be edited$/);
-      expect(errorOf(() => module.write(null, field, writeContext(field)))).toEqual({ kind: CellError, message: module.readOnlyMessage });
+      expect(errorOf(() => module.write(null, field, writeContext(field)))).toEqual({
+        kind: CellError,
+        message: module.readOnlyMessage,
+      });
     }
   });
 
@@ -116,41 +128,65 @@ describe.each(Object.keys(FIELD_TYPES) as FieldType[])('%s', (type) => {
   it.each(cases.accepted.map((row) => [JSON.stringify(row.input) ?? 'undefined', row] as const))(
     'accepts property %s',
     (_label, row) => {
-      const property = module.property.parse(row.input, { fieldIds: FIELD_IDS, ...(row.existing ? { existing: row.existing } : {}) });
+      const property = module.property.parse(row.input, {
+        fieldIds: FIELD_IDS,
+        ...(row.existing ? { existing: row.existing } : {}),
+      });
       expect(module.property.toApi(property)).toEqual(row.api);
       expect(JSON.parse(JSON.stringify(property ?? null))).toEqual(property ?? null);
     },
   );
 
-  it.each(cases.rejected.map((row) => [JSON.stringify(row.input) ?? 'undefined', row] as const))('refuses property %s', (_label, row) => {
-    expect(errorOf(() => module.property.parse(row.input, { fieldIds: FIELD_IDS }))).toEqual({ kind: PropertyError, message: row.message });
-  });
+  it.each(cases.rejected.map((row) => [JSON.stringify(row.input) ?? 'undefined', row] as const))(
+    'refuses property %s',
+    (_label, row) => {
+      expect(errorOf(() => module.property.parse(row.input, { fieldIds: FIELD_IDS }))).toEqual({
+        kind: PropertyError,
+        message: row.message,
+      });
+    },
+  );
 
-  it.each(cases.writes.map((row) => [JSON.stringify(row.value), row] as const))('successful write %s', (_label, row) => {
-    const field = makeField(type, row.property ?? cases.property);
-    const written = module.write(row.value, field, writeContext(field, row.timeZone));
-    expect(written.value).toEqual(row.stored);
-    expect(written.refs).toEqual(row.refs);
-    expect(JSON.parse(JSON.stringify(written.value))).toEqual(written.value);
-    const ctx = readContext(row.timeZone);
-    expect(module.read.json(written.value, field, ctx)).toEqual(row.json);
-    expect(module.read.string(written.value, field, ctx)).toBe(row.string);
-  });
+  it.each(cases.writes.map((row) => [JSON.stringify(row.value), row] as const))(
+    'successful write %s',
+    (_label, row) => {
+      const field = makeField(type, row.property ?? cases.property);
+      const written = module.write(row.value, field, writeContext(field, row.timeZone));
+      expect(written.value).toEqual(row.stored);
+      expect(written.refs).toEqual(row.refs);
+      expect(JSON.parse(JSON.stringify(written.value))).toEqual(written.value);
+      const ctx = readContext(row.timeZone);
+      expect(module.read.json(written.value, field, ctx)).toEqual(row.json);
+      expect(module.read.string(written.value, field, ctx)).toBe(row.string);
+    },
+  );
 
-  it.each(cases.failures.map((row) => [JSON.stringify(row.value) ?? String(row.value), row] as const))('failing write %s', (_label, row) => {
-    const field = makeField(type, row.property ?? cases.property);
-    expect(errorOf(() => module.write(row.value, field, writeContext(field)))).toEqual({ kind: CellError, message: row.message });
-  });
+  it.each(cases.failures.map((row) => [JSON.stringify(row.value) ?? String(row.value), row] as const))(
+    'failing write %s',
+    (_label, row) => {
+      const field = makeField(type, row.property ?? cases.property);
+      expect(errorOf(() => module.write(row.value, field, writeContext(field)))).toEqual({
+        kind: CellError,
+        message: row.message,
+      });
+    },
+  );
 
-  it.each(cases.reads.map((row) => [JSON.stringify(row.stored) ?? 'undefined', row] as const))('reads stored %s', (_label, row) => {
-    const field = makeField(type, row.property ?? cases.property);
-    const ctx = readContext(row.timeZone, row.record);
-    expect(module.read.json(row.stored, field, ctx)).toEqual(row.json);
-    expect(module.read.string(row.stored, field, ctx)).toBe(row.string);
-  });
+  it.each(cases.reads.map((row) => [JSON.stringify(row.stored) ?? 'undefined', row] as const))(
+    'reads stored %s',
+    (_label, row) => {
+      const field = makeField(type, row.property ?? cases.property);
+      const ctx = readContext(row.timeZone, row.record);
+      expect(module.read.json(row.stored, field, ctx)).toEqual(row.json);
+      expect(module.read.string(row.stored, field, ctx)).toBe(row.string);
+    },
+  );
 
-  it.each((cases.defaults ?? []).map((row) => [JSON.stringify(row.property), row] as const))('default value for %s', (_label, row) => {
-    const field = makeField(type, row.property);
-    expect(module.defaultValue?.(field, NOW)).toEqual(row.value);
-  });
+  it.each((cases.defaults ?? []).map((row) => [JSON.stringify(row.property), row] as const))(
+    'default value for %s',
+    (_label, row) => {
+      const field = makeField(type, row.property);
+      expect(module.defaultValue?.(field, NOW)).toEqual(row.value);
+    },
+  );
 });

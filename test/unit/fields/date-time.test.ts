@@ -8,7 +8,11 @@ const ZONES = ['UTC', 'Asia/Shanghai', 'America/Toronto'] as const;
 type Zone = (typeof ZONES)[number];
 
 const at = (iso: string) => Date.parse(iso);
-const same = (iso: string): Record<Zone, number> => ({ UTC: at(iso), 'Asia/Shanghai': at(iso), 'America/Toronto': at(iso) });
+const same = (iso: string): Record<Zone, number> => ({
+  UTC: at(iso),
+  'Asia/Shanghai': at(iso),
+  'America/Toronto': at(iso),
+});
 /** Midnight 2021-01-01 as a wall clock in each default zone. */
 const NEW_YEAR: Record<Zone, number> = {
   UTC: at('2021-01-01T00:00Z'),
@@ -49,8 +53,22 @@ const MORE: typeof TABLE = [
   { input: 2021001, expected: NEW_YEAR },
   { input: 202101, expected: NEW_YEAR },
   { input: '2021-01', expected: NEW_YEAR },
-  { input: '2021-01-01T24:00', expected: { UTC: at('2021-01-02T00:00Z'), 'Asia/Shanghai': at('2021-01-01T16:00Z'), 'America/Toronto': at('2021-01-02T05:00Z') } },
-  { input: '2021-01-01T12:30:45,5', expected: { UTC: at('2021-01-01T12:30:45.500Z'), 'Asia/Shanghai': at('2021-01-01T04:30:45.500Z'), 'America/Toronto': at('2021-01-01T17:30:45.500Z') } },
+  {
+    input: '2021-01-01T24:00',
+    expected: {
+      UTC: at('2021-01-02T00:00Z'),
+      'Asia/Shanghai': at('2021-01-01T16:00Z'),
+      'America/Toronto': at('2021-01-02T05:00Z'),
+    },
+  },
+  {
+    input: '2021-01-01T12:30:45,5',
+    expected: {
+      UTC: at('2021-01-01T12:30:45.500Z'),
+      'Asia/Shanghai': at('2021-01-01T04:30:45.500Z'),
+      'America/Toronto': at('2021-01-01T17:30:45.500Z'),
+    },
+  },
   // Overflowing ISO dates are invalid; as numbers they stay epoch ms.
   { input: '2021-02-30', expected: 'rejected' },
   { input: '2021-01-01T25:00', expected: 'rejected' },
@@ -59,7 +77,14 @@ const MORE: typeof TABLE = [
   { input: 0, expected: { UTC: 0, 'Asia/Shanghai': 0, 'America/Toronto': 0 } },
   { input: -5, expected: { UTC: -5, 'Asia/Shanghai': -5, 'America/Toronto': -5 } },
   // RFC 2822: obsolete zone names, numeric offsets, optional weekday that must be right.
-  { input: '1 Jan 2021 00:00 EST', expected: { UTC: at('2021-01-01T05:00Z'), 'Asia/Shanghai': at('2020-12-31T21:00Z'), 'America/Toronto': at('2021-01-01T10:00Z') } },
+  {
+    input: '1 Jan 2021 00:00 EST',
+    expected: {
+      UTC: at('2021-01-01T05:00Z'),
+      'Asia/Shanghai': at('2020-12-31T21:00Z'),
+      'America/Toronto': at('2021-01-01T10:00Z'),
+    },
+  },
   { input: 'Fri, 01 Jan 21 08:00:00 +0800', expected: NEW_YEAR },
   // A wrong weekday is not RFC 2822 for moment: the Date fallback reads it, with no zone shift.
   { input: 'Sat, 01 Jan 2021 00:00:00 GMT', expected: same('2021-01-01T00:00Z') },

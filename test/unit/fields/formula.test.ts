@@ -20,15 +20,21 @@ describe('Formula property format on GET', () => {
   });
 
   it('shows DateTime formatting', () => {
-    expect(api({ valueType: 'DateTime', formatting: { dateFormat: 'DD/MM/YYYY', timeFormat: 'HH:mm', includeTime: true } })).toMatchObject({
+    expect(
+      api({ valueType: 'DateTime', formatting: { dateFormat: 'DD/MM/YYYY', timeFormat: 'HH:mm', includeTime: true } }),
+    ).toMatchObject({
       format: { type: 'DateTime', format: { dateFormat: 'DD/MM/YYYY', timeFormat: 'HH:mm', includeTime: true } },
     });
   });
 
   it('shows Number and Currency formatting with their default precisions', () => {
     expect(api({ valueType: 'Number' })).toMatchObject({ format: { type: 'Number', format: { precision: 0 } } });
-    expect(api({ valueType: 'Number', formatting: { precision: 3 } })).toMatchObject({ format: { type: 'Number', format: { precision: 3 } } });
-    expect(api({ valueType: 'Number', formatting: { symbol: '¥' } })).toMatchObject({ format: { type: 'Currency', format: { precision: 2, symbol: '¥' } } });
+    expect(api({ valueType: 'Number', formatting: { precision: 3 } })).toMatchObject({
+      format: { type: 'Number', format: { precision: 3 } },
+    });
+    expect(api({ valueType: 'Number', formatting: { symbol: '¥' } })).toMatchObject({
+      format: { type: 'Currency', format: { precision: 2, symbol: '¥' } },
+    });
   });
 
   it('reports the engine error flag', () => {

@@ -2,11 +2,24 @@ import type { FieldDef, FieldType, ReadContext, WriteContext } from '../../../sr
 import { fieldTypeOf } from '../../../src/domain/fields/registry.js';
 import { newId } from '../../../src/domain/ids.js';
 import { nextFreeColor, type SelectOption } from '../../../src/domain/fields/shared/select-options.js';
-import { ALICE, BOB, CREATED_AT, fileUrl, KEY, LINK_FIELD, NAME, UPDATED_AT, type ReadCase } from '../../cases/field-case.js';
+import {
+  ALICE,
+  BOB,
+  CREATED_AT,
+  fileUrl,
+  KEY,
+  LINK_FIELD,
+  NAME,
+  UPDATED_AT,
+  type ReadCase,
+} from '../../cases/field-case.js';
 
 /** A field of `type` whose property went through the module's own create validation. */
 export function makeField(type: FieldType, propertyInput: unknown, existing?: unknown): FieldDef {
-  const property = fieldTypeOf(type).property.parse(propertyInput, { fieldIds: [LINK_FIELD, KEY], ...(existing ? { existing } : {}) });
+  const property = fieldTypeOf(type).property.parse(propertyInput, {
+    fieldIds: [LINK_FIELD, KEY],
+    ...(existing ? { existing } : {}),
+  });
   return { id: KEY, name: NAME, type, property, isPrimary: false };
 }
 

@@ -12,7 +12,10 @@ export async function formulaDatabase() {
     /** A new datasheet holding `records` (cells as stored, created/updated times with ms precision). */
     async datasheet(records: readonly FormulaRecord[]): Promise<string> {
       const id = `dstFormula${String(++sheets).padStart(6, '0')}`;
-      await db.query(`INSERT INTO nodes (id, space_id, type, name, position, updated_at) VALUES ($1, 'spcFormula0001', 'DATASHEET', $1, $2, now())`, [id, sheets]);
+      await db.query(
+        `INSERT INTO nodes (id, space_id, type, name, position, updated_at) VALUES ($1, 'spcFormula0001', 'DATASHEET', $1, $2, now())`,
+        [id, sheets],
+      );
       await db.query(`INSERT INTO datasheets (id, space_id, updated_at) VALUES ($1, 'spcFormula0001', now())`, [id]);
       if (records.length) {
         await db.query(

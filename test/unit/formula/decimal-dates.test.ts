@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compileParseFormat, tokenizeFormat } from '../../../src/domain/formula/date-format.js';
+import { fromLocal, parseDateText, toLocal, type ZoneSpec } from '../../../src/domain/formula/dates.js';
 import {
-  fromLocal,
-  parseDateText,
-  toLocal,
-  type ZoneSpec,
-} from '../../../src/domain/formula/dates.js';
-import { decDiv, decFromNumber, decFromString, decMod, decRound, decToMultiple, decToNumber } from '../../../src/domain/formula/decimal.js';
+  decDiv,
+  decFromNumber,
+  decFromString,
+  decMod,
+  decRound,
+  decToMultiple,
+  decToNumber,
+} from '../../../src/domain/formula/decimal.js';
 import { FormulaRuntimeError } from '../../../src/domain/formula/errors.js';
 import { compareText, numberText, parseNumberText } from '../../../src/domain/formula/values.js';
 
@@ -64,7 +67,14 @@ describe('values', () => {
   });
 
   it('prints numbers as JavaScript does', () => {
-    expect([1e21, 1.5e-7, 0.000001, 123.45, -0, 100].map(numberText)).toEqual(['1e+21', '1.5e-7', '0.000001', '123.45', '0', '100']);
+    expect([1e21, 1.5e-7, 0.000001, 123.45, -0, 100].map(numberText)).toEqual([
+      '1e+21',
+      '1.5e-7',
+      '0.000001',
+      '123.45',
+      '0',
+      '100',
+    ]);
   });
 
   it('orders text by code points', () => {
@@ -81,12 +91,22 @@ describe('dates', () => {
 
   it('resolves wall-clock times in DST gaps and overlaps as PostgreSQL does', () => {
     expect(new Date(fromLocal(wall, ny)).toISOString()).toBe('2024-03-10T07:30:00.000Z');
-    expect(new Date(fromLocal({ ...wall, month: 11, day: 3, hour: 1 }, ny)).toISOString()).toBe('2024-11-03T06:30:00.000Z');
-    expect(new Date(fromLocal({ ...wall, month: 7, day: 1 }, { kind: 'offset', minutes: -150 })).toISOString()).toBe('2024-07-01T05:00:00.000Z');
+    expect(new Date(fromLocal({ ...wall, month: 11, day: 3, hour: 1 }, ny)).toISOString()).toBe(
+      '2024-11-03T06:30:00.000Z',
+    );
+    expect(new Date(fromLocal({ ...wall, month: 7, day: 1 }, { kind: 'offset', minutes: -150 })).toISOString()).toBe(
+      '2024-07-01T05:00:00.000Z',
+    );
   });
 
   it('reads wall-clock parts', () => {
-    expect(toLocal(Date.UTC(2024, 0, 1, 3), ny)).toMatchObject({ year: 2023, month: 12, day: 31, hour: 22, weekday: 0 });
+    expect(toLocal(Date.UTC(2024, 0, 1, 3), ny)).toMatchObject({
+      year: 2023,
+      month: 12,
+      day: 31,
+      hour: 22,
+      weekday: 0,
+    });
     expect(() => toLocal(Date.UTC(10000, 0, 1), ny)).toThrow(FormulaRuntimeError);
   });
 
@@ -106,6 +126,9 @@ describe('dates', () => {
 
   it('tokenizes formats longest first, with [literal] text', () => {
     expect(tokenizeFormat('YYYYY-MM [at] hh:mm')).toEqual(['YYYY', 'Y', '-', 'MM', ' ', '[at]', ' ', 'hh', ':', 'mm']);
-    expect(compileParseFormat('DD.MM.YYYY')).toEqual({ pattern: '^([0-9]{2})\\.([0-9]{2})\\.([0-9]{4})$', slots: ['day', 'month', 'year'] });
+    expect(compileParseFormat('DD.MM.YYYY')).toEqual({
+      pattern: '^([0-9]{2})\\.([0-9]{2})\\.([0-9]{4})$',
+      slots: ['day', 'month', 'year'],
+    });
   });
 });

@@ -37,12 +37,17 @@ export type Case = [formula: string, expected: unknown, row?: RowInput];
 
 /** One test per row of the table: `formula` on `row` (FULL by default) evaluates to `expected`. */
 export function cases(table: readonly Case[]) {
-  it.each(table.map(([formula, expected, row]) => ({ formula, expected, row, label: row === EMPTY ? `${formula} (empty record)` : formula })))(
-    '$label → $expected',
-    ({ formula, expected, row }) => {
-      const actual = ev(formula, row);
-      if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) expect(actual).toBeCloseTo(expected, 12);
-      else expect(actual).toEqual(expected);
-    },
-  );
+  it.each(
+    table.map(([formula, expected, row]) => ({
+      formula,
+      expected,
+      row,
+      label: row === EMPTY ? `${formula} (empty record)` : formula,
+    })),
+  )('$label → $expected', ({ formula, expected, row }) => {
+    const actual = ev(formula, row);
+    if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected))
+      expect(actual).toBeCloseTo(expected, 12);
+    else expect(actual).toEqual(expected);
+  });
 }

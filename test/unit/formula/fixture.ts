@@ -8,7 +8,10 @@ import type { FormulaRecord } from '../../../src/domain/formula/index.js';
  */
 const ids: Record<string, string> = {};
 function field(name: string, type: FieldType, property: unknown): FieldDef {
-  const id = `fld${name.replace(/[^A-Za-z0-9]/g, '').padEnd(10, 'X').slice(0, 10)}`;
+  const id = `fld${name
+    .replace(/[^A-Za-z0-9]/g, '')
+    .padEnd(10, 'X')
+    .slice(0, 10)}`;
   ids[name] = id;
   const module = FIELD_TYPES[type];
   return { id, name, type, property: module.property.parse(property, { fieldIds: [] }), isPrimary: false };
@@ -94,7 +97,18 @@ export const ROWS: RowInput[] = [
     Stars: 3,
     Seq: 1,
   },
-  { Title: 'beta', Qty: 0, Price: 0.1, Rate: 1, Done: false, Status: 'Done', Tags: ['blue'], 'Due Date': Date.UTC(2024, 1, 29, 0, 0), Stars: 0, Seq: 2 },
+  {
+    Title: 'beta',
+    Qty: 0,
+    Price: 0.1,
+    Rate: 1,
+    Done: false,
+    Status: 'Done',
+    Tags: ['blue'],
+    'Due Date': Date.UTC(2024, 1, 29, 0, 0),
+    Stars: 0,
+    Seq: 2,
+  },
   { Seq: 3 },
   {
     Title: '',
@@ -108,10 +122,40 @@ export const ROWS: RowInput[] = [
     Stars: 5,
     Seq: 4,
   },
-  { Title: '12.5', Notes: 'Ünïcödé 😀 “quoted” \\ {braces}', Qty: 1e21, Price: -0.005, Rate: 0, Tags: ['green', 'green'], 'Due Date': Date.UTC(2024, 5, 15, 1, 0), Stars: 1, Seq: 5 },
-  { Title: '2024-03-01', Notes: 'a,b,,c', Qty: 0.1, Price: 0.2, Rate: 0.3, Done: true, 'Due Date': Date.UTC(1999, 11, 31, 23, 59), Stars: 2, Seq: 6 },
+  {
+    Title: '12.5',
+    Notes: 'Ünïcödé 😀 “quoted” \\ {braces}',
+    Qty: 1e21,
+    Price: -0.005,
+    Rate: 0,
+    Tags: ['green', 'green'],
+    'Due Date': Date.UTC(2024, 5, 15, 1, 0),
+    Stars: 1,
+    Seq: 5,
+  },
+  {
+    Title: '2024-03-01',
+    Notes: 'a,b,,c',
+    Qty: 0.1,
+    Price: 0.2,
+    Rate: 0.3,
+    Done: true,
+    'Due Date': Date.UTC(1999, 11, 31, 23, 59),
+    Stars: 2,
+    Seq: 6,
+  },
   { Title: 'x', Qty: 123456.789, Price: 1e-7, Rate: -0.5, Status: 'Done', 'Due Date': 0, Stars: 4, Seq: 7 },
-  { Title: 'TRUE', Notes: 'true', Qty: 3, Price: 3, Done: true, Status: 'Todo', Tags: ['blue', 'red', 'green', '12'], 'Due Date': Date.UTC(2024, 6, 6, 12, 30), Seq: 8 },
+  {
+    Title: 'TRUE',
+    Notes: 'true',
+    Qty: 3,
+    Price: 3,
+    Done: true,
+    Status: 'Todo',
+    Tags: ['blue', 'red', 'green', '12'],
+    'Due Date': Date.UTC(2024, 6, 6, 12, 30),
+    Seq: 8,
+  },
 ];
 
 export const RECORDS: FormulaRecord[] = ROWS.map((row, i) => makeRecord(i + 1, row));

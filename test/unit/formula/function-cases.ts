@@ -6,7 +6,8 @@ import { CREATED, DUE, EMPTY, ERR, type Case } from './eval-helper.js';
  * value (ERR = runtime error; datetimes as epoch ms), record (the FULL record unless given). The zone is
  * Asia/Shanghai (UTC+8, no DST); ctx.now is 2024-06-15 17:30:15.250 there.
  */
-const local = (y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => Date.UTC(y, m - 1, d, h - 8, mi, s, ms);
+const local = (y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0) =>
+  Date.UTC(y, m - 1, d, h - 8, mi, s, ms);
 const TAGS_12: Case[2] = { Tags: ['12', 'red', 'green'] };
 
 export const FUNCTION_CASES = {
@@ -278,7 +279,7 @@ export const FUNCTION_CASES = {
   ],
   ENCODE_URL_COMPONENT: [
     ['ENCODE_URL_COMPONENT("a b&c/d?e=ü")', 'a%20b%26c%2Fd%3Fe%3D%C3%BC'],
-    ["ENCODE_URL_COMPONENT(\"-_.!~*'()\")", "-_.!~*'()"],
+    ['ENCODE_URL_COMPONENT("-_.!~*\'()")', "-_.!~*'()"],
     ['ENCODE_URL_COMPONENT("😀")', '%F0%9F%98%80'],
   ],
   // ------------------------------------------------------------------ logical

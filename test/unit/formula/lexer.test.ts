@@ -9,12 +9,27 @@ describe('lexer', () => {
     expect(kinds('+ - * / % & = != > >= < <= && || !').slice(0, -1)).toEqual(
       ['+', '-', '*', '/', '%', '&', '=', '!=', '>', '>=', '<', '<=', '&&', '||', '!'].map((op) => ['op', op]),
     );
-    expect(kinds('a>=b')).toEqual([['name', 'a'], ['op', '>='], ['name', 'b'], ['eof', '']]);
-    expect(kinds('!!x')).toEqual([['op', '!'], ['op', '!'], ['name', 'x'], ['eof', '']]);
+    expect(kinds('a>=b')).toEqual([
+      ['name', 'a'],
+      ['op', '>='],
+      ['name', 'b'],
+      ['eof', ''],
+    ]);
+    expect(kinds('!!x')).toEqual([
+      ['op', '!'],
+      ['op', '!'],
+      ['name', 'x'],
+      ['eof', ''],
+    ]);
   });
 
   it('reads numbers', () => {
-    expect(kinds('12 3.5 .5 7.').slice(0, -1)).toEqual([['number', '12'], ['number', '3.5'], ['number', '.5'], ['number', '7.']]);
+    expect(kinds('12 3.5 .5 7.').slice(0, -1)).toEqual([
+      ['number', '12'],
+      ['number', '3.5'],
+      ['number', '.5'],
+      ['number', '7.'],
+    ]);
     expect(() => tokenize('1.2.3')).toThrow('Parse character 1.2.3 failed');
   });
 
@@ -25,7 +40,7 @@ describe('lexer', () => {
     ['‘curly single’', 'curly single'],
     ['"mixed”', 'mixed'],
     ['"it\'s"', "it's"],
-    ["'say \"hi\"'", 'say "hi"'],
+    ['\'say "hi"\'', 'say "hi"'],
     ['"a\\"b"', 'a"b'],
     ['"tab\\tnew\\nline\\r"', 'tab\tnew\nline\r'],
     ['"back\\\\slash"', 'back\\slash'],
@@ -36,7 +51,7 @@ describe('lexer', () => {
 
   it('rejects an unterminated string', () => {
     expect(() => tokenize('"abc')).toThrow(FormulaError);
-    expect(() => tokenize("'abc")).toThrow('Unknown operational character: \'abc');
+    expect(() => tokenize("'abc")).toThrow("Unknown operational character: 'abc");
   });
 
   it.each([
@@ -57,13 +72,36 @@ describe('lexer', () => {
   });
 
   it('reads bare names: no spaces or operators, may contain digits and dots after the first character', () => {
-    expect(kinds('Qty2 a.b 名称 $x_y')).toEqual([['name', 'Qty2'], ['name', 'a.b'], ['name', '名称'], ['name', '$x_y'], ['eof', '']]);
-    expect(kinds('2abc')).toEqual([['number', '2'], ['name', 'abc'], ['eof', '']]);
-    expect(kinds('a-b')).toEqual([['name', 'a'], ['op', '-'], ['name', 'b'], ['eof', '']]);
+    expect(kinds('Qty2 a.b 名称 $x_y')).toEqual([
+      ['name', 'Qty2'],
+      ['name', 'a.b'],
+      ['name', '名称'],
+      ['name', '$x_y'],
+      ['eof', ''],
+    ]);
+    expect(kinds('2abc')).toEqual([
+      ['number', '2'],
+      ['name', 'abc'],
+      ['eof', ''],
+    ]);
+    expect(kinds('a-b')).toEqual([
+      ['name', 'a'],
+      ['op', '-'],
+      ['name', 'b'],
+      ['eof', ''],
+    ]);
   });
 
   it('reads parentheses and separators, full-width too', () => {
-    expect(kinds('SUM（1，2）')).toEqual([['name', 'SUM'], ['lparen', '('], ['number', '1'], ['comma', ','], ['number', '2'], ['rparen', ')'], ['eof', '']]);
+    expect(kinds('SUM（1，2）')).toEqual([
+      ['name', 'SUM'],
+      ['lparen', '('],
+      ['number', '1'],
+      ['comma', ','],
+      ['number', '2'],
+      ['rparen', ')'],
+      ['eof', ''],
+    ]);
     expect(kinds('(,)').map(([k]) => k)).toEqual(['lparen', 'comma', 'rparen', 'eof']);
   });
 

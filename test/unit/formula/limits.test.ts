@@ -10,7 +10,8 @@ import { FIELDS, NOW, TIME_ZONE } from './fixture.js';
  * compiled SQL grows linearly with the formula (a node's SQL is never pasted into its parent more than once).
  */
 const parse = (text: string) => parseFormula(text, FIELDS);
-const compile = (text: string) => compileFormulaCondition(parse(text), { fields: FIELDS, alias: 'r', params: [], timeZone: TIME_ZONE, now: NOW });
+const compile = (text: string) =>
+  compileFormulaCondition(parse(text), { fields: FIELDS, alias: 'r', params: [], timeZone: TIME_ZONE, now: NOW });
 const nest = (template: string, depth: number, inner: string) => {
   let text = inner;
   for (let i = 0; i < depth; i++) text = template.replaceAll('X', text);
@@ -61,7 +62,7 @@ describe('parser limits', () => {
     const literals: number[] = [];
     const walk = (node: FormulaNode): void => {
       if (node.kind === 'number') literals.push(node.value);
-      if (node.kind === 'binary') (walk(node.left), walk(node.right));
+      if (node.kind === 'binary') walk(node.left), walk(node.right);
     };
     walk(ast.root);
     expect(literals).toEqual(terms.map((_, i) => i));
@@ -98,11 +99,18 @@ describe('compiled size is linear in the formula', () => {
   it('binds a repeated argument once, as a column of a derived table', () => {
     const reads = (depth: number) => compile(nest('LOWER(X)', depth, '{Title}')).match(/fldTitle/g)!.length;
     expect(reads(16)).toBe(reads(2));
-    expect(compile(nest('LOWER(X)', 16, '{Title}'))).toMatch(/^\(SELECT .* FROM \(SELECT \*, .* AS s\d+ FROM \(SELECT .* AS s\d+ OFFSET 0\) AS q\d+/);
+    expect(compile(nest('LOWER(X)', 16, '{Title}'))).toMatch(
+      /^\(SELECT .* FROM \(SELECT \*, .* AS s\d+ FROM \(SELECT .* AS s\d+ OFFSET 0\) AS q\d+/,
+    );
   });
 
   it('keeps short formulas as plain expressions (no derived table)', () => {
-    for (const text of ['AND({Status} = "Done", {Qty} > 1000)', 'FIND("a", {Title}) > 0', 'LOWER({Title})', '{Title} = "a" || {Qty} < 2']) {
+    for (const text of [
+      'AND({Status} = "Done", {Qty} > 1000)',
+      'FIND("a", {Title}) > 0',
+      'LOWER({Title})',
+      '{Title} = "a" || {Qty} < 2',
+    ]) {
       expect(compile(text)).not.toMatch(/OFFSET 0/);
     }
   });
@@ -110,11 +118,19 @@ describe('compiled size is linear in the formula', () => {
   it('refuses a formula whose SQL would pass the limit, while compiling', () => {
     const text = Array(40).fill('DATETIME_DIFF({Title}, {Notes}, {Title}) > 1').join(' || ');
     expect(text.length).toBeLessThan(FORMULA_LIMITS.length);
-    expect(() => compile(text)).toThrow(new FormulaLimitError('The formula is too complex to run (its compiled query would be too large)', 0));
+    expect(() => compile(text)).toThrow(
+      new FormulaLimitError('The formula is too complex to run (its compiled query would be too large)', 0),
+    );
   });
 
   it('resolves the value and the error condition separately, each self-contained', () => {
-    const parts = compileFormulaParts(parse(nest('LOWER(X)', 16, '{Title}')), { fields: FIELDS, alias: 'r', params: [], timeZone: TIME_ZONE, now: NOW });
+    const parts = compileFormulaParts(parse(nest('LOWER(X)', 16, '{Title}')), {
+      fields: FIELDS,
+      alias: 'r',
+      params: [],
+      timeZone: TIME_ZONE,
+      now: NOW,
+    });
     for (const text of [parts.v, parts.e]) expect(text).not.toMatch(/\u0002/);
   });
 });

@@ -154,7 +154,12 @@ describe('field values', () => {
     ['{Seq}', 7],
   ]);
 
-  const field = (name: string, type: FieldType, property: unknown, id = `fld${type.slice(0, 10).padEnd(10, 'Q')}`): FieldDef => {
+  const field = (
+    name: string,
+    type: FieldType,
+    property: unknown,
+    id = `fld${type.slice(0, 10).padEnd(10, 'Q')}`,
+  ): FieldDef => {
     let parsed = property;
     try {
       parsed = FIELD_TYPES[type].property.parse(property, { fieldIds: [] });
@@ -172,8 +177,14 @@ describe('field values', () => {
     field('Docs', 'WorkDoc', undefined),
     field('Maker', 'CreatedBy', undefined),
     field('Edited', 'LastModifiedTime', { dateFormat: 'YYYY-MM-DD', includeTime: true, timeFormat: 'hh:mm' }),
-    { ...field('Calc', 'Formula', { expression: '1' }), property: { expression: '1', valueType: 'Number', hasError: false } },
-    { ...field('Label', 'Formula', { expression: '1' }, 'fldFormulaTxt'), property: { expression: '"a"', valueType: 'String', hasError: false } },
+    {
+      ...field('Calc', 'Formula', { expression: '1' }),
+      property: { expression: '1', valueType: 'Number', hasError: false },
+    },
+    {
+      ...field('Label', 'Formula', { expression: '1' }, 'fldFormulaTxt'),
+      property: { expression: '"a"', valueType: 'String', hasError: false },
+    },
   ];
   const fields = [...FIELDS, ...extra];
   const id = (name: string) => fields.find((f) => f.name === name)!.id;
@@ -183,7 +194,10 @@ describe('field values', () => {
       [id('Link')]: { text: 'https://a.test', title: 'A' },
       [id('Mail')]: 'x@y.z',
       [id('People')]: ['usrAAAAAAAAAA', 'usrBBBBBBBBBB'],
-      [id('Files')]: [{ id: 'atc1', token: 't', name: 'a.png' }, { id: 'atc2', token: 't', name: 'b.pdf' }],
+      [id('Files')]: [
+        { id: 'atc1', token: 't', name: 'a.png' },
+        { id: 'atc2', token: 't', name: 'b.pdf' },
+      ],
       [id('Refs')]: ['recAAAAAAAAAA'],
       [id('Docs')]: [{ documentId: 'docA', title: 'Plan' }],
       [id('Calc')]: 42,
@@ -191,7 +205,8 @@ describe('field values', () => {
     },
     createdBy: 'usrMaker00001',
   };
-  const value = (formula: string) => evaluateFormula(parseFormula(formula, fields), record, { fields, timeZone: TIME_ZONE, now: NOW });
+  const value = (formula: string) =>
+    evaluateFormula(parseFormula(formula, fields), record, { fields, timeZone: TIME_ZONE, now: NOW });
 
   it.each([
     ['{Link}', 'https://a.test'],
@@ -213,13 +228,19 @@ describe('field values', () => {
 
   it('reads a URL stored as a plain string', () => {
     const r = { ...record, cells: { [id('Link')]: 'https://plain.test' } };
-    expect(evaluateFormula(parseFormula('{Link}', fields), r, { fields, timeZone: TIME_ZONE, now: NOW })).toBe('https://plain.test');
+    expect(evaluateFormula(parseFormula('{Link}', fields), r, { fields, timeZone: TIME_ZONE, now: NOW })).toBe(
+      'https://plain.test',
+    );
   });
 });
 
 describe('results and the filter rule', () => {
   it('returns runtime errors instead of throwing', () => {
-    const result = evaluateFormula(parseFormula('1 / 0', FIELDS), recordOf({}), { fields: FIELDS, timeZone: TIME_ZONE, now: NOW });
+    const result = evaluateFormula(parseFormula('1 / 0', FIELDS), recordOf({}), {
+      fields: FIELDS,
+      timeZone: TIME_ZONE,
+      now: NOW,
+    });
     expect(result).toBeInstanceOf(FormulaRuntimeError);
   });
 
@@ -248,8 +269,8 @@ describe('results and the filter rule', () => {
   });
 
   it('rejects an unknown time zone', () => {
-    expect(() => evaluateFormula(parseFormula('1', FIELDS), recordOf({}), { fields: FIELDS, timeZone: 'Nowhere/Land', now: NOW })).toThrow(
-      'invalid time zone',
-    );
+    expect(() =>
+      evaluateFormula(parseFormula('1', FIELDS), recordOf({}), { fields: FIELDS, timeZone: 'Nowhere/Land', now: NOW }),
+    ).toThrow('invalid time zone');
   });
 });

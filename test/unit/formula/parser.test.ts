@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FormulaNode } from '../../../src/domain/formula/ast.js';
-import { FormulaError, formulaFieldIds, formulaUsesClock, FUNCTION_NAMES, FUNCTIONS, parseFormula } from '../../../src/domain/formula/index.js';
+import {
+  FormulaError,
+  formulaFieldIds,
+  formulaUsesClock,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  parseFormula,
+} from '../../../src/domain/formula/index.js';
 import { FIELD_ID, FIELDS } from './fixture.js';
 
 /** The tree as compact text: (op a b), NAME(args), {fieldId}, literals. */
@@ -66,7 +73,9 @@ describe('parser: references', () => {
   });
 
   it('unescapes braces and backslashes inside references', () => {
-    const fields = [{ id: 'fldWeirdName01', name: 'a{b}\\c', type: 'SingleText' as const, property: {}, isPrimary: false }];
+    const fields = [
+      { id: 'fldWeirdName01', name: 'a{b}\\c', type: 'SingleText' as const, property: {}, isPrimary: false },
+    ];
     expect(show(parseFormula('{a\\{b\\}\\\\c}', fields).root)).toBe('{fldWeirdName01}');
   });
 
@@ -204,13 +213,23 @@ describe('parser: errors', () => {
     ['DATEADD(TODAY(), 1, "fortnights")', 'DATEADD function does not support the unit "fortnights"', 20],
     ['DATETIME_DIFF(TODAY(), NOW(), "Days")', 'DATETIME_DIFF function does not support the unit "Days"', 30],
     ['DATETIME_PARSE("1", {Title})', 'DATETIME_PARSE function requires a text literal as its format', 20],
-    ['SET_TIMEZONE(NOW(), "Mars/Base")', 'SET_TIMEZONE function requires a literal time zone (hours offset or zone name)', 20],
-    ['SET_TIMEZONE(NOW(), {Qty})', 'SET_TIMEZONE function requires a literal time zone (hours offset or zone name)', 20],
+    [
+      'SET_TIMEZONE(NOW(), "Mars/Base")',
+      'SET_TIMEZONE function requires a literal time zone (hours offset or zone name)',
+      20,
+    ],
+    [
+      'SET_TIMEZONE(NOW(), {Qty})',
+      'SET_TIMEZONE function requires a literal time zone (hours offset or zone name)',
+      20,
+    ],
   ])('%j → %s', (text, message, position) => {
     expect(error(text)).toEqual({ message, position });
   });
 
   it('refuses a reference to the formula field itself', () => {
-    expect(() => parseFormula('{Qty} + 1', FIELDS, { selfFieldId: FIELD_ID.Qty })).toThrow("Can't add the current Formula field in a formula");
+    expect(() => parseFormula('{Qty} + 1', FIELDS, { selfFieldId: FIELD_ID.Qty })).toThrow(
+      "Can't add the current Formula field in a formula",
+    );
   });
 });

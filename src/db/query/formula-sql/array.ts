@@ -12,7 +12,8 @@ function flattenRows(call: SqlCall): { rows: string | null; e: string | null } {
   const errors: (string | null)[] = [];
   call.args.forEach((arg, i) => {
     const v = call.arg(i).v;
-    if (arg.type === 'array') parts.push(`SELECT u.x, ${i} AS a, u.n::int AS b FROM unnest(${v}) WITH ORDINALITY AS u(x, n)`);
+    if (arg.type === 'array')
+      parts.push(`SELECT u.x, ${i} AS a, u.n::int AS b FROM unnest(${v}) WITH ORDINALITY AS u(x, n)`);
     else {
       const t = call.text(i);
       errors.push(t.e);
@@ -51,7 +52,9 @@ function countIfSql(call: SqlCall) {
       if (!o) opError = 'true';
     } else {
       const t = `btrim(${call.text(2).v}, ${WS})`;
-      const sql = `(CASE WHEN ${call.arg(2).v} IS NULL OR ${t} = '' THEN '=' ELSE (CASE ${t} ${Object.entries(COUNTIF_OPS)
+      const sql = `(CASE WHEN ${call.arg(2).v} IS NULL OR ${t} = '' THEN '=' ELSE (CASE ${t} ${Object.entries(
+        COUNTIF_OPS,
+      )
         .map(([text, o]) => `WHEN '${text}' THEN '${o}'`)
         .join(' ')} END) END)`;
       op = { sql };
@@ -60,7 +63,9 @@ function countIfSql(call: SqlCall) {
   }
   const ops: CompareOp[] = ['=', '!=', '>', '<', '>=', '<='];
   const byOp = (build: (o: CompareOp) => string, type: string) =>
-    'literal' in op ? build(op.literal) : `(CASE ${op.sql} ${ops.map((o) => `WHEN '${o}' THEN ${build(o)}`).join(' ')} ELSE NULL::${type} END)`;
+    'literal' in op
+      ? build(op.literal)
+      : `(CASE ${op.sql} ${ops.map((o) => `WHEN '${o}' THEN ${build(o)}`).join(' ')} ELSE NULL::${type} END)`;
   let v: string;
   if (rangeType === 'array') {
     const k = ++env.seq.n;
@@ -95,7 +100,8 @@ export const ARRAY_SQL = {
   ARRAYJOIN: (call) =>
     call.scope(`${call.arg(0).v} IS NOT NULL`, () => {
       const a = call.arg(0);
-      if (call.args[0]!.type !== 'array') return { v: `(CASE WHEN ${a.v} IS NULL THEN NULL ELSE ${call.text(0).v} END)` };
+      if (call.args[0]!.type !== 'array')
+        return { v: `(CASE WHEN ${a.v} IS NULL THEN NULL ELSE ${call.text(0).v} END)` };
       const sep = call.args.length > 1 ? call.text(1) : { v: `''`, e: null };
       return { v: `array_to_string(${a.v}, coalesce(NULLIF(${sep.v}, ''), ', '))` };
     }),
@@ -104,7 +110,8 @@ export const ARRAY_SQL = {
     return { v: terms.length ? `(${terms.join(' + ')})::float8` : '0::float8' };
   },
   COUNTA: (call) => {
-    if (isSingleArray(call.args)) return { v: `coalesce((SELECT count(*) FROM unnest(${call.arg(0).v}) AS u(e) WHERE u.e <> ''), 0)::float8` };
+    if (isSingleArray(call.args))
+      return { v: `coalesce((SELECT count(*) FROM unnest(${call.arg(0).v}) AS u(e) WHERE u.e <> ''), 0)::float8` };
     const terms = call.args.map((arg, i) => {
       const v = call.arg(i).v;
       switch (arg.type) {
@@ -121,6 +128,8 @@ export const ARRAY_SQL = {
     return { v: terms.length ? `(${terms.join(' + ')})::float8` : '0::float8' };
   },
   COUNTALL: (call) =>
-    isSingleArray(call.args) ? { v: `coalesce(cardinality(${call.arg(0).v}), 0)::float8` } : { v: `${call.args.length}::float8` },
+    isSingleArray(call.args)
+      ? { v: `coalesce(cardinality(${call.arg(0).v}), 0)::float8` }
+      : { v: `${call.args.length}::float8` },
   COUNTIF: countIfSql,
 } satisfies Record<string, SqlFunction>;

@@ -50,4 +50,5 @@ export function blankFirst(call: SqlCall, type: ValueType, inner: () => { v: str
 /** The inner value is NULL only on error. */
 export const erroring = (v: string) => ({ v, e: nullIsError(v) });
 
-export const intArg = (call: SqlCall, i: number) => `greatest(-1e9::float8, least(1e9::float8, trunc(${call.number(i).v})))`;
+export const intArg = (call: SqlCall, i: number) =>
+  `greatest(-1e9::float8, least(1e9::float8, trunc(${call.number(i).v})))`;

@@ -1,5 +1,15 @@
 import type { ValueType } from '../../../domain/formula/ast.js';
-import { anyError, bind, errsWhenNull, nullIsError, numText, parseNumber, type Sql, type SqlEnv, WS } from './values.js';
+import {
+  anyError,
+  bind,
+  errsWhenNull,
+  nullIsError,
+  numText,
+  parseNumber,
+  type Sql,
+  type SqlEnv,
+  WS,
+} from './values.js';
 import { inRange, parseDateSql, tsOf } from './dates.js';
 
 // Conversions between value types (values.ts in the evaluator).
@@ -33,7 +43,10 @@ export function plainTextSql(env: SqlEnv, c: Sql): Sql {
     case 'boolean':
       return { v: `(CASE WHEN ${c.v} THEN 'true' WHEN NOT ${c.v} THEN 'false' ELSE '' END)`, e: c.e, type: 'string' };
     case 'datetime': {
-      const [v, e] = bindPair(env, c.v, (x) => [`CASE WHEN ${x} IS NULL THEN '' WHEN ${inRange(x)} THEN ${isoSql(x)} ELSE '' END`, `(${x} IS NOT NULL AND NOT ${inRange(x)})`]);
+      const [v, e] = bindPair(env, c.v, (x) => [
+        `CASE WHEN ${x} IS NULL THEN '' WHEN ${inRange(x)} THEN ${isoSql(x)} ELSE '' END`,
+        `(${x} IS NOT NULL AND NOT ${inRange(x)})`,
+      ]);
       return { v, e: anyError(c.e, e), type: 'string' };
     }
     case 'array':
@@ -49,7 +62,12 @@ export function bindPair(env: SqlEnv, x: string, fn: (x: string) => [string, str
 }
 
 /** Notes `decimal` as the exact decimal of `float` (when `from` has one, or when `from` is undefined); returns `float`. */
-export function withDecimal(env: SqlEnv, float: string, from: string | undefined, decimal: (d: string) => string): string {
+export function withDecimal(
+  env: SqlEnv,
+  float: string,
+  from: string | undefined,
+  decimal: (d: string) => string,
+): string {
   const d = from === undefined ? '' : env.decimals?.get(from);
   if (d !== undefined) (env.decimals ??= new Map()).set(float, decimal(d));
   return float;
@@ -62,7 +80,11 @@ export function toNumberSql(env: SqlEnv, c: Sql): Sql {
     case 'datetime':
       // A value that is NULL only on error stays NULL: arithmetic over it is NULL too, and says the error itself.
       if (errsWhenNull(c)) return { v: c.v, e: c.e, type: 'number' };
-      return { v: withDecimal(env, `coalesce(${c.v}, 0::float8)`, c.v, (d) => `coalesce(${d}, 0::numeric)`), e: c.e, type: 'number' };
+      return {
+        v: withDecimal(env, `coalesce(${c.v}, 0::float8)`, c.v, (d) => `coalesce(${d}, 0::numeric)`),
+        e: c.e,
+        type: 'number',
+      };
     case 'boolean':
       return { v: `(CASE WHEN ${c.v} THEN 1::float8 ELSE 0::float8 END)`, e: c.e, type: 'number' };
     case 'string':
@@ -82,7 +104,11 @@ export function lenientNumberSql(env: SqlEnv, v: string, type: ValueType): strin
     case 'string':
     case 'array': {
       const text = type === 'array' ? `array_to_string(${v}, ', ')` : v;
-      return bind(env, [text], ([t]) => `CASE WHEN ${t} IS NULL OR btrim(${t}, ${WS}) = '' THEN NULL::float8 ELSE ${parseNumber(env, t!)} END`);
+      return bind(
+        env,
+        [text],
+        ([t]) => `CASE WHEN ${t} IS NULL OR btrim(${t}, ${WS}) = '' THEN NULL::float8 ELSE ${parseNumber(env, t!)} END`,
+      );
     }
     case 'boolean':
       return `(CASE WHEN ${v} THEN 1::float8 WHEN NOT ${v} THEN 0::float8 END)`;

@@ -10,12 +10,37 @@ import { inRange, localOf, msOfLocal, offsetOf, wallMsOf } from './dates.js';
 export type UnitSql = { literal: DateUnit } | { sql: string } | { invalid: true };
 
 const UNIT_CASES: [string, DateUnit][] = Object.entries({
-  milliseconds: 'ms', millisecond: 'ms', ms: 'ms', seconds: 's', second: 's', s: 's', minutes: 'm', minute: 'm', m: 'm',
-  hours: 'h', hour: 'h', h: 'h', days: 'd', day: 'd', d: 'd', weeks: 'w', week: 'w', w: 'w', months: 'M', month: 'M',
-  M: 'M', quarters: 'Q', quarter: 'Q', Q: 'Q', years: 'y', year: 'y', y: 'y',
+  milliseconds: 'ms',
+  millisecond: 'ms',
+  ms: 'ms',
+  seconds: 's',
+  second: 's',
+  s: 's',
+  minutes: 'm',
+  minute: 'm',
+  m: 'm',
+  hours: 'h',
+  hour: 'h',
+  h: 'h',
+  days: 'd',
+  day: 'd',
+  d: 'd',
+  weeks: 'w',
+  week: 'w',
+  w: 'w',
+  months: 'M',
+  month: 'M',
+  M: 'M',
+  quarters: 'Q',
+  quarter: 'Q',
+  Q: 'Q',
+  years: 'y',
+  year: 'y',
+  y: 'y',
 } satisfies Record<string, DateUnit>);
 
-const knownUnit = (text: string): UnitSql => (Object.hasOwn(UNITS, text) ? { literal: UNITS[text]! } : { invalid: true });
+const knownUnit = (text: string): UnitSql =>
+  Object.hasOwn(UNITS, text) ? { literal: UNITS[text]! } : { invalid: true };
 
 export function unitSql(call: SqlCall, i: number, fallback: string): UnitSql {
   if (i >= call.args.length) return knownUnit(fallback);
@@ -40,8 +65,11 @@ const MAX_WALL = `${MAX_MS + 2 * DAY_MS}::float8`;
 
 /** dates.ts addDays: wall-clock days; NULL when out of range. */
 export function addDaysSql(env: SqlEnv, ms: string, days: string, zone: string): string {
-  return bind(env, [localOf(ms, zone), days], ([l, d]) =>
-    `CASE WHEN ${wallMsOf(l!)} + ${d}::float8 * ${DAY_MS} NOT BETWEEN ${MIN_WALL} AND ${MAX_WALL} THEN NULL::float8 ELSE ${bind(env, [msOfLocal(`${l} + interval '1 day' * ${d}`, zone)], ([t]) => `CASE WHEN ${inRange(t!)} THEN ${t} END`)} END`,
+  return bind(
+    env,
+    [localOf(ms, zone), days],
+    ([l, d]) =>
+      `CASE WHEN ${wallMsOf(l!)} + ${d}::float8 * ${DAY_MS} NOT BETWEEN ${MIN_WALL} AND ${MAX_WALL} THEN NULL::float8 ELSE ${bind(env, [msOfLocal(`${l} + interval '1 day' * ${d}`, zone)], ([t]) => `CASE WHEN ${inRange(t!)} THEN ${t} END`)} END`,
   );
 }
 
@@ -54,27 +82,40 @@ function addMonthsSql(env: SqlEnv, ms: string, months: string, zone: string): st
 }
 
 export function dateAddSql(env: SqlEnv, ms: string, count: string, unit: UnitSql, zone: string): string {
-  return bind(env, [ms, count], ([t, n]) =>
-    `CASE WHEN abs(${n}) > 1e15::float8 THEN NULL::float8 ELSE ${perUnit(unit, ALL_UNITS, (u) => {
-      switch (u) {
-        case 'ms':
-        case 's':
-        case 'm':
-        case 'h':
-          return bind(env, [`trunc(${t} + ${n} * ${UNIT_MS_SQL[u]})`], ([r]) => `CASE WHEN ${inRange(r!)} THEN ${r} END`);
-        case 'd':
-        case 'w':
-          return bind(env, [`floor(${u === 'w' ? `${n} * 7` : n} + 0.5)`], ([days]) =>
-            `CASE WHEN abs(${days}) > 3700000 THEN NULL::float8 ELSE ${addDaysSql(env, t!, `${days}::int`, zone)} END`,
-          );
-        default: {
-          const months = u === 'Q' ? `trunc(${n} * 3)` : u === 'y' ? `trunc(${n}) * 12` : `trunc(${n})`;
-          return bind(env, [months], ([mo]) =>
-            `CASE WHEN abs(${mo}) > 120000 THEN NULL::float8 ELSE ${addMonthsSql(env, t!, `${mo}::int`, zone)} END`,
-          );
+  return bind(
+    env,
+    [ms, count],
+    ([t, n]) =>
+      `CASE WHEN abs(${n}) > 1e15::float8 THEN NULL::float8 ELSE ${perUnit(unit, ALL_UNITS, (u) => {
+        switch (u) {
+          case 'ms':
+          case 's':
+          case 'm':
+          case 'h':
+            return bind(
+              env,
+              [`trunc(${t} + ${n} * ${UNIT_MS_SQL[u]})`],
+              ([r]) => `CASE WHEN ${inRange(r!)} THEN ${r} END`,
+            );
+          case 'd':
+          case 'w':
+            return bind(
+              env,
+              [`floor(${u === 'w' ? `${n} * 7` : n} + 0.5)`],
+              ([days]) =>
+                `CASE WHEN abs(${days}) > 3700000 THEN NULL::float8 ELSE ${addDaysSql(env, t!, `${days}::int`, zone)} END`,
+            );
+          default: {
+            const months = u === 'Q' ? `trunc(${n} * 3)` : u === 'y' ? `trunc(${n}) * 12` : `trunc(${n})`;
+            return bind(
+              env,
+              [months],
+              ([mo]) =>
+                `CASE WHEN abs(${mo}) > 120000 THEN NULL::float8 ELSE ${addMonthsSql(env, t!, `${mo}::int`, zone)} END`,
+            );
+          }
         }
-      }
-    })} END`,
+      })} END`,
   );
 }
 
@@ -82,14 +123,22 @@ export function dateAddSql(env: SqlEnv, ms: string, count: string, unit: UnitSql
 function monthDiffSql(env: SqlEnv, a: string, b: string, zone: string): string {
   const core = (x: string, y: string) =>
     bind(env, [localOf(x, zone), localOf(y, zone)], ([lx, ly]) =>
-      bind(env, [`((extract(year FROM ${ly})::int - extract(year FROM ${lx})::int) * 12 + (extract(month FROM ${ly})::int - extract(month FROM ${lx})::int))`], ([w]) =>
-        bind(env, [addMonthsSql(env, x, w!, zone)], ([anchor]) =>
-          bind(env, [`(${y} - ${anchor} < 0)`], ([c]) =>
-            bind(env, [addMonthsSql(env, x, `${w} + (CASE WHEN ${c} THEN -1 ELSE 1 END)`, zone)], ([anchor2]) =>
-              `(-(${w} + (${y} - ${anchor}) / (CASE WHEN ${c} THEN ${anchor} - ${anchor2} ELSE ${anchor2} - ${anchor} END)) + 0)`,
+      bind(
+        env,
+        [
+          `((extract(year FROM ${ly})::int - extract(year FROM ${lx})::int) * 12 + (extract(month FROM ${ly})::int - extract(month FROM ${lx})::int))`,
+        ],
+        ([w]) =>
+          bind(env, [addMonthsSql(env, x, w!, zone)], ([anchor]) =>
+            bind(env, [`(${y} - ${anchor} < 0)`], ([c]) =>
+              bind(
+                env,
+                [addMonthsSql(env, x, `${w} + (CASE WHEN ${c} THEN -1 ELSE 1 END)`, zone)],
+                ([anchor2]) =>
+                  `(-(${w} + (${y} - ${anchor}) / (CASE WHEN ${c} THEN ${anchor} - ${anchor2} ELSE ${anchor2} - ${anchor} END)) + 0)`,
+              ),
             ),
           ),
-        ),
       ),
     );
   return `(CASE WHEN extract(day FROM ${localOf(a, zone)}) < extract(day FROM ${localOf(b, zone)}) THEN -(${core(b, a)}) ELSE ${core(a, b)} END)`;
@@ -131,7 +180,8 @@ export function startOfUnitSql(env: SqlEnv, ms: string, unit: UnitSql, zone: str
     perUnit(unit, ALL_UNITS, (u) => {
       if (u === 'ms') return t!;
       const l = localOf(t!, zone);
-      if (u === 'w') return `(${wallMsOf(`date_trunc('day', ${l})`)} - extract(dow FROM ${l})::int * ${DAY_MS}::float8)`;
+      if (u === 'w')
+        return `(${wallMsOf(`date_trunc('day', ${l})`)} - extract(dow FROM ${l})::int * ${DAY_MS}::float8)`;
       const field = { s: 'second', m: 'minute', h: 'hour', d: 'day', M: 'month', Q: 'quarter', y: 'year' }[u];
       return wallMsOf(`date_trunc('${field}', ${l})`);
     }),

@@ -33,14 +33,21 @@ function workdaySql(call: SqlCall) {
   const zone = call.zone(0);
   const start = dateArg(call, 0);
   const holidays = holidaysSql(call, 2, zone);
-  const v = bind(env, [start.v, `trunc(${call.number(1).v})`], ([s, n]) =>
-    `CASE WHEN ${s} IS NULL OR abs(${n}) > ${MAX_WORKDAYS} THEN NULL::float8 WHEN ${n} = 0 THEN ${s} ELSE ${bind(env, [dayNumberSql(s!, zone), holidays.v], ([sd, hol]) => {
-      const k = ++env.seq.n;
-      const target =
-        `(SELECT ${sd} + sign(${n})::int * g${k}.k FROM generate_series(1, (abs(${n})::int * 2 + 14 + 2 * coalesce(cardinality(${hol}), 0))) AS g${k}(k) ` +
-        `WHERE ${isWeekdaySql(`(${sd} + sign(${n})::int * g${k}.k)`)} AND NOT ((${sd} + sign(${n})::int * g${k}.k) = ANY(${hol})) ORDER BY g${k}.k OFFSET abs(${n})::int - 1 LIMIT 1)`;
-      return addDaysSql(env, s!, `(${target} - ${sd})`, zone);
-    })} END`,
+  const v = bind(
+    env,
+    [start.v, `trunc(${call.number(1).v})`],
+    ([s, n]) =>
+      `CASE WHEN ${s} IS NULL OR abs(${n}) > ${MAX_WORKDAYS} THEN NULL::float8 WHEN ${n} = 0 THEN ${s} ELSE ${bind(
+        env,
+        [dayNumberSql(s!, zone), holidays.v],
+        ([sd, hol]) => {
+          const k = ++env.seq.n;
+          const target =
+            `(SELECT ${sd} + sign(${n})::int * g${k}.k FROM generate_series(1, (abs(${n})::int * 2 + 14 + 2 * coalesce(cardinality(${hol}), 0))) AS g${k}(k) ` +
+            `WHERE ${isWeekdaySql(`(${sd} + sign(${n})::int * g${k}.k)`)} AND NOT ((${sd} + sign(${n})::int * g${k}.k) = ANY(${hol})) ORDER BY g${k}.k OFFSET abs(${n})::int - 1 LIMIT 1)`;
+          return addDaysSql(env, s!, `(${target} - ${sd})`, zone);
+        },
+      )} END`,
   );
   return { v, e: anyError(start.e, holidays.e, `(${start.v} IS NOT NULL AND ${v} IS NULL)`) };
 }
@@ -51,29 +58,43 @@ function workdayDiffSql(call: SqlCall) {
   const a = dateArg(call, 0);
   const b = dateArg(call, 1);
   const holidays = holidaysSql(call, 2, zone);
-  const v = bind(env, [a.v, b.v], ([x, y]) =>
-    `CASE WHEN ${x} IS NULL OR ${y} IS NULL THEN NULL::float8 ELSE ${bind(env, [dayNumberSql(x!, zone), dayNumberSql(y!, zone), holidays.v], ([da, db, hol]) =>
-      bind(env, [`least(${da}, ${db})`, `greatest(${da}, ${db})`], ([lo, hi]) => {
-        const k = ++env.seq.n;
-        const count = `(${weekdaysBeforeSql(`(${hi} + 1)`)} - ${weekdaysBeforeSql(lo!)} - (SELECT count(DISTINCT u${k}.h) FROM unnest(${hol}) AS u${k}(h) WHERE u${k}.h BETWEEN ${lo} AND ${hi} AND ${isWeekdaySql(`u${k}.h`)}))`;
-        return `(CASE WHEN ${da} <= ${db} THEN ${count} ELSE -${count} END)::float8`;
-      }),
-    )} END`,
+  const v = bind(
+    env,
+    [a.v, b.v],
+    ([x, y]) =>
+      `CASE WHEN ${x} IS NULL OR ${y} IS NULL THEN NULL::float8 ELSE ${bind(
+        env,
+        [dayNumberSql(x!, zone), dayNumberSql(y!, zone), holidays.v],
+        ([da, db, hol]) =>
+          bind(env, [`least(${da}, ${db})`, `greatest(${da}, ${db})`], ([lo, hi]) => {
+            const k = ++env.seq.n;
+            const count = `(${weekdaysBeforeSql(`(${hi} + 1)`)} - ${weekdaysBeforeSql(lo!)} - (SELECT count(DISTINCT u${k}.h) FROM unnest(${hol}) AS u${k}(h) WHERE u${k}.h BETWEEN ${lo} AND ${hi} AND ${isWeekdaySql(`u${k}.h`)}))`;
+            return `(CASE WHEN ${da} <= ${db} THEN ${count} ELSE -${count} END)::float8`;
+          }),
+      )} END`,
   );
   return { v, e: anyError(a.e, b.e, holidays.e) };
 }
 
-const partSql = (part: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second'): SqlFunction => (call) =>
-  blankFirst(call, 'number', () => {
-    const d = dateArg(call, 0);
-    const expr = part === 'second' ? `floor(extract(second FROM ${localOf(d.v, call.zone(0))}))` : `extract(${part} FROM ${localOf(d.v, call.zone(0))})`;
-    return { v: `(CASE WHEN ${d.v} IS NULL THEN NULL ELSE ${expr}::float8 END)`, e: d.e };
-  });
+const partSql =
+  (part: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second'): SqlFunction =>
+  (call) =>
+    blankFirst(call, 'number', () => {
+      const d = dateArg(call, 0);
+      const expr =
+        part === 'second'
+          ? `floor(extract(second FROM ${localOf(d.v, call.zone(0))}))`
+          : `extract(${part} FROM ${localOf(d.v, call.zone(0))})`;
+      return { v: `(CASE WHEN ${d.v} IS NULL THEN NULL ELSE ${expr}::float8 END)`, e: d.e };
+    });
 
 function formatDateSql(call: SqlCall, format: { literal: string } | { sql: string }) {
   return blankFirst(call, 'string', () => {
     const d = dateArg(call, 0);
-    return { v: `(CASE WHEN ${d.v} IS NULL THEN NULL ELSE ${formatSql(call.env, d.v, format, call.zone(0))} END)`, e: d.e };
+    return {
+      v: `(CASE WHEN ${d.v} IS NULL THEN NULL ELSE ${formatSql(call.env, d.v, format, call.zone(0))} END)`,
+      e: d.e,
+    };
   });
 }
 
@@ -97,20 +118,47 @@ function parseWithFormatSql(call: SqlCall, format: string): string {
       let offset: string | null = null;
       slots.forEach((slot, i) => {
         switch (slot) {
-          case 'year': year = `${g(i)}::int`; break;
-          case 'year2': year = `(${g(i)}::int + CASE WHEN ${g(i)}::int > 68 THEN 1900 ELSE 2000 END)`; break;
-          case 'month': month = `${g(i)}::int`; break;
-          case 'monthName': month = `array_position(ARRAY[${MONTH_NAMES.map((n) => `'${n}'`).join(', ')}], ${g(i)})`; break;
-          case 'monthShort': month = `array_position(ARRAY[${MONTH_NAMES.map((n) => `'${n.slice(0, 3)}'`).join(', ')}], ${g(i)})`; break;
-          case 'day': day = `${g(i)}::int`; break;
-          case 'hour': hour = `${g(i)}::int`; break;
-          case 'hour12': hour12 = `${g(i)}::int`; break;
-          case 'minute': minute = `${g(i)}::int`; break;
-          case 'second': second = `${g(i)}::int`; break;
-          case 'millisecond': millisecond = `${g(i)}::int`; break;
-          case 'meridiem': meridiem = `upper(${g(i)})`; break;
-          case 'offset': offset = offsetTextSql(g(i)); break;
-          default: break;
+          case 'year':
+            year = `${g(i)}::int`;
+            break;
+          case 'year2':
+            year = `(${g(i)}::int + CASE WHEN ${g(i)}::int > 68 THEN 1900 ELSE 2000 END)`;
+            break;
+          case 'month':
+            month = `${g(i)}::int`;
+            break;
+          case 'monthName':
+            month = `array_position(ARRAY[${MONTH_NAMES.map((n) => `'${n}'`).join(', ')}], ${g(i)})`;
+            break;
+          case 'monthShort':
+            month = `array_position(ARRAY[${MONTH_NAMES.map((n) => `'${n.slice(0, 3)}'`).join(', ')}], ${g(i)})`;
+            break;
+          case 'day':
+            day = `${g(i)}::int`;
+            break;
+          case 'hour':
+            hour = `${g(i)}::int`;
+            break;
+          case 'hour12':
+            hour12 = `${g(i)}::int`;
+            break;
+          case 'minute':
+            minute = `${g(i)}::int`;
+            break;
+          case 'second':
+            second = `${g(i)}::int`;
+            break;
+          case 'millisecond':
+            millisecond = `${g(i)}::int`;
+            break;
+          case 'meridiem':
+            meridiem = `upper(${g(i)})`;
+            break;
+          case 'offset':
+            offset = offsetTextSql(g(i));
+            break;
+          default:
+            break;
         }
       });
       const firstEpoch = slots.findIndex((s) => s === 'unixSeconds' || s === 'unixMs');
@@ -127,7 +175,11 @@ function parseWithFormatSql(call: SqlCall, format: string): string {
       const y = year ?? `extract(year FROM ${now})::int`;
       const mo = month ?? (year === undefined ? `extract(month FROM ${now})::int` : '1');
       const d = day ?? (year === undefined && month === undefined ? `extract(day FROM ${now})::int` : '1');
-      const built = partsToMsSql(env, { year: y, month: `coalesce(${mo}, 0)`, day: d, hour, minute, second, millisecond, offset }, zone);
+      const built = partsToMsSql(
+        env,
+        { year: y, month: `coalesce(${mo}, 0)`, day: d, hour, minute, second, millisecond, offset },
+        zone,
+      );
       return `CASE WHEN ${m} IS NULL THEN NULL::float8 ELSE ${built} END`;
     }),
   );
@@ -164,7 +216,9 @@ function weekStartSql(call: SqlCall, i: number): { v: string; e: string | null }
 }
 
 export const DATE_TIME_SQL = {
-  TODAY: (call) => ({ v: msOfLocal(`date_trunc('day', ${localOf(nowSql(call.env), call.ctxZone())})`, call.ctxZone()) }),
+  TODAY: (call) => ({
+    v: msOfLocal(`date_trunc('day', ${localOf(nowSql(call.env), call.ctxZone())})`, call.ctxZone()),
+  }),
   NOW: (call) => ({ v: nowSql(call.env) }),
   TONOW: relativeSql,
   FROMNOW: relativeSql,
@@ -174,16 +228,17 @@ export const DATE_TIME_SQL = {
       const v = `(CASE WHEN ${d.v} IS NULL THEN NULL::float8 ELSE ${dateAddSql(call.env, d.v, call.number(1).v, unitSql(call, 2, ''), call.zone(0))} END)`;
       return { v, e: anyError(d.e, nullIsError(v)) };
     }),
-  DATETIME_DIFF: (call) => call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
-    const a = dateArg(call, 0);
-    const b = dateArg(call, 1);
-    const diff = `(${dateDiffSql(call.env, a.v, b.v, unitSql(call, 2, 'days'), call.zone(0))} + 0)`;
-    const both = `(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`;
-    return {
-      v: `(CASE WHEN ${both} THEN ${diff} END)`,
-      e: `(${both} AND (${a.v} IS NULL OR ${b.v} IS NULL OR ${diff} IS NULL))`,
-    };
-  }),
+  DATETIME_DIFF: (call) =>
+    call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
+      const a = dateArg(call, 0);
+      const b = dateArg(call, 1);
+      const diff = `(${dateDiffSql(call.env, a.v, b.v, unitSql(call, 2, 'days'), call.zone(0))} + 0)`;
+      const both = `(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`;
+      return {
+        v: `(CASE WHEN ${both} THEN ${diff} END)`,
+        e: `(${both} AND (${a.v} IS NULL OR ${b.v} IS NULL OR ${diff} IS NULL))`,
+      };
+    }),
   WORKDAY: (call) => blankFirst(call, 'datetime', () => workdaySql(call)),
   WORKDAY_DIFF: (call) => blankFirst(call, 'number', () => workdayDiffSql(call)),
   IS_AFTER: (call) => compareDatesSql(call, '>'),
@@ -212,7 +267,10 @@ export const DATE_TIME_SQL = {
     blankFirst(call, 'number', () => {
       const d = dateArg(call, 0);
       const dow = `extract(dow FROM ${localOf(d.v, call.zone(0))})::int`;
-      const monday = call.args.length > 1 ? `(${call.arg(1).v} IS NOT NULL AND lower(${call.text(1).v} COLLATE "C") = 'monday')` : 'false';
+      const monday =
+        call.args.length > 1
+          ? `(${call.arg(1).v} IS NOT NULL AND lower(${call.text(1).v} COLLATE "C") = 'monday')`
+          : 'false';
       return {
         v: `(CASE WHEN ${d.v} IS NULL THEN NULL WHEN ${monday} THEN (${dow} + 6) % 7 ELSE ${dow} END)::float8`,
         e: anyError(d.e, call.args.length > 1 ? call.text(1).e : null),
@@ -243,5 +301,8 @@ function compareDatesSql(call: SqlCall, op: '>' | '<') {
   const a = dateArg(call, 0);
   const b = dateArg(call, 1);
   const both = `(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`;
-  return { v: `(CASE WHEN ${both} THEN ${a.v} ${op} ${b.v} END)`, e: `(${both} AND (${a.v} IS NULL OR ${b.v} IS NULL))` };
+  return {
+    v: `(CASE WHEN ${both} THEN ${a.v} ${op} ${b.v} END)`,
+    e: `(${both} AND (${a.v} IS NULL OR ${b.v} IS NULL))`,
+  };
 }

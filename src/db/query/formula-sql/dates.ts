@@ -29,14 +29,17 @@ export const tsOf = (ms: string) => `(timestamptz 'epoch' + ((${ms})::bigint::te
 /** Wall-clock timestamp of an instant in a zone. */
 export const localOf = (ms: string, zone: string) => `(${tsOf(ms)} AT TIME ZONE ${zone})`;
 /** Instant (epoch ms) of a wall-clock timestamp in a zone. */
-export const msOfLocal = (local: string, zone: string) => `floor(extract(epoch FROM (${local}) AT TIME ZONE ${zone}) * 1000)::float8`;
+export const msOfLocal = (local: string, zone: string) =>
+  `floor(extract(epoch FROM (${local}) AT TIME ZONE ${zone}) * 1000)::float8`;
 /** Wall-clock timestamp read as UTC, in epoch ms (dates.ts wallMs). */
 export const wallMsOf = (local: string) => `floor(extract(epoch FROM (${local}) AT TIME ZONE 'UTC') * 1000)::float8`;
 /** Offset of the zone at the instant, in minutes. */
-export const offsetOf = (ms: string, zone: string) => `(extract(epoch FROM ${localOf(ms, zone)} - (${tsOf(ms)} AT TIME ZONE 'UTC')) / 60)::int`;
+export const offsetOf = (ms: string, zone: string) =>
+  `(extract(epoch FROM ${localOf(ms, zone)} - (${tsOf(ms)} AT TIME ZONE 'UTC')) / 60)::int`;
 
 /** Days in a month (year ≥ 1, month 1–12 already checked). */
-const daysInMonth = (y: string, m: string) => `extract(day FROM make_date(${y}, ${m}, 1) + interval '1 month' - interval '1 day')::int`;
+const daysInMonth = (y: string, m: string) =>
+  `extract(day FROM make_date(${y}, ${m}, 1) + interval '1 month' - interval '1 day')::int`;
 
 /**
  * Builds an instant from date parts (ints; NULL parts not allowed) as dates.ts partsToMs does: invalid parts or an
@@ -45,18 +48,31 @@ const daysInMonth = (y: string, m: string) => `extract(day FROM make_date(${y}, 
  */
 export function partsToMsSql(
   env: SqlEnv,
-  p: { year: string; month: string; day: string; hour: string; minute: string; second: string; millisecond: string; offset: string | null },
+  p: {
+    year: string;
+    month: string;
+    day: string;
+    hour: string;
+    minute: string;
+    second: string;
+    millisecond: string;
+    offset: string | null;
+  },
   zone: string,
 ): string {
-  return bind(env, [p.year, p.month, p.day, p.hour, p.minute, p.second, p.millisecond, p.offset ?? 'NULL::int'], ([y, mo, d, h, mi, s, ms, off]) => {
-    const local = `(make_timestamp(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}) + interval '1 millisecond' * ${ms})`;
-    const instant = `CASE WHEN ${off} IS NULL THEN ${msOfLocal(local, zone)} ELSE ${wallMsOf(local)} - ${off}::float8 * 60000 END`;
-    return (
-      `CASE WHEN NOT (${y} >= 1 AND ${mo} BETWEEN 1 AND 12 AND ${d} >= 1 AND ${h} BETWEEN 0 AND 23 AND ${mi} BETWEEN 0 AND 59 AND ${s} BETWEEN 0 AND 59) THEN NULL::float8 ` +
-      `WHEN ${d} > ${daysInMonth(y!, mo!)} THEN NULL::float8 ` +
-      `ELSE ${bind(env, [instant], ([t]) => `CASE WHEN ${inRange(t!)} THEN ${t} END`)} END`
-    );
-  });
+  return bind(
+    env,
+    [p.year, p.month, p.day, p.hour, p.minute, p.second, p.millisecond, p.offset ?? 'NULL::int'],
+    ([y, mo, d, h, mi, s, ms, off]) => {
+      const local = `(make_timestamp(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}) + interval '1 millisecond' * ${ms})`;
+      const instant = `CASE WHEN ${off} IS NULL THEN ${msOfLocal(local, zone)} ELSE ${wallMsOf(local)} - ${off}::float8 * 60000 END`;
+      return (
+        `CASE WHEN NOT (${y} >= 1 AND ${mo} BETWEEN 1 AND 12 AND ${d} >= 1 AND ${h} BETWEEN 0 AND 23 AND ${mi} BETWEEN 0 AND 59 AND ${s} BETWEEN 0 AND 59) THEN NULL::float8 ` +
+        `WHEN ${d} > ${daysInMonth(y!, mo!)} THEN NULL::float8 ` +
+        `ELSE ${bind(env, [instant], ([t]) => `CASE WHEN ${inRange(t!)} THEN ${t} END`)} END`
+      );
+    },
+  );
 }
 
 /** `Z` / `±HH:mm` / `±HHmm` → minutes east of UTC (int). */
@@ -93,7 +109,20 @@ export function parseDateSql(env: SqlEnv, text: string, zone: string): string {
 const FORMAT_TOKENS_LIST: readonly string[] = FORMAT_TOKENS;
 
 const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s}'`).join(', ')}]`;
-const MONTHS_SQL = sqlArray(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']);
+const MONTHS_SQL = sqlArray([
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]);
 const WEEKDAYS_SQL = sqlArray(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']);
 
 /** PostgreSQL spelling of FORMAT_TOKEN_PATTERN (`]` first in a bracket is literal) plus "any character". */
@@ -106,34 +135,62 @@ export function formatTokenSql(token: string, ms: string, l: string, off: string
   const offset = (colon: boolean) =>
     `(CASE WHEN ${off} < 0 THEN '-' ELSE '+' END || ${pad(`abs(${off}) / 60`, 2)} || '${colon ? ':' : ''}' || ${pad(`abs(${off}) % 60`, 2)})`;
   switch (token) {
-    case 'YYYY': return pad(part('year'), 4);
-    case 'YY': return `right(${part('year')}::text, 2)`;
-    case 'Q': return `${part('quarter')}::text`;
-    case 'MMMM': return `(${MONTHS_SQL})[${part('month')}]`;
-    case 'MMM': return `left((${MONTHS_SQL})[${part('month')}], 3)`;
-    case 'MM': return pad(part('month'), 2);
-    case 'M': return `${part('month')}::text`;
-    case 'DD': return pad(part('day'), 2);
-    case 'D': return `${part('day')}::text`;
-    case 'dddd': return `(${WEEKDAYS_SQL})[${part('dow')} + 1]`;
-    case 'ddd': return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 3)`;
-    case 'dd': return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 2)`;
-    case 'd': return `${part('dow')}::text`;
-    case 'HH': return pad(part('hour'), 2);
-    case 'H': return `${part('hour')}::text`;
-    case 'hh': return pad(`(${part('hour')} + 11) % 12 + 1`, 2);
-    case 'h': return `((${part('hour')} + 11) % 12 + 1)::text`;
-    case 'mm': return pad(part('minute'), 2);
-    case 'm': return `${part('minute')}::text`;
-    case 'ss': return pad(`floor(extract(second FROM ${l}))::int`, 2);
-    case 's': return `floor(extract(second FROM ${l}))::int::text`;
-    case 'SSS': return pad(`floor(extract(milliseconds FROM ${l}))::int % 1000`, 3);
-    case 'A': return `(CASE WHEN ${part('hour')} < 12 THEN 'AM' ELSE 'PM' END)`;
-    case 'a': return `(CASE WHEN ${part('hour')} < 12 THEN 'am' ELSE 'pm' END)`;
-    case 'ZZ': return offset(false);
-    case 'Z': return offset(true);
-    case 'X': return `floor(${ms} / 1000)::bigint::text`;
-    case 'x': return `(${ms})::bigint::text`;
+    case 'YYYY':
+      return pad(part('year'), 4);
+    case 'YY':
+      return `right(${part('year')}::text, 2)`;
+    case 'Q':
+      return `${part('quarter')}::text`;
+    case 'MMMM':
+      return `(${MONTHS_SQL})[${part('month')}]`;
+    case 'MMM':
+      return `left((${MONTHS_SQL})[${part('month')}], 3)`;
+    case 'MM':
+      return pad(part('month'), 2);
+    case 'M':
+      return `${part('month')}::text`;
+    case 'DD':
+      return pad(part('day'), 2);
+    case 'D':
+      return `${part('day')}::text`;
+    case 'dddd':
+      return `(${WEEKDAYS_SQL})[${part('dow')} + 1]`;
+    case 'ddd':
+      return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 3)`;
+    case 'dd':
+      return `left((${WEEKDAYS_SQL})[${part('dow')} + 1], 2)`;
+    case 'd':
+      return `${part('dow')}::text`;
+    case 'HH':
+      return pad(part('hour'), 2);
+    case 'H':
+      return `${part('hour')}::text`;
+    case 'hh':
+      return pad(`(${part('hour')} + 11) % 12 + 1`, 2);
+    case 'h':
+      return `((${part('hour')} + 11) % 12 + 1)::text`;
+    case 'mm':
+      return pad(part('minute'), 2);
+    case 'm':
+      return `${part('minute')}::text`;
+    case 'ss':
+      return pad(`floor(extract(second FROM ${l}))::int`, 2);
+    case 's':
+      return `floor(extract(second FROM ${l}))::int::text`;
+    case 'SSS':
+      return pad(`floor(extract(milliseconds FROM ${l}))::int % 1000`, 3);
+    case 'A':
+      return `(CASE WHEN ${part('hour')} < 12 THEN 'AM' ELSE 'PM' END)`;
+    case 'a':
+      return `(CASE WHEN ${part('hour')} < 12 THEN 'am' ELSE 'pm' END)`;
+    case 'ZZ':
+      return offset(false);
+    case 'Z':
+      return offset(true);
+    case 'X':
+      return `floor(${ms} / 1000)::bigint::text`;
+    case 'x':
+      return `(${ms})::bigint::text`;
   }
   return undefined;
 }
@@ -142,20 +199,30 @@ export function formatTokenSql(token: string, ms: string, l: string, off: string
  * DATETIME_FORMAT over a non-blank, in-range ms. `format` is either a literal (tokenized here, at compile time) or
  * a text expression (tokenized by PostgreSQL with the same token list).
  */
-export function formatSql(env: SqlEnv, ms: string, format: { literal: string } | { sql: string }, zone: string): string {
+export function formatSql(
+  env: SqlEnv,
+  ms: string,
+  format: { literal: string } | { sql: string },
+  zone: string,
+): string {
   return bind(env, [ms], ([t]) =>
     bind(env, [localOf(t!, zone), offsetOf(t!, zone)], ([l, off]) => {
       if ('literal' in format) {
-        const pieces = tokenizeFormat(format.literal).map((token) => formatTokenSql(token, t!, l!, off!) ?? textParam(env, literalToken(token)));
+        const pieces = tokenizeFormat(format.literal).map(
+          (token) => formatTokenSql(token, t!, l!, off!) ?? textParam(env, literalToken(token)),
+        );
         return pieces.length ? `(${pieces.join(' || ')})` : `''::text`;
       }
       const k = ++env.seq.n;
       const m = `m${k}.tok[1]`;
-      const cases = FORMAT_TOKENS_LIST.map((token) => `WHEN '${token}' THEN ${formatTokenSql(token, t!, l!, off!)}`).join(' ');
+      const cases = FORMAT_TOKENS_LIST.map(
+        (token) => `WHEN '${token}' THEN ${formatTokenSql(token, t!, l!, off!)}`,
+      ).join(' ');
       const literal = `CASE WHEN length(${m}) > 2 AND left(${m}, 1) = '[' AND right(${m}, 1) = ']' THEN substr(${m}, 2, length(${m}) - 2) ELSE ${m} END`;
       return `(SELECT coalesce(string_agg(CASE ${m} ${cases} ELSE ${literal} END, '' ORDER BY m${k}.i), '') FROM regexp_matches(${format.sql}, '${FORMAT_TOKEN_PATTERN_SQL}', 'g') WITH ORDINALITY AS m${k}(tok, i))`;
     }),
   );
 }
 
-const literalToken = (token: string) => (token.length > 2 && token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token);
+const literalToken = (token: string) =>
+  token.length > 2 && token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;

@@ -16,7 +16,8 @@ export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): st
   const shape = fieldShape(field);
   // Inlined below (as cellExpr does): only well-formed ids and our own registry's keys.
   if (!FIELD_ID.test(field.id)) throw new Error(`not a field id: ${field.id}`);
-  if ('key' in shape && shape.key !== undefined && !/^[A-Za-z]+$/.test(shape.key)) throw new Error(`not a key: ${shape.key}`);
+  if ('key' in shape && shape.key !== undefined && !/^[A-Za-z]+$/.test(shape.key))
+    throw new Error(`not a key: ${shape.key}`);
   const cell = `${env.alias}.cells->'${field.id}'`;
   const expr = () => cellExpr(field, module, env.alias);
   const stringOf = (c: string) => `(CASE WHEN jsonb_typeof(${c}) = 'string' THEN ${c} #>> '{}' END)`;
@@ -26,21 +27,37 @@ export function fieldSql(env: SqlEnv, node: FormulaNode & { kind: 'field' }): st
       if (!shape.key) return `(CASE WHEN jsonb_typeof(${cell}) = 'string' THEN ${expr().value} END)`;
       return `(CASE jsonb_typeof(${cell}) WHEN 'string' THEN ${cell} #>> '{}' WHEN 'object' THEN (CASE WHEN jsonb_typeof(${cell}->'${shape.key}') = 'string' THEN ${expr().value} END) END)`;
     case 'number':
-      return withDecimal(env, expr().value, undefined, () => `(CASE WHEN jsonb_typeof(${cell}) = 'number' THEN (${cell})::numeric END)`);
+      return withDecimal(
+        env,
+        expr().value,
+        undefined,
+        () => `(CASE WHEN jsonb_typeof(${cell}) = 'number' THEN (${cell})::numeric END)`,
+      );
     case 'datetime':
       return `floor(${expr().value})`;
     case 'boolean':
       return expr().sort;
     case 'select': {
-      const map = param(env, JSON.stringify(Object.fromEntries(selectOptions(field).map((o) => [o.id, o.name]))), 'jsonb');
+      const map = param(
+        env,
+        JSON.stringify(Object.fromEntries(selectOptions(field).map((o) => [o.id, o.name]))),
+        'jsonb',
+      );
       return `(${map} ->> ${expr().value})`;
     }
     case 'multiSelect': {
-      const map = param(env, JSON.stringify(Object.fromEntries(selectOptions(field).map((o) => [o.id, o.name]))), 'jsonb');
+      const map = param(
+        env,
+        JSON.stringify(Object.fromEntries(selectOptions(field).map((o) => [o.id, o.name]))),
+        'jsonb',
+      );
       return `NULLIF(ARRAY(SELECT ${map} ->> t.e FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${cell}) = 'array' THEN ${cell} ELSE '[]'::jsonb END) WITH ORDINALITY AS t(e, i) WHERE ${map} ? t.e ORDER BY t.i), '{}'::text[])`;
     }
     case 'array':
-      return (fieldTypeOf(field.type).computed === 'lookup' ? env.lookups?.(field, env.alias) : undefined) ?? arraySql(env, cell, shape.key);
+      return (
+        (fieldTypeOf(field.type).computed === 'lookup' ? env.lookups?.(field, env.alias) : undefined) ??
+        arraySql(env, cell, shape.key)
+      );
     case 'column':
       return shape.column === 'createdAt' || shape.column === 'updatedAt' ? `floor(${expr().value})` : expr().value;
     case 'computed':

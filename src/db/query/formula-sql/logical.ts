@@ -24,7 +24,10 @@ export const LOGICAL_SQL = {
     const t = call.truthy(0);
     const a = call.convert(1, type);
     const b = call.convert(2, type);
-    const branchError = a.e || b.e ? `(CASE WHEN ${t} THEN coalesce(${a.e ?? 'false'}, false) ELSE coalesce(${b.e ?? 'false'}, false) END)` : null;
+    const branchError =
+      a.e || b.e
+        ? `(CASE WHEN ${t} THEN coalesce(${a.e ?? 'false'}, false) ELSE coalesce(${b.e ?? 'false'}, false) END)`
+        : null;
     return { v: `(CASE WHEN ${t} THEN ${a.v} ELSE ${b.v} END)`, e: anyError(call.arg(0).e, branchError) };
   },
   SWITCH: (call) => {
@@ -50,7 +53,9 @@ export const LOGICAL_SQL = {
     const fallback = hasDefault ? call.convert(defaultIndex, type) : { v: nullOf(type), e: null };
     if (fallback.e) anyBranchError = true;
     const v = values.length ? `(CASE ${values.join(' ')} ELSE ${fallback.v} END)` : fallback.v;
-    const branchError = anyBranchError ? `(CASE ${errors.join(' ')} ELSE coalesce(${fallback.e ?? 'false'}, false) END)` : null;
+    const branchError = anyBranchError
+      ? `(CASE ${errors.join(' ')} ELSE coalesce(${fallback.e ?? 'false'}, false) END)`
+      : null;
     return { v, e: anyError(target.e, branchError) };
   },
   TRUE: () => ({ v: 'true' }),

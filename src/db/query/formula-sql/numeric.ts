@@ -25,7 +25,10 @@ function sumSql(call: SqlCall) {
   const { scalars, arrays } = numericParts(call);
   const terms = [
     ...scalars.map((s) => `coalesce(${dec(env, `coalesce(${s}, 0::float8)`)}, 0)`),
-    ...arrays.map((a) => `(SELECT coalesce(sum(${dec(env, `coalesce(${elementNumber(env, 'u.e')}, 0::float8)`)}), 0) FROM unnest(${a}) AS u(e))`),
+    ...arrays.map(
+      (a) =>
+        `(SELECT coalesce(sum(${dec(env, `coalesce(${elementNumber(env, 'u.e')}, 0::float8)`)}), 0) FROM unnest(${a}) AS u(e))`,
+    ),
   ];
   return erroring(toDouble(env, terms.length ? `(${terms.join(' + ')})` : '0::numeric'));
 }
@@ -38,14 +41,22 @@ function averageSql(call: SqlCall) {
     bind(env, scalars.length ? scalars : ['NULL::float8'], (names) => {
       const sums = [
         ...(scalars.length ? names.map((n) => `coalesce(${dec(env, n)}, 0)`) : []),
-        ...arrays.map((a) => `(SELECT coalesce(sum(${dec(env, 'u.x')}), 0) FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`),
+        ...arrays.map(
+          (a) =>
+            `(SELECT coalesce(sum(${dec(env, 'u.x')}), 0) FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`,
+        ),
       ];
       const counts = [
         ...(scalars.length ? names.map((n) => `(${n} IS NOT NULL)::int`) : []),
-        ...arrays.map((a) => `(SELECT count(u.x)::int FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`),
+        ...arrays.map(
+          (a) =>
+            `(SELECT count(u.x)::int FROM (SELECT ${elementNumber(env, 'u0.e')} AS x FROM unnest(${a}) AS u0(e)) AS u)`,
+        ),
       ];
-      return bind(env, [`(${sums.join(' + ')})`, `(${counts.join(' + ')})`], ([s, c]) =>
-        `CASE WHEN ${c} = 0 THEN 0::float8 ELSE ${divNumeric(env, s!, `${c}::numeric`)} END`,
+      return bind(
+        env,
+        [`(${sums.join(' + ')})`, `(${counts.join(' + ')})`],
+        ([s, c]) => `CASE WHEN ${c} = 0 THEN 0::float8 ELSE ${divNumeric(env, s!, `${c}::numeric`)} END`,
       );
     }),
   );
@@ -60,7 +71,10 @@ function extremeSql(name: 'MAX' | 'MIN') {
       return { v: `${agg}(${call.args.map((_, i) => call.arg(i).v).join(', ')})` };
     }
     const { scalars, arrays } = numericParts(call, true);
-    const items = [...scalars, ...arrays.map((a) => `(SELECT ${setAgg}(${elementNumber(env, 'u.e')}) FROM unnest(${a}) AS u(e))`)];
+    const items = [
+      ...scalars,
+      ...arrays.map((a) => `(SELECT ${setAgg}(${elementNumber(env, 'u.e')}) FROM unnest(${a}) AS u(e))`),
+    ];
     return { v: items.length ? `coalesce(${agg}(${items.join(', ')}), 0::float8)` : '0::float8' };
   };
 }
@@ -86,17 +100,24 @@ function roundSql(mode: 'half-up' | 'up' | 'down'): SqlFunction {
 function multipleSql(mode: 'ceil' | 'floor'): SqlFunction {
   return (call) =>
     blankFirst(call, 'number', () => {
-      const sig = call.args.length > 1 ? `(CASE WHEN ${call.arg(1).v} IS NULL THEN 1::float8 ELSE ${call.number(1).v} END)` : '1::float8';
+      const sig =
+        call.args.length > 1
+          ? `(CASE WHEN ${call.arg(1).v} IS NULL THEN 1::float8 ELSE ${call.number(1).v} END)`
+          : '1::float8';
       return erroring(
         bind(call.env, [dec(call.env, call.number(0).v), dec(call.env, sig)], ([x, s]) =>
           bind(call.env, [`greatest(scale(${x}), scale(${s}))`], ([k]) =>
-            bind(call.env, [`trunc(${x} * ('1e' || ${k})::numeric)`, `trunc(${s} * ('1e' || ${k})::numeric)`], ([xi, si]) => {
-              const adjust =
-                mode === 'ceil'
-                  ? `+ (CASE WHEN mod(${xi}, ${si}) <> 0 AND (${xi} > 0) = (${si} > 0) THEN 1 ELSE 0 END)`
-                  : `- (CASE WHEN mod(${xi}, ${si}) <> 0 AND (${xi} > 0) <> (${si} > 0) THEN 1 ELSE 0 END)`;
-              return `CASE WHEN ${si} = 0 THEN NULL::float8 ELSE ${toDouble(call.env, `((div(${xi}, ${si}) ${adjust}) * ${s})`)} END`;
-            }),
+            bind(
+              call.env,
+              [`trunc(${x} * ('1e' || ${k})::numeric)`, `trunc(${s} * ('1e' || ${k})::numeric)`],
+              ([xi, si]) => {
+                const adjust =
+                  mode === 'ceil'
+                    ? `+ (CASE WHEN mod(${xi}, ${si}) <> 0 AND (${xi} > 0) = (${si} > 0) THEN 1 ELSE 0 END)`
+                    : `- (CASE WHEN mod(${xi}, ${si}) <> 0 AND (${xi} > 0) <> (${si} > 0) THEN 1 ELSE 0 END)`;
+                return `CASE WHEN ${si} = 0 THEN NULL::float8 ELSE ${toDouble(call.env, `((div(${xi}, ${si}) ${adjust}) * ${s})`)} END`;
+              },
+            ),
           ),
         ),
       );
@@ -119,7 +140,12 @@ function evenOddSql(odd: boolean): SqlFunction {
 
 /** checkFinite: |x| ≥ 1e308 → NULL (error), |x| < 1e-308 → 0. */
 const checkFinite = (env: SqlEnv, x: string) =>
-  bind(env, [x], ([n]) => `CASE WHEN abs(${n}) >= 1e308::float8 THEN NULL::float8 WHEN abs(${n}) < 1e-308::float8 THEN 0::float8 ELSE ${n} END`);
+  bind(
+    env,
+    [x],
+    ([n]) =>
+      `CASE WHEN abs(${n}) >= 1e308::float8 THEN NULL::float8 WHEN abs(${n}) < 1e-308::float8 THEN 0::float8 ELSE ${n} END`,
+  );
 
 export const NUMERIC_SQL = {
   SUM: sumSql,
@@ -142,10 +168,13 @@ export const NUMERIC_SQL = {
   MOD: (call) =>
     blankFirst(call, 'number', () =>
       erroring(
-        bind(call.env, [dec(call.env, call.number(0).v), dec(call.env, call.number(1).v)], ([a, b]) =>
-          `CASE WHEN ${b} = 0 THEN NULL::float8 ELSE ${bind(call.env, [`mod(${a}, ${b})`], ([r]) =>
-            toDouble(call.env, `(CASE WHEN ${r} <> 0 AND sign(${r}) <> sign(${b}) THEN ${r} + ${b} ELSE ${r} END)`),
-          )} END`,
+        bind(
+          call.env,
+          [dec(call.env, call.number(0).v), dec(call.env, call.number(1).v)],
+          ([a, b]) =>
+            `CASE WHEN ${b} = 0 THEN NULL::float8 ELSE ${bind(call.env, [`mod(${a}, ${b})`], ([r]) =>
+              toDouble(call.env, `(CASE WHEN ${r} <> 0 AND sign(${r}) <> sign(${b}) THEN ${r} + ${b} ELSE ${r} END)`),
+            )} END`,
         ),
       ),
     ),
@@ -154,8 +183,11 @@ export const NUMERIC_SQL = {
       erroring(
         bind(call.env, [call.number(0).v, call.number(1).v], ([x, y]) => {
           const general = bind(call.env, [`ln(abs(${x}))`], ([l]) => {
-            const t = bind(call.env, [`${y} * ${l}`], ([tt]) =>
-              `CASE WHEN ${tt} > 709 THEN NULL::float8 WHEN ${tt} < -708 THEN 0::float8 ELSE ${checkFinite(call.env, `power(${x}, ${y})`)} END`,
+            const t = bind(
+              call.env,
+              [`${y} * ${l}`],
+              ([tt]) =>
+                `CASE WHEN ${tt} > 709 THEN NULL::float8 WHEN ${tt} < -708 THEN 0::float8 ELSE ${checkFinite(call.env, `power(${x}, ${y})`)} END`,
             );
             return `CASE WHEN abs(${y}) > 1e300::float8 THEN (CASE WHEN ${l} = 0 THEN ${checkFinite(call.env, `power(${x}, ${y})`)} WHEN sign(${y}) * sign(${l}) > 0 THEN NULL::float8 ELSE 0::float8 END) ELSE ${t} END`;
           });
@@ -169,16 +201,22 @@ export const NUMERIC_SQL = {
   EXP: (call) =>
     blankFirst(call, 'number', () =>
       erroring(
-        bind(call.env, [call.number(0).v], ([x]) =>
-          `CASE WHEN ${x} > 709 THEN NULL::float8 WHEN ${x} < -708 THEN 0::float8 ELSE ${checkFinite(call.env, `exp(${x})`)} END`,
+        bind(
+          call.env,
+          [call.number(0).v],
+          ([x]) =>
+            `CASE WHEN ${x} > 709 THEN NULL::float8 WHEN ${x} < -708 THEN 0::float8 ELSE ${checkFinite(call.env, `exp(${x})`)} END`,
         ),
       ),
     ),
   LOG: (call) =>
     blankFirst(call, 'number', () =>
       erroring(
-        bind(call.env, [call.number(0).v, call.args.length > 1 ? call.number(1).v : '10::float8'], ([x, b]) =>
-          `CASE WHEN ${x} <= 0 OR ${b} <= 0 OR ${b} = 1 THEN NULL::float8 ELSE ${checkFinite(call.env, `ln(${x}) / ln(${b})`)} END`,
+        bind(
+          call.env,
+          [call.number(0).v, call.args.length > 1 ? call.number(1).v : '10::float8'],
+          ([x, b]) =>
+            `CASE WHEN ${x} <= 0 OR ${b} <= 0 OR ${b} = 1 THEN NULL::float8 ELSE ${checkFinite(call.env, `ln(${x}) / ln(${b})`)} END`,
         ),
       ),
     ),
@@ -188,8 +226,10 @@ export const NUMERIC_SQL = {
         call.env,
         [`regexp_replace(regexp_replace(${call.text(0).v}, '[^0-9.+-]', '', 'g'), '[-+.]*([-+.])', '\\1', 'g')`],
         ([c]) =>
-          bind(call.env, [`(regexp_match(${c}, '${VALUE_PREFIX}'))[1]`], ([m]) =>
-            `CASE WHEN ${m} IS NULL THEN NULL::float8 ELSE ${toDouble(call.env, `${m}::numeric`)} END`,
+          bind(
+            call.env,
+            [`(regexp_match(${c}, '${VALUE_PREFIX}'))[1]`],
+            ([m]) => `CASE WHEN ${m} IS NULL THEN NULL::float8 ELSE ${toDouble(call.env, `${m}::numeric`)} END`,
           ),
       ),
     ),

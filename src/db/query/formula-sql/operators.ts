@@ -6,7 +6,20 @@ import { isValidIanaZone, type ZoneSpec } from '../../../domain/formula/dates.js
 import type { CompareOp } from '../../../domain/formula/compare.js';
 import { selectOptions } from '../../../domain/formula/field-values.js';
 import { compareDomain } from '../../../domain/formula/values.js';
-import { anyError, bind, dec, divNumeric, errorUnlessPropagated, nullIsError, numText, param, parseNumber, type Sql, type SqlEnv, toDouble } from './values.js';
+import {
+  anyError,
+  bind,
+  dec,
+  divNumeric,
+  errorUnlessPropagated,
+  nullIsError,
+  numText,
+  param,
+  parseNumber,
+  type Sql,
+  type SqlEnv,
+  toDouble,
+} from './values.js';
 import { formatSql, inRange, parseDateSql, zoneSql } from './dates.js';
 import { plainTextSql, toNumberSql, truthySql } from './conversions.js';
 import { FIELD_ID } from './fields.js';
@@ -21,13 +34,28 @@ const isSingleSelect = (f: FieldDef) => {
 export function textOf(env: SqlEnv, node: FormulaNode, c: Sql): Sql {
   if (node.kind === 'field' && node.type === 'datetime') {
     const field = env.fields.get(node.fieldId)!;
-    const p = (field.property ?? {}) as { dateFormat?: string; timeFormat?: string; includeTime?: boolean; timeZone?: string };
+    const p = (field.property ?? {}) as {
+      dateFormat?: string;
+      timeFormat?: string;
+      includeTime?: boolean;
+      timeZone?: string;
+    };
     const zone: ZoneSpec = p.timeZone && isValidIanaZone(p.timeZone) ? { kind: 'iana', name: p.timeZone } : env.zone;
     const z = zoneSql(env, zone);
-    const v = bind(env, [c.v], ([x]) =>
-      `CASE WHEN ${x} IS NULL OR NOT ${inRange(x!)} THEN ''::text ELSE ${formatSql(env, x!, { literal: fieldDisplayFormat(p) }, z)} END`,
+    const v = bind(
+      env,
+      [c.v],
+      ([x]) =>
+        `CASE WHEN ${x} IS NULL OR NOT ${inRange(x!)} THEN ''::text ELSE ${formatSql(env, x!, { literal: fieldDisplayFormat(p) }, z)} END`,
     );
-    return { v, e: anyError(c.e, bind(env, [c.v], ([x]) => `(${x} IS NOT NULL AND NOT ${inRange(x!)})`)), type: 'string' };
+    return {
+      v,
+      e: anyError(
+        c.e,
+        bind(env, [c.v], ([x]) => `(${x} IS NOT NULL AND NOT ${inRange(x!)})`),
+      ),
+      type: 'string',
+    };
   }
   return plainTextSql(env, c);
 }
@@ -63,7 +91,9 @@ function selectEquals(env: SqlEnv, op: string, node: FormulaNode & { kind: 'bina
   if (ref.kind !== 'field' || literal.kind !== 'string' || literal.value === '') return undefined;
   const field = env.fields.get(ref.fieldId);
   if (!field || !isSingleSelect(field) || !FIELD_ID.test(field.id)) return undefined;
-  const ids = selectOptions(field).filter((o) => o.name === literal.value).map((o) => o.id);
+  const ids = selectOptions(field)
+    .filter((o) => o.name === literal.value)
+    .map((o) => o.id);
   const equal = `coalesce((${env.alias}.cells->>'${field.id}') = ANY(${param(env, ids, 'text[]')}), false)`;
   return { v: op === '=' ? equal : `(NOT ${equal})`, e: null, type: 'boolean' };
 }
@@ -85,10 +115,18 @@ function arithmetic(env: SqlEnv, op: '+' | '-' | '*' | '/' | '%', a: Sql, b: Sql
       v = toDouble(env, `(${dec(env, x.v)} ${op} ${dec(env, y.v)})`);
       break;
     case '/':
-      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`);
+      v = bind(
+        env,
+        [dec(env, x.v), dec(env, y.v)],
+        ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${divNumeric(env, p!, q!)} END`,
+      );
       break;
     case '%':
-      v = bind(env, [dec(env, x.v), dec(env, y.v)], ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`);
+      v = bind(
+        env,
+        [dec(env, x.v), dec(env, y.v)],
+        ([p, q]) => `CASE WHEN ${q} = 0 THEN NULL::float8 ELSE ${toDouble(env, `mod(${p}, ${q})`)} END`,
+      );
       break;
   }
   // dec, numeric operators, mod, divNumeric and toDouble all give NULL for a NULL operand.
@@ -105,7 +143,11 @@ export function compareSql(env: SqlEnv, op: CompareOp, a: Sql, b: Sql): Sql {
   const numeric = (t: Sql['type']) => t === 'number' || t === 'datetime';
   if (op !== '=' && numeric(a.type) && numeric(b.type)) {
     // Ordering two numbers (or dates): an empty side is NULL, which already makes the comparison false.
-    return { v: bind(env, [a.v, b.v], ([x, y]) => `coalesce(${x} ${op} ${y}, false)`), e: anyError(a.e, b.e), type: 'boolean' };
+    return {
+      v: bind(env, [a.v, b.v], ([x, y]) => `coalesce(${x} ${op} ${y}, false)`),
+      e: anyError(a.e, b.e),
+      type: 'boolean',
+    };
   }
   const v = bind(env, [a.v, b.v], ([x, y]) => {
     const empty = (n: string, c: Sql) => (c.type === 'string' ? `(${n} IS NULL OR ${n} = '')` : `(${n} IS NULL)`);
@@ -134,7 +176,9 @@ export function compareSql(env: SqlEnv, op: CompareOp, a: Sql, b: Sql): Sql {
     };
     const collate = domain === 'text' ? ' COLLATE "C"' : '';
     const cmp = `coalesce((${value(x!, a)})${collate} ${op} (${value(y!, b)})${collate}, false)`;
-    return op === '=' ? `(CASE WHEN ${ex} OR ${ey} THEN (${ex} AND ${ey}) ELSE ${cmp} END)` : `(CASE WHEN ${ex} OR ${ey} THEN false ELSE ${cmp} END)`;
+    return op === '='
+      ? `(CASE WHEN ${ex} OR ${ey} THEN (${ex} AND ${ey}) ELSE ${cmp} END)`
+      : `(CASE WHEN ${ex} OR ${ey} THEN false ELSE ${cmp} END)`;
   });
   return { v, e: anyError(a.e, b.e), type: 'boolean' };
 }

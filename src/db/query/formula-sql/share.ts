@@ -90,7 +90,10 @@ export function resolveShares(env: SqlEnv, text: string): string {
   let from = '';
   levels.forEach((columns, i) => {
     const k = ++env.seq.n;
-    from = i === 0 ? `(SELECT ${columns.join(', ')} OFFSET 0) AS q${k}` : `(SELECT *, ${columns.join(', ')} FROM ${from} OFFSET 0) AS q${k}`;
+    from =
+      i === 0
+        ? `(SELECT ${columns.join(', ')} OFFSET 0) AS q${k}`
+        : `(SELECT *, ${columns.join(', ')} FROM ${from} OFFSET 0) AS q${k}`;
   });
   return checked(`(SELECT ${root} FROM ${from})`);
 }

@@ -15,7 +15,8 @@ function backwardFind(h: string, n: string, from: string): string {
   );
 }
 
-const fromSql = (start: string) => `(CASE WHEN ${start} > 0 THEN least(trunc(${start} - 1), 1e9::float8) ELSE 0 END)::int`;
+const fromSql = (start: string) =>
+  `(CASE WHEN ${start} > 0 THEN least(trunc(${start} - 1), 1e9::float8) ELSE 0 END)::int`;
 
 export const TEXT_SQL = {
   CONCATENATE: (call) => ({
@@ -24,44 +25,56 @@ export const TEXT_SQL = {
       .join(' || ')})`,
     e: anyError(...call.args.map((_, i) => call.text(i).e)),
   }),
-  FIND: (call) => call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
-    const env = call.env;
-    const texts = [call.text(0), call.text(1)];
-    const body = bind(env, [texts[0]!.v, texts[1]!.v], ([n, h]) => {
-      if (call.args.length < 3) return forwardFind(h!, n!, '0');
-      return bind(env, [call.number(2).v], ([s]) =>
-        `CASE WHEN ${s} >= 0 THEN ${forwardFind(h!, n!, fromSql(s!))} ELSE ${backwardFind(h!, n!, `greatest(trunc(length(${h}) + ${s}), -1e9::float8)::int`)} END`,
+  FIND: (call) =>
+    call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
+      const env = call.env;
+      const texts = [call.text(0), call.text(1)];
+      const body = bind(env, [texts[0]!.v, texts[1]!.v], ([n, h]) => {
+        if (call.args.length < 3) return forwardFind(h!, n!, '0');
+        return bind(
+          env,
+          [call.number(2).v],
+          ([s]) =>
+            `CASE WHEN ${s} >= 0 THEN ${forwardFind(h!, n!, fromSql(s!))} ELSE ${backwardFind(h!, n!, `greatest(trunc(length(${h}) + ${s}), -1e9::float8)::int`)} END`,
+        );
+      });
+      return {
+        v: `(CASE WHEN ${call.arg(0).v} IS NULL OR ${call.arg(1).v} IS NULL THEN 0 ELSE ${body} END)::float8`,
+        e: null,
+      };
+    }),
+  SEARCH: (call) =>
+    call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
+      const env = call.env;
+      const from = call.args.length > 2 ? fromSql(call.number(2).v) : '0';
+      const body = bind(env, [call.text(0).v, call.text(1).v, from], ([n, h, f]) =>
+        bind(env, [forwardFind(h!, n!, f!)], ([p]) => `CASE WHEN ${p} = 0 THEN NULL ELSE ${p} END`),
       );
-    });
-    return {
-      v: `(CASE WHEN ${call.arg(0).v} IS NULL OR ${call.arg(1).v} IS NULL THEN 0 ELSE ${body} END)::float8`,
-      e: null,
-    };
-  }),
-  SEARCH: (call) => call.scope(`(${call.arg(0).v} IS NOT NULL AND ${call.arg(1).v} IS NOT NULL)`, () => {
-    const env = call.env;
-    const from = call.args.length > 2 ? fromSql(call.number(2).v) : '0';
-    const body = bind(env, [call.text(0).v, call.text(1).v, from], ([n, h, f]) =>
-      bind(env, [forwardFind(h!, n!, f!)], ([p]) => `CASE WHEN ${p} = 0 THEN NULL ELSE ${p} END`),
-    );
-    return {
-      v: `(CASE WHEN ${call.arg(0).v} IS NULL OR ${call.arg(1).v} IS NULL THEN NULL ELSE ${body} END)::float8`,
-      e: null,
-    };
-  }),
+      return {
+        v: `(CASE WHEN ${call.arg(0).v} IS NULL OR ${call.arg(1).v} IS NULL THEN NULL ELSE ${body} END)::float8`,
+        e: null,
+      };
+    }),
   MID: (call) =>
     blankFirst(call, 'string', () => ({
-      v: bind(call.env, [intArg(call, 1), intArg(call, 2)], ([st, cnt]) =>
-        `substr(${call.text(0).v}, greatest(${st}, 1)::int, greatest(0, ${st} + ${cnt} - greatest(${st}, 1))::int)`,
+      v: bind(
+        call.env,
+        [intArg(call, 1), intArg(call, 2)],
+        ([st, cnt]) =>
+          `substr(${call.text(0).v}, greatest(${st}, 1)::int, greatest(0, ${st} + ${cnt} - greatest(${st}, 1))::int)`,
       ),
       e: anyError(call.text(0).e),
     })),
   REPLACE: (call) =>
     blankFirst(call, 'string', () => ({
-      v: bind(call.env, [call.text(0).v, `${intArg(call, 1)} - 1`, intArg(call, 2), call.text(3).v], ([s, at, cnt, r]) => {
-        const clamp = (x: string) => `greatest(0, least(${x}, length(${s})))::int`;
-        return `CASE WHEN length(${s}) <= ${at} THEN ${s} || ${r} ELSE left(${s}, ${clamp(at!)}) || ${r} || substr(${s}, ${clamp(`${at} + ${cnt}`)} + 1) END`;
-      }),
+      v: bind(
+        call.env,
+        [call.text(0).v, `${intArg(call, 1)} - 1`, intArg(call, 2), call.text(3).v],
+        ([s, at, cnt, r]) => {
+          const clamp = (x: string) => `greatest(0, least(${x}, length(${s})))::int`;
+          return `CASE WHEN length(${s}) <= ${at} THEN ${s} || ${r} ELSE left(${s}, ${clamp(at!)}) || ${r} || substr(${s}, ${clamp(`${at} + ${cnt}`)} + 1) END`;
+        },
+      ),
       e: anyError(call.text(0).e, call.text(3).e),
     })),
   SUBSTITUTE: (call) =>
@@ -71,10 +84,16 @@ export const TEXT_SQL = {
         const nth =
           call.args.length < 4
             ? all
-            : bind(call.env, [`string_to_array(${s}, ${o})`], ([parts]) =>
-                `CASE WHEN ${call.arg(3).v} IS NULL THEN ${all} ELSE ${bind(call.env, [intArg(call, 3)], ([n]) =>
-                  `CASE WHEN ${n} < 1 OR ${n} > cardinality(${parts}) - 1 THEN ${s} ELSE array_to_string(${parts}[1:${n}::int], ${o}) || ${r} || array_to_string(${parts}[${n}::int + 1:], ${o}) END`,
-                )} END`,
+            : bind(
+                call.env,
+                [`string_to_array(${s}, ${o})`],
+                ([parts]) =>
+                  `CASE WHEN ${call.arg(3).v} IS NULL THEN ${all} ELSE ${bind(
+                    call.env,
+                    [intArg(call, 3)],
+                    ([n]) =>
+                      `CASE WHEN ${n} < 1 OR ${n} > cardinality(${parts}) - 1 THEN ${s} ELSE array_to_string(${parts}[1:${n}::int], ${o}) || ${r} || array_to_string(${parts}[${n}::int + 1:], ${o}) END`,
+                  )} END`,
               );
         return `CASE WHEN ${o} = '' OR ${s} = '' THEN ${s} ELSE ${nth} END`;
       }),
@@ -88,8 +107,10 @@ export const TEXT_SQL = {
     })),
   RIGHT: (call) =>
     blankFirst(call, 'string', () => ({
-      v: bind(call.env, [call.args.length > 1 ? intArg(call, 1) : '1::float8'], ([n]) =>
-        `CASE WHEN ${n} <= 0 THEN ''::text ELSE right(${call.text(0).v}, ${n}::int) END`,
+      v: bind(
+        call.env,
+        [call.args.length > 1 ? intArg(call, 1) : '1::float8'],
+        ([n]) => `CASE WHEN ${n} <= 0 THEN ''::text ELSE right(${call.text(0).v}, ${n}::int) END`,
       ),
       e: call.text(0).e,
     })),
@@ -97,8 +118,11 @@ export const TEXT_SQL = {
   UPPER: (call) => blankFirst(call, 'string', () => ({ v: `upper(${call.text(0).v} COLLATE "C")`, e: call.text(0).e })),
   REPT: (call) =>
     blankFirst(call, 'string', () => {
-      const v = bind(call.env, [call.text(0).v, intArg(call, 1)], ([s, n]) =>
-        `CASE WHEN ${n} <= 0 THEN ''::text WHEN length(${s})::float8 * ${n} > ${MAX_TEXT} THEN NULL::text ELSE repeat(${s}, ${n}::int) END`,
+      const v = bind(
+        call.env,
+        [call.text(0).v, intArg(call, 1)],
+        ([s, n]) =>
+          `CASE WHEN ${n} <= 0 THEN ''::text WHEN length(${s})::float8 * ${n} > ${MAX_TEXT} THEN NULL::text ELSE repeat(${s}, ${n}::int) END`,
       );
       return { v, e: anyError(call.text(0).e, nullIsError(v)) };
     }),

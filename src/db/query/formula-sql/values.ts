@@ -61,16 +61,25 @@ const PLACEHOLDER = /\u0001(\d+)\u0001/g;
  * A bound value. The placeholder is numbered by `finalizeSql`, so a value that ends up unused (an argument a
  * function does not read) is not sent: PostgreSQL rejects parameters it cannot type.
  */
-export function param(env: SqlEnv, value: unknown, type: 'text' | 'float8' | 'int' | 'jsonb' | 'boolean' | 'text[]'): string {
+export function param(
+  env: SqlEnv,
+  value: unknown,
+  type: 'text' | 'float8' | 'int' | 'jsonb' | 'boolean' | 'text[]',
+): string {
   env.values.push(typeof value === 'number' ? String(value) : value);
   return `${MARK}${env.values.length - 1}${MARK}::${type}`;
 }
 
 /** The index in `values` of a placeholder made by `param`. */
-export const placeholderIndex = (placeholder: string): number => Number(placeholder.slice(1, placeholder.indexOf(MARK, 1)));
+export const placeholderIndex = (placeholder: string): number =>
+  Number(placeholder.slice(1, placeholder.indexOf(MARK, 1)));
 
 /** Replaces placeholders by `$n`, appending the used values to `params` (each value once). */
-export function finalizeSql(env: { values: readonly unknown[] }, params: unknown[], texts: readonly string[]): string[] {
+export function finalizeSql(
+  env: { values: readonly unknown[] },
+  params: unknown[],
+  texts: readonly string[],
+): string[] {
   const numbers = new Map<string, number>();
   return texts.map((text) =>
     text.replace(PLACEHOLDER, (_, k: string) => {
@@ -95,7 +104,8 @@ export function anyError(...errors: (string | null | undefined)[]): string | nul
   return list.length === 1 ? list[0]! : `(${list.join(' OR ')})`;
 }
 
-const SIMPLE = /^(\u0001\d+\u0001::[a-z0-9[\]]+|\u0002\d+\u0002|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9[\]]+)$/i;
+const SIMPLE =
+  /^(\u0001\d+\u0001::[a-z0-9[\]]+|\u0002\d+\u0002|[a-z_][a-z0-9_]*|-?\d+(\.\d+)?|'[^']*'(::[a-z]+)?|true|false|NULL::[a-z0-9[\]]+)$/i;
 
 /** Expressions up to this length without subqueries are cheaper to repeat than to evaluate in a subquery. */
 export const INLINE_LENGTH = 160;
@@ -115,7 +125,9 @@ export function bind(env: SqlEnv, exprs: readonly string[], body: (names: string
   const uses = exprs.map(() => 0);
   for (const m of text.matchAll(name)) uses[Number(m[1])]!++;
   // A share token (share.ts) stands for a long expression: a short text holding one is not cheap to repeat.
-  const inline = exprs.map((e, i) => SIMPLE.test(e) || uses[i]! <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b|\u0002/.test(e)));
+  const inline = exprs.map(
+    (e, i) => SIMPLE.test(e) || uses[i]! <= 1 || (e.length <= INLINE_LENGTH && !/\bSELECT\b|\u0002/.test(e)),
+  );
   const out = text.replace(name, (whole, i: string) => {
     const e = exprs[Number(i)]!;
     return !inline[Number(i)] ? whole : SIMPLE.test(e) ? e : `(${e})`;
@@ -133,7 +145,12 @@ export const WS = `E'${[...JS_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toStr
 
 /** numeric → float8 under the range rule (≥ 1e308 → NULL, i.e. an error; < 1e-308 → 0). */
 export const toDouble = (env: SqlEnv, numeric: string) =>
-  bind(env, [numeric], ([n]) => `CASE WHEN abs(${n}) >= 1e308 THEN NULL::float8 WHEN abs(${n}) < 1e-308 THEN 0::float8 ELSE ${n}::float8 END`);
+  bind(
+    env,
+    [numeric],
+    ([n]) =>
+      `CASE WHEN abs(${n}) >= 1e308 THEN NULL::float8 WHEN abs(${n}) < 1e-308 THEN 0::float8 ELSE ${n}::float8 END`,
+  );
 
 /**
  * A double's exact decimal as JavaScript's String(x) writes it (migration 20261202030000_formula_decimal). A number
@@ -153,8 +170,11 @@ export const numText = (env: SqlEnv, x: string) =>
 
 /** Strict text → float8 (values.ts parseNumberText): "" → 0; NULL when not a number or out of range. */
 export const parseNumber = (env: SqlEnv, text: string) =>
-  bind(env, [`btrim(${text}, ${WS})`], ([t]) =>
-    `CASE WHEN ${t} = '' THEN 0::float8 WHEN ${t} ~ '${NUMBER_PATTERN}' THEN ${toDouble(env, `${t}::numeric`)} END`,
+  bind(
+    env,
+    [`btrim(${text}, ${WS})`],
+    ([t]) =>
+      `CASE WHEN ${t} = '' THEN 0::float8 WHEN ${t} ~ '${NUMBER_PATTERN}' THEN ${toDouble(env, `${t}::numeric`)} END`,
   );
 
 /** Division with 40 significant digits (decimal.ts decDiv); both numeric, b ≠ 0 (checked by the caller). */
@@ -163,9 +183,12 @@ export function divNumeric(env: SqlEnv, a: string, b: string): string {
     const unscaled = (n: string) => `trunc(${n} * ('1e' || scale(${n}))::numeric)`;
     return bind(env, [unscaled(na!), unscaled(nb!), `scale(${nb}) - scale(${na})`], ([ia, ib, ds]) =>
       bind(env, [`length(abs(${ib})::text)`], ([lb]) =>
-        bind(env, [`div(${ia} * ('1e' || (40 + ${lb}))::numeric, ${ib})`, `${ds} - 40 - ${lb}`], ([q, ex]) =>
-          `CASE WHEN ${q} = 0 THEN 0::float8 WHEN length(abs(${q})::text) - 1 + ${ex} >= 308 THEN NULL::float8 ` +
-          `WHEN length(abs(${q})::text) - 1 + ${ex} < -308 THEN 0::float8 ELSE (${q}::text || 'e' || ${ex})::float8 END`,
+        bind(
+          env,
+          [`div(${ia} * ('1e' || (40 + ${lb}))::numeric, ${ib})`, `${ds} - 40 - ${lb}`],
+          ([q, ex]) =>
+            `CASE WHEN ${q} = 0 THEN 0::float8 WHEN length(abs(${q})::text) - 1 + ${ex} >= 308 THEN NULL::float8 ` +
+            `WHEN length(abs(${q})::text) - 1 + ${ex} < -308 THEN 0::float8 ELSE (${q}::text || 'e' || ${ex})::float8 END`,
         ),
       ),
     );

@@ -15,4 +15,6 @@ export const collectSchema = z
     collectType: numberLike.pipe(z.literal([0, 1])).optional(),
     fieldIdCollection: z.array(z.string()).optional(),
   })
-  .transform((p): CollectProperty => ({ collectType: p.collectType ?? 0, fieldIdCollection: p.fieldIdCollection ?? [] }));
+  .transform(
+    (p): CollectProperty => ({ collectType: p.collectType ?? 0, fieldIdCollection: p.fieldIdCollection ?? [] }),
+  );

@@ -33,15 +33,20 @@ export const computedFormatSchema = z.object({
 const KIND_OF: Partial<Record<ValueType, CellKind>> = { Number: 'number', DateTime: 'datetime', Boolean: 'boolean' };
 
 /** How a computed value compares and sorts in SQL, by its result type (numbers, dates, booleans; the rest as text). */
-export const cellKindOfValueType = (valueType: string | undefined): CellKind => KIND_OF[valueType as ValueType] ?? 'text';
+export const cellKindOfValueType = (valueType: string | undefined): CellKind =>
+  KIND_OF[valueType as ValueType] ?? 'text';
 
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** GET `format`: only for DateTime and Number results (the reference's odd unformatted DateTime default included). */
 export function computedFormatToApi(valueType: ValueType, f: ComputedFormat | undefined) {
   if (valueType === 'DateTime') {
-    if (!f) return { type: 'DateTime', format: { dateFormat: 'YYYY/MM/DD', timeFormat: 'YYYY/MM/DD', includeTime: false } };
-    return { type: 'DateTime', format: defined({ dateFormat: f.dateFormat, timeFormat: f.timeFormat, includeTime: f.includeTime }) };
+    if (!f)
+      return { type: 'DateTime', format: { dateFormat: 'YYYY/MM/DD', timeFormat: 'YYYY/MM/DD', includeTime: false } };
+    return {
+      type: 'DateTime',
+      format: defined({ dateFormat: f.dateFormat, timeFormat: f.timeFormat, includeTime: f.includeTime }),
+    };
   }
   if (valueType === 'Number') {
     if (f?.symbol) return { type: 'Currency', format: { precision: f.precision || 2, symbol: f.symbol } };
@@ -56,7 +61,14 @@ export const computedJson = (stored: unknown): unknown => (stored === null ? und
 /** cellFormat=string of a computed cell: scalars as text, arrays joined by `, ` (engine formatting comes later). */
 export function computedString(stored: unknown): string | null {
   if (stored === null || stored === undefined) return null;
-  if (Array.isArray(stored)) return stored.flat(Infinity).filter((v) => v !== null && v !== undefined).map(scalarText).join(', ') || null;
+  if (Array.isArray(stored))
+    return (
+      stored
+        .flat(Infinity)
+        .filter((v) => v !== null && v !== undefined)
+        .map(scalarText)
+        .join(', ') || null
+    );
   return scalarText(stored) || null;
 }
 

@@ -43,7 +43,10 @@ const formatSchema = z.object({
 });
 
 /** `dateFormat` required; `timeFormat` defaults to `hh:mm`, `includeTime` to false; time zone keys are discarded. */
-export function parseDateFormat(raw: Record<string, unknown>, existing?: Partial<DateFormatProperty>): DateFormatProperty {
+export function parseDateFormat(
+  raw: Record<string, unknown>,
+  existing?: Partial<DateFormatProperty>,
+): DateFormatProperty {
   const parsed = parseWith(formatSchema, raw);
   return {
     dateFormat: parsed.dateFormat,

@@ -17,7 +17,7 @@ export function parseDateInput(value: unknown, zone: string, fieldZone?: string)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     const iso = parseIso(String(value));
-    return iso ? resolve(iso, zone, fieldZone) ?? value : value;
+    return iso ? (resolve(iso, zone, fieldZone) ?? value) : value;
   }
   if (typeof value !== 'string') return undefined;
   const asp = /^\/?Date\((-?\d+)/i.exec(value);
@@ -60,7 +60,10 @@ function resolve(w: WallClock, zone: string, fieldZone?: string): number | undef
   if (w.invalid) return undefined;
   const day = w.hour === 24 ? 1 : 0;
   const hour = w.hour === 24 ? 0 : w.hour;
-  const date = w.ordinal !== undefined ? { year: w.year, ordinal: w.ordinal } : { year: w.year, month: w.month ?? 1, day: w.day ?? 1 };
+  const date =
+    w.ordinal !== undefined
+      ? { year: w.year, ordinal: w.ordinal }
+      : { year: w.year, month: w.month ?? 1, day: w.day ?? 1 };
   const time = { hour, minute: w.minute, second: w.second, millisecond: w.millisecond };
   if (w.offset === undefined) {
     const local = DateTime.fromObject({ ...date, ...time }, { zone }).plus({ days: day });
@@ -73,8 +76,10 @@ function resolve(w: WallClock, zone: string, fieldZone?: string): number | undef
   return shifted.isValid ? instant - shifted.offset * 60_000 : undefined;
 }
 
-const EXTENDED = /^\s*(\d{4}-(?:\d\d-\d\d|W\d\d-\d|W\d\d|\d\d\d|\d\d))(?:(T| )(\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)([+-]\d\d(?::?\d\d)?|\s*Z)?)?$/;
-const BASIC = /^\s*(\d{4}(?:\d\d\d\d|W\d\d\d|W\d\d|\d\d\d|\d\d|))(?:(T| )(\d\d(?:\d\d(?:\d\d(?:[.,]\d+)?)?)?)([+-]\d\d(?::?\d\d)?|\s*Z)?)?$/;
+const EXTENDED =
+  /^\s*(\d{4}-(?:\d\d-\d\d|W\d\d-\d|W\d\d|\d\d\d|\d\d))(?:(T| )(\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)([+-]\d\d(?::?\d\d)?|\s*Z)?)?$/;
+const BASIC =
+  /^\s*(\d{4}(?:\d\d\d\d|W\d\d\d|W\d\d|\d\d\d|\d\d|))(?:(T| )(\d\d(?:\d\d(?:\d\d(?:[.,]\d+)?)?)?)([+-]\d\d(?::?\d\d)?|\s*Z)?)?$/;
 
 /**
  * moment's ISO 8601 subset. A matched string that overflows (month 13, Feb 30) is invalid, with no fallback;
@@ -84,7 +89,8 @@ function parseIso(text: string): WallClock | undefined {
   const match = EXTENDED.exec(text) ?? BASIC.exec(text);
   if (!match || match[1]!.includes('W')) return undefined;
   const digits = match[1]!.replace(/-/g, '');
-  const dateOnly = digits.length === 4 || (digits.length === 6 && !match[1]!.includes('-')) || /^\d{4}-\d\d$/.test(match[1]!);
+  const dateOnly =
+    digits.length === 4 || (digits.length === 6 && !match[1]!.includes('-')) || /^\d{4}-\d\d$/.test(match[1]!);
   // moment refuses a time after YYYY / YYYY-MM / YYYYMM as "not ISO" and moves on to the other parsers.
   if (match[3] !== undefined && dateOnly) return undefined;
   const clock = parseIsoTime(match[3]);
@@ -133,11 +139,25 @@ const RFC_2822 =
   /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s)?(\d{1,2})\s(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s(\d{2,4})\s(\d\d):(\d\d)(?::(\d\d))?\s(?:(UT|GMT|[ECMP][SD]T)|([Zz])|([+-]\d{4}))$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const OBSOLETE_ZONES: Record<string, number> = { UT: 0, GMT: 0, EDT: -240, EST: -300, CDT: -300, CST: -360, MDT: -360, MST: -420, PDT: -420, PST: -480 };
+const OBSOLETE_ZONES: Record<string, number> = {
+  UT: 0,
+  GMT: 0,
+  EDT: -240,
+  EST: -300,
+  CDT: -300,
+  CST: -360,
+  MDT: -360,
+  MST: -420,
+  PDT: -420,
+  PST: -480,
+};
 
 /** moment's RFC 2822 reading: day overflow rolls over, a wrong weekday is invalid, 2-digit years ≤ 49 are 20xx. */
 function parseRfc2822(text: string): WallClock | undefined {
-  const cleaned = text.replace(/\([^()]*\)|[\n\t]/g, ' ').replace(/(\s\s+)/g, ' ').trim();
+  const cleaned = text
+    .replace(/\([^()]*\)|[\n\t]/g, ' ')
+    .replace(/(\s\s+)/g, ' ')
+    .trim();
   const m = RFC_2822.exec(cleaned);
   if (!m) return undefined;
   const raw = Number(m[4]);

@@ -15,7 +15,8 @@ export function emojiNative(slug: string): string | undefined {
   return SLUG.test(slug) && has(slug) ? get(slug) : undefined;
 }
 
-export const isEmojiSlug = (value: unknown): value is string => typeof value === 'string' && emojiNative(value) !== undefined;
+export const isEmojiSlug = (value: unknown): value is string =>
+  typeof value === 'string' && emojiNative(value) !== undefined;
 
 /** `icon` property key: required, and an emoji slug (`icon is not Emoji slug`, the reference's wording). */
 export const emojiSlug = z.string().superRefine((value, ctx) => {

@@ -44,7 +44,8 @@ export function writeLinks(value: unknown, p: LinkProperty, key: string): CellWr
     throw new CellError(`field:${key} Link field value must be array`);
   }
   if (!value.length) throw new CellError(`field:${key} recordId value can't be empty array or null`);
-  if (p.limitSingleRecord && value.length > 1) throw new CellError(`field:${key} The Link field was set to receive one recordId only`);
+  if (p.limitSingleRecord && value.length > 1)
+    throw new CellError(`field:${key} The Link field was set to receive one recordId only`);
   const ids = [...new Set(value as string[])];
   return { value: ids, refs: { kind: 'records', datasheetId: p.foreignDatasheetId, ids } };
 }
@@ -55,4 +56,6 @@ export const readLinksJson = (stored: unknown) => linkIds(stored)?.slice();
 
 /** The linked records' primary values, `Unnamed record` for blank ones. */
 export const readLinksString = (stored: unknown, ctx: ReadContext) =>
-  linkIds(stored)?.map((id) => ctx.linkedTitle(id) || 'Unnamed record').join(', ') || null;
+  linkIds(stored)
+    ?.map((id) => ctx.linkedTitle(id) || 'Unnamed record')
+    .join(', ') || null;

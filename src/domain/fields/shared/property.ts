@@ -25,7 +25,9 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
   const issue = result.error.issues[0]!;
   // A custom issue with `params.bare` carries the reference's whole message (e.g. `icon is not Emoji slug`).
   if (issue.code === 'custom' && issue.params?.['bare']) throw new PropertyError(issue.message);
-  const key = issue.path.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${String(p)}` : String(p))).join('') : 'value';
+  const key = issue.path.length
+    ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${String(p)}` : String(p))).join('')
+    : 'value';
   throw new PropertyError(`"${key}" ${joiReason(issue, valueAt(input, issue.path))}`);
 }
 
@@ -46,10 +48,16 @@ function joiReason(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_type':
       return value === undefined ? 'is required' : `must be ${TYPE_PHRASE[issue.expected] ?? `a ${issue.expected}`}`;
     case 'too_small':
-      if (issue.origin === 'array') return issue.exact ? `must contain ${String(issue.minimum)} items` : `must contain at least ${String(issue.minimum)} items`;
+      if (issue.origin === 'array')
+        return issue.exact
+          ? `must contain ${String(issue.minimum)} items`
+          : `must contain at least ${String(issue.minimum)} items`;
       return `must be greater than or equal to ${String(issue.minimum)}`;
     case 'too_big':
-      if (issue.origin === 'array') return issue.exact ? `must contain ${String(issue.maximum)} items` : `must contain less than or equal to ${String(issue.maximum)} items`;
+      if (issue.origin === 'array')
+        return issue.exact
+          ? `must contain ${String(issue.maximum)} items`
+          : `must contain less than or equal to ${String(issue.maximum)} items`;
       return `must be less than or equal to ${String(issue.maximum)}`;
     case 'invalid_value':
       if (value === undefined) return 'is required';
@@ -75,5 +83,6 @@ export const booleanLike = z.preprocess((v) => {
 /** A string matching a Joi `pattern(regex, name)`: `"limitToViewId" with value "x" fails to match the viewId pattern`. */
 export const patterned = (regex: RegExp, name: string) =>
   z.string().superRefine((value, ctx) => {
-    if (!regex.test(value)) ctx.addIssue({ code: 'custom', message: `with value "${value}" fails to match the ${name} pattern` });
+    if (!regex.test(value))
+      ctx.addIssue({ code: 'custom', message: `with value "${value}" fails to match the ${name} pattern` });
   });

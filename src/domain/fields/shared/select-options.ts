@@ -12,7 +12,18 @@ export interface SelectOption {
 }
 
 const HUES = ['deepPurple', 'indigo', 'blue', 'teal', 'green', 'yellow', 'orange', 'tangerine', 'pink', 'red'] as const;
-const BASE = ['#7B67EE', '#5586FF', '#55CDFF', '#30C28B', '#52C41B', '#FFD43A', '#FFAB00', '#FF7A00', '#FF708B', '#E33E38'];
+const BASE = [
+  '#7B67EE',
+  '#5586FF',
+  '#55CDFF',
+  '#30C28B',
+  '#52C41B',
+  '#FFD43A',
+  '#FFAB00',
+  '#FF7A00',
+  '#FF708B',
+  '#E33E38',
+];
 const ALPHA = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0];
 
 export const PALETTE_SIZE = 80;
@@ -24,7 +35,10 @@ export function colorOf(index: number): { name: string; value: string } {
   const alpha = ALPHA[level] ?? 1;
   const channel = (offset: number) => {
     const c = parseInt(base.slice(offset, offset + 2), 16);
-    return Math.round(c * alpha + 255 * (1 - alpha)).toString(16).toUpperCase().padStart(2, '0');
+    return Math.round(c * alpha + 255 * (1 - alpha))
+      .toString(16)
+      .toUpperCase()
+      .padStart(2, '0');
   };
   return { name: `${HUES[hue]}_${level}`, value: `#${channel(1)}${channel(3)}${channel(5)}` };
 }
@@ -104,7 +118,11 @@ export function optionById(options: readonly SelectOption[], id: unknown): Selec
  * How a select cell follows a record moved into another select field: option ids mapped by option name, options
  * missing in the target created there (its grown property recorded in `changed`, by field id, for the caller to save).
  */
-export function moveSelectCell(from: { property: unknown }, to: { id: string; property: unknown }, changed: Map<string, unknown>) {
+export function moveSelectCell(
+  from: { property: unknown },
+  to: { id: string; property: unknown },
+  changed: Map<string, unknown>,
+) {
   const fromOptions = (from.property as { options: SelectOption[] }).options;
   const toProperty = to.property as { options: SelectOption[] };
   const options = new OptionList(toProperty.options);

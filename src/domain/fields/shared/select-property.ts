@@ -14,7 +14,12 @@ export interface SelectProperty<D extends string | string[]> {
 const optionInput = z.object({
   id: z.string().optional(),
   name: z.string(),
-  color: z.number().int().min(0).max(PALETTE_SIZE - 1).optional(),
+  color: z
+    .number()
+    .int()
+    .min(0)
+    .max(PALETTE_SIZE - 1)
+    .optional(),
 });
 
 /**
@@ -34,7 +39,8 @@ export function parseSelectProperty<M extends 'single' | 'multi'>(
     }),
     raw,
   );
-  if (parsed.options.length > MAX_SELECT_OPTIONS) throw new PropertyError(`"options" must contain no more than ${MAX_SELECT_OPTIONS} elements`);
+  if (parsed.options.length > MAX_SELECT_OPTIONS)
+    throw new PropertyError(`"options" must contain no more than ${MAX_SELECT_OPTIONS} elements`);
   const existing = new Map(((ctx.existing as SelectProperty<string> | undefined)?.options ?? []).map((e) => [e.id, e]));
   const options: SelectOption[] = [];
   const names = new Set<string>();
@@ -48,9 +54,10 @@ export function parseSelectProperty<M extends 'single' | 'multi'>(
     if (o.color !== undefined) colors.use(o.color);
     options.push({ id: known?.id ?? newId('option'), name: o.name, color: o.color ?? colors.next(options.length) });
   });
-  return { options, ...(parsed.defaultValue !== undefined ? { defaultValue: parsed.defaultValue } : {}) } as SelectProperty<
-    M extends 'single' ? string : string[]
-  >;
+  return {
+    options,
+    ...(parsed.defaultValue !== undefined ? { defaultValue: parsed.defaultValue } : {}),
+  } as SelectProperty<M extends 'single' ? string : string[]>;
 }
 
 export const selectOptionsToApi = (p: SelectProperty<string | string[]>) => ({
@@ -60,7 +67,8 @@ export const selectOptionsToApi = (p: SelectProperty<string | string[]>) => ({
 
 /** An option name a datasheet can keep: at most MAX_OPTION_NAME_LENGTH characters, no NUL, no lone surrogate. */
 function checkOptionName(name: string, label: string): void {
-  if (name.length > MAX_OPTION_NAME_LENGTH) throw new PropertyError(`${label} must not be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
+  if (name.length > MAX_OPTION_NAME_LENGTH)
+    throw new PropertyError(`${label} must not be longer than ${MAX_OPTION_NAME_LENGTH} characters`);
   const problem = storableTextProblem(name);
   if (problem) throw new PropertyError(`${label} ${problem}`);
 }

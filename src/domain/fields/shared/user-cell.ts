@@ -7,4 +7,5 @@ export function userJson(id: string | null, ctx: ReadContext) {
   return { id: user.id, name: user.name, ...(user.avatar !== undefined ? { avatar: user.avatar } : {}) };
 }
 
-export const userName = (id: string | null, ctx: ReadContext): string | null => (id ? (ctx.user(id)?.name ?? null) : null);
+export const userName = (id: string | null, ctx: ReadContext): string | null =>
+  id ? (ctx.user(id)?.name ?? null) : null;

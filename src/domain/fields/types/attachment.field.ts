@@ -14,7 +14,8 @@ export interface AttachmentItem {
   preview?: string;
 }
 
-const items = (stored: unknown): AttachmentItem[] | undefined => (Array.isArray(stored) ? (stored as AttachmentItem[]) : undefined);
+const items = (stored: unknown): AttachmentItem[] | undefined =>
+  Array.isArray(stored) ? (stored as AttachmentItem[]) : undefined;
 
 function itemJson(item: AttachmentItem, ctx: ReadContext) {
   const { id, name, size, mimeType, token, width, height, preview } = item;
@@ -49,10 +50,15 @@ export const attachmentField = defineFieldType<Record<string, never>>({
     if (!Array.isArray(value)) throw new CellError('Attachment type must be array');
     const written = value.map(attachmentItem);
     const stored = written.map(({ token, name }) => ({ id: newId('attachment'), token, name }));
-    return stored.length ? { value: stored, refs: { kind: 'attachments', tokens: written.map((i) => i.token) } } : { value: stored };
+    return stored.length
+      ? { value: stored, refs: { kind: 'attachments', tokens: written.map((i) => i.token) } }
+      : { value: stored };
   },
   read: {
     json: (stored, _field, ctx) => items(stored)?.map((item) => itemJson(item, ctx)),
-    string: (stored, _field, ctx) => items(stored)?.map((i) => `${i.name} (${ctx.attachmentUrl(i.token)})`).join(', ') || null,
+    string: (stored, _field, ctx) =>
+      items(stored)
+        ?.map((i) => `${i.name} (${ctx.attachmentUrl(i.token)})`)
+        .join(', ') || null,
   },
 });

@@ -6,7 +6,7 @@ import { colorOf, PALETTE_SIZE } from '../shared/select-options.js';
 
 export interface ButtonProperty {
   text: string;
-  style: { type: 'Background' | 'OnlyText'; /** Palette index. */ color: number };
+  style: { type: 'Background' | 'OnlyText' /** Palette index. */; color: number };
   action: { type?: 'OpenLink'; openLink?: { type: 'Url' | 'Expression'; expression?: string } };
 }
 
@@ -21,7 +21,9 @@ const schema = z.object({
   action: z
     .object({
       type: z.enum(['OpenLink']).optional(),
-      openLink: z.object({ type: z.enum(['Url', 'Expression']).optional(), expression: z.string().optional() }).optional(),
+      openLink: z
+        .object({ type: z.enum(['Url', 'Expression']).optional(), expression: z.string().optional() })
+        .optional(),
     })
     .optional(),
 });
@@ -46,7 +48,12 @@ function parseButton(input: unknown): ButtonProperty {
         ? {
             type: 'OpenLink',
             ...(openLink
-              ? { openLink: { type: openLink.type ?? 'Url', ...(openLink.expression ? { expression: openLink.expression } : {}) } }
+              ? {
+                  openLink: {
+                    type: openLink.type ?? 'Url',
+                    ...(openLink.expression ? { expression: openLink.expression } : {}),
+                  },
+                }
               : {}),
           }
         : {},

@@ -40,7 +40,12 @@ export const cascaderField = defineFieldType<CascaderProperty>({
         linkedFields: p.linkedFields ?? [],
       };
     },
-    toApi: (p) => ({ showAll: p.showAll, linkedDatasheetId: p.linkedDatasheetId, linkedViewId: p.linkedViewId, linkedFields: p.linkedFields }),
+    toApi: (p) => ({
+      showAll: p.showAll,
+      linkedDatasheetId: p.linkedDatasheetId,
+      linkedViewId: p.linkedViewId,
+      linkedFields: p.linkedFields,
+    }),
   },
   // The reference's string table says "Single Select" here too (§8.3).
   write: (value, _field, ctx) => writeString(value, `field:${ctx.key} Single Select field value must be string`),

@@ -15,7 +15,8 @@ export const createdTimeField = defineFieldType<DateFormatProperty>({
   source: 'createdAt',
   readOnlyMessage,
   property: {
-    parse: (input, ctx) => parseDateFormat(requireObject(input), ctx.existing as Partial<DateFormatProperty> | undefined),
+    parse: (input, ctx) =>
+      parseDateFormat(requireObject(input), ctx.existing as Partial<DateFormatProperty> | undefined),
     toApi: (p) => dateFormatToApi(p),
   },
   write: rejectWrite(readOnlyMessage),

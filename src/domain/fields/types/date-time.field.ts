@@ -21,7 +21,10 @@ export const dateTimeField = defineFieldType<DateTimeProperty>({
     parse: (input, ctx) => {
       const raw = requireObject(input);
       const { autoFill } = parseWith(z.object({ autoFill: booleanLike.optional() }), raw);
-      return { ...parseDateFormat(raw, ctx.existing as Partial<DateFormatProperty> | undefined), autoFill: autoFill ?? false };
+      return {
+        ...parseDateFormat(raw, ctx.existing as Partial<DateFormatProperty> | undefined),
+        autoFill: autoFill ?? false,
+      };
     },
     toApi: (p) => ({ ...dateFormatToApi(p), ...(p.autoFill ? { autoFill: true } : {}) }),
   },

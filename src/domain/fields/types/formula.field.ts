@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineFieldType } from '../field-type.js';
-import { cellKindOfValueType, computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
+import {
+  cellKindOfValueType,
+  computedFormatSchema,
+  computedFormatToApi,
+  computedJson,
+  computedString,
+  type ComputedFormat,
+  type ValueType,
+} from '../shared/computed.js';
 import { formatTimestamp } from '../shared/date-format.js';
 import { formatNumber } from '../shared/number-format.js';
 import { parseWith, requireObject } from '../shared/property.js';
@@ -22,10 +30,22 @@ const schema = z.object({ expression: z.string().optional(), format: computedFor
 function formulaText(value: unknown, p: FormulaProperty, timeZone: string): string | null {
   const f = p.formatting;
   if (typeof value === 'number' && p.valueType === 'DateTime') {
-    return formatTimestamp(value, { dateFormat: f?.dateFormat ?? 'YYYY/MM/DD', timeFormat: f?.timeFormat ?? 'HH:mm', includeTime: f?.includeTime ?? false }, timeZone);
+    return formatTimestamp(
+      value,
+      {
+        dateFormat: f?.dateFormat ?? 'YYYY/MM/DD',
+        timeFormat: f?.timeFormat ?? 'HH:mm',
+        includeTime: f?.includeTime ?? false,
+      },
+      timeZone,
+    );
   }
   if (typeof value === 'number' && f && (f.precision !== undefined || f.symbol || f.commaStyle)) {
-    return formatNumber(value, { precision: f.precision ?? 0, ...(f.symbol ? { symbol: f.symbol } : {}), ...(f.commaStyle ? { commaStyle: f.commaStyle } : {}) });
+    return formatNumber(value, {
+      precision: f.precision ?? 0,
+      ...(f.symbol ? { symbol: f.symbol } : {}),
+      ...(f.commaStyle ? { commaStyle: f.commaStyle } : {}),
+    });
   }
   if (typeof value === 'number') return numberText(value);
   return computedString(value);
@@ -45,7 +65,12 @@ export const formulaField = defineFieldType<FormulaProperty>({
   property: {
     parse: (input) => {
       const p = parseWith(schema, requireObject(input));
-      return { expression: p.expression ?? '', valueType: 'String', hasError: false, ...(p.format ? { formatting: p.format } : {}) };
+      return {
+        expression: p.expression ?? '',
+        valueType: 'String',
+        hasError: false,
+        ...(p.format ? { formatting: p.format } : {}),
+      };
     },
     toApi: (p) => {
       const format = computedFormatToApi(p.valueType, p.formatting);

@@ -1,16 +1,46 @@
 import { z } from 'zod';
 import { defineFieldType, PropertyError } from '../field-type.js';
-import { cellKindOfValueType, computedFormatSchema, computedFormatToApi, computedJson, computedString, type ComputedFormat, type ValueType } from '../shared/computed.js';
+import {
+  cellKindOfValueType,
+  computedFormatSchema,
+  computedFormatToApi,
+  computedJson,
+  computedString,
+  type ComputedFormat,
+  type ValueType,
+} from '../shared/computed.js';
 import { booleanLike, parseWith, patterned, requireObject } from '../shared/property.js';
 import { rejectWrite } from '../shared/read-only.js';
 
 const ROLLUP_FUNCTIONS = [
-  'VALUES', 'AVERAGE', 'COUNT', 'COUNTA', 'COUNTALL', 'SUM', 'MIN', 'MAX', 'AND', 'OR', 'XOR',
-  'CONCATENATE', 'ARRAYJOIN', 'ARRAYUNIQUE', 'ARRAYCOMPACT',
+  'VALUES',
+  'AVERAGE',
+  'COUNT',
+  'COUNTA',
+  'COUNTALL',
+  'SUM',
+  'MIN',
+  'MAX',
+  'AND',
+  'OR',
+  'XOR',
+  'CONCATENATE',
+  'ARRAYJOIN',
+  'ARRAYUNIQUE',
+  'ARRAYCOMPACT',
 ] as const;
 const OPERATORS = [
-  'is', 'isNot', 'contains', 'doesNotContain', 'isEmpty', 'isNotEmpty',
-  'isGreater', 'isGreaterEqual', 'isLess', 'isLessEqual', 'isRepeat',
+  'is',
+  'isNot',
+  'contains',
+  'doesNotContain',
+  'isEmpty',
+  'isNotEmpty',
+  'isGreater',
+  'isGreaterEqual',
+  'isLess',
+  'isLessEqual',
+  'isRepeat',
 ] as const;
 
 type RollupFunction = (typeof ROLLUP_FUNCTIONS)[number];
@@ -60,13 +90,16 @@ export const magicLookUpField = defineFieldType<MagicLookUpProperty>({
   primaryCapable: false,
   computed: 'lookup',
   // Compared and sorted by the roll-up's result type (numbers, booleans), else as its text.
-  sqlKind: (p) => cellKindOfValueType(valueTypeOf((p as Partial<MagicLookUpProperty> | null)?.rollupFunction ?? 'VALUES')),
+  sqlKind: (p) =>
+    cellKindOfValueType(valueTypeOf((p as Partial<MagicLookUpProperty> | null)?.rollupFunction ?? 'VALUES')),
   readOnlyMessage,
   property: {
     parse: (input, ctx) => {
       const { format, rollupFunction, ...p } = parseWith(schema, requireObject(input));
       if (!ctx.fieldIds.includes(p.relatedLinkFieldId)) {
-        throw new PropertyError(`The link field ID "${p.relatedLinkFieldId}" associated with the lookup field does not exist.`);
+        throw new PropertyError(
+          `The link field ID "${p.relatedLinkFieldId}" associated with the lookup field does not exist.`,
+        );
       }
       return { ...p, rollupFunction: rollupFunction ?? 'VALUES', ...(format ? { formatting: format } : {}) };
     },

@@ -48,7 +48,11 @@ export const memberField = defineFieldType<MemberProperty>({
   property: {
     parse: (input) => {
       const p = parseWith(schema, requireObject(input));
-      return { isMulti: p.isMulti ?? true, shouldSendMsg: p.shouldSendMsg ?? true, subscription: p.subscription ?? false };
+      return {
+        isMulti: p.isMulti ?? true,
+        shouldSendMsg: p.shouldSendMsg ?? true,
+        subscription: p.subscription ?? false,
+      };
     },
     // `options` (units used in the column) is left for the field service to fill.
     toApi: (p) => ({ options: [], isMulti: p.isMulti, shouldSendMsg: p.shouldSendMsg, subscription: p.subscription }),
@@ -57,13 +61,22 @@ export const memberField = defineFieldType<MemberProperty>({
   write: (value, field, ctx) => {
     if (value === null) return { value: null };
     if (!Array.isArray(value)) throw new CellError(`field:${ctx.key} Member field value must be array`);
-    if (!field.property.isMulti && value.length > 1) throw new CellError('The Member field was set to receive one unit only');
+    if (!field.property.isMulti && value.length > 1)
+      throw new CellError('The Member field was set to receive one unit only');
     const ids = [...new Set(value.map((item) => memberId(item, ctx.key)))];
     return ids.length ? { value: ids, refs: { kind: 'members', ids } } : { value: ids };
   },
   read: {
     json: (stored, _field, ctx) =>
-      users(stored, ctx)?.map((u) => ({ id: u.id, type: 'Member', name: u.name, ...(u.avatar !== undefined ? { avatar: u.avatar } : {}) })),
-    string: (stored, _field, ctx) => users(stored, ctx)?.map((u) => u.name).join(', ') || null,
+      users(stored, ctx)?.map((u) => ({
+        id: u.id,
+        type: 'Member',
+        name: u.name,
+        ...(u.avatar !== undefined ? { avatar: u.avatar } : {}),
+      })),
+    string: (stored, _field, ctx) =>
+      users(stored, ctx)
+        ?.map((u) => u.name)
+        .join(', ') || null,
   },
 });

@@ -23,11 +23,15 @@ export const multiSelectField = defineFieldType<SelectProperty<string[]>>({
     if (value.some((name) => typeof name !== 'string')) {
       throw new CellError(`field:${ctx.key} Multiple Select field value must be string`);
     }
-    const ids = [...new Set((value as string[]).filter((name) => name !== '').map((name) => ctx.selectOption(name).id))];
+    const ids = [
+      ...new Set((value as string[]).filter((name) => name !== '').map((name) => ctx.selectOption(name).id)),
+    ];
     return { value: ids.length ? ids : null };
   },
   defaultValue: (field) => {
-    const ids = (field.property.defaultValue ?? []).flatMap((name) => field.property.options.find((o) => o.name === name)?.id ?? []);
+    const ids = (field.property.defaultValue ?? []).flatMap(
+      (name) => field.property.options.find((o) => o.name === name)?.id ?? [],
+    );
     return ids.length ? ids : null;
   },
   read: {

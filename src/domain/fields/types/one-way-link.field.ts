@@ -1,5 +1,12 @@
 import { defineFieldType } from '../field-type.js';
-import { linkPropertyToApi, parseLinkProperty, readLinksJson, readLinksString, writeLinks, type LinkProperty } from '../shared/link.js';
+import {
+  linkPropertyToApi,
+  parseLinkProperty,
+  readLinksJson,
+  readLinksString,
+  writeLinks,
+  type LinkProperty,
+} from '../shared/link.js';
 
 export const oneWayLinkField = defineFieldType<LinkProperty>({
   type: 'OneWayLink',

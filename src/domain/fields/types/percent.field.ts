@@ -22,7 +22,10 @@ export const percentField = defineFieldType<PercentProperty>({
   primaryCapable: true,
   property: {
     parse: (input) => parseWith(schema, requireObject(input)),
-    toApi: (p) => ({ ...(p.defaultValue !== undefined ? { defaultValue: p.defaultValue } : {}), precision: p.precision }),
+    toApi: (p) => ({
+      ...(p.defaultValue !== undefined ? { defaultValue: p.defaultValue } : {}),
+      precision: p.precision,
+    }),
   },
   // Stored as the fraction: 0.5 is 50%.
   write: (value, _field, ctx) => writeNumber(value, `field:${ctx.key} Percent field value must be a number`),
@@ -32,7 +35,9 @@ export const percentField = defineFieldType<PercentProperty>({
     string: (stored, field) => {
       const n = readNumber(stored);
       // toPrecision(15) drops the binary noise of ×100 (0.575 × 100 = 57.49999999999999).
-      return n === undefined ? null : `${formatNumber(Number((n * 100).toPrecision(15)), { precision: field.property.precision })}%`;
+      return n === undefined
+        ? null
+        : `${formatNumber(Number((n * 100).toPrecision(15)), { precision: field.property.precision })}%`;
     },
   },
 });

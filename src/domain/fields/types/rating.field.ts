@@ -27,8 +27,10 @@ export const ratingField = defineFieldType<RatingProperty>({
   write: (value, field, ctx) => {
     if (value === null) return { value: null };
     if (!isFiniteNumber(value)) throw new CellError(`field:${ctx.key} Rating field value must be a number`);
-    if (value > field.property.max) throw new CellError("Rating field value can't be greater than 5 (only supports 0, 1, 2, 3, 4, or 5)");
-    if (value < 0) throw new CellError("Rating field value can't be smaller than 0 (only supports 0, 1, 2, 3, 4, or 5)");
+    if (value > field.property.max)
+      throw new CellError("Rating field value can't be greater than 5 (only supports 0, 1, 2, 3, 4, or 5)");
+    if (value < 0)
+      throw new CellError("Rating field value can't be smaller than 0 (only supports 0, 1, 2, 3, 4, or 5)");
     return { value };
   },
   read: {

@@ -11,7 +11,9 @@ export interface UrlCell {
 /** The stored cell, also accepting a bare string (a cell kept from a Text field converted to URL). */
 function urlCell(stored: unknown): UrlCell | undefined {
   if (typeof stored === 'string') return stored ? { text: stored } : undefined;
-  return typeof stored === 'object' && stored !== null && typeof (stored as UrlCell).text === 'string' ? (stored as UrlCell) : undefined;
+  return typeof stored === 'object' && stored !== null && typeof (stored as UrlCell).text === 'string'
+    ? (stored as UrlCell)
+    : undefined;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -46,7 +48,9 @@ export const urlField = defineFieldType<Record<string, never>>({
   read: {
     json: (stored) => {
       const cell = urlCell(stored);
-      return cell && (cell.text || cell.title) ? { title: cell.title || cell.text, text: cell.text, favicon: cell.favicon || '' } : undefined;
+      return cell && (cell.text || cell.title)
+        ? { title: cell.title || cell.text, text: cell.text, favicon: cell.favicon || '' }
+        : undefined;
     },
     // An empty URL cell reads as "" in cellFormat=string (§7.4).
     string: (stored) => {

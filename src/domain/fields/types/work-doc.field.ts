@@ -27,6 +27,9 @@ export const workDocField = defineFieldType<Record<string, never>>({
   },
   read: {
     json: (stored) => docs(stored)?.map((d) => ({ documentId: d.documentId, title: d.title })),
-    string: (stored) => docs(stored)?.map((d) => d.title).join(', ') ?? null,
+    string: (stored) =>
+      docs(stored)
+        ?.map((d) => d.title)
+        .join(', ') ?? null,
   },
 });

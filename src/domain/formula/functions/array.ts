@@ -13,7 +13,15 @@ const array = () => 'array' as ValueType;
 
 const nonEmpty = (items: string[]) => (items.length ? items : null);
 
-export const COUNTIF_OPS: Record<string, CompareOp> = { '=': '=', '!=': '!=', '！=': '!=', '>': '>', '<': '<', '>=': '>=', '<=': '<=' };
+export const COUNTIF_OPS: Record<string, CompareOp> = {
+  '=': '=',
+  '!=': '!=',
+  '！=': '!=',
+  '>': '>',
+  '<': '<',
+  '>=': '>=',
+  '<=': '<=',
+};
 
 export function countIfOp(call: Call): CompareOp {
   if (call.args.length < 3 || call.value(2) === null) return '=';
@@ -99,7 +107,8 @@ export const ARRAY_FUNCTIONS = {
     category: 'array',
     params: { min: 0 },
     returns: num,
-    evaluate: (call) => (isSingleArray(call.args) ? ((call.value(0) as string[] | null) ?? []).length : call.args.length),
+    evaluate: (call) =>
+      isSingleArray(call.args) ? ((call.value(0) as string[] | null) ?? []).length : call.args.length,
   }),
   COUNTIF: define('COUNTIF', {
     category: 'array',

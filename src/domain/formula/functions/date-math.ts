@@ -1,4 +1,15 @@
-import { addDays, addMonths, checkRange, DAY_MS, offsetMinutes, toLocal, UNIT_MS, wallMs, type DateUnit, type ZoneSpec } from '../dates.js';
+import {
+  addDays,
+  addMonths,
+  checkRange,
+  DAY_MS,
+  offsetMinutes,
+  toLocal,
+  UNIT_MS,
+  wallMs,
+  type DateUnit,
+  type ZoneSpec,
+} from '../dates.js';
 import { FormulaRuntimeError } from '../errors.js';
 
 /** Date arithmetic of the date and time functions (date-time.ts), on dates.ts' wall-clock rules. */

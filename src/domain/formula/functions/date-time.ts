@@ -82,14 +82,21 @@ function weekStart(call: Call, i: number): 'sunday' | 'monday' {
 }
 
 function checkParseFormat(args: readonly FormulaNode[], node: CallNode) {
-  if (args.length > 1 && literalString(args[1]) === undefined && !(args[1]!.kind === 'call' && args[1]!.name === 'BLANK')) {
+  if (
+    args.length > 1 &&
+    literalString(args[1]) === undefined &&
+    !(args[1]!.kind === 'call' && args[1]!.name === 'BLANK')
+  ) {
     throw new FormulaError(MESSAGES.literalRequired(node.name, 'a text literal as its format'), args[1]!.pos);
   }
 }
 
 function checkZone(args: readonly FormulaNode[], node: CallNode) {
   if (args.length > 1 && zoneFromLiteral(args[1]) === undefined) {
-    throw new FormulaError(MESSAGES.literalRequired(node.name, 'a literal time zone (hours offset or zone name)'), args[1]!.pos);
+    throw new FormulaError(
+      MESSAGES.literalRequired(node.name, 'a literal time zone (hours offset or zone name)'),
+      args[1]!.pos,
+    );
   }
 }
 
@@ -104,7 +111,10 @@ function parseDate(call: Call): number {
   return parseDateText(call.text(0), zone);
 }
 
-const partFn = (name: 'YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND', part: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second') =>
+const partFn = (
+  name: 'YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND',
+  part: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second',
+) =>
   define(name, {
     category: 'date-time',
     params: { min: 1, max: 1 },
@@ -118,7 +128,11 @@ const relativeFn = (name: 'TONOW' | 'FROMNOW') =>
     params: { min: 2, max: 2 },
     returns: num,
     validate: (args, node) => checkUnitLiteral(args, 1, node),
-    evaluate: (call) => blankFirst(call, () => Math.abs(Math.trunc(dateDiff(call.env.now, call.date(0), unitArg(call, 1, 'days'), call.zone(0)))) + 0),
+    evaluate: (call) =>
+      blankFirst(
+        call,
+        () => Math.abs(Math.trunc(dateDiff(call.env.now, call.date(0), unitArg(call, 1, 'days'), call.zone(0)))) + 0,
+      ),
   });
 
 const compareFn = (name: 'IS_AFTER' | 'IS_BEFORE') =>
@@ -141,7 +155,12 @@ export const DATE_TIME_FUNCTIONS = {
     returns: datetime,
     evaluate: (call) => startOfDay(call.env.now, call.env.zone),
   }),
-  NOW: define('NOW', { category: 'date-time', params: { min: 0, max: 0 }, returns: datetime, evaluate: (call) => call.env.now }),
+  NOW: define('NOW', {
+    category: 'date-time',
+    params: { min: 0, max: 0 },
+    returns: datetime,
+    evaluate: (call) => call.env.now,
+  }),
   TONOW: relativeFn('TONOW'),
   FROMNOW: relativeFn('FROMNOW'),
   DATEADD: define('DATEADD', {
@@ -149,7 +168,8 @@ export const DATE_TIME_FUNCTIONS = {
     params: { min: 3, max: 3 },
     returns: datetime,
     validate: (args, node) => checkUnitLiteral(args, 2, node),
-    evaluate: (call) => blankFirst(call, () => dateAdd(call.date(0), call.number(1), unitOf(call.text(2)), call.zone(0))),
+    evaluate: (call) =>
+      blankFirst(call, () => dateAdd(call.date(0), call.number(1), unitOf(call.text(2)), call.zone(0))),
   }),
   DATETIME_DIFF: define('DATETIME_DIFF', {
     category: 'date-time',
@@ -268,4 +288,3 @@ export const DATE_TIME_FUNCTIONS = {
     evaluate: (call) => Math.floor(call.env.record.updatedAt.getTime()),
   }),
 };
-

@@ -80,7 +80,12 @@ export const LOGICAL_FUNCTIONS = {
     returns: bool,
     evaluate: (call) => truthValues(call).filter(Boolean).length % 2 === 1,
   }),
-  BLANK: define('BLANK', { category: 'logical', params: { min: 0, max: 0 }, returns: () => 'null', evaluate: () => null }),
+  BLANK: define('BLANK', {
+    category: 'logical',
+    params: { min: 0, max: 0 },
+    returns: () => 'null',
+    evaluate: () => null,
+  }),
   ERROR: define('ERROR', {
     category: 'logical',
     params: { min: 0, max: 1 },
@@ -89,7 +94,22 @@ export const LOGICAL_FUNCTIONS = {
       throw new FormulaRuntimeError(call.args.length ? call.text(0) : '');
     },
   }),
-  ISERROR: define('ISERROR', { category: 'logical', params: { min: 1, max: 1 }, returns: bool, evaluate: (call) => call.isError(0) }),
-  IS_ERROR: define('IS_ERROR', { category: 'logical', params: { min: 1, max: 1 }, returns: bool, evaluate: (call) => call.isError(0) }),
-  NOT: define('NOT', { category: 'logical', params: { min: 1, max: 1 }, returns: bool, evaluate: (call) => !call.truthy(0) }),
+  ISERROR: define('ISERROR', {
+    category: 'logical',
+    params: { min: 1, max: 1 },
+    returns: bool,
+    evaluate: (call) => call.isError(0),
+  }),
+  IS_ERROR: define('IS_ERROR', {
+    category: 'logical',
+    params: { min: 1, max: 1 },
+    returns: bool,
+    evaluate: (call) => call.isError(0),
+  }),
+  NOT: define('NOT', {
+    category: 'logical',
+    params: { min: 1, max: 1 },
+    returns: bool,
+    evaluate: (call) => !call.truthy(0),
+  }),
 };

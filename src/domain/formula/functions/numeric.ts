@@ -55,7 +55,8 @@ function roundFn(name: 'ROUND' | 'ROUNDUP' | 'ROUNDDOWN', mode: 'half-up' | 'up'
     category: 'numeric',
     params: { min: 1, max: 2 },
     returns: number,
-    evaluate: (call) => blankFirst(call, () => decToNumber(decRound(decFromNumber(call.number(0)), placesOf(call, 1), mode))),
+    evaluate: (call) =>
+      blankFirst(call, () => decToNumber(decRound(decFromNumber(call.number(0)), placesOf(call, 1), mode))),
   });
 }
 
@@ -75,7 +76,7 @@ function multipleFn(name: 'CEILING' | 'FLOOR', mode: 'ceil' | 'floor') {
 }
 
 function extremeFn(name: 'MAX' | 'MIN') {
-  const pick = name === 'MAX' ? (a: number, b: number) => (Math.max(b , a)) : (a: number, b: number) => (Math.min(b , a));
+  const pick = name === 'MAX' ? (a: number, b: number) => Math.max(b, a) : (a: number, b: number) => Math.min(b, a);
   const allDates = (args: readonly FormulaNode[]) => args.length > 0 && args.every((a) => a.type === 'datetime');
   return define(name, {
     category: 'numeric',

@@ -18,9 +18,13 @@ export function choose(call: Call, i: number, type: ValueType): FormulaValue {
   return call.text(i);
 }
 
-export const define = <N extends string>(name: N, fn: Omit<FormulaFunction, 'name'>): FormulaFunction & { name: N } => ({ name, ...fn });
+export const define = <N extends string>(
+  name: N,
+  fn: Omit<FormulaFunction, 'name'>,
+): FormulaFunction & { name: N } => ({ name, ...fn });
 
-export const literalString = (node: FormulaNode | undefined): string | undefined => (node?.kind === 'string' ? node.value : undefined);
+export const literalString = (node: FormulaNode | undefined): string | undefined =>
+  node?.kind === 'string' ? node.value : undefined;
 
 export function literalNumber(node: FormulaNode | undefined): number | undefined {
   if (node?.kind === 'number') return node.value;

@@ -183,7 +183,8 @@ export const TEXT_FUNCTIONS = {
     category: 'text',
     params: { min: 1, max: 1 },
     returns: text,
-    evaluate: (call) => (call.args[0]!.type === 'string' || call.args[0]!.type === 'array' ? blankFirst(call, () => call.text(0)) : null),
+    evaluate: (call) =>
+      call.args[0]!.type === 'string' || call.args[0]!.type === 'array' ? blankFirst(call, () => call.text(0)) : null,
   }),
   TRIM: define('TRIM', {
     category: 'text',
