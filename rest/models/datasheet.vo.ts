@@ -9,5 +9,5 @@ export interface FieldCreateVo {
   name: string;
 }
 
-// biome-ignore lint/complexity/noBannedTypes: tsoa documents `{}` as an empty object, the reference's `data: {}`
-export type EmptyVo = {};
+// biome-ignore lint/suspicious/noEmptyInterface: the reference's `data: {}`; tsoa documents an interface as a closed object
+export interface EmptyVo {}
