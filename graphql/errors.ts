@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { databaseUnavailable } from '../src/db/unavailable.js';
-import { DomainError, type Reason } from '../src/domain/errors.js';
+import { DomainError, REASON_CODE, type Reason } from '../src/domain/errors.js';
 
 /**
  * Every `extensions.code` this API answers, with its HTTP status and meaning (the schema's `ErrorCode` enum
@@ -55,32 +55,11 @@ export const GRAPHQL_ERROR_CODES = {
 
 export type GraphQLErrorCode = keyof typeof GRAPHQL_ERROR_CODES;
 
-/** The one table of domain reasons to GraphQL codes; every reason is listed (a compile-time check). */
-export const REASON_CODES = {
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  CONFLICT: 'CONFLICT',
-  DATASHEET_NOT_FOUND: 'NOT_FOUND',
-  EMBED_LINK_NOT_FOUND: 'NOT_FOUND',
-  OPERATION_DENIED: 'FORBIDDEN',
-  BEYOND_REACH: 'FORBIDDEN',
-  IDEMPOTENCY_IN_PROGRESS: 'CONFLICT',
-  IDEMPOTENCY_RESPONSE_LOST: 'CONFLICT',
-  IDEMPOTENCY_CLAIM_LOST: 'CONFLICT',
-  REVISION_MISMATCH: 'CONFLICT',
-  ROW_CAP_REACHED: 'ROW_CAP_EXCEEDED',
-  ATTACHMENT_CAPACITY_REACHED: 'CAPACITY_EXCEEDED',
-  ATTACHMENT_TOO_LARGE: 'LIMIT_EXCEEDED',
-  TOO_MANY_FILES: 'LIMIT_EXCEEDED',
-  BATCH_LIMIT: 'LIMIT_EXCEEDED',
-  FIELD_LIMIT: 'LIMIT_EXCEEDED',
-  VIEW_LIMIT: 'LIMIT_EXCEEDED',
-  LINK_LIMIT: 'LIMIT_EXCEEDED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
-} as const satisfies Record<Reason, GraphQLErrorCode>;
+/**
+ * Reasons to GraphQL codes: a reason answers its domain category (transport-neutral names that are also
+ * GraphQL's codes). The assignment is the compile-time check that every category is a documented code.
+ */
+export const REASON_CODES: Readonly<Record<Reason, GraphQLErrorCode>> = REASON_CODE;
 
 /** The details a client may see: what names the input and the limit that applied, never anything else. */
 function publicDetails(error: DomainError): Record<string, string | number> {

@@ -9,35 +9,7 @@ import { inRange, localOf, msOfLocal, offsetOf, wallMsOf } from './dates.js';
 /** A unit argument: a literal known at compile time, or a text expression mapped at run time (NULL = invalid). */
 export type UnitSql = { literal: DateUnit } | { sql: string } | { invalid: true };
 
-const UNIT_CASES: [string, DateUnit][] = Object.entries({
-  milliseconds: 'ms',
-  millisecond: 'ms',
-  ms: 'ms',
-  seconds: 's',
-  second: 's',
-  s: 's',
-  minutes: 'm',
-  minute: 'm',
-  m: 'm',
-  hours: 'h',
-  hour: 'h',
-  h: 'h',
-  days: 'd',
-  day: 'd',
-  d: 'd',
-  weeks: 'w',
-  week: 'w',
-  w: 'w',
-  months: 'M',
-  month: 'M',
-  M: 'M',
-  quarters: 'Q',
-  quarter: 'Q',
-  Q: 'Q',
-  years: 'y',
-  year: 'y',
-  y: 'y',
-} satisfies Record<string, DateUnit>);
+const UNIT_CASES: [string, DateUnit][] = Object.entries(UNITS);
 
 const knownUnit = (text: string): UnitSql =>
   Object.hasOwn(UNITS, text) ? { literal: UNITS[text]! } : { invalid: true };

@@ -1,4 +1,4 @@
-import { FORMAT_TOKENS, tokenizeFormat } from '../../../domain/formula/date-format.js';
+import { FORMAT_TOKENS, MONTH_NAMES, tokenizeFormat, WEEKDAY_NAMES } from '../../../domain/formula/date-format.js';
 import { DATE_TEXT_PATTERN, EPOCH_TEXT_PATTERN, MAX_MS, MIN_MS, type ZoneSpec } from '../../../domain/formula/dates.js';
 import { bind, param, type SqlEnv, textParam, WS } from './values.js';
 
@@ -109,21 +109,8 @@ export function parseDateSql(env: SqlEnv, text: string, zone: string): string {
 const FORMAT_TOKENS_LIST: readonly string[] = FORMAT_TOKENS;
 
 const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s}'`).join(', ')}]`;
-const MONTHS_SQL = sqlArray([
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-]);
-const WEEKDAYS_SQL = sqlArray(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']);
+const MONTHS_SQL = sqlArray(MONTH_NAMES);
+const WEEKDAYS_SQL = sqlArray(WEEKDAY_NAMES);
 
 /** PostgreSQL spelling of FORMAT_TOKEN_PATTERN (`]` first in a bracket is literal) plus "any character". */
 export const FORMAT_TOKEN_PATTERN_SQL = `\\[[^]]+\\]|${FORMAT_TOKENS_LIST.join('|')}|.`;
