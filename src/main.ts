@@ -25,9 +25,12 @@ function fatal(kind: 'uncaught exception' | 'unhandled rejection', error: unknow
   else process.stderr.write(`Fatal ${kind}: ${err.name}: ${err.message}\n`);
   const bound = new Promise<void>((resolve) => setTimeout(resolve, FATAL_STOP_MS));
   Promise.race([app?.stop(), bound])
-    .then(() => logger?.info('stopped after a fatal error'))
-    .catch(() => {})
-    .finally(() => process.exit(1));
+    .then(
+      () => logger?.info('stopped after a fatal error'),
+      (stopError: unknown) => logger?.error({ err: describeError(stopError) }, 'stopping after a fatal error failed'),
+    )
+    // The log lines reach stdout before the exit, however busy the pipe is.
+    .finally(() => (logger ? logger.flush(() => process.exit(1)) : process.exit(1)));
 }
 
 process.on('uncaughtException', (error) => fatal('uncaught exception', error));

@@ -49,11 +49,16 @@ describe.skipIf(!onPostgres())('database timeouts on PostgreSQL', () => {
     const db = await openDatabase({ databaseUrl: pgdb.url, dataDir: '', poolSize: 1, poolTimeoutMs: 100 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const holds = new Promise<void>((resolve) => (holding = resolve));
     try {
       const holder = db.transaction(async (session) => {
         await session.query('SELECT 1');
+        holding();
         await held;
       });
+      // The one connection is taken before the second caller asks for it.
+      await holds;
       const error = await db.prisma.$queryRawUnsafe('SELECT 1').catch((e: unknown) => e);
       expect(databaseUnavailable(error)?.reason, String(error)).toBe('unavailable');
       expect(toFusionFailure(error).status).toBe(503);
