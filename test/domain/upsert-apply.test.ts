@@ -249,6 +249,31 @@ describe('apply', () => {
     });
   });
 
+  it('keeps two-way links symmetric across its creates, updates and deletes', async () => {
+    const people = await sheet('Apply linked people');
+    const [p1, p2] = await f.services.records.create(f.scope, people.id, [{ Title: 'p1' }, { Title: 'p2' }]);
+    const ds = await sheet('Apply links');
+    const link = await f.services.fields.add(f.scope, ds.id, {
+      name: 'People',
+      type: 'TwoWayLink',
+      property: { foreignDatasheetId: people.id },
+    });
+    const brother = (link.property as { brotherFieldId: string }).brotherFieldId;
+    const [a, b] = await f.services.records.create(f.scope, ds.id, [
+      { Title: 'a', People: [p1!.id] },
+      { Title: 'b', People: [p2!.id] },
+    ]);
+    const answer = await f.services.records.apply(f.scope, ds.id, {
+      creates: [{ fields: { Title: 'c', People: [p1!.id] } }],
+      updates: [{ id: a!.id, fields: { People: [p2!.id] } }],
+      deletes: [b!.id],
+    });
+    const c = answer.created[0]!.recordId;
+    const sides = new Map((await f.services.records.get(f.scope, people.id)).map((r) => [r.id, r.cells[brother]]));
+    expect(sides.get(p1!.id)).toEqual([c]);
+    expect(sides.get(p2!.id)).toEqual([a!.id]);
+  });
+
   it('one failing operation fails the whole batch, naming it, and writes nothing', async () => {
     const people = await sheet('Apply people');
     const [gone] = await f.services.records.create(f.scope, people.id, [{ Title: 'gone' }]);
