@@ -62,7 +62,7 @@ export interface Reasons {
   /** A request lost its idempotency key to a retry and was rolled back. */
   IDEMPOTENCY_CLAIM_LOST: Record<string, never>;
   /** A record changed since the revision the writer expected. */
-  REVISION_MISMATCH: { recordId: string; revision: number; expectedRevision: number };
+  REVISION_MISMATCH: { recordId: string; revision: number; expectedRevision: number; parameter?: string };
   /** A datasheet would exceed its row cap. */
   ROW_CAP_REACHED: { cap: number; current: number; adding: number };
   /** A space would exceed its attachment capacity. */

@@ -8,6 +8,8 @@ export const MAX_NAME_LENGTH = 100;
 export const MAX_DESCRIPTION_LENGTH = 500;
 /** Records created, updated, deleted or moved in one batch (a transport may take fewer per request). */
 export const MAX_RECORDS_PER_BATCH = 1_000;
+/** Creates, updates and deletes together in one batch of mixed record changes (records/apply-changes.ts). */
+export const MAX_CHANGES_PER_BATCH = 500;
 /** Embed links per datasheet (the reference's api_embed_link_limit names a maximum but not its value). */
 export const MAX_EMBED_LINKS_PER_NODE = 30;
 export const DEFAULT_ROW_CAP = 50_000;

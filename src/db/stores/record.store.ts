@@ -46,7 +46,8 @@ export interface RecordRowSql {
 
 /**
  * New rows and the datasheet's counters (record count, auto-number sequence, revision) in one statement;
- * answers the datasheet's new revision. The caller holds the datasheet's lock (lockDatasheet).
+ * answers the datasheet's new revision. The caller holds the datasheet's lock (lockDatasheet). `otherDelta`
+ * counts rows the same transaction removed (a batch of mixed operations bumps the datasheet once).
  */
 export async function insertRecordsAndBump(
   q: Queryable,
@@ -55,6 +56,7 @@ export async function insertRecordsAndBump(
   author: string | null,
   at: Date,
   autoNumberSeq: number,
+  otherDelta = 0,
 ): Promise<number> {
   const [row] = await q.query<{ revision: string | number }>(
     `WITH inserted AS (
@@ -62,7 +64,7 @@ export async function insertRecordsAndBump(
        SELECT r.id, $1, r.cells::jsonb, r.position, 1, ${utc('$5')}, $6, ${utc('$5')}, $6
        FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)
        RETURNING 1)
-     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted), auto_number_seq = $7::bigint,
+     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted) + $8::int, auto_number_seq = $7::bigint,
        revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
      WHERE id = $1 RETURNING revision`,
     [
@@ -73,6 +75,7 @@ export async function insertRecordsAndBump(
       at.toISOString(),
       author,
       autoNumberSeq,
+      otherDelta,
     ],
   );
   return Number(row!.revision);

@@ -34,16 +34,25 @@ export interface PreparedBatch {
 export function prepareCells(
   fields: readonly FieldDef[],
   inputs: readonly unknown[],
-  options: { fieldKey: FieldKey; timeZone: string; allowEmpty?: boolean; maxTextLength?: number | undefined },
+  options: {
+    fieldKey: FieldKey;
+    timeZone: string;
+    allowEmpty?: boolean;
+    maxTextLength?: number | undefined;
+    /** How errors name input `i` and its index (default `records[i]`, i): a batch of mixed operations names its own. */
+    label?: (i: number) => { parameter: string; index: number };
+  },
 ): PreparedBatch {
+  const label = options.label ?? ((i: number) => ({ parameter: `records[${i}]`, index: i }));
   const byKey = new Map(fields.map((f) => [options.fieldKey === 'id' ? f.id : f.name, f]));
   const maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_CELL_LENGTH;
   const workingOptions: WorkingOptions = { lists: new Map(), added: 0 };
   const changedProperties = new Map<string, unknown>();
   const refs: CellRef[] = [];
   const patches = inputs.map((input, recordIndex) => {
+    const at = label(recordIndex);
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw invalidArgument("fields value can't be null", { parameter: `records[${recordIndex}].fields` });
+      throw invalidArgument("fields value can't be null", { parameter: `${at.parameter}.fields` });
     }
     const patch: Record<string, unknown> = {};
     let matched = 0;
@@ -66,8 +75,8 @@ export function prepareCells(
       } catch (error) {
         if (error instanceof CellError) {
           throw invalidArgument(error.message, {
-            parameter: `records[${recordIndex}].fields.${key}`,
-            recordIndex,
+            parameter: `${at.parameter}.fields.${key}`,
+            recordIndex: at.index,
             field: key,
           });
         }
@@ -76,8 +85,8 @@ export function prepareCells(
     }
     if (matched === 0 && !options.allowEmpty) {
       throw invalidArgument('The format of the fields parameter value is wrong', {
-        parameter: `records[${recordIndex}].fields`,
-        recordIndex,
+        parameter: `${at.parameter}.fields`,
+        recordIndex: at.index,
       });
     }
     return patch;

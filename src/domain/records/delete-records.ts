@@ -1,12 +1,8 @@
-import { bumpDatasheet } from '../../db/stores/datasheet-lock.store.js';
-import { insertChanges } from '../../db/stores/record-history.store.js';
-import { deleteRecordRows, selectRecordsForUpdate } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { DomainError, invalidArgument } from '../errors.js';
-import type { ChangeEvent } from '../events/change-bus.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
-import { syncTwoWayLinks } from './link-sync.js';
 import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { applyWritePlan, RECORD_PARAMETERS } from './write-batch.js';
 
 /** Deletes a batch atomically; unknown ids fail the batch; two-way siblings lose the deleted ids. */
 export async function deleteRecords(
@@ -29,54 +25,18 @@ export async function deleteRecords(
   const ids = [...new Set(recordIds as string[])];
   const events = await withRetry(() =>
     deps.db.transaction(async (tx) => {
-      const at = deps.now();
-      const { schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-      const schema = schemas.get(datasheetId)!;
-      const rows = await selectRecordsForUpdate(tx, datasheetId, ids);
-      if (rows.length !== ids.length) {
-        const found = new Set(rows.map((r) => r.id));
-        throw invalidArgument('The record specified by the recordId does not exist', {
-          parameter: 'recordIds',
-          recordIds: ids.filter((id) => !found.has(id)),
-        });
-      }
-      await insertChanges(
-        tx,
-        rows.map((r) => ({
-          recordId: r.id,
-          datasheetId,
-          fieldId: '@deleted',
-          oldValue: { cells: r.cells, createdAt: r.createdAt.toISOString(), createdBy: r.createdBy },
-          newValue: null,
-          revision: r.revision + 1,
-        })),
-        scope.userId,
-        at,
-      );
-      const linkEvents = await syncTwoWayLinks(
+      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+      const batch = { patches: [], refs: [], changedProperties: new Map<string, unknown>() };
+      const plan = { batch, createCount: 0, updates: [], deletes: ids, ...RECORD_PARAMETERS };
+      const written = await applyWritePlan(
         tx,
         scope,
-        schema,
-        rows.map((r) => ({ recordId: r.id, before: r.cells, after: {} })),
-        at,
+        schemas.get(datasheetId)!,
+        locks.get(datasheetId)!,
+        plan,
+        deps.now(),
       );
-      await deleteRecordRows(tx, datasheetId, ids);
-      const revision = await bumpDatasheet(tx, datasheetId, { recordDelta: -rows.length });
-      const events: ChangeEvent[] = [
-        {
-          type: 'records.changed',
-          spaceId: scope.spaceId,
-          datasheetId,
-          revision,
-          actorId: scope.userId,
-          at,
-          created: [],
-          updated: [],
-          deleted: rows.map((r) => ({ recordId: r.id, cells: r.cells })),
-        },
-        ...linkEvents,
-      ];
-      return events;
+      return written.events;
     }),
   );
   deps.bus.publish(events);

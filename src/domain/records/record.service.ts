@@ -12,6 +12,8 @@ import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
 import { CountCache, MAX_PAGE_SIZE, queryRecords, type RecordPage, type RecordQuery } from './query-records.js';
 import { renderRecords } from './render-records.js';
+import { upsertRecords, type UpsertInput } from './upsert-records.js';
+import { applyRecordChanges, type RecordChanges } from './apply-changes.js';
 import type { SchemaCache } from '../datasheets/schema-cache.js';
 
 export type { RecordDeps };
@@ -79,6 +81,40 @@ export function createRecordService(baseDeps: RecordDeps) {
     ) {
       const { records: rows, schema } = await updateRecordsWithSchema(deps, scope, datasheetId, records, options);
       return render(scope, datasheetId, rows, { ...options, schema });
+    },
+    /**
+     * Creates or updates each record by the values of `fieldsToMergeOn` (records/upsert-records.ts), in one
+     * transaction; answers the ids created and updated and every record as read, in input order.
+     */
+    async upsert(
+      scope: Scope,
+      datasheetId: string,
+      records: readonly UpsertInput[],
+      fieldsToMergeOn: readonly unknown[],
+      options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
+    ): Promise<{ created: string[]; updated: string[]; records: RecordView[] }> {
+      const result = await upsertRecords(deps, scope, datasheetId, records, fieldsToMergeOn, options);
+      const views = await render(scope, datasheetId, result.records, { ...options, schema: result.schema });
+      return { created: result.created, updated: result.updated, records: views };
+    },
+    /**
+     * Creates, updates and deletes in one transaction, all or nothing (records/apply-changes.ts); answers the created
+     * and updated records as read and the deleted ids.
+     */
+    async apply(
+      scope: Scope,
+      datasheetId: string,
+      changes: RecordChanges,
+      options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
+    ): Promise<{ created: RecordView[]; updated: RecordView[]; deleted: string[] }> {
+      const result = await applyRecordChanges(deps, scope, datasheetId, changes, options);
+      const rows = [...result.created, ...result.updated];
+      const views = rows.length ? await render(scope, datasheetId, rows, { ...options, schema: result.schema }) : [];
+      return {
+        created: views.slice(0, result.created.length),
+        updated: views.slice(result.created.length),
+        deleted: result.deleted,
+      };
     },
     delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[]) =>
       deleteRecords(deps, scope, datasheetId, recordIds),
