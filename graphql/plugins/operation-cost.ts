@@ -5,10 +5,15 @@ import { fragmentsOf } from './operation-shape.js';
 /** Rows a list field returns when the operation does not say (`first` absent): its default page size. */
 const DEFAULT_ROWS: Record<string, number> = { records: DEFAULT_PAGE_SIZE, history: 50 };
 
+/** A paged field counts its selection once per this many rows it may return (and at least once). */
+export const ROWS_PER_UNIT = 100;
+
 /**
  * An operation's cost before it runs: every selected field counts 1, and a paged field (one taking `first`, or
- * `records`/`history` at their default page size) counts its selection once per row it may return, so a page
- * of 1,000 records costs about 100 times one of 10. Fragments are costed once and reused at every spread (linear
+ * `records`/`history` at their default page size) counts its selection once per ROWS_PER_UNIT rows it may return
+ * (at least once), so a page of 1,000 records costs ten times one of 10 or 100. Per 100 rows rather than per row:
+ * at one point per cell, no plan's per-second budget (qps × graphqlCostPerRequest) could ever pay for the
+ * 1,000-record page one REST request reads. Fragments are costed once and reused at every spread (linear
  * in the document's size); a fragment spreading itself counts nothing the second time.
  */
 export function costOf(document: DocumentNode, variables: Record<string, unknown> = {}): number {
@@ -40,19 +45,21 @@ export function costOf(document: DocumentNode, variables: Record<string, unknown
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        total += 1 + (selection.selectionSet ? rows(selection) * ofSet(selection.selectionSet) : 0);
+        total += 1 + (selection.selectionSet ? units(selection) * ofSet(selection.selectionSet) : 0);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) total += ofSet(selection.selectionSet);
       else total += ofFragment(selection.name.value);
     }
     return total;
   };
 
-  const rows = (field: FieldNode): number => {
+  const units = (field: FieldNode): number => {
     const first = field.arguments?.find((a) => a.name.value === 'first');
     const value = first ? intValue(first.value, values) : undefined;
-    if (typeof value === 'number' && Number.isFinite(value))
-      return Math.min(Math.max(1, Math.trunc(value)), MAX_PAGE_SIZE);
-    return DEFAULT_ROWS[field.name.value] ?? 1;
+    const rows =
+      typeof value === 'number' && Number.isFinite(value)
+        ? Math.min(Math.max(1, Math.trunc(value)), MAX_PAGE_SIZE)
+        : (DEFAULT_ROWS[field.name.value] ?? 1);
+    return Math.max(1, Math.ceil(rows / ROWS_PER_UNIT));
   };
 
   let fields = 0;
