@@ -118,9 +118,9 @@ RecordRef.implement({
       args: { first: t.arg.int({ required: false }), after: t.arg.string({ required: false }) },
       resolve: (r, args, ctx) => {
         const limit = args.first ?? 50;
-        if (args.after) return ctx.services.records.history(ctx.actor!, r.id, { limit, before: args.after });
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
           throw invalidArgument('first must be an integer from 1 to 1000', { parameter: 'first' });
+        if (args.after) return ctx.services.records.history(ctx.actor!, r.id, { limit, before: args.after });
         return ctx.loaders.history(limit).load(r.id);
       },
     }),
