@@ -1,6 +1,7 @@
 import type { Actor } from '../src/domain/context.js';
 import type { Services } from '../src/services.js';
 import type { PrismaClient } from '../src/db/client.js';
+import type { Loaders } from './modules/loaders.js';
 
 export interface GraphQLContext {
   services: Services;
@@ -11,4 +12,6 @@ export interface GraphQLContext {
   requestId: string | null;
   /** The peer's address (the server trusts no proxy headers), for metering anonymous operations. */
   clientAddress: string | null;
+  /** Per-request batching of the relations that fan out (graphql/modules/loaders.ts). */
+  loaders: Loaders;
 }

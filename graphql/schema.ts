@@ -3,5 +3,9 @@ import './modules/audit.js';
 import './modules/errors.js';
 import './modules/identity.js';
 import './modules/space.js';
+import './modules/node.js';
+import './modules/nodes.js';
+import './modules/datasheet.js';
+import './modules/record.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

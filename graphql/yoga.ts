@@ -8,6 +8,7 @@ import type { GraphQLContext } from './context.js';
 import { maskError } from './errors.js';
 import { yogaLogger } from './logging.js';
 import { schema } from './schema.js';
+import { createLoaders } from './modules/loaders.js';
 import { useAccessMeter } from './plugins/use-access-meter.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useTextArguments } from './plugins/use-text-arguments.js';
@@ -45,6 +46,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
         prisma,
         requestId: typeof requestId === 'string' ? requestId : null,
         clientAddress: req?.socket?.remoteAddress ?? null,
+        loaders: createLoaders(services, actor),
       };
     },
   });

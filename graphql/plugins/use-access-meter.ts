@@ -1,21 +1,22 @@
 import type { Plugin } from 'graphql-yoga';
-import { Kind, type DocumentNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import type { GraphQLContext } from '../context.js';
 import { maskError } from '../errors.js';
-import { fragmentsOf, shapeMeter } from './operation-shape.js';
+import { costOf } from './operation-cost.js';
 
 /**
  * Meters each GraphQL operation once, before execution, against a GraphQL budget: the token's, or for an
  * anonymous request its client address's (at the smallest plan's rate), so parsing, validating and refusing
  * anonymous operations is rate limited too. The cost is the number of fields the operation selects
- * (fragments expanded), so a wide query costs more than a narrow one. Over budget, the operation is refused
+ * (fragments expanded), a paged field's selection counted once per 100 rows it may return (operation-cost.ts), so a wide
+ * query, or a long page, costs more than a narrow or short one. Over budget, the operation is refused
  * with RATE_LIMITED and nothing runs.
  */
 export function useAccessMeter(): Plugin<GraphQLContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      const cost = operationCost(args.document);
+      const cost = operationCost(args.document, args.variableValues ?? {});
       try {
         if (ctx.actor) await ctx.services.access.meter(ctx.actor, {}, cost);
         else await ctx.services.access.meterAnonymous(ctx.clientAddress ?? 'unknown', cost);
@@ -27,10 +28,7 @@ export function useAccessMeter(): Plugin<GraphQLContext> {
   };
 }
 
-/** Fields selected by the document's operations, fragments expanded (at least 1; capped where counting stops being exact). */
-export function operationCost(document: DocumentNode): number {
-  const measure = shapeMeter(fragmentsOf(document));
-  let fields = 0;
-  for (const def of document.definitions) if (def.kind === Kind.OPERATION_DEFINITION) fields += measure(def).fields;
-  return Math.min(Math.max(1, fields), Number.MAX_SAFE_INTEGER);
+/** The operation's cost (at least 1; capped where counting stops being exact). */
+export function operationCost(document: DocumentNode, variables: Record<string, unknown> = {}): number {
+  return Math.min(Math.max(1, costOf(document, variables)), Number.MAX_SAFE_INTEGER);
 }

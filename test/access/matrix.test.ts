@@ -293,6 +293,23 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
   createToken: async () => ({
     query: 'mutation { createToken(input: { name: "m", scopes: ["spaces:read"] }) { token { id } } }',
   }),
+  node: async () => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: fx.spaceId } }),
+  nodes: async () => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [fx.spaceId] } }),
+  space: async () => ({ query: 'query($id: ID!) { space(id: $id) { id name } }', variables: { id: fx.spaceId } }),
+  // The restricted token reaches the other datasheet only: these read it, so every token that may sees it.
+  datasheet: async () => ({
+    query: 'query($id: ID!) { datasheet(id: $id) { id name fields { id } views { id } } }',
+    variables: { id: fx.otherDatasheetId },
+  }),
+  records: async () => ({
+    query: 'query($id: ID!) { records(datasheetId: $id, first: 5) { edges { node { id fields } } } }',
+    variables: { id: fx.otherDatasheetId },
+  }),
+  record: async () => {
+    const scope = await ownerScope(t);
+    const [record] = await t.app.services.records.create(scope, fx.otherDatasheetId, [{ Title: 'matrix' }]);
+    return { query: 'query($id: ID!) { record(id: $id) { id fields } }', variables: { id: record!.id } };
+  },
   revokeToken: async () => {
     const { token } = await t.app.services.tokens.create({ spaceId: fx.spaceId, name: 'victim' });
     return { query: 'mutation($id: ID!) { revokeToken(tokenId: $id) { id revokedAt } }', variables: { id: token.id } };

@@ -123,3 +123,47 @@ describe('anonymous GraphQL operations', () => {
     expect((await gql(limited.url, '{ spaces { id } }', { token: limited.token })).body.errors).toBeUndefined();
   });
 });
+
+describe('GraphQL cost of pages', () => {
+  const page = (first: string) =>
+    parse(`query($n: Int) { records(datasheetId: "dst1", first: ${first}) { edges { node { id fields } } } }`);
+
+  it('counts the rows a page may return, from a literal, a variable or its default', () => {
+    const ten = operationCost(page('10'));
+    const thousand = operationCost(page('1000'));
+    expect(thousand).toBeGreaterThan(ten);
+    expect(operationCost(page('$n'), { n: 1000 })).toBe(thousand);
+    expect(operationCost(page('$n'), { n: 10 })).toBe(ten);
+    expect(
+      operationCost(
+        parse('query($n: Int = 1000) { records(datasheetId: "d", first: $n) { edges { node { id fields } } } }'),
+      ),
+    ).toBe(thousand);
+    // A page asked beyond the maximum is priced at the maximum (and then refused by its resolver).
+    expect(operationCost(page('100000'))).toBe(thousand);
+    // Nested pages multiply: each record's history page counts per record page.
+    const nested = (n: number) =>
+      operationCost(
+        parse(
+          `{ records(datasheetId: "d", first: ${n}) { edges { node { history(first: 1000) { nodes { at } } } } } }`,
+        ),
+      );
+    expect(nested(1000)).toBeGreaterThan(nested(10) * 5);
+  });
+
+  it('refuses, before anything runs, a page the token’s budget cannot pay, while a short one passes', async () => {
+    const created = await t.app.services.datasheets.create(
+      { spaceId: t.spaceId, userId: (await t.app.services.tokens.authenticate(t.token)).userId },
+      { name: 'Costly' },
+    );
+    // 25 spreads of a 5-field fragment: 128 points a row unit, so 10 rows fit an ENTERPRISE budget and 1,000 never do.
+    const wide = (first: number) =>
+      `{ records(datasheetId: "${created.id}", first: ${first}) { edges { node { ${'...R '.repeat(25)}} } } }
+       fragment R on Record { id fields createdAt updatedAt revision }`;
+    const short = await gql(t.url, wide(10), { token: t.token });
+    expect(short.body.errors).toBeUndefined();
+    const long = await gql(t.url, wide(1000), { token: t.token });
+    expect(long.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(long.body.data ?? null).toBeNull();
+  });
+});

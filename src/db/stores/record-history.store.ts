@@ -83,3 +83,44 @@ export async function recordHistory(
     createdAt: new Date(Number(r.created_ms)),
   }));
 }
+
+/** The newest `limit` changes of each of several records (one statement), newest first per record. */
+export async function recordHistories(
+  q: Queryable,
+  spaceId: string,
+  recordIds: readonly string[],
+  limit: number | null,
+): Promise<Map<string, HistoryRow[]>> {
+  const rows = await q.query<{
+    record_id: string;
+    id: string | number | bigint;
+    field_id: string;
+    old_value: unknown;
+    new_value: unknown;
+    author_id: string | null;
+    revision: number | string;
+    created_ms: number | string;
+  }>(
+    `SELECT * FROM (
+       SELECT c.record_id, c.id::text AS id, c.field_id, c.old_value, c.new_value, c.author_id, c.revision,
+         ${epochMs('c.created_at')} AS created_ms, row_number() OVER (PARTITION BY c.record_id ORDER BY c.id DESC) AS n
+       FROM record_changes c JOIN datasheets d ON d.id = c.datasheet_id
+       WHERE c.record_id = ANY($1::text[]) AND d.space_id = $2) h
+     WHERE $3::int IS NULL OR h.n <= $3::int
+     ORDER BY h.record_id, h.n`,
+    [[...recordIds], spaceId, limit],
+  );
+  const byRecord = new Map<string, HistoryRow[]>(recordIds.map((id) => [id, []]));
+  for (const r of rows) {
+    byRecord.get(r.record_id)?.push({
+      id: BigInt(r.id),
+      fieldId: r.field_id,
+      oldValue: r.old_value,
+      newValue: r.new_value,
+      authorId: r.author_id,
+      revision: Number(r.revision),
+      createdAt: new Date(Number(r.created_ms)),
+    });
+  }
+  return byRecord;
+}

@@ -122,6 +122,20 @@ export async function recordInSpace(
   return row && toStoredRecord(row);
 }
 
+/** Current rows of several records of datasheets of the space, with their datasheet (one statement). */
+export async function recordsInSpace(
+  q: Queryable,
+  spaceId: string,
+  recordIds: readonly string[],
+): Promise<(StoredRecord & { datasheetId: string })[]> {
+  const rows = await q.query<RecordRowSql & { datasheet_id: string }>(
+    `SELECT ${RECORD_COLUMNS}, r.datasheet_id FROM records r JOIN datasheets d ON d.id = r.datasheet_id
+     WHERE r.id = ANY($1::text[]) AND d.space_id = $2`,
+    [[...recordIds], spaceId],
+  );
+  return rows.map((row) => ({ ...toStoredRecord(row), datasheetId: row.datasheet_id }));
+}
+
 /** Replaces the cells of existing rows and bumps their revision; returns the new revisions by id. */
 export async function updateRecordCells(
   q: Queryable,

@@ -31,7 +31,16 @@ export interface SchemaRow {
 
 /** A datasheet of a space with its fields and views, in one round trip. */
 export async function selectSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<SchemaRow | undefined> {
-  const [row] = await q.query<{
+  return (await selectSchemas(q, spaceId, [datasheetId]))[0];
+}
+
+/** Datasheets of a space with their fields and views, in one round trip (missing ids are left out). */
+export async function selectSchemas(
+  q: Queryable,
+  spaceId: string,
+  datasheetIds: readonly string[],
+): Promise<SchemaRow[]> {
+  const rows = await q.query<{
     id: string;
     space_id: string;
     name: string;
@@ -46,11 +55,10 @@ export async function selectSchema(q: Queryable, spaceId: string, datasheetId: s
        (SELECT coalesce(json_agg(v ORDER BY v.position, v.id), '[]'::json)
           FROM (SELECT id, name, type, filter, sort, hidden_fields, column_order, row_order, position FROM views WHERE datasheet_id = d.id) v) AS views
      FROM datasheets d JOIN nodes n ON n.id = d.id
-     WHERE d.id = $1 AND d.space_id = $2`,
-    [datasheetId, spaceId],
+     WHERE d.id = ANY($1::text[]) AND d.space_id = $2`,
+    [[...datasheetIds], spaceId],
   );
-  if (!row) return undefined;
-  return {
+  return rows.map((row) => ({
     id: row.id,
     spaceId: row.space_id,
     name: row.name,
@@ -58,5 +66,5 @@ export async function selectSchema(q: Queryable, spaceId: string, datasheetId: s
     schemaRevision: Number(row.schema_revision),
     fields: parseObject(row.fields),
     views: parseObject(row.views),
-  };
+  }));
 }

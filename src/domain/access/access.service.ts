@@ -223,7 +223,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
 export type AccessService = ReturnType<typeof createAccessService>;
 
 /** What domain services learn of the actor: its space, its user and, for a restricted token, its datasheets. */
-const scopeOf = (actor: Actor): WriteScope => ({
+export const scopeOf = (actor: Actor): WriteScope => ({
   spaceId: actor.spaceId,
   userId: actor.userId,
   ...(actor.datasheetIds.length > 0 ? { datasheetIds: [...actor.datasheetIds] } : {}),

@@ -11,7 +11,7 @@ import { FIELD_TYPES, resolveTypeName } from '../fields/registry.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET, MAX_NAME_LENGTH } from '../limits.js';
 import { checkStorableName } from '../text.js';
-import { loadSchema, datasheetNotFound, type DatasheetSchema } from './schema.js';
+import { loadSchema, loadSchemas, datasheetNotFound, type DatasheetSchema } from './schema.js';
 import { validateDescription } from '../fields/field-input.js';
 import { DEFAULT_VIEW_NAME } from '../views/view.service.js';
 
@@ -174,7 +174,28 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     }
     return resolved;
   }
-  return { create, rename, remove, get, lookupTargets };
+  /** Several datasheets of the scope's space at once (one round trip); ids out of the space are absent. */
+  const getMany = (scope: Scope, datasheetIds: readonly string[]) =>
+    loadSchemas(asQueryable(prisma), scope.spaceId, datasheetIds);
+  /** The stored record counts of datasheets of the scope's space, by id (one round trip). */
+  async function recordCounts(scope: Scope, datasheetIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await prisma.datasheet.findMany({
+      where: { id: { in: [...datasheetIds] }, spaceId: scope.spaceId },
+      select: { id: true, recordCount: true },
+    });
+    return new Map(rows.map((r) => [r.id, r.recordCount]));
+  }
+  /** The datasheet a field or view belongs to, if it is of the scope's space (one round trip). */
+  async function datasheetOf(scope: Scope, kind: 'field' | 'view', id: string): Promise<string | undefined> {
+    const where = { id, datasheet: { spaceId: scope.spaceId } };
+    const select = { datasheetId: true } as const;
+    const row =
+      kind === 'field'
+        ? await prisma.field.findFirst({ where, select })
+        : await prisma.view.findFirst({ where, select });
+    return row?.datasheetId;
+  }
+  return { create, rename, remove, get, getMany, recordCounts, datasheetOf, lookupTargets };
 }
 
 export type DatasheetService = ReturnType<typeof createDatasheetService>;

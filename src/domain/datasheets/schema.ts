@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/client.js';
-import { selectSchema } from '../../db/stores/schema.store.js';
+import { selectSchema, selectSchemas, type SchemaRow } from '../../db/stores/schema.store.js';
 import { DomainError } from '../errors.js';
 import { resolveFormulaFields, type FormulaAsts } from '../formula/formula-fields.js';
 import { isFieldType, type FieldDef, type FieldType } from '../fields/field-type.js';
@@ -33,6 +33,20 @@ export interface DatasheetSchema {
 export async function loadSchema(q: Queryable, spaceId: string, datasheetId: string): Promise<DatasheetSchema> {
   const row = await selectSchema(q, spaceId, datasheetId);
   if (!row) throw datasheetNotFound(datasheetId);
+  return toSchema(row);
+}
+
+/** Several datasheets of a space at once (one round trip), by id; ids of other spaces or of nothing are absent. */
+export async function loadSchemas(
+  q: Queryable,
+  spaceId: string,
+  datasheetIds: readonly string[],
+): Promise<Map<string, DatasheetSchema>> {
+  const rows = await selectSchemas(q, spaceId, datasheetIds);
+  return new Map(rows.map((row) => [row.id, toSchema(row)]));
+}
+
+function toSchema(row: SchemaRow): DatasheetSchema {
   const fields = row.fields
     .filter((f) => isFieldType(f.type))
     .map((f) => ({

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/client.js';
-import { recordHistory, type HistoryRow } from '../../db/stores/record-history.store.js';
-import { recordInSpace } from '../../db/stores/record.store.js';
+import { recordHistories, recordHistory, type HistoryRow } from '../../db/stores/record-history.store.js';
+import { recordInSpace, recordsInSpace, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import { serialCursor } from '../limits.js';
@@ -52,9 +52,7 @@ export async function readRecordHistory(
   recordId: string,
   options: { limit?: number; before?: string | null } = {},
 ): Promise<HistoryPage> {
-  const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-    throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
+  const limit = checkLimit(options.limit ?? 50);
   const before = serialCursor(options.before, 'before');
   const rows = await recordHistory(prisma, scope.spaceId, recordId, before, limit + 1);
   const page = rows.slice(0, limit);
@@ -92,12 +90,54 @@ function toEntries(row: HistoryRow): HistoryEntry[] {
   return [{ ...base, kind: 'updated', fieldId: row.fieldId, oldValue: row.oldValue, newValue: row.newValue }];
 }
 
+/**
+ * The first page of several records' histories at once (two statements however many records: their newest
+ * changes, and the rows of those whose history ends on this page, for their creation entries).
+ */
+export async function readRecordHistories(
+  q: Queryable,
+  scope: Scope,
+  recordIds: readonly string[],
+  options: { limit?: number } = {},
+): Promise<Map<string, HistoryPage>> {
+  const limit = checkLimit(options.limit ?? 50);
+  const histories = await recordHistories(q, scope.spaceId, recordIds, limit + 1);
+  const complete = recordIds.filter((id) => (histories.get(id)?.length ?? 0) <= limit);
+  const records = new Map(
+    complete.length ? (await recordsInSpace(q, scope.spaceId, complete)).map((r) => [r.id, r] as const) : [],
+  );
+  const pages = new Map<string, HistoryPage>();
+  for (const id of recordIds) {
+    const rows = histories.get(id) ?? [];
+    const page = rows.slice(0, limit);
+    const entries = page.flatMap(toEntries);
+    pages.set(
+      id,
+      rows.length > limit
+        ? { entries, nextCursor: page[page.length - 1]!.id.toString() }
+        : { entries: [...entries, ...creationFrom(records.get(id), rows)], nextCursor: null },
+    );
+  }
+  return pages;
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw invalidArgument('limit must be an integer from 1 to 1000', { parameter: 'limit' });
+  return limit;
+}
+
 /** The record's cells as created: its current (or last) cells with every later change undone. */
 async function creationEntries(prisma: Queryable, scope: Scope, recordId: string): Promise<HistoryEntry[]> {
   const [record, all] = await Promise.all([
     recordInSpace(prisma, scope.spaceId, recordId),
     recordHistory(prisma, scope.spaceId, recordId, null, ALL),
   ]);
+  return creationFrom(record, all);
+}
+
+/** Creation entries from the record's row (absent once deleted) and its every change, newest first. */
+function creationFrom(record: StoredRecord | undefined, all: readonly HistoryRow[]): HistoryEntry[] {
   const deleted = all.find((r) => r.fieldId === '@deleted')?.oldValue as DeletedValue | undefined;
   if (!record && !deleted) return [];
   let cells: Record<string, unknown> = { ...(record?.cells ?? deleted!.cells) };

@@ -66,6 +66,37 @@ export function createNodeService(prisma: PrismaClient) {
       return children.length ? { ...node, children: children.map((c) => toApi(actor, c)) } : node;
     },
 
+    /** One node with its parent's id, or undefined when missing, of another space or out of the token's reach. */
+    async get(actor: Actor, nodeId: string): Promise<NodeApi | undefined> {
+      const row = await prisma.node.findFirst({ where: { id: nodeId, spaceId: actor.spaceId }, select });
+      return row && visible(actor, row) ? toApi(actor, row, true) : undefined;
+    },
+
+    /**
+     * Nodes of the space: the children of `parentId` (null: the root's; undefined: the whole tree), optionally of
+     * one type and matching part of their name.
+     */
+    async list(
+      actor: Actor,
+      input: {
+        parentId?: string | null | undefined;
+        type?: 'FOLDER' | 'DATASHEET' | undefined;
+        query?: string | undefined;
+      },
+    ): Promise<NodeApi[]> {
+      const rows = await prisma.node.findMany({
+        where: {
+          spaceId: actor.spaceId,
+          ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+          ...(input.type ? { type: input.type } : {}),
+          ...(input.query ? { name: { contains: input.query, mode: 'insensitive' } } : {}),
+        },
+        orderBy: [{ parentId: 'asc' }, { position: 'asc' }],
+        select,
+      });
+      return rows.filter((r) => visible(actor, r)).map((r) => toApi(actor, r, true));
+    },
+
     /** v2 search: nodes of a type, optionally by permission and a part of their name. */
     async search(
       actor: Actor,

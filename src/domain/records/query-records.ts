@@ -48,7 +48,20 @@ export interface RecordPage {
   pageSize: number;
   /** Keyset paging only: the cursor of the next page, null at the end. */
   nextCursor?: string | null;
+  /** Keyset paging only: each returned record's own cursor (as `after`, it continues after that record). */
+  cursors?: string[];
+  /** Each returned record's revision and authors, in the order of `records`. */
+  meta?: RecordMeta[];
 }
+
+export interface RecordMeta {
+  revision: number;
+  createdBy: string | null;
+  updatedBy: string | null;
+}
+
+const metaOf = (rows: readonly StoredRecord[]): RecordMeta[] =>
+  rows.map((r) => ({ revision: r.revision, createdBy: r.createdBy, updatedBy: r.updatedBy }));
 
 /** Compiles filterByFormula into the WHERE clause; provided by the formula engine. */
 export type FormulaFilter = (
@@ -186,7 +199,14 @@ async function runQuery(
       // Keyset statements do not apply maxRecords (callers stop there): the total does.
       if (after === null && nextCursor === null)
         seenTotal = Math.min(result.records.length, maxRecords ?? Number.POSITIVE_INFINITY);
-      page = { records: await render(result.records.slice(0, pageSize)), pageSize, nextCursor };
+      const rows = result.records.slice(0, pageSize);
+      page = {
+        records: await render(rows),
+        pageSize,
+        nextCursor,
+        cursors: rows.map((_, i) => encodeCursor(result.keys[i]!, shape)),
+        meta: metaOf(rows),
+      };
     } else {
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
       // No datasheet holds 2³¹ rows: a page starting past that is past the end (records: []), as any page beyond it.
@@ -195,7 +215,7 @@ async function runQuery(
       ({ schemaRevision, revision } = result);
       if (result.records.length < pageSize && (result.records.length > 0 || offset === 0))
         seenTotal = offset + result.records.length;
-      page = { records: await render(result.records), pageNum, pageSize };
+      page = { records: await render(result.records), pageNum, pageSize, meta: metaOf(result.records) };
     }
     // A count costs a round trip (and a scan); a short last page already says how many rows match.
     if (query.withTotal) page.total = seenTotal ?? (await countRecords(db, spec, options.counts, revision));

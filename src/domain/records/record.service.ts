@@ -1,9 +1,9 @@
-import { selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import type { CellFormat, RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
-import { readRecordHistory } from '../history/record-history.js';
+import { readRecordHistories, readRecordHistory } from '../history/record-history.js';
+import { recordsInSpace, selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { createRecords, createRecordsWithSchema, type CreateOptions } from './create-records.js';
 import { deleteRecords } from './delete-records.js';
@@ -158,6 +158,14 @@ export function createRecordService(baseDeps: RecordDeps) {
     },
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),
+    /** The first history page of several records at once (a constant number of statements). */
+    histories: (scope: Scope, recordIds: readonly string[], options?: { limit?: number }) =>
+      readRecordHistories(deps.db, scope, recordIds, options),
+    /**
+     * Rows of records by id, across the datasheets of the scope's space, with their datasheet (one statement);
+     * callers check the datasheet against the token's restriction.
+     */
+    inSpace: (scope: Scope, recordIds: readonly string[]) => recordsInSpace(deps.db, scope.spaceId, recordIds),
   };
 }
 

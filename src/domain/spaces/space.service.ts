@@ -65,11 +65,23 @@ export function createSpaceService(prisma: PrismaClient) {
     ];
   }
 
+  /** Members of a space by user id, with their names (one round trip); users outside the space are absent. */
+  async function members(
+    spaceId: string,
+    userIds: readonly string[],
+  ): Promise<Map<string, { id: string; name: string }>> {
+    const rows = await prisma.spaceMember.findMany({
+      where: { spaceId, userId: { in: [...userIds] } },
+      select: { user: { select: { id: true, name: true } } },
+    });
+    return new Map(rows.map((r) => [r.user.id, r.user]));
+  }
+
   async function count(): Promise<number> {
     return prisma.space.count();
   }
 
-  return { create, setPlan, list, listVisible, count };
+  return { create, setPlan, list, listVisible, members, count };
 }
 
 export type SpaceService = ReturnType<typeof createSpaceService>;

@@ -1,0 +1,74 @@
+import { Kind, type DocumentNode, type FieldNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/domain/records/query-records.js';
+import { fragmentsOf } from './operation-shape.js';
+
+/** Rows a list field returns when the operation does not say (`first` absent): its default page size. */
+const DEFAULT_ROWS: Record<string, number> = { records: DEFAULT_PAGE_SIZE, history: 50 };
+
+/** A paged field counts its selection once per this many rows it may return (and at least once). */
+export const ROWS_PER_UNIT = 100;
+
+/**
+ * An operation's cost before it runs: every selected field counts 1, and a paged field (one taking `first`, or
+ * `records`/`history` at their default page size) counts its selection once per ROWS_PER_UNIT rows it may return
+ * (at least once), so a page of 1,000 records costs ten times one of 10 or 100. Per 100 rows rather than per row:
+ * at one point per cell, no plan's per-second budget (qps × graphqlCostPerRequest) could ever pay for the
+ * 1,000-record page one REST request reads. Fragments are costed once and reused at every spread (linear
+ * in the document's size); a fragment spreading itself counts nothing the second time.
+ */
+export function costOf(document: DocumentNode, variables: Record<string, unknown> = {}): number {
+  const fragment = fragmentsOf(document);
+  // A variable's default (`$first: Int = 1000`) counts when the request does not send it.
+  const values: Record<string, unknown> = {};
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const v of def.variableDefinitions ?? [])
+      if (v.defaultValue) values[v.variable.name.value] = intValue(v.defaultValue, {});
+  }
+  Object.assign(values, variables);
+  const memo = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  const ofFragment = (name: string): number => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const definition = fragment(name);
+    if (!definition || inProgress.has(name)) return 0;
+    inProgress.add(name);
+    const cost = ofSet(definition.selectionSet);
+    inProgress.delete(name);
+    memo.set(name, cost);
+    return cost;
+  };
+
+  const ofSet = (set: SelectionSetNode): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += 1 + (selection.selectionSet ? units(selection) * ofSet(selection.selectionSet) : 0);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) total += ofSet(selection.selectionSet);
+      else total += ofFragment(selection.name.value);
+    }
+    return total;
+  };
+
+  const units = (field: FieldNode): number => {
+    const first = field.arguments?.find((a) => a.name.value === 'first');
+    const value = first ? intValue(first.value, values) : undefined;
+    const rows =
+      typeof value === 'number' && Number.isFinite(value)
+        ? Math.min(Math.max(1, Math.trunc(value)), MAX_PAGE_SIZE)
+        : (DEFAULT_ROWS[field.name.value] ?? 1);
+    return Math.max(1, Math.ceil(rows / ROWS_PER_UNIT));
+  };
+
+  let fields = 0;
+  for (const def of document.definitions) if (def.kind === Kind.OPERATION_DEFINITION) fields += ofSet(def.selectionSet);
+  return fields;
+}
+
+function intValue(node: ValueNode, variables: Record<string, unknown>): unknown {
+  if (node.kind === Kind.INT) return Number(node.value);
+  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+  return undefined;
+}
