@@ -1,0 +1,314 @@
+import type { RecordView } from '../../src/domain/cells/read-cells.js';
+import type { FieldKey } from '../../src/domain/cells/write-cells.js';
+import type { Scope } from '../../src/domain/context.js';
+import { invalidArgument } from '../../src/domain/errors.js';
+import { admit, idempotent, scoped } from '../access.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { formatKey, type RecordNode } from './loaders.js';
+import { FieldKeyEnum, RecordRef } from './record.js';
+
+const WRITE_SCOPE = 'records:write';
+
+/** A written record as answered and as an idempotent replay stores it (JSON: dates as ISO strings). */
+interface WrittenRecord {
+  id: string;
+  datasheetId: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+  revision: number;
+  fieldKey: FieldKey;
+  /** The cells as the write rendered them (JSON format, keyed by `fieldKey`). */
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The domain's rendered records (RecordView) with their row facts (revision, authors) read in one statement, so
+ * answers carry what `Record` resolves; other cell formats load through the request's loaders.
+ */
+async function written(
+  ctx: GraphQLContext,
+  scope: Scope,
+  datasheetId: string,
+  views: readonly RecordView[],
+  fieldKey: FieldKey,
+): Promise<WrittenRecord[]> {
+  if (views.length === 0) return [];
+  const rows = new Map(
+    (
+      await ctx.services.records.inSpace(
+        scope,
+        views.map((v) => v.recordId),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  return views.map((view) => {
+    const row = rows.get(view.recordId);
+    return {
+      id: view.recordId,
+      datasheetId: row?.datasheetId ?? datasheetId,
+      createdAt: new Date(view.createdAt).toISOString(),
+      updatedAt: new Date(view.updatedAt).toISOString(),
+      createdBy: row?.createdBy ?? null,
+      updatedBy: row?.updatedBy ?? null,
+      revision: row?.revision ?? 0,
+      fieldKey,
+      fields: view.fields,
+    };
+  });
+}
+
+/** The node `Record` resolves: a fresh or replayed answer; loaders forget what this request read before the write. */
+function toNodes(ctx: GraphQLContext, records: readonly WrittenRecord[]): RecordNode[] {
+  ctx.loaders.recordRow.clearAll();
+  ctx.loaders.cells.clearAll();
+  return records.map(({ fieldKey, fields, ...r }) => ({
+    ...r,
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+    cells: new Map([[formatKey(fieldKey, 'json'), fields]]),
+  }));
+}
+
+const RecordInput = builder.inputType('RecordInput', {
+  fields: (t) => ({
+    fields: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'Cells keyed by field name (or id with fieldKey: ID).',
+    }),
+  }),
+});
+
+const RecordUpdateInput = builder.inputType('RecordUpdateInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    fields: t.field({ type: 'JSON', required: true, description: 'Cells to change; null clears a cell.' }),
+    expectedRevision: t.int({
+      required: false,
+      description: 'Fails with CONFLICT (nothing changed) unless the record is still at this revision.',
+    }),
+  }),
+});
+
+type UpdateArg = { id: string | number; fields?: unknown; expectedRevision?: number | null | undefined };
+const toUpdates = (records: readonly UpdateArg[]) =>
+  records.map((r) => ({ id: String(r.id), fields: r.fields, expectedRevision: r.expectedRevision ?? undefined }));
+
+const UpsertRecordsPayload = builder
+  .objectRef<{ created: string[]; updated: string[]; records: RecordNode[] }>('UpsertRecordsPayload')
+  .implement({
+    fields: (t) => ({
+      created: t.exposeIDList('created', { description: 'Ids of the records created, in input order.' }),
+      updated: t.exposeIDList('updated', { description: 'Ids of the existing records updated, in input order.' }),
+      records: t.field({ type: [RecordRef], description: 'Every record, in input order.', resolve: (p) => p.records }),
+    }),
+  });
+
+const ApplyRecordChangesPayload = builder
+  .objectRef<{ created: RecordNode[]; updated: RecordNode[]; deleted: string[] }>('ApplyRecordChangesPayload')
+  .implement({
+    fields: (t) => ({
+      created: t.field({ type: [RecordRef], resolve: (p) => p.created }),
+      updated: t.field({ type: [RecordRef], resolve: (p) => p.updated }),
+      deleted: t.exposeIDList('deleted'),
+    }),
+  });
+
+const DroppedFieldRef = builder
+  .objectRef<{ fieldId: string; fieldName: string; reason: string }>('DroppedField')
+  .implement({
+    description: 'A source field whose cells did not follow the moved records, and why.',
+    fields: (t) => ({
+      fieldId: t.exposeID('fieldId'),
+      fieldName: t.exposeString('fieldName'),
+      reason: t.exposeString('reason'),
+    }),
+  });
+
+const MoveRecordsPayload = builder
+  .objectRef<{ recordIds: string[]; dropped: { fieldId: string; fieldName: string; reason: string }[] }>(
+    'MoveRecordsPayload',
+  )
+  .implement({
+    fields: (t) => ({
+      recordIds: t.exposeIDList('recordIds', { description: 'The moved records (their ids are kept).' }),
+      dropped: t.field({ type: [DroppedFieldRef], resolve: (p) => p.dropped }),
+    }),
+  });
+
+const idempotencyKey = { description: 'A replay with the same key (and arguments) answers the first answer.' };
+
+builder.mutationFields((t) => ({
+  createRecords: t.field({
+    type: [RecordRef],
+    description: 'Creates up to 1,000 records, all or nothing.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      datasheetId: t.arg.id({ required: true }),
+      records: t.arg({ type: [RecordInput], required: true }),
+      fieldKey: t.arg({ type: FieldKeyEnum, required: false, defaultValue: 'name' }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const datasheetId = String(args.datasheetId);
+      const fieldKey = args.fieldKey ?? 'name';
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+      const { idempotencyKey: key, ...rest } = args;
+      const answer = await idempotent(ctx, key, 'createRecords', rest, async () => {
+        const views = await ctx.services.records.createRendered(
+          scope,
+          datasheetId,
+          args.records.map((r) => r.fields),
+          { fieldKey },
+        );
+        return written(ctx, scope, datasheetId, views, fieldKey);
+      });
+      return toNodes(ctx, answer);
+    },
+  }),
+  updateRecords: t.field({
+    type: [RecordRef],
+    description: 'Partial updates of up to 1,000 records, all or nothing; a moved `expectedRevision` answers CONFLICT.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      datasheetId: t.arg.id({ required: true }),
+      records: t.arg({ type: [RecordUpdateInput], required: true }),
+      fieldKey: t.arg({ type: FieldKeyEnum, required: false, defaultValue: 'name' }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const datasheetId = String(args.datasheetId);
+      const fieldKey = args.fieldKey ?? 'name';
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+      const { idempotencyKey: key, ...rest } = args;
+      const answer = await idempotent(ctx, key, 'updateRecords', rest, async () => {
+        const updates = toUpdates(args.records).map(({ id, ...u }) => ({ recordId: id, ...u }));
+        const views = await ctx.services.records.updateRendered(scope, datasheetId, updates, { fieldKey });
+        return written(ctx, scope, datasheetId, views, fieldKey);
+      });
+      return toNodes(ctx, answer);
+    },
+  }),
+  deleteRecords: t.field({
+    type: ['ID'],
+    description: 'Deletes up to 1,000 records, all or nothing; answers their ids.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      datasheetId: t.arg.id({ required: true }),
+      ids: t.arg.idList({ required: true }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const datasheetId = String(args.datasheetId);
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+      const ids = args.ids.map(String);
+      const { idempotencyKey: key, ...rest } = args;
+      const answer = await idempotent(ctx, key, 'deleteRecords', rest, async () => {
+        await ctx.services.records.delete(scope, datasheetId, ids);
+        return [...new Set(ids)];
+      });
+      ctx.loaders.recordRow.clearAll();
+      return answer;
+    },
+  }),
+  upsertRecords: t.field({
+    type: UpsertRecordsPayload,
+    description: 'Creates or updates each record by the values of `fieldsToMergeOn`, all or nothing.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      datasheetId: t.arg.id({ required: true }),
+      records: t.arg({ type: [RecordInput], required: true }),
+      fieldsToMergeOn: t.arg.stringList({ required: true }),
+      fieldKey: t.arg({ type: FieldKeyEnum, required: false, defaultValue: 'name' }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const datasheetId = String(args.datasheetId);
+      const fieldKey = args.fieldKey ?? 'name';
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+      const { idempotencyKey: key, ...rest } = args;
+      const answer = await idempotent(ctx, key, 'upsertRecords', rest, async () => {
+        const result = await ctx.services.records.upsert(
+          scope,
+          datasheetId,
+          args.records.map((r) => ({ fields: r.fields })),
+          args.fieldsToMergeOn,
+          {
+            fieldKey,
+          },
+        );
+        const records = await written(ctx, scope, datasheetId, result.records, fieldKey);
+        return { created: result.created, updated: result.updated, records };
+      });
+      return { created: answer.created, updated: answer.updated, records: toNodes(ctx, answer.records) };
+    },
+  }),
+  applyRecordChanges: t.field({
+    type: ApplyRecordChangesPayload,
+    description: 'Creates, updates and deletes (500 operations at most) in one transaction, all or nothing.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      datasheetId: t.arg.id({ required: true }),
+      creates: t.arg({ type: [RecordInput], required: false }),
+      updates: t.arg({ type: [RecordUpdateInput], required: false }),
+      deletes: t.arg.idList({ required: false }),
+      fieldKey: t.arg({ type: FieldKeyEnum, required: false, defaultValue: 'name' }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const datasheetId = String(args.datasheetId);
+      const fieldKey = args.fieldKey ?? 'name';
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+      const { idempotencyKey: key, ...rest } = args;
+      const answer = await idempotent(ctx, key, 'applyRecordChanges', rest, async () => {
+        const result = await ctx.services.records.apply(
+          scope,
+          datasheetId,
+          {
+            creates: args.creates?.map((r) => ({ fields: r.fields })),
+            updates: args.updates ? toUpdates(args.updates) : undefined,
+            deletes: args.deletes?.map(String),
+          },
+          { fieldKey },
+        );
+        const all = await written(ctx, scope, datasheetId, [...result.created, ...result.updated], fieldKey);
+        return {
+          created: all.slice(0, result.created.length),
+          updated: all.slice(result.created.length),
+          deleted: result.deleted,
+        };
+      });
+      return { created: toNodes(ctx, answer.created), updated: toNodes(ctx, answer.updated), deleted: answer.deleted };
+    },
+  }),
+  moveRecords: t.field({
+    type: MoveRecordsPayload,
+    description:
+      'Moves records (of one datasheet) to another datasheet of the space, keeping ids and history; cells follow the field of the same name and type, the rest is reported in `dropped`.',
+    ...scoped(WRITE_SCOPE),
+    args: {
+      ids: t.arg.idList({ required: true }),
+      toDatasheetId: t.arg.id({ required: true }),
+      idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const toDatasheetId = String(args.toDatasheetId);
+      const ids = args.ids.map(String);
+      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId: toDatasheetId });
+      if (ids.length === 0) throw invalidArgument('ids should not be empty', { parameter: 'ids' });
+      const { idempotencyKey: key, ...rest } = args;
+      return idempotent(ctx, key, 'moveRecords', rest, async () => {
+        const from = new Set((await ctx.services.records.inSpace(scope, ids)).map((r) => r.datasheetId));
+        if (from.size > 1) throw invalidArgument('The records belong to more than one datasheet', { parameter: 'ids' });
+        const [fromDatasheetId] = from;
+        if (!fromDatasheetId)
+          throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'ids' });
+        await admit(ctx, WRITE_SCOPE, { datasheetId: fromDatasheetId });
+        return ctx.services.records.move(scope, fromDatasheetId, toDatasheetId, ids);
+      });
+    },
+  }),
+}));
