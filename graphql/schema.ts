@@ -7,5 +7,6 @@ import './modules/node.js';
 import './modules/nodes.js';
 import './modules/datasheet.js';
 import './modules/record.js';
+import './modules/schema-mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
