@@ -8,5 +8,6 @@ import './modules/nodes.js';
 import './modules/datasheet.js';
 import './modules/record.js';
 import './modules/record-mutations.js';
+import './modules/schema-mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
