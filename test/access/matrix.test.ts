@@ -61,6 +61,7 @@ let fx: {
   otherDatasheetId: string;
   fieldId: () => Promise<string>;
   recordId: () => Promise<string>;
+  viewId: () => Promise<string>;
   tokens: Record<'owner' | 'revoked' | 'otherSpace' | 'restricted' | 'reader', string>;
   missing: (scope: Scope) => Promise<string>;
 };
@@ -81,6 +82,7 @@ beforeAll(async () => {
     otherDatasheetId: d2.id,
     fieldId: async () => (await s.fields.add(scope, d1.id, { name: `f${newId('field')}`, type: 'Text' })).id,
     recordId: async () => (await s.records.create(scope, d1.id, [{ Title: 'fixture' }]))[0]!.id,
+    viewId: async () => (await s.views.add(scope, d1.id, { name: `v${newId('view')}` })).id,
     tokens: {
       owner: t.token,
       revoked: revoked.secret,
@@ -310,11 +312,88 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
     const [record] = await t.app.services.records.create(scope, fx.otherDatasheetId, [{ Title: 'matrix' }]);
     return { query: 'query($id: ID!) { record(id: $id) { id fields } }', variables: { id: record!.id } };
   },
+  // Writes target the datasheet the restricted token does not reach; each fixture makes what it changes.
+  createRecords: async () => ({
+    query: 'mutation($d: ID!) { createRecords(datasheetId: $d, records: [{ fields: { Title: "m" } }]) { id } }',
+    variables: { d: fx.datasheetId },
+  }),
+  updateRecords: async () => ({
+    query:
+      'mutation($d: ID!, $r: ID!) { updateRecords(datasheetId: $d, records: [{ id: $r, fields: { Title: "u" } }]) { id } }',
+    variables: { d: fx.datasheetId, r: await fx.recordId() },
+  }),
+  deleteRecords: async () => ({
+    query: 'mutation($d: ID!, $r: ID!) { deleteRecords(datasheetId: $d, ids: [$r]) }',
+    variables: { d: fx.datasheetId, r: await fx.recordId() },
+  }),
+  upsertRecords: async () => ({
+    query:
+      'mutation($d: ID!) { upsertRecords(datasheetId: $d, records: [{ fields: { Title: "up" } }], fieldsToMergeOn: ["Title"]) { created updated } }',
+    variables: { d: fx.datasheetId },
+  }),
+  applyRecordChanges: async () => ({
+    query:
+      'mutation($d: ID!, $r: ID!) { applyRecordChanges(datasheetId: $d, creates: [{ fields: { Title: "a" } }], deletes: [$r]) { deleted } }',
+    variables: { d: fx.datasheetId, r: await fx.recordId() },
+  }),
+  moveRecords: async () => ({
+    query: 'mutation($r: ID!, $to: ID!) { moveRecords(ids: [$r], toDatasheetId: $to) { recordIds } }',
+    variables: { r: await fx.recordId(), to: fx.otherDatasheetId },
+  }),
+  createDatasheet: async () => ({
+    query: 'mutation($s: ID!) { createDatasheet(input: { spaceId: $s, name: "made" }) { id } }',
+    variables: { s: fx.spaceId },
+  }),
+  updateDatasheet: async () => ({
+    query: 'mutation($d: ID!) { updateDatasheet(id: $d, name: "Matrix") { id } }',
+    variables: { d: fx.datasheetId },
+  }),
+  deleteDatasheet: async () => {
+    const scope = await ownerScope(t);
+    const { id } = await t.app.services.datasheets.create(scope, { name: 'doomed' });
+    return { query: 'mutation($d: ID!) { deleteDatasheet(id: $d) { id } }', variables: { d: id } };
+  },
+  createField: async () => ({
+    query: 'mutation($d: ID!, $n: String!) { createField(datasheetId: $d, input: { name: $n, type: "Text" }) { id } }',
+    variables: { d: fx.datasheetId, n: `f${newId('field')}` },
+  }),
+  updateField: async () => ({
+    query:
+      'mutation($d: ID!, $f: ID!) { updateField(datasheetId: $d, fieldId: $f, input: { description: "d" }) { id } }',
+    variables: { d: fx.datasheetId, f: await fx.fieldId() },
+  }),
+  deleteField: async () => ({
+    query: 'mutation($d: ID!, $f: ID!) { deleteField(datasheetId: $d, fieldId: $f) { id } }',
+    variables: { d: fx.datasheetId, f: await fx.fieldId() },
+  }),
+  createView: async () => ({
+    query: 'mutation($d: ID!) { createView(datasheetId: $d, input: { name: "v" }) { id } }',
+    variables: { d: fx.datasheetId },
+  }),
+  updateView: async () => ({
+    query: 'mutation($d: ID!, $v: ID!) { updateView(datasheetId: $d, viewId: $v, input: { name: "w" }) { id } }',
+    variables: { d: fx.datasheetId, v: await fx.viewId() },
+  }),
+  deleteView: async () => ({
+    query: 'mutation($d: ID!, $v: ID!) { deleteView(datasheetId: $d, viewId: $v) { id } }',
+    variables: { d: fx.datasheetId, v: await fx.viewId() },
+  }),
+  moveView: async () => ({
+    query: 'mutation($d: ID!, $v: ID!) { moveView(datasheetId: $d, viewId: $v, index: 0) { id } }',
+    variables: { d: fx.datasheetId, v: await fx.viewId() },
+  }),
   revokeToken: async () => {
     const { token } = await t.app.services.tokens.create({ spaceId: fx.spaceId, name: 'victim' });
     return { query: 'mutation($id: ID!) { revokeToken(tokenId: $id) { id revokedAt } }', variables: { id: token.id } };
   },
 };
+
+/** Mutations of one datasheet (the fixtures name the one outside the restricted token's reach). */
+const DATASHEET_WRITES = new Set(
+  Object.keys(GRAPHQL_FIXTURES).filter((name) =>
+    /Records$|RecordChanges$|Field$|View$|^(update|delete)Datasheet$/.test(name),
+  ),
+);
 
 const rootFields = (['Query', 'Mutation'] as const).flatMap((name) => {
   const type = schema.getType(name) as GraphQLObjectType | undefined;
@@ -354,6 +433,8 @@ describe.each(rootFields.map((f) => [f.name, f] as const))('GraphQL %s', (_name,
     const { query, variables } = await GRAPHQL_FIXTURES[field.name]!();
     const response = await gql(t.url, query, { token: fx.tokens.restricted, variables });
     if (readScope(field.scope)) expect(response.body.errors).toBeUndefined();
+    // A write naming a datasheet outside the restriction finds no such datasheet (as over REST).
+    else if (DATASHEET_WRITES.has(field.name)) refusedWith(response, 'NOT_FOUND');
     else refusedWith(response, 'FORBIDDEN');
   });
 
