@@ -9,7 +9,7 @@ import type { Figure } from './http.bench.js';
 
 const STAGES = ['Lead', 'Won', 'Lost'];
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
@@ -17,7 +17,7 @@ function percentile(sorted: number[], p: number): number {
  * Times two ways of answering the same query, alternating them run by run so that drift in the machine's speed
  * falls on both alike; the warm-up lets the JIT settle, as in a server that has been answering for a while.
  */
-async function timedPair(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
+export async function timedPair(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
   for (let i = 0; i < Math.min(20, Math.ceil(runs / 5)); i++) {
     await a();
     await b();

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
 import { newId } from '../../src/domain/ids.js';
 import { openInstallation } from '../../src/installation.js';
 import { freshPostgresDatabase } from '../support/database.js';
 import type { Figure } from './http.bench.js';
 
-const FIELDS = [
+export const FIELDS = [
   { name: 'Title', type: 'SingleText', property: {} },
   { name: 'Amount', type: 'Number', property: { precision: 2 } },
   { name: 'Stage', type: 'SingleSelect', property: { options: [{ name: 'Lead' }, { name: 'Won' }, { name: 'Lost' }] } },
@@ -16,7 +17,7 @@ const FIELDS = [
 ];
 const STAGES = ['Lead', 'Won', 'Lost'];
 
-function batchOf(start: number, size: number) {
+export function batchOf(start: number, size: number) {
   return Array.from({ length: size }, (_, i) => {
     const n = start + i;
     return {
@@ -27,6 +28,21 @@ function batchOf(start: number, size: number) {
       Notes: `note ${n} `.repeat(3),
     };
   });
+}
+
+/** The raw baseline: already serialized rows in one multi-row INSERT … unnest, one transaction. */
+export async function rawInsert(
+  db: Database,
+  datasheetId: string,
+  rows: readonly { id: string; cells: string; position: number }[],
+): Promise<void> {
+  await db.transaction((s) =>
+    s.query(
+      `INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, updated_at)
+       SELECT r.id, $1, r.cells::jsonb, r.position, 1, now(), now() FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)`,
+      [datasheetId, rows.map((r) => r.id), rows.map((r) => r.cells), rows.map((r) => r.position)],
+    ),
+  );
 }
 
 /**
@@ -58,15 +74,7 @@ export async function recordsBench(total: number, batchSize: number): Promise<Fi
     );
 
     const t1 = performance.now();
-    for (const rows of storedBatches) {
-      await inst.db.transaction((s) =>
-        s.query(
-          `INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, updated_at)
-           SELECT r.id, $1, r.cells::jsonb, r.position, 1, now(), now() FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)`,
-          [raw.id, rows.map((r) => r.id), rows.map((r) => r.cells), rows.map((r) => r.position)],
-        ),
-      );
-    }
+    for (const rows of storedBatches) await rawInsert(inst.db, raw.id, rows);
     const rawSeconds = (performance.now() - t1) / 1000;
     const ours = total / serviceSeconds;
     const bare = total / rawSeconds;

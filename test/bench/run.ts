@@ -3,12 +3,17 @@
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
  * BENCH_LARGE=1 adds the record queries over 1,000,000 records on PostgreSQL (needs DATABASE_URL).
- * BENCH_ONLY=http|records|query runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
+ * BENCH_ONLY=http|records|query|graphql runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
  * PGlite pass when DATABASE_URL is set (e.g. `BENCH_ONLY=http BENCH_PGLITE=off npm run bench`).
+ * BENCH_ONLY=graphql: createRecords over HTTP, 1,000 records per mutation (BENCH_RECORDS / 1,000 mutations, at
+ * most 20), beside the record service and a raw INSERT … unnest of the same rows, and a page of 1,000 records
+ * through GraphQL beside the record service (p50/p95), e.g.
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
 import { queryBench } from './query.bench.js';
+import { graphqlBench } from './graphql.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -70,4 +75,14 @@ if (runs('query')) {
       await withDatabaseUrl(postgres, () => queryBench(1_000_000, 100)),
     );
   }
+}
+if (runs('graphql')) {
+  const mutations = Math.max(1, Math.min(20, Math.floor(records / 1_000)));
+  if (pglite)
+    print(
+      'GraphQL over HTTP (in-memory PGlite): createRecords of 1,000, a page of 1,000 (50 runs)',
+      await withDatabaseUrl(undefined, () => graphqlBench(mutations, 50)),
+    );
+  if (postgres)
+    print('GraphQL over HTTP on PostgreSQL', await withDatabaseUrl(postgres, () => graphqlBench(mutations, 50)));
 }

@@ -1,0 +1,120 @@
+import { newId } from '../../src/domain/ids.js';
+import { ownerScope, startTestApp } from '../support/app.js';
+import { gql } from '../support/graphql.js';
+import type { Figure } from './http.bench.js';
+import { timedPair } from './query.bench.js';
+import { batchOf, FIELDS, rawInsert } from './records.bench.js';
+
+const BATCH = 1_000;
+
+const CREATE = `mutation Create($datasheetId: ID!, $records: [RecordInput!]!) {
+  createRecords(datasheetId: $datasheetId, records: $records) { id }
+}`;
+const PAGE = `query Page($datasheetId: ID!) {
+  records(datasheetId: $datasheetId, first: 1000) { edges { node { id fields } } pageInfo { endCursor } }
+}`;
+
+/** One operation over HTTP; a GraphQL error stops the bench (a figure over failed calls would be meaningless). */
+async function call<D>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<D> {
+  const res = await gql<D>(url, query, { token, variables });
+  if (res.status !== 200 || res.body.errors?.length || !res.body.data)
+    throw new Error(`GraphQL ${res.status}: ${res.body.errors?.[0]?.message ?? res.text.slice(0, 200)}`);
+  return res.body.data;
+}
+
+const rate = (records: number, ms: number) => records / (ms / 1000);
+
+/**
+ * GraphQL over HTTP against a started server (RATE_LIMIT=off) in this process: `mutations` × createRecords of
+ * 1,000 records (selecting id) beside the record service call the resolver makes and a raw INSERT … unnest of
+ * the very rows GraphQL stored, interleaved batch by batch so drift in the machine's speed falls on all three;
+ * then a page of 1,000 records (id and fields) through GraphQL beside the same page from the record service.
+ */
+export async function graphqlBench(mutations: number, runs: number): Promise<Figure[]> {
+  const t = await startTestApp({ RATE_LIMIT: 'off' });
+  const label = t.app.databaseKind === 'postgres' ? 'PostgreSQL' : 'PGlite';
+  try {
+    const s = t.app.services;
+    const scope = await ownerScope(t);
+    const make = async (name: string) => (await s.datasheets.create(scope, { name, fields: FIELDS })).id;
+    const [viaGraphql, viaService, viaRaw, warm] = [
+      await make('graphql'),
+      await make('service'),
+      await make('raw'),
+      await make('warm'),
+    ];
+    const send = (datasheetId: string, batch: unknown[]) =>
+      call<{ createRecords: { id: string }[] }>(t.url, t.token, CREATE, {
+        datasheetId,
+        records: batch.map((fields) => ({ fields })),
+      });
+    const storedRows = async (ids: string[]) =>
+      (
+        await t.app.database.query<{ cells: string; position: number }>(
+          'SELECT cells::text AS cells, position FROM records WHERE id = ANY($1::text[]) ORDER BY position',
+          [ids],
+        )
+      ).map((r) => ({ id: newId('record'), cells: r.cells, position: Number(r.position) }));
+
+    // Warm-up: one batch each way, into a datasheet of its own.
+    const warmIds = (await send(warm, batchOf(0, BATCH))).createRecords.map((r) => r.id);
+    await s.records.createRendered(scope, warm, batchOf(0, BATCH));
+    await rawInsert(t.app.database, warm, await storedRows(warmIds));
+
+    const ms = { graphql: 0, service: 0, raw: 0 };
+    for (let b = 0; b < mutations; b++) {
+      const batch = batchOf(b * BATCH, BATCH);
+      const t0 = performance.now();
+      const created = await send(viaGraphql, batch);
+      ms.graphql += performance.now() - t0;
+      if (created.createRecords.length !== BATCH) throw new Error('createRecords answered a short batch');
+      const rows = await storedRows(created.createRecords.map((r) => r.id));
+      const t1 = performance.now();
+      await rawInsert(t.app.database, viaRaw, rows);
+      ms.raw += performance.now() - t1;
+      const t2 = performance.now();
+      await s.records.createRendered(scope, viaService, batch);
+      ms.service += performance.now() - t2;
+    }
+    const total = mutations * BATCH;
+    const [graphql, service, raw] = [rate(total, ms.graphql), rate(total, ms.service), rate(total, ms.raw)];
+
+    const [page, direct] = await timedPair(
+      runs,
+      () => call(t.url, t.token, PAGE, { datasheetId: viaGraphql }),
+      () => s.records.query(scope, viaGraphql, { pageSize: BATCH, after: null, fieldKey: 'name', cellFormat: 'json' }),
+    );
+    return [
+      {
+        name: `GraphQL createRecords over HTTP, ${label}`,
+        value: graphql,
+        unit: 'rec/s',
+        note: `${mutations} mutations of 1,000 records selecting id; goal ≥ 50,000`,
+      },
+      {
+        name: `record service createRendered, ${label}`,
+        value: service,
+        unit: 'rec/s',
+        note: 'same batches, the call the resolver makes',
+      },
+      { name: `raw INSERT … unnest, ${label}`, value: raw, unit: 'rec/s', note: 'the rows GraphQL stored' },
+      { name: `ratio GraphQL / raw, ${label}`, value: graphql / raw, unit: '×', note: 'goal ≥ 0.45' },
+      { name: `ratio GraphQL / service, ${label}`, value: graphql / service, unit: '×', note: 'HTTP + GraphQL cost' },
+      {
+        name: `GraphQL records(first: 1000) over HTTP, ${label}`,
+        value: page.p50,
+        unit: 'ms p50',
+        note: `p95 ${page.p95.toFixed(1)} ms, id and fields of ${total.toLocaleString('en-US')}; goal p50 ≤ 30 ms`,
+      },
+      {
+        name: `record service query, pageSize 1000, ${label}`,
+        value: direct.p50,
+        unit: 'ms p50',
+        note: `p95 ${direct.p95.toFixed(1)} ms`,
+      },
+      { name: `ratio GraphQL / service page p50, ${label}`, value: page.p50 / direct.p50, unit: '×' },
+    ];
+  } finally {
+    await t.close();
+  }
+}
