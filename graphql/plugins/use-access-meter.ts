@@ -8,7 +8,8 @@ import { costOf } from './operation-cost.js';
  * Meters each GraphQL operation once, before execution, against a GraphQL budget: the token's, or for an
  * anonymous request its client address's (at the smallest plan's rate), so parsing, validating and refusing
  * anonymous operations is rate limited too. The cost is the number of fields the operation selects
- * (fragments expanded), a paged field's selection counted once per 100 rows it may return (operation-cost.ts), so a wide
+ * (fragments expanded), a paged field's selection counted once per 100 rows it may return, a list-answering record
+ * mutation's once per 100 items of its input lists (operation-cost.ts), so a wide
  * query, or a long page, costs more than a narrow or short one. Over budget, the operation is refused
  * with RATE_LIMITED and nothing runs.
  */

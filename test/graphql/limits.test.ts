@@ -2,7 +2,7 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationCost } from '../../graphql/plugins/use-access-meter.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../graphql/plugins/use-operation-limits.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { gql } from '../support/graphql.js';
 
 let t: TestApp;
@@ -166,4 +166,70 @@ describe('GraphQL cost of pages', () => {
     expect(long.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(long.body.data ?? null).toBeNull();
   });
+});
+
+describe('GraphQL cost of list-answering mutations', () => {
+  const records = (n: number) => Array.from({ length: n }, (_, i) => ({ fields: { Name: `m${i}` } }));
+  const CREATE = `mutation($ds: ID!, $records: [RecordInput!]!) {
+    createRecords(datasheetId: $ds, records: $records) { id fields createdAt updatedAt revision } }`;
+
+  it('counts the answer once per 100 items of the input lists, like a page of `first` rows', () => {
+    const create = (n: number) => operationCost(parse(CREATE), { ds: 'd', records: records(n) });
+    expect(create(1)).toBe(create(100));
+    expect(create(1000)).toBe(1 + 10 * 5);
+    expect(create(1000)).toBeGreaterThan(create(10));
+    // Inline lists count too, and so do updates, upserts, deletes and moves (a list of ids at least once a unit).
+    const inline = (n: number) =>
+      operationCost(
+        parse(`mutation { createRecords(datasheetId: "d", records: [${'{ fields: {} } '.repeat(n)}]) { id } }`),
+      );
+    expect(inline(250)).toBe(1 + 3);
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `rec${i}`);
+    const del = parse('mutation($ids: [ID!]!) { deleteRecords(datasheetId: "d", ids: $ids) }');
+    expect(operationCost(del, { ids: ids(1) })).toBe(1);
+    expect(operationCost(del, { ids: ids(1000) })).toBe(10);
+    const move = parse('mutation($ids: [ID!]!) { moveRecords(ids: $ids, toDatasheetId: "d") { recordIds } }');
+    expect(operationCost(move, { ids: ids(1000) })).toBe(1 + 10);
+    for (const name of ['updateRecords', 'upsertRecords']) {
+      const doc = parse(`mutation($r: [RecordInput!]!) { ${name}(datasheetId: "d", records: $r) { __typename } }`);
+      expect(operationCost(doc, { r: records(1000) })).toBe(1 + 10);
+    }
+    // applyRecordChanges counts all its operations together.
+    const apply = parse(`mutation($c: [RecordInput!], $d: [ID!]) {
+      applyRecordChanges(datasheetId: "d", creates: $c, deletes: $d, updates: null) { deleted } }`);
+    expect(operationCost(apply, { c: records(150), d: ids(150) })).toBe(1 + 3);
+    expect(operationCost(apply, {})).toBe(1 + 1);
+  });
+
+  it('refuses, before anything runs, a 1,000-record createRecords a budget cannot pay, while 10 records pass', async () => {
+    // Every plan: 1 × 40 points per minute. 10 records cost 6 points, 1,000 records 51.
+    const limited = await startTestApp({
+      RATE_LIMIT_QPS: 'FREE=1,PLUS=1,PRO=1,ENTERPRISE=1',
+      GRAPHQL_COST_PER_REQUEST: '40',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
+    try {
+      const ds = await limited.app.services.datasheets.create(await ownerScope(limited), {
+        name: 'Metered',
+        fields: [{ name: 'Name', type: 'SingleText', property: {} }],
+      });
+      const count = () => limited.app.prisma.record.count({ where: { datasheetId: ds.id } });
+      const before = await count();
+      const short = await gql(limited.url, CREATE, {
+        token: limited.token,
+        variables: { ds: ds.id, records: records(10) },
+      });
+      expect(short.body.errors).toBeUndefined();
+      expect(await count()).toBe(before + 10);
+      const long = await gql(limited.url, CREATE, {
+        token: limited.token,
+        variables: { ds: ds.id, records: records(1000) },
+      });
+      expect(long.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(long.body.data ?? null).toBeNull();
+      expect(await count()).toBe(before + 10);
+    } finally {
+      await limited.close();
+    }
+  }, 60_000);
 });
