@@ -3,19 +3,24 @@ import { startTestApp, type TestApp } from '../support/app.js';
 
 /** QPS tiers and the monthly quota through the real HTTP stack (in-memory counters). */
 let t: TestApp;
+/** The same limits over a 10 s window: a burst always lands in one window, however slow the machine is. */
+let wide: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_QPS: 'FREE=2,PLUS=3,PRO=4,ENTERPRISE=6', API_MONTHLY_QUOTA: 'PLUS=5' });
+  wide = await startTestApp({ RATE_LIMIT_QPS: 'FREE=2,PLUS=3,PRO=4,ENTERPRISE=6', RATE_LIMIT_WINDOW_MS: '10000' });
 });
 afterAll(async () => {
   await t?.close();
+  await wide?.close();
 });
 
-async function tokenFor(plan: 'FREE' | 'PLUS' | 'PRO' | 'ENTERPRISE') {
-  const space = await t.app.services.spaces.create({ name: `${plan} space`, plan });
-  return (await t.app.services.tokens.create({ spaceId: space.id })).secret;
+async function tokenFor(plan: 'FREE' | 'PLUS' | 'PRO' | 'ENTERPRISE', app: TestApp = t) {
+  const space = await app.app.services.spaces.create({ name: `${plan} space`, plan });
+  return (await app.app.services.tokens.create({ spaceId: space.id })).secret;
 }
 
-const me = (token: string) => fetch(`${t.url}/fusion/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+const me = (token: string, app: TestApp = t) =>
+  fetch(`${app.url}/fusion/v1/me`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('QPS tiers', () => {
   it.each([
@@ -25,8 +30,8 @@ describe('QPS tiers', () => {
   ] as const)(
     '%s allows %i requests per second per token, then answers 429 with the reference envelope',
     async (plan, qps) => {
-      const token = await tokenFor(plan);
-      const responses = await Promise.all(Array.from({ length: qps + 3 }, () => me(token)));
+      const token = await tokenFor(plan, wide);
+      const responses = await Promise.all(Array.from({ length: qps + 3 }, () => me(token, wide)));
       const ok = responses.filter((r) => r.status === 200);
       const limited = responses.filter((r) => r.status === 429);
       expect([ok.length, limited.length]).toEqual([qps, 3]);
