@@ -1,7 +1,6 @@
-import type { RecordView } from '../../src/domain/cells/read-cells.js';
 import type { FieldKey } from '../../src/domain/cells/write-cells.js';
-import type { Scope } from '../../src/domain/context.js';
 import { invalidArgument } from '../../src/domain/errors.js';
+import type { WrittenRecords } from '../../src/domain/records/record.service.js';
 import { admit, idempotent, scoped } from '../access.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
@@ -24,40 +23,19 @@ interface WrittenRecord {
   fields: Record<string, unknown>;
 }
 
-/**
- * The domain's rendered records (RecordView) with their row facts (revision, authors) read in one statement, so
- * answers carry what `Record` resolves; other cell formats load through the request's loaders.
- */
-async function written(
-  ctx: GraphQLContext,
-  scope: Scope,
-  datasheetId: string,
-  views: readonly RecordView[],
-  fieldKey: FieldKey,
-): Promise<WrittenRecord[]> {
-  if (views.length === 0) return [];
-  const rows = new Map(
-    (
-      await ctx.services.records.inSpace(
-        scope,
-        views.map((v) => v.recordId),
-      )
-    ).map((r) => [r.id, r]),
-  );
-  return views.map((view) => {
-    const row = rows.get(view.recordId);
-    return {
-      id: view.recordId,
-      datasheetId: row?.datasheetId ?? datasheetId,
-      createdAt: new Date(view.createdAt).toISOString(),
-      updatedAt: new Date(view.updatedAt).toISOString(),
-      createdBy: row?.createdBy ?? null,
-      updatedBy: row?.updatedBy ?? null,
-      revision: row?.revision ?? 0,
-      fieldKey,
-      fields: view.fields,
-    };
-  });
+/** The domain's written records (views with their revision and authors as the write left them), as answered. */
+function written(datasheetId: string, { records, meta }: WrittenRecords, fieldKey: FieldKey): WrittenRecord[] {
+  return records.map((view, i) => ({
+    id: view.recordId,
+    datasheetId,
+    createdAt: new Date(view.createdAt).toISOString(),
+    updatedAt: new Date(view.updatedAt).toISOString(),
+    createdBy: meta[i]!.createdBy,
+    updatedBy: meta[i]!.updatedBy,
+    revision: meta[i]!.revision,
+    fieldKey,
+    fields: view.fields,
+  }));
 }
 
 /** The node `Record` resolves: a fresh or replayed answer; loaders forget what this request read before the write. */
@@ -158,13 +136,13 @@ builder.mutationFields((t) => ({
       const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
       const { idempotencyKey: key, ...rest } = args;
       const answer = await idempotent(ctx, key, 'createRecords', rest, async () => {
-        const views = await ctx.services.records.createRendered(
+        const answer = await ctx.services.records.createWritten(
           scope,
           datasheetId,
           args.records.map((r) => r.fields),
           { fieldKey },
         );
-        return written(ctx, scope, datasheetId, views, fieldKey);
+        return written(datasheetId, answer, fieldKey);
       });
       return toNodes(ctx, answer);
     },
@@ -186,8 +164,8 @@ builder.mutationFields((t) => ({
       const { idempotencyKey: key, ...rest } = args;
       const answer = await idempotent(ctx, key, 'updateRecords', rest, async () => {
         const updates = toUpdates(args.records).map(({ id, ...u }) => ({ recordId: id, ...u }));
-        const views = await ctx.services.records.updateRendered(scope, datasheetId, updates, { fieldKey });
-        return written(ctx, scope, datasheetId, views, fieldKey);
+        const answer = await ctx.services.records.updateWritten(scope, datasheetId, updates, { fieldKey });
+        return written(datasheetId, answer, fieldKey);
       });
       return toNodes(ctx, answer);
     },
@@ -240,7 +218,7 @@ builder.mutationFields((t) => ({
             fieldKey,
           },
         );
-        const records = await written(ctx, scope, datasheetId, result.records, fieldKey);
+        const records = written(datasheetId, result, fieldKey);
         return { created: result.created, updated: result.updated, records };
       });
       return { created: answer.created, updated: answer.updated, records: toNodes(ctx, answer.records) };
@@ -274,10 +252,9 @@ builder.mutationFields((t) => ({
           },
           { fieldKey },
         );
-        const all = await written(ctx, scope, datasheetId, [...result.created, ...result.updated], fieldKey);
         return {
-          created: all.slice(0, result.created.length),
-          updated: all.slice(result.created.length),
+          created: written(datasheetId, { records: result.created, meta: result.meta.created }, fieldKey),
+          updated: written(datasheetId, { records: result.updated, meta: result.meta.updated }, fieldKey),
           deleted: result.deleted,
         };
       });

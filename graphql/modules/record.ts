@@ -71,12 +71,24 @@ const RecordChangeConnection = builder.objectRef<HistoryPage>('RecordChangeConne
   }),
 });
 
-async function cellsOf(ctx: GraphQLContext, r: RecordNode, fieldKey: FieldKey, cellFormat: CellFormat) {
-  const known = r.cells.get(formatKey(fieldKey, cellFormat));
-  if (known) return known;
+/**
+ * A record's cells in one format: what the page or the write already rendered is answered as is (no promise, no
+ * loader round trip per record); another format loads through the request's loader, batched over the page.
+ */
+function cellsOf(
+  ctx: GraphQLContext,
+  r: RecordNode,
+  fieldKey: FieldKey,
+  cellFormat: CellFormat,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const key = formatKey(fieldKey, cellFormat);
+  return r.cells.get(key) ?? loadCells(ctx, r, fieldKey, cellFormat, key);
+}
+
+async function loadCells(ctx: GraphQLContext, r: RecordNode, fieldKey: FieldKey, cellFormat: CellFormat, key: string) {
   const loaded =
     (await ctx.loaders.cells.load({ datasheetId: r.datasheetId, fieldKey, cellFormat, recordId: r.id })) ?? {};
-  r.cells.set(formatKey(fieldKey, cellFormat), loaded);
+  r.cells.set(key, loaded);
   return loaded;
 }
 
@@ -145,7 +157,8 @@ function toRecordNode(
 }
 
 interface RecordEdge {
-  cursor: string;
+  /** The edge's cursor, encoded only when `cursor` is selected. */
+  cursor: () => string;
   node: RecordNode;
 }
 interface RecordPageShape {
@@ -155,7 +168,10 @@ interface RecordPageShape {
 }
 
 const RecordEdgeRef = builder.objectRef<RecordEdge>('RecordEdge').implement({
-  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: RecordRef, resolve: (e) => e.node }) }),
+  fields: (t) => ({
+    cursor: t.string({ resolve: (e) => e.cursor() }),
+    node: t.field({ type: RecordRef, resolve: (e) => e.node }),
+  }),
 });
 
 export const RecordConnectionRef = builder.objectRef<RecordPageShape>('RecordConnection').implement({
@@ -232,13 +248,14 @@ async function recordConnection(
     cellFormat,
     withTotal: selects(info, 'totalCount'),
   });
+  const cursorOf = page.cursorOf!;
   const edges = page.records.map((view, i) => ({
-    cursor: page.cursors![i]!,
+    cursor: () => cursorOf(i),
     node: toRecordNode(view, page.meta![i]!, datasheetId, fieldKey, cellFormat),
   }));
   return {
     edges,
-    pageInfo: { hasNextPage: Boolean(page.nextCursor), endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage: Boolean(page.nextCursor), endCursor: edges.at(-1)?.cursor() ?? null },
     totalCount: page.total ?? null,
   };
 }

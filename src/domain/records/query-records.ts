@@ -48,8 +48,11 @@ export interface RecordPage {
   pageSize: number;
   /** Keyset paging only: the cursor of the next page, null at the end. */
   nextCursor?: string | null;
-  /** Keyset paging only: each returned record's own cursor (as `after`, it continues after that record). */
-  cursors?: string[];
+  /**
+   * Keyset paging only: the cursor of returned record `i` (as `after`, it continues after that record), encoded on
+   * demand (most callers never read one).
+   */
+  cursorOf?: (i: number) => string;
   /** Each returned record's revision and authors, in the order of `records`. */
   meta?: RecordMeta[];
 }
@@ -60,7 +63,7 @@ export interface RecordMeta {
   updatedBy: string | null;
 }
 
-const metaOf = (rows: readonly StoredRecord[]): RecordMeta[] =>
+export const metaOf = (rows: readonly StoredRecord[]): RecordMeta[] =>
   rows.map((r) => ({ revision: r.revision, createdBy: r.createdBy, updatedBy: r.updatedBy }));
 
 /** Compiles filterByFormula into the WHERE clause; provided by the formula engine. */
@@ -204,7 +207,7 @@ async function runQuery(
         records: await render(rows),
         pageSize,
         nextCursor,
-        cursors: rows.map((_, i) => encodeCursor(result.keys[i]!, shape)),
+        cursorOf: (i) => encodeCursor(result.keys[i]!, shape),
         meta: metaOf(rows),
       };
     } else {

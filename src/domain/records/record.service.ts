@@ -10,13 +10,30 @@ import { deleteRecords } from './delete-records.js';
 import { moveRecords } from './move-records.js';
 import type { RecordDeps } from './record-context.js';
 import { updateRecords, updateRecordsWithSchema, type UpdateInput } from './update-records.js';
-import { CountCache, MAX_PAGE_SIZE, queryRecords, type RecordPage, type RecordQuery } from './query-records.js';
+import {
+  CountCache,
+  MAX_PAGE_SIZE,
+  metaOf,
+  queryRecords,
+  type RecordMeta,
+  type RecordPage,
+  type RecordQuery,
+} from './query-records.js';
 import { renderRecords } from './render-records.js';
 import { upsertRecords, type UpsertInput } from './upsert-records.js';
 import { applyRecordChanges, type RecordChanges } from './apply-changes.js';
 import type { SchemaCache } from '../datasheets/schema-cache.js';
 
 export type { RecordDeps };
+
+/**
+ * Written records as read, with each one's revision and authors (in the order of `records`) as the write left them,
+ * so a caller answering them needs no second read. Timestamps are on the views (`createdAt`, `updatedAt`).
+ */
+export interface WrittenRecords {
+  records: RecordView[];
+  meta: RecordMeta[];
+}
 
 /** The record service: a thin façade over one file per operation. */
 export function createRecordService(baseDeps: RecordDeps) {
@@ -57,31 +74,49 @@ export function createRecordService(baseDeps: RecordDeps) {
       counts,
     });
 
+  /** create, then the created records as read with their revision and authors (WrittenRecords). */
+  async function createWritten(
+    scope: Scope,
+    datasheetId: string,
+    records: readonly unknown[],
+    options: CreateOptions & { cellFormat?: CellFormat } = {},
+  ): Promise<WrittenRecords> {
+    const { records: rows, schema } = await createRecordsWithSchema(deps, scope, datasheetId, records, options);
+    return { records: await render(scope, datasheetId, rows, { ...options, schema }), meta: metaOf(rows) };
+  }
+
+  /** update, then the updated records as read with their revision and authors (WrittenRecords). */
+  async function updateWritten(
+    scope: Scope,
+    datasheetId: string,
+    records: readonly UpdateInput[],
+    options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
+  ): Promise<WrittenRecords> {
+    const { records: rows, schema } = await updateRecordsWithSchema(deps, scope, datasheetId, records, options);
+    return { records: await render(scope, datasheetId, rows, { ...options, schema }), meta: metaOf(rows) };
+  }
+
   return {
     create: (scope: Scope, datasheetId: string, records: readonly unknown[], options?: CreateOptions) =>
       createRecords(deps, scope, datasheetId, records, options),
     update: (scope: Scope, datasheetId: string, records: readonly UpdateInput[], options?: { fieldKey?: FieldKey }) =>
       updateRecords(deps, scope, datasheetId, records, options),
     /** create, then the created records as read (rendered with the schema the write used: no second schema read). */
-    async createRendered(
+    createRendered: async (
       scope: Scope,
       datasheetId: string,
       records: readonly unknown[],
       options: CreateOptions & { cellFormat?: CellFormat } = {},
-    ) {
-      const { records: rows, schema } = await createRecordsWithSchema(deps, scope, datasheetId, records, options);
-      return render(scope, datasheetId, rows, { ...options, schema });
-    },
+    ) => (await createWritten(scope, datasheetId, records, options)).records,
+    createWritten,
     /** update, then the updated records as read (rendered with the schema the write used). */
-    async updateRendered(
+    updateRendered: async (
       scope: Scope,
       datasheetId: string,
       records: readonly UpdateInput[],
       options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
-    ) {
-      const { records: rows, schema } = await updateRecordsWithSchema(deps, scope, datasheetId, records, options);
-      return render(scope, datasheetId, rows, { ...options, schema });
-    },
+    ) => (await updateWritten(scope, datasheetId, records, options)).records,
+    updateWritten,
     /**
      * Creates or updates each record by the values of `fieldsToMergeOn` (records/upsert-records.ts), in one
      * transaction; answers the ids created and updated and every record as read, in input order.
@@ -92,28 +127,35 @@ export function createRecordService(baseDeps: RecordDeps) {
       records: readonly UpsertInput[],
       fieldsToMergeOn: readonly unknown[],
       options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
-    ): Promise<{ created: string[]; updated: string[]; records: RecordView[] }> {
+    ): Promise<{ created: string[]; updated: string[] } & WrittenRecords> {
       const result = await upsertRecords(deps, scope, datasheetId, records, fieldsToMergeOn, options);
       const views = await render(scope, datasheetId, result.records, { ...options, schema: result.schema });
-      return { created: result.created, updated: result.updated, records: views };
+      return { created: result.created, updated: result.updated, records: views, meta: metaOf(result.records) };
     },
     /**
      * Creates, updates and deletes in one transaction, all or nothing (records/apply-changes.ts); answers the created
-     * and updated records as read and the deleted ids.
+     * and updated records as read (with their revision and authors in `meta`) and the deleted ids.
      */
     async apply(
       scope: Scope,
       datasheetId: string,
       changes: RecordChanges,
       options: { fieldKey?: FieldKey; cellFormat?: CellFormat } = {},
-    ): Promise<{ created: RecordView[]; updated: RecordView[]; deleted: string[] }> {
+    ): Promise<{
+      created: RecordView[];
+      updated: RecordView[];
+      deleted: string[];
+      meta: { created: RecordMeta[]; updated: RecordMeta[] };
+    }> {
       const result = await applyRecordChanges(deps, scope, datasheetId, changes, options);
       const rows = [...result.created, ...result.updated];
       const views = rows.length ? await render(scope, datasheetId, rows, { ...options, schema: result.schema }) : [];
+      const n = result.created.length;
       return {
-        created: views.slice(0, result.created.length),
-        updated: views.slice(result.created.length),
+        created: views.slice(0, n),
+        updated: views.slice(n),
         deleted: result.deleted,
+        meta: { created: metaOf(result.created), updated: metaOf(result.updated) },
       };
     },
     delete: (scope: Scope, datasheetId: string, recordIds: readonly unknown[]) =>
