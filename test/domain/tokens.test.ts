@@ -27,6 +27,20 @@ describe('tokens', () => {
     expect(JSON.stringify(await inst.services.tokens.list(spaceId))).not.toContain(secret);
   });
 
+  it('never answers the stored hash of a secret (list, create, revoke)', async () => {
+    const created = await inst.services.tokens.create({ spaceId, name: 'hashless' });
+    const hash = hashSecret(created.secret);
+    const answers = [
+      created,
+      await inst.services.tokens.list(spaceId),
+      await inst.services.tokens.revoke(created.token.id),
+    ];
+    for (const answer of answers) {
+      expect(JSON.stringify(answer)).not.toContain(hash);
+      expect(JSON.stringify(answer)).not.toContain('secretHash');
+    }
+  });
+
   it('authenticates to the token owner with its scopes and datasheet restriction', async () => {
     const { secret, token } = await inst.services.tokens.create({
       spaceId,

@@ -322,5 +322,9 @@ function summary(row: {
   lastUsedAt: Date | null;
   createdAt: Date;
 }): TokenSummary {
-  return { ...row, scopes: row.scopes.filter(isScope) };
+  // Named one by one: a database row also holds the secret's hash, which no caller (CLI, GraphQL, a stored
+  // idempotent answer) should ever carry.
+  const { id, spaceId, userId, name, prefix, datasheetIds, expiresAt, revokedAt, lastUsedAt, createdAt } = row;
+  const scopes = row.scopes.filter(isScope);
+  return { id, spaceId, userId, name, prefix, scopes, datasheetIds, expiresAt, revokedAt, lastUsedAt, createdAt };
 }
