@@ -4,6 +4,8 @@ import { operationCost } from '../../graphql/plugins/use-access-meter.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../graphql/plugins/use-operation-limits.js';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { gql } from '../support/graphql.js';
+import { rawRequest } from '../support/raw-http.js';
+import { MAX_GRAPHQL_BODY_BYTES } from '../../graphql/plugins/use-body-limit.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -232,4 +234,27 @@ describe('GraphQL cost of list-answering mutations', () => {
       await limited.close();
     }
   }, 60_000);
+});
+
+describe('request body size', () => {
+  it('answers 413 to a body declared over the cap before reading it, and keeps serving', async () => {
+    const res = await rawRequest(t.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', 'content-length': MAX_GRAPHQL_BODY_BYTES + 1 },
+      body: '{"query":"',
+      end: false,
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual({
+      errors: [
+        {
+          message: 'The request body is larger than 10 MiB',
+          extensions: { code: 'BAD_REQUEST', limit: MAX_GRAPHQL_BODY_BYTES },
+        },
+      ],
+    });
+    const after = await gql(t.url, '{ me { user { id } } }', { token: t.token });
+    expect(after.body.errors).toBeUndefined();
+  });
 });
