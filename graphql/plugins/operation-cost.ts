@@ -31,6 +31,8 @@ const LIST_MUTATIONS: Record<string, readonly string[]> = {
  * records costs as much as reading them. Fragments are costed once and reused at every spread (linear
  * in the document's size); a fragment spreading itself counts nothing the second time.
  */
+const INTROSPECTION = new Set(['__schema', '__type']);
+
 export function costOf(document: DocumentNode, variables: Record<string, unknown> = {}): number {
   const fragment = fragmentsOf(document);
   // A variable's default (`$first: Int = 1000`) counts when the request does not send it.
@@ -60,6 +62,12 @@ export function costOf(document: DocumentNode, variables: Record<string, unknown
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
+        // Schema introspection (GraphiQL loads it before any token is typed) reads no data: one point, whatever it
+        // selects; the operation limits (depth, tokens) bound its work.
+        if (INTROSPECTION.has(selection.name.value)) {
+          total += 1;
+          continue;
+        }
         const n = units(selection);
         // A scalar list answer (deleteRecords' ids) counts once per unit beyond the field itself.
         const scalar = LIST_MUTATIONS[selection.name.value] ? n - 1 : 0;

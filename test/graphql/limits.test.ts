@@ -100,6 +100,13 @@ describe('GraphQL size limits', () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data).toHaveProperty('__schema');
   });
+
+  it('lets GraphiQL load the schema without a token: introspection costs one point', async () => {
+    expect(operationCost(parse(getIntrospectionQuery()))).toBe(1);
+    const res = await gql(t.url, getIntrospectionQuery());
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toHaveProperty('__schema');
+  });
 });
 
 describe('anonymous GraphQL operations', () => {
