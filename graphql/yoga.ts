@@ -10,7 +10,6 @@ import { yogaLogger } from './logging.js';
 import { schema } from './schema.js';
 import { createLoaders } from './modules/loaders.js';
 import { useAccessMeter } from './plugins/use-access-meter.js';
-import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useTextArguments } from './plugins/use-text-arguments.js';
 
@@ -19,7 +18,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
     schema,
     graphqlEndpoint: '/graphql',
     maskedErrors: { maskError },
-    plugins: [useBodyLimit(), useOperationLimits(), useTextArguments(), useAccessMeter()],
+    plugins: [useOperationLimits(), useTextArguments(), useAccessMeter()],
     logging: yogaLogger(logger),
     context: async ({
       request,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createFusionRouter } from '../rest/app.js';
 import { createAttachmentDownloadRouter } from '../rest/attachment-download.js';
+import { graphqlBody } from '../graphql/body.js';
 import { createYogaServer } from '../graphql/yoga.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
@@ -57,7 +58,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.use('/fusion', createFusionRouter(logger));
   app.use('/attachments', createAttachmentDownloadRouter(services));
   const yoga = createYogaServer(services, db.prisma, logger);
-  app.use(yoga.graphqlEndpoint, (req, res) => void yoga(req, res));
+  app.use(yoga.graphqlEndpoint, graphqlBody, (req, res) => void yoga(req, res));
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'Not found' }));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     logger.error({ err: describeError(error) }, 'request failed');

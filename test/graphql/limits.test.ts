@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationCost } from '../../graphql/plugins/use-access-meter.js';
@@ -5,7 +6,7 @@ import { DEFAULT_OPERATION_LIMITS } from '../../graphql/plugins/use-operation-li
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { gql } from '../support/graphql.js';
 import { rawRequest } from '../support/raw-http.js';
-import { MAX_GRAPHQL_BODY_BYTES } from '../../graphql/plugins/use-body-limit.js';
+import { MAX_GRAPHQL_BODY_BYTES } from '../../graphql/body.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -263,5 +264,37 @@ describe('request body size', () => {
     });
     const after = await gql(t.url, '{ me { user { id } } }', { token: t.token });
     expect(after.body.errors).toBeUndefined();
+  });
+
+  it('answers 413 to a chunked or compressed body once it passes the cap (counted after inflating)', async () => {
+    const big = JSON.stringify({
+      query: '{ me { user { id } } }',
+      variables: { pad: ' '.repeat(MAX_GRAPHQL_BODY_BYTES) },
+    });
+    const chunked = await rawRequest(t.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
+      body: big,
+    });
+    const gzipped = await rawRequest(t.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${t.token}` },
+      body: gzipSync(big),
+    });
+    for (const res of [chunked, gzipped]) {
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.text).errors[0]).toMatchObject({
+        extensions: { code: 'BAD_REQUEST', limit: MAX_GRAPHQL_BODY_BYTES },
+      });
+    }
+    const small = await rawRequest(t.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${t.token}` },
+      body: gzipSync(JSON.stringify({ query: '{ me { user { id } } }' })),
+    });
+    expect(JSON.parse(small.text)).toMatchObject({ data: { me: { user: { id: expect.any(String) } } } });
   });
 });
