@@ -1,5 +1,5 @@
 import type { FieldKey } from '../../src/domain/cells/write-cells.js';
-import { invalidArgument } from '../../src/domain/errors.js';
+import type { Scope as WriteScope } from '../../src/domain/context.js';
 import type { WrittenRecords } from '../../src/domain/records/record.service.js';
 import { admit, idempotent, scoped } from '../access.js';
 import { builder } from '../builder.js';
@@ -21,6 +21,25 @@ interface WrittenRecord {
   fieldKey: FieldKey;
   /** The cells as the write rendered them (JSON format, keyed by `fieldKey`). */
   fields: Record<string, unknown>;
+}
+
+interface WriteArgs {
+  datasheetId: string | number;
+  fieldKey?: FieldKey | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}
+
+/** What every record mutation of one datasheet does first: admit the write, then run it once per idempotency key. */
+async function datasheetWrite<A extends WriteArgs, T>(
+  ctx: GraphQLContext,
+  field: string,
+  args: A,
+  run: (scope: WriteScope, datasheetId: string, fieldKey: FieldKey) => Promise<T>,
+): Promise<T> {
+  const datasheetId = String(args.datasheetId);
+  const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
+  const { idempotencyKey: key, ...rest } = args;
+  return idempotent(ctx, key, field, rest, () => run(scope, datasheetId, args.fieldKey ?? 'name'));
 }
 
 /** The domain's written records (views with their revision and authors as the write left them), as answered. */
@@ -131,18 +150,13 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
     },
     resolve: async (_root, args, ctx) => {
-      const datasheetId = String(args.datasheetId);
-      const fieldKey = args.fieldKey ?? 'name';
-      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
-      const { idempotencyKey: key, ...rest } = args;
-      const answer = await idempotent(ctx, key, 'createRecords', rest, async () => {
-        const answer = await ctx.services.records.createWritten(
-          scope,
+      const answer = await datasheetWrite(ctx, 'createRecords', args, async (scope, datasheetId, fieldKey) => {
+        const fields = args.records.map((r) => r.fields);
+        return written(
           datasheetId,
-          args.records.map((r) => r.fields),
-          { fieldKey },
+          await ctx.services.records.createWritten(scope, datasheetId, fields, { fieldKey }),
+          fieldKey,
         );
-        return written(datasheetId, answer, fieldKey);
       });
       return toNodes(ctx, answer);
     },
@@ -158,14 +172,13 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
     },
     resolve: async (_root, args, ctx) => {
-      const datasheetId = String(args.datasheetId);
-      const fieldKey = args.fieldKey ?? 'name';
-      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
-      const { idempotencyKey: key, ...rest } = args;
-      const answer = await idempotent(ctx, key, 'updateRecords', rest, async () => {
+      const answer = await datasheetWrite(ctx, 'updateRecords', args, async (scope, datasheetId, fieldKey) => {
         const updates = toUpdates(args.records).map(({ id, ...u }) => ({ recordId: id, ...u }));
-        const answer = await ctx.services.records.updateWritten(scope, datasheetId, updates, { fieldKey });
-        return written(datasheetId, answer, fieldKey);
+        return written(
+          datasheetId,
+          await ctx.services.records.updateWritten(scope, datasheetId, updates, { fieldKey }),
+          fieldKey,
+        );
       });
       return toNodes(ctx, answer);
     },
@@ -180,11 +193,8 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
     },
     resolve: async (_root, args, ctx) => {
-      const datasheetId = String(args.datasheetId);
-      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
       const ids = args.ids.map(String);
-      const { idempotencyKey: key, ...rest } = args;
-      const answer = await idempotent(ctx, key, 'deleteRecords', rest, async () => {
+      const answer = await datasheetWrite(ctx, 'deleteRecords', args, async (scope, datasheetId) => {
         await ctx.services.records.delete(scope, datasheetId, ids);
         return [...new Set(ids)];
       });
@@ -204,22 +214,12 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
     },
     resolve: async (_root, args, ctx) => {
-      const datasheetId = String(args.datasheetId);
-      const fieldKey = args.fieldKey ?? 'name';
-      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
-      const { idempotencyKey: key, ...rest } = args;
-      const answer = await idempotent(ctx, key, 'upsertRecords', rest, async () => {
-        const result = await ctx.services.records.upsert(
-          scope,
-          datasheetId,
-          args.records.map((r) => ({ fields: r.fields })),
-          args.fieldsToMergeOn,
-          {
-            fieldKey,
-          },
-        );
-        const records = written(datasheetId, result, fieldKey);
-        return { created: result.created, updated: result.updated, records };
+      const answer = await datasheetWrite(ctx, 'upsertRecords', args, async (scope, datasheetId, fieldKey) => {
+        const inputs = args.records.map((r) => ({ fields: r.fields }));
+        const result = await ctx.services.records.upsert(scope, datasheetId, inputs, args.fieldsToMergeOn, {
+          fieldKey,
+        });
+        return { created: result.created, updated: result.updated, records: written(datasheetId, result, fieldKey) };
       });
       return { created: answer.created, updated: answer.updated, records: toNodes(ctx, answer.records) };
     },
@@ -237,11 +237,7 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false, ...idempotencyKey }),
     },
     resolve: async (_root, args, ctx) => {
-      const datasheetId = String(args.datasheetId);
-      const fieldKey = args.fieldKey ?? 'name';
-      const scope = await admit(ctx, WRITE_SCOPE, { datasheetId });
-      const { idempotencyKey: key, ...rest } = args;
-      const answer = await idempotent(ctx, key, 'applyRecordChanges', rest, async () => {
+      const answer = await datasheetWrite(ctx, 'applyRecordChanges', args, async (scope, datasheetId, fieldKey) => {
         const result = await ctx.services.records.apply(
           scope,
           datasheetId,
@@ -275,14 +271,9 @@ builder.mutationFields((t) => ({
       const toDatasheetId = String(args.toDatasheetId);
       const ids = args.ids.map(String);
       const scope = await admit(ctx, WRITE_SCOPE, { datasheetId: toDatasheetId });
-      if (ids.length === 0) throw invalidArgument('ids should not be empty', { parameter: 'ids' });
       const { idempotencyKey: key, ...rest } = args;
       return idempotent(ctx, key, 'moveRecords', rest, async () => {
-        const from = new Set((await ctx.services.records.inSpace(scope, ids)).map((r) => r.datasheetId));
-        if (from.size > 1) throw invalidArgument('The records belong to more than one datasheet', { parameter: 'ids' });
-        const [fromDatasheetId] = from;
-        if (!fromDatasheetId)
-          throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'ids' });
+        const fromDatasheetId = await ctx.services.records.moveSource(scope, ids, 'ids');
         await admit(ctx, WRITE_SCOPE, { datasheetId: fromDatasheetId });
         return ctx.services.records.move(scope, fromDatasheetId, toDatasheetId, ids);
       });

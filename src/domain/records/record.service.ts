@@ -1,4 +1,5 @@
 import type { Scope } from '../context.js';
+import { invalidArgument } from '../errors.js';
 import type { CellFormat, RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
@@ -162,6 +163,18 @@ export function createRecordService(baseDeps: RecordDeps) {
       deleteRecords(deps, scope, datasheetId, recordIds),
     move: (scope: Scope, fromDatasheetId: string, toDatasheetId: string, recordIds: readonly unknown[]) =>
       moveRecords(deps, scope, fromDatasheetId, toDatasheetId, recordIds),
+    /**
+     * The one datasheet the records to move belong to (for callers that name records only): refused when
+     * `recordIds` is empty, spans several datasheets, or names no record of the space.
+     */
+    async moveSource(scope: Scope, recordIds: readonly string[], parameter = 'recordIds'): Promise<string> {
+      if (recordIds.length === 0) throw invalidArgument(`${parameter} should not be empty`, { parameter });
+      const from = new Set((await recordsInSpace(deps.db, scope.spaceId, recordIds)).map((r) => r.datasheetId));
+      if (from.size > 1) throw invalidArgument('The records belong to more than one datasheet', { parameter });
+      const [source] = from;
+      if (!source) throw invalidArgument('The record specified by the recordId does not exist', { parameter });
+      return source;
+    },
     /** Stored rows by id (all rows when ids is omitted), in row order; the query engine replaces this for lists. */
     async get(scope: Scope, datasheetId: string, ids?: readonly string[]): Promise<StoredRecord[]> {
       await loadSchema(deps.db, scope.spaceId, datasheetId);
