@@ -58,30 +58,14 @@ export async function recordHistory(
   before: bigint | null,
   limit: number,
 ): Promise<HistoryRow[]> {
-  const rows = await q.query<{
-    id: string | number | bigint;
-    field_id: string;
-    old_value: unknown;
-    new_value: unknown;
-    author_id: string | null;
-    revision: number | string;
-    created_ms: number | string;
-  }>(
+  const rows = await q.query<ChangeColumns>(
     `SELECT c.id::text AS id, c.field_id, c.old_value, c.new_value, c.author_id, c.revision, ${epochMs('c.created_at')} AS created_ms
      FROM record_changes c JOIN datasheets d ON d.id = c.datasheet_id
      WHERE c.record_id = $1 AND d.space_id = $2 AND ($3::bigint IS NULL OR c.id < $3::bigint)
      ORDER BY c.id DESC LIMIT $4`,
     [recordId, spaceId, before === null ? null : before.toString(), limit],
   );
-  return rows.map((r) => ({
-    id: BigInt(r.id),
-    fieldId: r.field_id,
-    oldValue: r.old_value,
-    newValue: r.new_value,
-    authorId: r.author_id,
-    revision: Number(r.revision),
-    createdAt: new Date(Number(r.created_ms)),
-  }));
+  return rows.map(historyRow);
 }
 
 /** The newest `limit` changes of each of several records (one statement), newest first per record. */
@@ -91,16 +75,7 @@ export async function recordHistories(
   recordIds: readonly string[],
   limit: number | null,
 ): Promise<Map<string, HistoryRow[]>> {
-  const rows = await q.query<{
-    record_id: string;
-    id: string | number | bigint;
-    field_id: string;
-    old_value: unknown;
-    new_value: unknown;
-    author_id: string | null;
-    revision: number | string;
-    created_ms: number | string;
-  }>(
+  const rows = await q.query<ChangeColumns & { record_id: string }>(
     `SELECT * FROM (
        SELECT c.record_id, c.id::text AS id, c.field_id, c.old_value, c.new_value, c.author_id, c.revision,
          ${epochMs('c.created_at')} AS created_ms, row_number() OVER (PARTITION BY c.record_id ORDER BY c.id DESC) AS n
@@ -112,15 +87,28 @@ export async function recordHistories(
   );
   const byRecord = new Map<string, HistoryRow[]>(recordIds.map((id) => [id, []]));
   for (const r of rows) {
-    byRecord.get(r.record_id)?.push({
-      id: BigInt(r.id),
-      fieldId: r.field_id,
-      oldValue: r.old_value,
-      newValue: r.new_value,
-      authorId: r.author_id,
-      revision: Number(r.revision),
-      createdAt: new Date(Number(r.created_ms)),
-    });
+    byRecord.get(r.record_id)?.push(historyRow(r));
   }
   return byRecord;
 }
+
+/** A change row's columns as both history reads select them. */
+interface ChangeColumns {
+  id: string | number | bigint;
+  field_id: string;
+  old_value: unknown;
+  new_value: unknown;
+  author_id: string | null;
+  revision: number | string;
+  created_ms: number | string;
+}
+
+const historyRow = (r: ChangeColumns): HistoryRow => ({
+  id: BigInt(r.id),
+  fieldId: r.field_id,
+  oldValue: r.old_value,
+  newValue: r.new_value,
+  authorId: r.author_id,
+  revision: Number(r.revision),
+  createdAt: new Date(Number(r.created_ms)),
+});

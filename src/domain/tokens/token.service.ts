@@ -94,6 +94,25 @@ export function createTokenService(
   audit: AuditService,
   now: () => Date = () => new Date(),
 ) {
+  /** A token change's audit row, written on the change's own transaction (both commit, or neither). */
+  const audited = (
+    tx: Parameters<typeof asQueryable>[0],
+    by: ActingAs,
+    action: 'token.created' | 'token.revoked',
+    row: { spaceId: string; id: string },
+    detail: Record<string, unknown>,
+  ) =>
+    audit.recordIn(asQueryable(tx), {
+      spaceId: row.spaceId,
+      actorId: by.userId,
+      tokenId: by.tokenId,
+      requestId: by.requestId ?? null,
+      action,
+      targetType: 'token',
+      targetId: row.id,
+      detail,
+    });
+
   async function create(
     input: CreateTokenInput,
     by: ActingAs = { userId: null, tokenId: null },
@@ -127,21 +146,12 @@ export function createTokenService(
     // The token and its audit row commit together: a failed audit write leaves no token.
     const row = await prisma.$transaction(async (tx) => {
       const row = await tx.apiToken.create({ data });
-      await audit.recordIn(asQueryable(tx), {
-        spaceId: row.spaceId,
-        actorId: by.userId,
-        tokenId: by.tokenId,
-        requestId: by.requestId ?? null,
-        action: 'token.created',
-        targetType: 'token',
-        targetId: row.id,
-        detail: {
-          name: row.name,
-          prefix: row.prefix,
-          userId: row.userId,
-          scopes: row.scopes,
-          datasheetIds: row.datasheetIds,
-        },
+      await audited(tx, by, 'token.created', row, {
+        name: row.name,
+        prefix: row.prefix,
+        userId: row.userId,
+        scopes: row.scopes,
+        datasheetIds: row.datasheetIds,
       });
       return row;
     });
@@ -178,19 +188,10 @@ export function createTokenService(
         where: { spaceId: row.spaceId, ancestorIds: { has: tokenId }, revokedAt: null },
         data: { revokedAt: at },
       });
-      await audit.recordIn(asQueryable(tx), {
-        spaceId: row.spaceId,
-        actorId: by.userId,
-        tokenId: by.tokenId,
-        requestId: by.requestId ?? null,
-        action: 'token.revoked',
-        targetType: 'token',
-        targetId: row.id,
-        detail: {
-          name: row.name,
-          prefix: row.prefix,
-          ...(descendants.count > 0 ? { descendantsRevoked: descendants.count } : {}),
-        },
+      await audited(tx, by, 'token.revoked', row, {
+        name: row.name,
+        prefix: row.prefix,
+        ...(descendants.count > 0 ? { descendantsRevoked: descendants.count } : {}),
       });
       return updated;
     });

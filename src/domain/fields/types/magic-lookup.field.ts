@@ -11,6 +11,7 @@ import {
 } from '../shared/computed.js';
 import { booleanLike, parseWith, patterned, requireObject } from '../shared/property.js';
 import { rejectWrite } from '../shared/read-only.js';
+import { FILTER_OPERATORS } from '../../views/view.schema.js';
 
 const ROLLUP_FUNCTIONS = [
   'VALUES',
@@ -29,19 +30,6 @@ const ROLLUP_FUNCTIONS = [
   'ARRAYUNIQUE',
   'ARRAYCOMPACT',
 ] as const;
-const OPERATORS = [
-  'is',
-  'isNot',
-  'contains',
-  'doesNotContain',
-  'isEmpty',
-  'isNotEmpty',
-  'isGreater',
-  'isGreaterEqual',
-  'isLess',
-  'isLessEqual',
-  'isRepeat',
-] as const;
 
 type RollupFunction = (typeof ROLLUP_FUNCTIONS)[number];
 
@@ -56,7 +44,7 @@ const schema = z.object({
   filterInfo: z
     .object({
       conjunction: z.enum(['and', 'or']),
-      conditions: z.array(z.object({ fieldId, operator: z.enum(OPERATORS), value: z.unknown().optional() })),
+      conditions: z.array(z.object({ fieldId, operator: z.enum(FILTER_OPERATORS), value: z.unknown().optional() })),
     })
     .optional(),
   sortInfo: z.object({ rules: z.array(z.object({ fieldId: z.string(), desc: booleanLike })).length(1) }).optional(),
