@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
 import { invalidArgument } from '../../src/domain/errors.js';
+import { storableTextProblem } from '../../src/domain/text.js';
 import { maskError } from '../errors.js';
 
 /**
@@ -22,8 +23,6 @@ export function useTextArguments(): Plugin {
   };
 }
 
-const UNFIT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** The first argument (by its path from the argument's name) holding unfit text, in literals and variables. */
 export function unfitText(
   document: DocumentNode,
@@ -33,7 +32,7 @@ export function unfitText(
   const inRaw = (value: unknown, path: string): void => {
     if (found) return;
     if (typeof value === 'string') {
-      if (UNFIT.test(value)) found = { path, text: value };
+      if (storableTextProblem(value)) found = { path, text: value };
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => inRaw(item, `${path}[${i}]`));
     } else if (value !== null && typeof value === 'object') {

@@ -75,13 +75,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     const quotaDecision = limiter.consumeQuota(actor.spaceId, actor.plan);
     // The reference's bucket (per token and datasheet, else space, else token: §4), and the token's overall
     // bucket (a multiple of the plan rate), so N datasheets do not give N times the rate.
-    const restRate =
-      options.rateLimits && cost === undefined
-        ? Promise.all([
-            limiter.consume(bucketOf(actor, target), actor.plan),
-            limiter.consumeToken(actor.tokenId, actor.plan),
-          ]).then(tighter)
-        : undefined;
+    const restRate = options.rateLimits && cost === undefined ? consumeRest(actor, target) : undefined;
     const quota = await quotaDecision;
     if (!quota.allowed) {
       await restRate;
@@ -114,6 +108,13 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
   }
 
   /** The refused decision, else the one with the fewest requests left (the headers describe the bucket that binds). */
+  /** One point from a REST request's bucket and from its token's overall bucket; the answer of the one that binds. */
+  const consumeRest = (actor: Actor, target: Target) =>
+    Promise.all([
+      limiter.consume(bucketOf(actor, target), actor.plan),
+      limiter.consumeToken(actor.tokenId, actor.plan),
+    ]).then(tighter);
+
   function tighter([bucket, overall]: RateDecision[]): RateDecision & { overall?: boolean } {
     if (!bucket!.allowed) return bucket!;
     if (!overall!.allowed || overall!.remaining < bucket!.remaining) return { ...overall!, overall: true };
@@ -191,12 +192,7 @@ export function createAccessService(db: Queryable, limiter: Limiter, options: { 
     async spend(actor: Actor, target: Target, signal?: AbortSignal): Promise<void> {
       if (!options.rateLimits) return;
       while (!signal?.aborted) {
-        const rate = tighter(
-          await Promise.all([
-            limiter.consume(bucketOf(actor, target), actor.plan),
-            limiter.consumeToken(actor.tokenId, actor.plan),
-          ]),
-        );
+        const rate = await consumeRest(actor, target);
         if (rate.allowed) return;
         await new Promise((resolve) => setTimeout(resolve, Math.max(rate.resetMs, 10)));
       }
