@@ -46,9 +46,11 @@ export function useOperationLimits(limits: OperationLimits = DEFAULT_OPERATION_L
   const rule = operationLimitsRule(limits);
   return {
     // Counted before Yoga parses, so the refusal keeps its HTTP 400 (Yoga marks parse errors as spec errors,
-    // which GraphQL over HTTP answers 200 to application/json clients).
+    // which GraphQL over HTTP answers 200 to application/json clients). A token is at least one character, so
+    // only a document longer than the limit is lexed here (most are not: they are lexed once, by the parser).
     onParams({ params, setResult }) {
-      if (typeof params.query === 'string' && moreTokensThan(params.query, limits.tokens)) {
+      const query = params.query;
+      if (typeof query === 'string' && query.length > limits.tokens && moreTokensThan(query, limits.tokens)) {
         setResult({
           errors: [tooComplex(`The document has more than ${limits.tokens} tokens`, 'tokens', limits.tokens)],
         });
