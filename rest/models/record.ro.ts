@@ -2,6 +2,8 @@
 export interface RecordCreateRo {
   records: { fields: { [key: string]: unknown } }[];
   fieldKey?: string;
+  /** Extension (Airtable's performUpsert): the fields whose values find the record to update instead of creating one. */
+  fieldsToMergeOn?: string[];
 }
 
 /** PATCH or PUT …/records (§2.4): partial updates. */

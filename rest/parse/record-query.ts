@@ -41,6 +41,7 @@ export function parseRecordQuery(request: Request): RecordQuery & { unlimited: b
   try {
     const pageSize = intParam(single('pageSize'), 'pageSize');
     const filterByFormula = single('filterByFormula');
+    const keyset = keysetOf(entries, pageSize);
     return {
       viewId: single('viewId') || undefined,
       recordIds: listParam(entries, 'recordIds'),
@@ -50,7 +51,8 @@ export function parseRecordQuery(request: Request): RecordQuery & { unlimited: b
       cellFormat: cellFormatOf(single('cellFormat')),
       filterByFormula: filterByFormula?.trim() ? filterByFormula : undefined,
       maxRecords: intParam(single('maxRecords'), 'maxRecords'),
-      pageNum: intParam(single('pageNum'), 'pageNum') ?? 1,
+      pageNum: keyset ? undefined : (intParam(single('pageNum'), 'pageNum') ?? 1),
+      ...(keyset ? { after: keyset.after } : {}),
       // -1: every matching row (undocumented in the reference, but its clients rely on it).
       pageSize: pageSize === -1 ? undefined : pageSize,
       unlimited: pageSize === -1,
@@ -60,4 +62,25 @@ export function parseRecordQuery(request: Request): RecordQuery & { unlimited: b
     if (error instanceof QueryParseError) throw invalidArgument(error.message, { parameter: error.parameter });
     throw error;
   }
+}
+
+/**
+ * Extension: keyset paging. `cursor` (empty for the first page, else a previous page's `nextCursor`) pages instead
+ * of `pageNum`; both together, or with pageSize=-1 (every row at once), are refused naming them.
+ */
+function keysetOf(
+  entries: readonly [string, string][],
+  pageSize: number | undefined,
+): { after: string | null } | undefined {
+  const cursor = entries.find(([key]) => key === 'cursor');
+  if (!cursor) return undefined;
+  if (entries.some(([key, value]) => key === 'pageNum' && value !== ''))
+    throw invalidArgument('cursor and pageNum cannot be used together: page with one of them', {
+      parameter: 'cursor',
+    });
+  if (pageSize === -1)
+    throw invalidArgument('cursor and pageSize=-1 cannot be used together: pageSize must be from 1 to 1000', {
+      parameter: 'cursor',
+    });
+  return { after: cursor[1] === '' ? null : cursor[1] };
 }

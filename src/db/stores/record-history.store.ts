@@ -112,3 +112,18 @@ const historyRow = (r: ChangeColumns): HistoryRow => ({
   revision: Number(r.revision),
   createdAt: new Date(Number(r.created_ms)),
 });
+
+/**
+ * The datasheet a record of the space is in, or (deleted) was in when its last change was written; undefined
+ * for a record the space never had (one statement).
+ */
+export async function recordHome(q: Queryable, spaceId: string, recordId: string): Promise<string | undefined> {
+  const [row] = await q.query<{ datasheet_id: string | null }>(
+    `SELECT COALESCE(
+       (SELECT r.datasheet_id FROM records r JOIN datasheets d ON d.id = r.datasheet_id WHERE r.id = $1 AND d.space_id = $2),
+       (SELECT c.datasheet_id FROM record_changes c JOIN datasheets d ON d.id = c.datasheet_id
+        WHERE c.record_id = $1 AND d.space_id = $2 ORDER BY c.id DESC LIMIT 1)) AS datasheet_id`,
+    [recordId, spaceId],
+  );
+  return row?.datasheet_id ?? undefined;
+}

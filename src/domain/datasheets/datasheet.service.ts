@@ -13,6 +13,7 @@ import { MAX_FIELDS_PER_DATASHEET, MAX_NAME_LENGTH } from '../limits.js';
 import { checkStorableName } from '../text.js';
 import { loadSchema, loadSchemas, datasheetNotFound, type DatasheetSchema } from './schema.js';
 import { validateDescription } from '../fields/field-input.js';
+import { checkRowCap, datasheetDetail, writeRowCap } from './datasheet-settings.js';
 import { DEFAULT_VIEW_NAME } from '../views/view.service.js';
 
 export interface CreateDatasheetInput {
@@ -195,7 +196,30 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
         : await prisma.view.findFirst({ where, select });
     return row?.datasheetId;
   }
-  return { create, rename, remove, get, getMany, recordCounts, datasheetOf, lookupTargets };
+  return {
+    create,
+    rename,
+    remove,
+    get,
+    getMany,
+    recordCounts,
+    datasheetOf,
+    lookupTargets,
+    /** Name, record count and row cap of one datasheet (datasheet-settings.ts). */
+    detail: (scope: Scope, datasheetId: string) => datasheetDetail(prisma, scope, datasheetId),
+    /**
+     * Renames the datasheet and/or sets its own row cap (null: inherit); both are checked before either is
+     * written. The caller checked the role (setting the cap is an admin's).
+     */
+    async update(scope: Scope, datasheetId: string, input: { name?: unknown; rowCap?: unknown }): Promise<void> {
+      if (input.name === undefined && input.rowCap === undefined)
+        throw invalidArgument('Give name, rowCap or both', { parameter: 'name' });
+      if (input.name !== undefined) validateName(input.name, 'datasheet');
+      const rowCap = input.rowCap === undefined ? undefined : await checkRowCap(prisma, scope, input.rowCap);
+      if (rowCap !== undefined) await writeRowCap(prisma, scope, datasheetId, rowCap);
+      if (input.name !== undefined) await rename(scope, datasheetId, input.name);
+    },
+  };
 }
 
 export type DatasheetService = ReturnType<typeof createDatasheetService>;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/client.js';
-import { recordHistories, recordHistory, type HistoryRow } from '../../db/stores/record-history.store.js';
+import { recordHistories, recordHistory, recordHome, type HistoryRow } from '../../db/stores/record-history.store.js';
 import { recordInSpace, recordsInSpace, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
@@ -59,6 +59,22 @@ export async function readRecordHistory(
   const entries = page.flatMap(toEntries);
   if (rows.length > limit) return { entries, nextCursor: page[page.length - 1]!.id.toString() };
   return { entries: [...entries, ...(await creationEntries(prisma, scope, recordId))], nextCursor: null };
+}
+
+/**
+ * A record's history read through one datasheet: the record must be in it, or (deleted) have been in it last;
+ * otherwise it is answered as a missing record, whatever other datasheet of the space holds it.
+ */
+export async function readRecordHistoryIn(
+  q: Queryable,
+  scope: Scope,
+  datasheetId: string,
+  recordId: string,
+  options: { limit?: number; before?: string | null } = {},
+): Promise<HistoryPage> {
+  if ((await recordHome(q, scope.spaceId, recordId)) !== datasheetId)
+    throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordId' });
+  return readRecordHistory(q, scope, recordId, options);
 }
 
 function toEntries(row: HistoryRow): HistoryEntry[] {

@@ -16,8 +16,17 @@ export interface DroppedField {
   reason: string;
 }
 
+/** A source field whose cells followed the records, and the target field that holds them now. */
+export interface MappedField {
+  fieldId: string;
+  fieldName: string;
+  toFieldId: string;
+}
+
 export interface MoveResult {
   recordIds: string[];
+  /** Source fields whose cells moved with the records, each with its target field. */
+  mapped: MappedField[];
   /** Source fields whose cells could not follow the records, with why. */
   dropped: DroppedField[];
 }
@@ -126,7 +135,7 @@ export async function moveRecords(
         ...sourceLinks,
         ...targetLinks,
       ];
-      return { result: { recordIds: ids, dropped: mapping.dropped }, events };
+      return { result: { recordIds: ids, mapped: mapping.mapped, dropped: mapping.dropped }, events };
     }),
   );
   deps.bus.publish(events);
@@ -138,6 +147,7 @@ type Converter = ((value: unknown) => unknown) & { targetId: string };
 function mapFields(source: DatasheetSchema, target: DatasheetSchema) {
   const convert = new Map<string, Converter>();
   const dropped: DroppedField[] = [];
+  const mapped: MappedField[] = [];
   const changedProperties = new Map<string, unknown>();
   for (const field of source.fields) {
     const match = target.fields.find((t) => t.name === field.name);
@@ -158,6 +168,7 @@ function mapFields(source: DatasheetSchema, target: DatasheetSchema) {
       ((v: unknown) => v)) as Converter;
     fn.targetId = match.id;
     convert.set(field.id, fn);
+    mapped.push({ fieldId: field.id, fieldName: field.name, toFieldId: match.id });
   }
-  return { convert, dropped, changedProperties };
+  return { convert, mapped, dropped, changedProperties };
 }

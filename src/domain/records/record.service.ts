@@ -3,7 +3,7 @@ import { invalidArgument } from '../errors.js';
 import type { CellFormat, RecordView } from '../cells/read-cells.js';
 import type { FieldKey } from '../cells/write-cells.js';
 import { loadSchema } from '../datasheets/schema.js';
-import { readRecordHistories, readRecordHistory } from '../history/record-history.js';
+import { readRecordHistories, readRecordHistory, readRecordHistoryIn } from '../history/record-history.js';
 import { recordsInSpace, selectRecords, type StoredRecord } from '../../db/stores/record.store.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { createRecords, createRecordsWithSchema, type CreateOptions } from './create-records.js';
@@ -213,6 +213,13 @@ export function createRecordService(baseDeps: RecordDeps) {
     },
     history: (scope: Scope, recordId: string, options?: { limit?: number; before?: string | null }) =>
       readRecordHistory(deps.db, scope, recordId, options),
+    /** A record's history through its datasheet (a record of another datasheet answers as missing). */
+    historyIn: (
+      scope: Scope,
+      datasheetId: string,
+      recordId: string,
+      options?: { limit?: number; before?: string | null },
+    ) => readRecordHistoryIn(deps.db, scope, datasheetId, recordId, options),
     /** The first history page of several records at once (a constant number of statements). */
     histories: (scope: Scope, recordIds: readonly string[], options?: { limit?: number }) =>
       readRecordHistories(deps.db, scope, recordIds, options),
