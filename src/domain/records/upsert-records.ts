@@ -160,7 +160,7 @@ function mergeKeyNames(fieldsToMergeOn: readonly unknown[]): string[] {
     throw invalidArgument('fieldsToMergeOn should name at least one field', { parameter: 'fieldsToMergeOn' });
   const keys = fieldsToMergeOn.map((key, i) => {
     if (typeof key !== 'string' || !key)
-      throw invalidArgument('A merge field must be a field name or id', { parameter: `fieldsToMergeOn[${i}]` });
+      throw invalidArgument(`fieldsToMergeOn[${i}] must be a field name or id`, { parameter: `fieldsToMergeOn[${i}]` });
     return key;
   });
   const seen = new Set<string>();
