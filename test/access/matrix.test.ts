@@ -61,6 +61,8 @@ let fx: {
   otherDatasheetId: string;
   fieldId: () => Promise<string>;
   recordId: () => Promise<string>;
+  /** A new datasheet of the space (for routes that delete theirs, or move records into one). */
+  freshDatasheetId: () => Promise<string>;
   viewId: () => Promise<string>;
   tokens: Record<'owner' | 'revoked' | 'otherSpace' | 'restricted' | 'reader', string>;
   missing: (scope: Scope) => Promise<string>;
@@ -82,6 +84,7 @@ beforeAll(async () => {
     otherDatasheetId: d2.id,
     fieldId: async () => (await s.fields.add(scope, d1.id, { name: `f${newId('field')}`, type: 'Text' })).id,
     recordId: async () => (await s.records.create(scope, d1.id, [{ Title: 'fixture' }]))[0]!.id,
+    freshDatasheetId: async () => (await s.datasheets.create(scope, { name: `m${newId('datasheet')}` })).id,
     viewId: async () => (await s.views.add(scope, d1.id, { name: `v${newId('view')}` })).id,
     tokens: {
       owner: t.token,
@@ -148,6 +151,23 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   ListEmbedLinks: async () => ({ path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks` }),
   DeleteEmbedLink: async () => ({
     path: `/v1/spaces/${fx.spaceId}/nodes/${fx.datasheetId}/embedlinks/${await embedLinkId(true)}`,
+  }),
+  // Extensions (not in AITable's Fusion API).
+  GetDatasheet: async () => ({ path: `/v1/datasheets/${fx.datasheetId}` }),
+  UpdateDatasheet: async () => ({ path: `/v1/datasheets/${fx.datasheetId}`, body: { name: 'Matrix' } }),
+  DeleteDatasheet: async () => ({ path: `/v1/datasheets/${await fx.freshDatasheetId()}` }),
+  UpdateField: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/fields/${await fx.fieldId()}`,
+    body: { description: 'matrix' },
+  }),
+  MoveRecords: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/records/move`,
+    body: { recordIds: [await fx.recordId()], toDatasheetId: await fx.freshDatasheetId() },
+  }),
+  GetRecordHistory: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records/${await fx.recordId()}/history` }),
+  ApplyRecordChanges: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/records/batch`,
+    body: { creates: [{ fields: { Title: 'batch' } }], deletes: [await fx.recordId()] },
   }),
   GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
