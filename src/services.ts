@@ -72,7 +72,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     audit,
     idempotency: createIdempotencyService(db),
     datasheets: createDatasheetService(prisma, bus),
-    fields: createFieldService(prisma, bus),
+    fields: createFieldService(prisma, bus, { timeZone: options.config.timeZone }),
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
     attachments,

@@ -248,7 +248,7 @@ builder.mutationFields((t) => ({
   deleteField: t.field({
     type: DeletePayload,
     description:
-      'Deletes a field and its cells. For a two-way link, conversion "delete" deletes its sibling too; otherwise the sibling becomes a one-way link.',
+      'Deletes a field and its cells. For a two-way link, conversion "delete" deletes its sibling too, "keepText" turns the sibling into a text field of the titles it linked; otherwise the sibling becomes a one-way link.',
     ...scoped(SCOPE),
     args: {
       datasheetId: t.arg.id({ required: true }),

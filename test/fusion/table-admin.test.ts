@@ -90,7 +90,7 @@ describe('PATCH /datasheets/{datasheetId}', () => {
     [{ rowCap: 'many' }, 'rowCap'],
   ])('refuses %j naming %s, changing nothing', async (body, parameter) => {
     const ds = await sheet('Unchanged');
-    const sent = body.rowCap === 'one more than the plan' ? { rowCap: planCap + 1 } : body;
+    const sent = (body as { rowCap?: unknown }).rowCap === 'one more than the plan' ? { rowCap: planCap + 1 } : body;
     const r = await call('PATCH', `/v1/datasheets/${ds.id}`, sent);
     expect([r.status, r.body.code, r.body.success]).toEqual([200, 400, false]);
     expect(r.body.message).toContain(parameter);
@@ -176,5 +176,66 @@ describe('PATCH /datasheets/{datasheetId}/fields/{fieldId}', () => {
     const ds = await sheet('No field');
     const r = await call('PATCH', `/v1/datasheets/${ds.id}/fields/fldNOPENOPENOP`, { name: 'x' });
     expect(r.body).toEqual({ success: false, code: 400, message: 'fieldId "fldNOPENOPENOP" does not exist' });
+  });
+});
+
+describe('DELETE …/fields/{fieldId} of a two-way link', () => {
+  async function linked() {
+    const a = await sheet('Orders');
+    const b = await sheet('Customers');
+    const link = await t.app.services.fields.add(scope, a.id, {
+      name: 'Customer',
+      type: 'TwoWayLink',
+      property: { foreignDatasheetId: b.id },
+    });
+    const sibling = (link.property as { brotherFieldId: string }).brotherFieldId;
+    const [ann, bob] = await t.app.services.records.create(scope, b.id, [{ Name: 'Ann' }, { Name: '' }]);
+    await t.app.services.records.create(scope, a.id, [
+      { Name: 'o1', Customer: [ann!.id] },
+      { Name: 'o2', Customer: [ann!.id, bob!.id] },
+    ]);
+    return { a, b, link, sibling, ann: ann!, bob: bob! };
+  }
+  const remove = (datasheetId: string, fieldId: string, body?: unknown) =>
+    call('DELETE', `/v1/spaces/${t.spaceId}/datasheets/${datasheetId}/fields/${fieldId}`, body);
+
+  it('with keepText turns the sibling into a text field of the titles it linked', async () => {
+    const { a, b, link, sibling, ann, bob } = await linked();
+    expect((await remove(a.id, link.id, { conversion: 'keepText' })).body).toMatchObject({ success: true, data: {} });
+    const fields = await call<{ fields: { id: string; type: string }[] }>('GET', `/v1/datasheets/${b.id}/fields`);
+    expect(fields.body.data!.fields.find((f) => f.id === sibling)).toMatchObject({ type: 'Text' });
+    const page = await call<{ records: { recordId: string; fields: Record<string, unknown> }[] }>(
+      'GET',
+      `/v1/datasheets/${b.id}/records?fieldKey=id`,
+    );
+    const byId = new Map(page.body.data!.records.map((r) => [r.recordId, r.fields[sibling]]));
+    expect(byId.get(ann.id)).toBe('o1, o2');
+    expect(byId.get(bob.id)).toBe('o2');
+    // The text field takes text writes like any other.
+    const write = await call('PATCH', `/v1/datasheets/${b.id}/records`, {
+      records: [{ recordId: bob.id, fields: { [sibling]: 'typed' } }],
+      fieldKey: 'id',
+    });
+    expect(write.body.success).toBe(true);
+  });
+
+  it('with delete removes the sibling; without a conversion the sibling becomes a one-way link', async () => {
+    const first = await linked();
+    await remove(first.a.id, first.link.id, { conversion: 'delete' });
+    expect((await t.app.services.datasheets.get(scope, first.b.id)).fields.some((f) => f.id === first.sibling)).toBe(
+      false,
+    );
+    const second = await linked();
+    await remove(second.a.id, second.link.id);
+    expect(
+      (await t.app.services.datasheets.get(scope, second.b.id)).fields.find((f) => f.id === second.sibling),
+    ).toMatchObject({ type: 'OneWayLink' });
+  });
+
+  it('refuses another conversion naming it', async () => {
+    const { a, link } = await linked();
+    const r = await remove(a.id, link.id, { conversion: 'melt' });
+    expect(r.body).toMatchObject({ success: false, code: 400 });
+    expect(r.body.message).toMatch(/^Invalid value for conversion/);
   });
 });

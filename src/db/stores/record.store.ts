@@ -212,3 +212,33 @@ export function toStoredRecord(r: RecordRowSql): StoredRecord {
     updatedBy: r.updated_by,
   };
 }
+
+/** The non-empty cells of one field, by record id (one statement). */
+export async function fieldCells(
+  q: Queryable,
+  datasheetId: string,
+  fieldId: string,
+): Promise<{ id: string; value: unknown }[]> {
+  const rows = await q.query<{ id: string; value: string }>(
+    'SELECT id, (cells -> $2::text)::text AS value FROM records WHERE datasheet_id = $1 AND cells ? $2::text',
+    [datasheetId, fieldId],
+  );
+  return rows.map((r) => ({ id: r.id, value: JSON.parse(r.value) as unknown }));
+}
+
+/** Sets one field's cell of several records to text (a null text clears it), in one statement. */
+export async function setTextCells(
+  q: Queryable,
+  datasheetId: string,
+  fieldId: string,
+  cells: readonly { id: string; text: string | null }[],
+): Promise<void> {
+  if (cells.length === 0) return;
+  await q.query(
+    `UPDATE records r SET cells = CASE WHEN u.t IS NULL THEN r.cells - $2::text
+                                       ELSE jsonb_set(r.cells, ARRAY[$2::text], to_jsonb(u.t)) END
+     FROM unnest($3::text[], $4::text[]) AS u(id, t)
+     WHERE r.datasheet_id = $1 AND r.id = u.id`,
+    [datasheetId, fieldId, cells.map((c) => c.id), cells.map((c) => c.text)],
+  );
+}

@@ -13,6 +13,7 @@ import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
 import type { FieldDef, FieldType } from '../fields/field-type.js';
 import { checkFormulaField } from './formula-check.js';
+import { linkToText } from './link-to-text.js';
 import type { LinkProperty } from '../fields/shared/link.js';
 import { fieldTypeOf, isLinkType } from '../fields/registry.js';
 import {
@@ -191,7 +192,7 @@ export interface UpdateFieldInput {
   type?: unknown;
 }
 
-export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
+export function createFieldService(prisma: PrismaClient, bus: ChangeBus, settings: { timeZone?: string } = {}) {
   async function schemaChange(
     tx: Tx,
     scope: Scope,
@@ -281,15 +282,16 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
 
   /**
    * Deletes a field and its cells. For a two-way link, `conversion: 'delete'` deletes the sibling field too;
-   * otherwise the sibling stays, turned into a one-way link so its cells keep their meaning.
+   * `keepText` turns the sibling into a text field holding the titles its cells linked (the reference's
+   * conversion); without a conversion the sibling stays, turned into a one-way link so its cells keep their meaning.
    */
   async function remove(
     scope: Scope,
     datasheetId: string,
     fieldId: string,
-    options: { conversion?: string } = {},
+    removal: { conversion?: string } = {},
   ): Promise<void> {
-    if (options.conversion !== undefined && options.conversion !== 'delete' && options.conversion !== 'keepText') {
+    if (removal.conversion !== undefined && removal.conversion !== 'delete' && removal.conversion !== 'keepText') {
       throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
     }
     const events = await prisma.$transaction(async (tx) => {
@@ -303,9 +305,12 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
         // The sibling (deleted, or turned into a one-way link) belongs to the linked datasheet.
         if (!canReach(scope, sibling.datasheetId)) throw beyondReach({ parameter: 'fieldId', fieldId });
         const brother = await tx.field.findFirst({ where: { id: sibling.fieldId, datasheetId: sibling.datasheetId } });
-        if (brother && options.conversion === 'delete') {
+        if (brother && removal.conversion === 'delete') {
           await dropField(tx, sibling.datasheetId, brother.id);
           events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.deleted', brother.id));
+        } else if (brother && removal.conversion === 'keepText') {
+          await linkToText(tx, brother, datasheetId, { timeZone: settings.timeZone ?? 'UTC' });
+          events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.updated', brother.id));
         } else if (brother) {
           const { brotherFieldId: _dropped, ...rest } = brother.property as unknown as LinkProperty;
           await tx.field.update({ where: { id: brother.id }, data: { type: 'OneWayLink', property: rest as object } });
