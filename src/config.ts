@@ -27,6 +27,8 @@ const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
+  ATTACHMENT_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3_600),
+  ATTACHMENT_GRACE_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
 });
 
 export type Config = {
@@ -48,6 +50,11 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  /**
+   * Unreferenced attachments (src/domain/attachments/sweeper.ts): how often the sweeper runs (0 = never) and how
+   * long an attachment stays unreferenced before it is deleted, ms.
+   */
+  attachmentSweep: { intervalMs: number; graceMs: number };
 };
 
 export class ConfigError extends Error {
@@ -88,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    attachmentSweep: {
+      intervalMs: c.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
+      graceMs: c.ATTACHMENT_GRACE_SECONDS * 1000,
+    },
   };
 }
 

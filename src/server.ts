@@ -68,6 +68,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const server = http.createServer(app);
   let admin: AdminServer | undefined;
   let purge: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
 
   return {
     app,
@@ -106,6 +107,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           .purgeExpired()
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'upload slot purge failed'));
       }, 3_600_000).unref();
+      // Attachments no cell refers to any more go after the grace period (ATTACHMENT_SWEEP_INTERVAL_SECONDS=0: never).
+      if (config.attachmentSweep.intervalMs > 0) {
+        sweep = setInterval(() => {
+          services.attachmentSweeper
+            .sweep()
+            .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'attachment sweep failed'));
+        }, config.attachmentSweep.intervalMs).unref();
+      }
       if (installation.lock) {
         admin = await startAdminServer(services, logger);
         await installation.lock.publishAdmin({ url: admin.url, secret: admin.secret });
@@ -116,12 +125,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       if (stopping) return;
       stopping = true;
       clearInterval(purge);
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       await closed;
       clearTimeout(grace);
       await admin?.close();
+      await services.attachmentSweeper.idle();
       await installation.close();
     },
   };

@@ -4,6 +4,7 @@ import type { Database } from './db/client.js';
 import { isReady } from './db/migrate.js';
 import { createAttachmentService } from './domain/attachments/attachment.service.js';
 import { createLocalDiskStorage } from './storage/local-disk.storage.js';
+import { createAttachmentSweeper } from './domain/attachments/sweeper.js';
 import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
@@ -21,6 +22,9 @@ import { createIdempotencyService } from './domain/idempotency/idempotency.servi
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
 
+/** How long an unreferenced attachment is kept when the configuration does not say (ATTACHMENT_GRACE_SECONDS). */
+const DEFAULT_ATTACHMENT_GRACE_MS = 86_400_000;
+
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 
@@ -28,7 +32,8 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
+    Partial<Pick<Config, 'maxTextCellLength' | 'attachmentSweep'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -49,11 +54,8 @@ export function createServices(db: Database, options: ServiceOptions) {
     },
     options.onListenerError ?? (() => {}),
   );
-  const attachments = createAttachmentService({
-    prisma,
-    storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
-    publicUrl: options.config.publicUrl,
-  });
+  const storage = createLocalDiskStorage(path.join(options.config.dataDir, 'attachments'));
+  const attachments = createAttachmentService({ prisma, storage, publicUrl: options.config.publicUrl });
   const records = createRecordService({
     db,
     prisma,
@@ -76,6 +78,11 @@ export function createServices(db: Database, options: ServiceOptions) {
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
     attachments,
+    /** Deletes attachments no cell refers to after the grace period (the server runs it every interval). */
+    attachmentSweeper: createAttachmentSweeper(
+      { prisma, storage },
+      { graceMs: options.config.attachmentSweep?.graceMs ?? DEFAULT_ATTACHMENT_GRACE_MS },
+    ),
     uploads: createPresignedUploadService({
       prisma,
       attachments,

@@ -35,14 +35,19 @@ export interface AttachmentRow {
   height: number | null;
 }
 
-/** Attachments of one space by token (tokens of other spaces are absent). */
+/**
+ * Attachments of one space by token (tokens of other spaces are absent), each row locked (KEY SHARE) until the
+ * writer's transaction ends, so the sweeper of unreferenced attachments (attachment-sweep.store.ts) cannot delete
+ * one a write is putting into a cell.
+ */
 export async function attachmentsByToken(
   q: Queryable,
   spaceId: string,
   tokens: readonly string[],
 ): Promise<AttachmentRow[]> {
   return q.query<AttachmentRow>(
-    `SELECT id, token, name, size, mime_type AS "mimeType", width, height FROM attachments WHERE space_id = $1 AND token = ANY($2::text[])`,
+    `SELECT id, token, name, size, mime_type AS "mimeType", width, height FROM attachments WHERE space_id = $1 AND token = ANY($2::text[])
+     FOR KEY SHARE`,
     [spaceId, tokens],
   );
 }
