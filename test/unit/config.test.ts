@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       MAX_TEXT_CELL_LENGTH: '5000',
       DATABASE_STATEMENT_TIMEOUT_MS: '30000',
       DATABASE_POOL_TIMEOUT_MS: '5000',
+      ATTACHMENT_SWEEP_INTERVAL_SECONDS: '600',
+      ATTACHMENT_GRACE_SECONDS: '7200',
     });
     expect(config).toEqual({
       port: 8080,
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       maxTextCellLength: 5000,
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
+      attachmentSweep: { intervalMs: 600_000, graceMs: 7_200_000 },
     });
   });
 
@@ -55,6 +58,7 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a number \(got "abc"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be at most 65535/],
+    [{ ATTACHMENT_GRACE_SECONDS: '-1' }, /^Invalid configuration: ATTACHMENT_GRACE_SECONDS must be at least 0/],
     [
       { DATABASE_URL: 'mysql://x' },
       /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
