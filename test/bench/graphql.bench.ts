@@ -1,8 +1,10 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { newId } from '../../src/domain/ids.js';
 import { ownerScope, startTestApp } from '../support/app.js';
-import { gql } from '../support/graphql.js';
+import type { ClientAnswer } from './graphql-client.js';
 import type { Figure } from './http.bench.js';
-import { timedPair } from './query.bench.js';
+import { percentile } from './query.bench.js';
 import { batchOf, FIELDS, rawInsert } from './records.bench.js';
 
 const BATCH = 1_000;
@@ -14,18 +16,64 @@ const PAGE = `query Page($datasheetId: ID!) {
   records(datasheetId: $datasheetId, first: 1000) { edges { node { id fields } } pageInfo { endCursor } }
 }`;
 
-/** One operation over HTTP; a GraphQL error stops the bench (a figure over failed calls would be meaningless). */
-async function call<D>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<D> {
-  const res = await gql<D>(url, query, { token, variables });
-  if (res.status !== 200 || res.body.errors?.length || !res.body.data)
-    throw new Error(`GraphQL ${res.status}: ${res.body.errors?.[0]?.message ?? res.text.slice(0, 200)}`);
-  return res.body.data;
+/**
+ * The load generator in a child process (graphql-client.ts), so the client's serializing and parsing does not run
+ * on the server's event loop. `call` answers the data and the client's time from request to the answer's last byte;
+ * a GraphQL error stops the bench (a figure over failed calls would be meaningless).
+ */
+async function startClient(url: string, token: string) {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./graphql-client.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the bench client exited (${code})`)));
+  });
+  let next = 0;
+  const waiting = new Map<number, (answer: ClientAnswer) => void>();
+  child.on('message', (answer: ClientAnswer) => waiting.get(answer.id)?.(answer));
+  return {
+    async call<D>(query: string, variables: Record<string, unknown>): Promise<{ data: D; ms: number }> {
+      const id = next++;
+      const answer = await new Promise<ClientAnswer>((resolve) => {
+        waiting.set(id, resolve);
+        child.send({ id, url, token, query, variables });
+      });
+      waiting.delete(id);
+      if (answer.status !== 200 || answer.error) throw new Error(`GraphQL ${answer.status}: ${answer.error}`);
+      return { data: answer.data as D, ms: answer.ms };
+    },
+    close: () => {
+      child.kill();
+    },
+  };
+}
+
+/** p50 and p95 of alternating runs of `a` (timed by the client) and `b` (timed here), after a warm-up. */
+async function timedPair(runs: number, a: () => Promise<number>, b: () => Promise<unknown>) {
+  for (let i = 0; i < Math.min(20, Math.ceil(runs / 5)); i++) {
+    await a();
+    await b();
+  }
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    samples[0].push(await a());
+    const t0 = performance.now();
+    await b();
+    samples[1].push(performance.now() - t0);
+  }
+  return samples.map((xs) => {
+    xs.sort((x, y) => x - y);
+    return { p50: percentile(xs, 50), p95: percentile(xs, 95) };
+  }) as [{ p50: number; p95: number }, { p50: number; p95: number }];
 }
 
 const rate = (records: number, ms: number) => records / (ms / 1000);
 
 /**
- * GraphQL over HTTP against a started server (RATE_LIMIT=off) in this process: `mutations` × createRecords of
+ * GraphQL over HTTP against a started server (RATE_LIMIT=off) in this process, called by a client in a child
+ * process (the raw insert and the record service run here, on the server's process and pool): `mutations` × createRecords of
  * 1,000 records (selecting id) beside the record service call the resolver makes and a raw INSERT … unnest of
  * the very rows GraphQL stored, interleaved batch by batch so drift in the machine's speed falls on all three;
  * then a page of 1,000 records (id and fields) through GraphQL beside the same page from the record service.
@@ -33,6 +81,7 @@ const rate = (records: number, ms: number) => records / (ms / 1000);
 export async function graphqlBench(mutations: number, runs: number): Promise<Figure[]> {
   const t = await startTestApp({ RATE_LIMIT: 'off' });
   const label = t.app.databaseKind === 'postgres' ? 'PostgreSQL' : 'PGlite';
+  const client = await startClient(t.url, t.token);
   try {
     const s = t.app.services;
     const scope = await ownerScope(t);
@@ -44,7 +93,7 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
       await make('warm'),
     ];
     const send = (datasheetId: string, batch: unknown[]) =>
-      call<{ createRecords: { id: string }[] }>(t.url, t.token, CREATE, {
+      client.call<{ createRecords: { id: string }[] }>(CREATE, {
         datasheetId,
         records: batch.map((fields) => ({ fields })),
       });
@@ -57,16 +106,15 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
       ).map((r) => ({ id: newId('record'), cells: r.cells, position: Number(r.position) }));
 
     // Warm-up: one batch each way, into a datasheet of its own.
-    const warmIds = (await send(warm, batchOf(0, BATCH))).createRecords.map((r) => r.id);
+    const warmIds = (await send(warm, batchOf(0, BATCH))).data.createRecords.map((r) => r.id);
     await s.records.createRendered(scope, warm, batchOf(0, BATCH));
     await rawInsert(t.app.database, warm, await storedRows(warmIds));
 
     const ms = { graphql: 0, service: 0, raw: 0 };
     for (let b = 0; b < mutations; b++) {
       const batch = batchOf(b * BATCH, BATCH);
-      const t0 = performance.now();
-      const created = await send(viaGraphql, batch);
-      ms.graphql += performance.now() - t0;
+      const { data: created, ms: graphqlMs } = await send(viaGraphql, batch);
+      ms.graphql += graphqlMs;
       if (created.createRecords.length !== BATCH) throw new Error('createRecords answered a short batch');
       const rows = await storedRows(created.createRecords.map((r) => r.id));
       const t1 = performance.now();
@@ -81,7 +129,7 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
 
     const [page, direct] = await timedPair(
       runs,
-      () => call(t.url, t.token, PAGE, { datasheetId: viaGraphql }),
+      async () => (await client.call(PAGE, { datasheetId: viaGraphql })).ms,
       () => s.records.query(scope, viaGraphql, { pageSize: BATCH, after: null, fieldKey: 'name', cellFormat: 'json' }),
     );
     return [
@@ -115,6 +163,7 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
       { name: `ratio GraphQL / service page p50, ${label}`, value: page.p50 / direct.p50, unit: '×' },
     ];
   } finally {
+    client.close();
     await t.close();
   }
 }
