@@ -14,8 +14,9 @@ import type { Services } from '../../src/services.js';
 export interface RecordNode {
   id: string;
   datasheetId: string;
-  createdAt: Date;
-  updatedAt: Date;
+  /** A Date, epoch milliseconds or an ISO string (a replayed answer): what DateTime serializes. */
+  createdAt: Date | number | string;
+  updatedAt: Date | number | string;
   createdBy: string | null;
   updatedBy: string | null;
   revision: number;

@@ -149,8 +149,8 @@ function toRecordNode(
   return {
     id: view.recordId,
     datasheetId,
-    createdAt: new Date(view.createdAt),
-    updatedAt: new Date(view.updatedAt),
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
     ...meta,
     cells: new Map([[formatKey(fieldKey, cellFormat), view.fields]]),
   };
