@@ -20,8 +20,11 @@ export interface RecordNode {
   createdBy: string | null;
   updatedBy: string | null;
   revision: number;
-  /** Cells already rendered, by `${fieldKey}:${cellFormat}` (a page renders its own format once). */
-  cells: Map<string, Record<string, unknown>>;
+  /** The format (`${fieldKey}:${cellFormat}`) of `fields`, the cells the page or the write rendered ('' for none). */
+  format: string;
+  fields: Record<string, unknown> | undefined;
+  /** Cells of other formats, loaded when asked for. */
+  otherFormats?: Map<string, Record<string, unknown>>;
 }
 
 export const formatKey = (fieldKey: FieldKey, cellFormat: CellFormat) => `${fieldKey}:${cellFormat}`;
@@ -65,7 +68,19 @@ export function createLoaders(services: Services, actor: Actor | null) {
     const rows = new Map((await services.records.inSpace(scope(), ids)).map((r) => [r.id, r]));
     return ids.map((id) => {
       const row = rows.get(id);
-      return row && { ...row, cells: new Map() };
+      return (
+        row && {
+          id: row.id,
+          datasheetId: row.datasheetId,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+          createdBy: row.createdBy,
+          updatedBy: row.updatedBy,
+          revision: row.revision,
+          format: '',
+          fields: undefined,
+        }
+      );
     });
   });
   const cells = new DataLoader<CellsKey, Record<string, unknown> | undefined, string>(

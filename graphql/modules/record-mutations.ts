@@ -72,7 +72,8 @@ function toNodes(ctx: GraphQLContext, records: readonly WrittenRecord[]): Record
     createdBy: r.createdBy,
     updatedBy: r.updatedBy,
     revision: r.revision,
-    cells: new Map([[formatKey(r.fieldKey, 'json'), r.fields]]),
+    format: formatKey(r.fieldKey, 'json'),
+    fields: r.fields,
   }));
 }
 

@@ -11,6 +11,8 @@ interface Request {
   token: string;
   query: string;
   variables: Record<string, unknown>;
+  /** Send the answer's data back (false: only its time and status). */
+  keep: boolean;
 }
 
 export interface ClientAnswer {
@@ -22,7 +24,7 @@ export interface ClientAnswer {
 }
 
 process.on('message', async (message: Request) => {
-  const { id, url, token, query, variables } = message;
+  const { id, url, token, query, variables, keep } = message;
   const body = JSON.stringify({ query, variables });
   const t0 = performance.now();
   try {
@@ -35,7 +37,7 @@ process.on('message', async (message: Request) => {
     const ms = performance.now() - t0;
     const parsed = JSON.parse(text) as { data?: unknown; errors?: { message: string }[] };
     const error = parsed.errors?.length ? parsed.errors[0]!.message : parsed.data ? undefined : text.slice(0, 200);
-    process.send!({ id, ms, status: response.status, data: parsed.data, error } satisfies ClientAnswer);
+    process.send!({ id, ms, status: response.status, data: keep ? parsed.data : null, error } satisfies ClientAnswer);
   } catch (e) {
     process.send!({ id, ms: performance.now() - t0, status: 0, error: String(e) } satisfies ClientAnswer);
   }

@@ -34,15 +34,26 @@ async function startClient(url: string, token: string) {
   const waiting = new Map<number, (answer: ClientAnswer) => void>();
   child.on('message', (answer: ClientAnswer) => waiting.get(answer.id)?.(answer));
   return {
-    async call<D>(query: string, variables: Record<string, unknown>): Promise<{ data: D; ms: number }> {
+    /**
+     * `cpuMs`: this process's CPU time (the server's, as nothing else runs here meanwhile) from after the request
+     * was handed to the client to the answer's arrival. `keep: false` has the client not send the data back.
+     */
+    async call<D>(
+      query: string,
+      variables: Record<string, unknown>,
+      keep = true,
+    ): Promise<{ data: D; ms: number; cpuMs: number }> {
       const id = next++;
+      let cpu0 = process.cpuUsage();
       const answer = await new Promise<ClientAnswer>((resolve) => {
         waiting.set(id, resolve);
-        child.send({ id, url, token, query, variables });
+        child.send({ id, url, token, query, variables, keep });
+        cpu0 = process.cpuUsage();
       });
+      const cpu = process.cpuUsage(cpu0);
       waiting.delete(id);
       if (answer.status !== 200 || answer.error) throw new Error(`GraphQL ${answer.status}: ${answer.error}`);
-      return { data: answer.data as D, ms: answer.ms };
+      return { data: answer.data as D, ms: answer.ms, cpuMs: (cpu.user + cpu.system) / 1000 };
     },
     close: () => {
       child.kill();
@@ -50,23 +61,41 @@ async function startClient(url: string, token: string) {
   };
 }
 
-/** p50 and p95 of alternating runs of `a` (timed by the client) and `b` (timed here), after a warm-up. */
-async function timedPair(runs: number, a: () => Promise<number>, b: () => Promise<unknown>) {
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((x, y) => x - y),
+    50,
+  );
+
+/**
+ * p50 and p95 of alternating runs of `a` (timed by the client, with the server's CPU time) and `b` (timed here),
+ * after a warm-up; with the p50 of the CPU time of each.
+ */
+async function timedPair(runs: number, a: () => Promise<{ ms: number; cpuMs: number }>, b: () => Promise<unknown>) {
   for (let i = 0; i < Math.min(20, Math.ceil(runs / 5)); i++) {
     await a();
     await b();
   }
   const samples: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
   for (let i = 0; i < runs; i++) {
-    samples[0].push(await a());
+    const timed = await a();
+    samples[0].push(timed.ms);
+    cpu[0].push(timed.cpuMs);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await b();
+    cpu[1].push(cpuMsSince(c0));
     samples[1].push(performance.now() - t0);
   }
-  return samples.map((xs) => {
+  return samples.map((xs, k) => {
     xs.sort((x, y) => x - y);
-    return { p50: percentile(xs, 50), p95: percentile(xs, 95) };
-  }) as [{ p50: number; p95: number }, { p50: number; p95: number }];
+    return { p50: percentile(xs, 50), p95: percentile(xs, 95), cpu: median(cpu[k]!) };
+  }) as [{ p50: number; p95: number; cpu: number }, { p50: number; p95: number; cpu: number }];
 }
 
 const rate = (records: number, ms: number) => records / (ms / 1000);
@@ -111,17 +140,23 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
     await rawInsert(t.app.database, warm, await storedRows(warmIds));
 
     const ms = { graphql: 0, service: 0, raw: 0 };
+    const cpu = { graphql: [] as number[], service: [] as number[], raw: [] as number[] };
     for (let b = 0; b < mutations; b++) {
       const batch = batchOf(b * BATCH, BATCH);
-      const { data: created, ms: graphqlMs } = await send(viaGraphql, batch);
+      const { data: created, ms: graphqlMs, cpuMs } = await send(viaGraphql, batch);
       ms.graphql += graphqlMs;
+      cpu.graphql.push(cpuMs);
       if (created.createRecords.length !== BATCH) throw new Error('createRecords answered a short batch');
       const rows = await storedRows(created.createRecords.map((r) => r.id));
       const t1 = performance.now();
+      let c0 = process.cpuUsage();
       await rawInsert(t.app.database, viaRaw, rows);
+      cpu.raw.push(cpuMsSince(c0));
       ms.raw += performance.now() - t1;
       const t2 = performance.now();
+      c0 = process.cpuUsage();
       await s.records.createRendered(scope, viaService, batch);
+      cpu.service.push(cpuMsSince(c0));
       ms.service += performance.now() - t2;
     }
     const total = mutations * BATCH;
@@ -129,7 +164,7 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
 
     const [page, direct] = await timedPair(
       runs,
-      async () => (await client.call(PAGE, { datasheetId: viaGraphql })).ms,
+      () => client.call(PAGE, { datasheetId: viaGraphql }, false),
       () => s.records.query(scope, viaGraphql, { pageSize: BATCH, after: null, fieldKey: 'name', cellFormat: 'json' }),
     );
     return [
@@ -149,6 +184,12 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
       { name: `ratio GraphQL / raw, ${label}`, value: graphql / raw, unit: '×', note: 'goal ≥ 0.45' },
       { name: `ratio GraphQL / service, ${label}`, value: graphql / service, unit: '×', note: 'HTTP + GraphQL cost' },
       {
+        name: `server CPU per createRecords of 1,000, ${label}`,
+        value: median(cpu.graphql),
+        unit: 'ms p50',
+        note: `record service ${median(cpu.service).toFixed(1)} ms, raw insert ${median(cpu.raw).toFixed(1)} ms (this process)`,
+      },
+      {
         name: `GraphQL records(first: 1000) over HTTP, ${label}`,
         value: page.p50,
         unit: 'ms p50',
@@ -161,6 +202,12 @@ export async function graphqlBench(mutations: number, runs: number): Promise<Fig
         note: `p95 ${direct.p95.toFixed(1)} ms`,
       },
       { name: `ratio GraphQL / service page p50, ${label}`, value: page.p50 / direct.p50, unit: '×' },
+      {
+        name: `server CPU per page of 1,000 through GraphQL, ${label}`,
+        value: page.cpu,
+        unit: 'ms p50',
+        note: `record service ${direct.cpu.toFixed(1)} ms`,
+      },
     ];
   } finally {
     client.close();
