@@ -8,7 +8,7 @@ import type { GraphQLContext } from './context.js';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  Scalars: { DateTime: { Input: Date; Output: Date }; JSON: { Input: unknown; Output: unknown } };
+  Scalars: { DateTime: { Input: Date; Output: Date | number | string }; JSON: { Input: unknown; Output: unknown } };
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
@@ -26,8 +26,10 @@ builder.queryType({});
 builder.mutationType({});
 
 builder.scalarType('DateTime', {
-  // Replayed (idempotent) results come back from JSON with dates as ISO strings.
-  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString()),
+  // Records carry epoch milliseconds (no Date made for a field not selected); replayed (idempotent) results come
+  // back from JSON with dates as numbers or ISO strings.
+  serialize: (value) =>
+    (value instanceof Date ? value : new Date(typeof value === 'number' ? value : String(value))).toISOString(),
   parseValue: (value) => {
     const date = new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO 8601 string');

@@ -14,13 +14,17 @@ import type { Services } from '../../src/services.js';
 export interface RecordNode {
   id: string;
   datasheetId: string;
-  createdAt: Date;
-  updatedAt: Date;
+  /** A Date, epoch milliseconds or an ISO string (a replayed answer): what DateTime serializes. */
+  createdAt: Date | number | string;
+  updatedAt: Date | number | string;
   createdBy: string | null;
   updatedBy: string | null;
   revision: number;
-  /** Cells already rendered, by `${fieldKey}:${cellFormat}` (a page renders its own format once). */
-  cells: Map<string, Record<string, unknown>>;
+  /** The format (`${fieldKey}:${cellFormat}`) of `fields`, the cells the page or the write rendered ('' for none). */
+  format: string;
+  fields: Record<string, unknown> | undefined;
+  /** Cells of other formats, loaded when asked for. */
+  otherFormats?: Map<string, Record<string, unknown>>;
 }
 
 export const formatKey = (fieldKey: FieldKey, cellFormat: CellFormat) => `${fieldKey}:${cellFormat}`;
@@ -64,7 +68,19 @@ export function createLoaders(services: Services, actor: Actor | null) {
     const rows = new Map((await services.records.inSpace(scope(), ids)).map((r) => [r.id, r]));
     return ids.map((id) => {
       const row = rows.get(id);
-      return row && { ...row, cells: new Map() };
+      return (
+        row && {
+          id: row.id,
+          datasheetId: row.datasheetId,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+          createdBy: row.createdBy,
+          updatedBy: row.updatedBy,
+          revision: row.revision,
+          format: '',
+          fields: undefined,
+        }
+      );
     });
   });
   const cells = new DataLoader<CellsKey, Record<string, unknown> | undefined, string>(

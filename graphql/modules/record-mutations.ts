@@ -9,12 +9,15 @@ import { FieldKeyEnum, RecordRef } from './record.js';
 
 const WRITE_SCOPE = 'records:write';
 
-/** A written record as answered and as an idempotent replay stores it (JSON: dates as ISO strings). */
+/**
+ * A written record as answered and as an idempotent replay stores it (JSON: dates as epoch milliseconds; a replay
+ * stored before may hold ISO strings, which DateTime serializes alike).
+ */
 interface WrittenRecord {
   id: string;
   datasheetId: string;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: number | string;
+  updatedAt: number | string;
   createdBy: string | null;
   updatedBy: string | null;
   revision: number;
@@ -47,8 +50,8 @@ function written(datasheetId: string, { records, meta }: WrittenRecords, fieldKe
   return records.map((view, i) => ({
     id: view.recordId,
     datasheetId,
-    createdAt: new Date(view.createdAt).toISOString(),
-    updatedAt: new Date(view.updatedAt).toISOString(),
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
     createdBy: meta[i]!.createdBy,
     updatedBy: meta[i]!.updatedBy,
     revision: meta[i]!.revision,
@@ -61,11 +64,16 @@ function written(datasheetId: string, { records, meta }: WrittenRecords, fieldKe
 function toNodes(ctx: GraphQLContext, records: readonly WrittenRecord[]): RecordNode[] {
   ctx.loaders.recordRow.clearAll();
   ctx.loaders.cells.clearAll();
-  return records.map(({ fieldKey, fields, ...r }) => ({
-    ...r,
-    createdAt: new Date(r.createdAt),
-    updatedAt: new Date(r.updatedAt),
-    cells: new Map([[formatKey(fieldKey, 'json'), fields]]),
+  return records.map((r) => ({
+    id: r.id,
+    datasheetId: r.datasheetId,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    createdBy: r.createdBy,
+    updatedBy: r.updatedBy,
+    revision: r.revision,
+    format: formatKey(r.fieldKey, 'json'),
+    fields: r.fields,
   }));
 }
 

@@ -82,13 +82,14 @@ function cellsOf(
   cellFormat: CellFormat,
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
   const key = formatKey(fieldKey, cellFormat);
-  return r.cells.get(key) ?? loadCells(ctx, r, fieldKey, cellFormat, key);
+  if (key === r.format && r.fields) return r.fields;
+  return r.otherFormats?.get(key) ?? loadCells(ctx, r, fieldKey, cellFormat, key);
 }
 
 async function loadCells(ctx: GraphQLContext, r: RecordNode, fieldKey: FieldKey, cellFormat: CellFormat, key: string) {
   const loaded =
     (await ctx.loaders.cells.load({ datasheetId: r.datasheetId, fieldKey, cellFormat, recordId: r.id })) ?? {};
-  r.cells.set(key, loaded);
+  (r.otherFormats ??= new Map()).set(key, loaded);
   return loaded;
 }
 
@@ -139,27 +140,30 @@ RecordRef.implement({
   }),
 });
 
-function toRecordNode(
-  view: RecordView,
-  meta: RecordMeta,
-  datasheetId: string,
-  fieldKey: FieldKey,
-  cellFormat: CellFormat,
-): RecordNode {
+function toRecordNode(view: RecordView, meta: RecordMeta, datasheetId: string, format: string): RecordNode {
   return {
     id: view.recordId,
     datasheetId,
-    createdAt: new Date(view.createdAt),
-    updatedAt: new Date(view.updatedAt),
-    ...meta,
-    cells: new Map([[formatKey(fieldKey, cellFormat), view.fields]]),
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    createdBy: meta.createdBy,
+    updatedBy: meta.updatedBy,
+    revision: meta.revision,
+    format,
+    fields: view.fields,
   };
 }
 
-interface RecordEdge {
-  /** The edge's cursor, encoded only when `cursor` is selected. */
-  cursor: () => string;
-  node: RecordNode;
+/** An edge of a page: its cursor is encoded only when `cursor` is selected (no closure per edge). */
+class RecordEdge {
+  constructor(
+    readonly node: RecordNode,
+    readonly index: number,
+    readonly cursorOf: (i: number) => string,
+  ) {}
+  cursor(): string {
+    return this.cursorOf(this.index);
+  }
 }
 interface RecordPageShape {
   edges: RecordEdge[];
@@ -249,10 +253,11 @@ async function recordConnection(
     withTotal: selects(info, 'totalCount'),
   });
   const cursorOf = page.cursorOf!;
-  const edges = page.records.map((view, i) => ({
-    cursor: () => cursorOf(i),
-    node: toRecordNode(view, page.meta![i]!, datasheetId, fieldKey, cellFormat),
-  }));
+  const format = formatKey(fieldKey, cellFormat);
+  const meta = page.meta!;
+  const edges = page.records.map(
+    (view, i) => new RecordEdge(toRecordNode(view, meta[i]!, datasheetId, format), i, cursorOf),
+  );
   return {
     edges,
     pageInfo: { hasNextPage: Boolean(page.nextCursor), endCursor: edges.at(-1)?.cursor() ?? null },

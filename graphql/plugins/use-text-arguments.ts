@@ -29,15 +29,34 @@ export function unfitText(
   variables: Record<string, unknown>,
 ): { path: string; text: string } | undefined {
   let found: { path: string; text: string } | undefined;
+  // The path of a variable's value is spelled only once a string is found unfit (a mutation's variables may hold
+  // thousands of strings): `at` holds the keys and indexes on the way down.
+  const at: (string | number)[] = [];
+  const spell = (root: string) =>
+    at.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : `${p}.${k}`), root);
+  const inValue = (value: unknown, root: string): void => {
+    if (typeof value === 'string') {
+      if (storableTextProblem(value)) found = { path: spell(root), text: value };
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && !found; i++) {
+        at.push(i);
+        inValue(value[i], root);
+        at.pop();
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const key in value) {
+        if (found) return;
+        if (!Object.hasOwn(value, key)) continue;
+        at.push(key);
+        inValue((value as Record<string, unknown>)[key], root);
+        at.pop();
+      }
+    }
+  };
   const inRaw = (value: unknown, path: string): void => {
     if (found) return;
-    if (typeof value === 'string') {
-      if (storableTextProblem(value)) found = { path, text: value };
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => inRaw(item, `${path}[${i}]`));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) inRaw(item, `${path}.${key}`);
-    }
+    at.length = 0;
+    inValue(value, path);
   };
   const inLiteral = (node: ValueNode, path: string): void => {
     if (found) return;

@@ -7,8 +7,12 @@ import { invalidArgument } from './errors.js';
  */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
 /** Why a string cannot be stored, or undefined when it can. */
 export function storableTextProblem(value: string): string | undefined {
+  // The common case, one scan for a character class: no NUL and no surrogate at all.
+  if (!SUSPECT.test(value)) return undefined;
   const found = UNSTORABLE.exec(value);
   if (!found) return undefined;
   return found[0] === '\u0000'

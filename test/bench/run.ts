@@ -7,7 +7,9 @@
  * PGlite pass when DATABASE_URL is set (e.g. `BENCH_ONLY=http BENCH_PGLITE=off npm run bench`).
  * BENCH_ONLY=graphql: createRecords over HTTP, 1,000 records per mutation (BENCH_RECORDS / 1,000 mutations, at
  * most 20), beside the record service and a raw INSERT … unnest of the same rows, and a page of 1,000 records
- * through GraphQL beside the record service (p50/p95), e.g.
+ * through GraphQL beside the record service (p50/p95). The HTTP client runs in a child process (its serializing
+ * and parsing stays off the server's event loop); the server, the record service calls and the raw insert share
+ * this process and its connection pool, and the server's CPU time per operation is printed beside theirs, e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
  */
 import { httpBench, type Figure } from './http.bench.js';

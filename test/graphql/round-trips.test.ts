@@ -64,3 +64,32 @@ it('does not grow with the rows of the page (10 and 1,000 records, nested relati
   expect(thousand).toBe(ten);
   expect(ten).toBeLessThanOrEqual(8);
 }, 60_000);
+
+const CREATE = `mutation($id: ID!, $records: [RecordInput!]!) { createRecords(datasheetId: $id, records: $records) { id } }`;
+
+/** Statements one createRecords mutation of `size` records sends (after a warm-up of the same size). */
+async function createStatements(size: number): Promise<number> {
+  let batch = 0;
+  const send = () =>
+    gql<{ createRecords: { id: string }[] }>(t.url, CREATE, {
+      token: t.token,
+      variables: {
+        id: datasheetId,
+        records: Array.from({ length: size }, (_, i) => ({ fields: { Name: `c${batch}-${i}`, N: i } })),
+      },
+    }).finally(() => batch++);
+  expect((await send()).body.errors).toBeUndefined();
+  await t.app.services.indexing.idle();
+  const before = t.app.roundTrips!.count;
+  const res = await send();
+  expect(res.body.errors).toBeUndefined();
+  expect(res.body.data!.createRecords).toHaveLength(size);
+  return t.app.roundTrips!.count - before;
+}
+
+it('createRecords of 1,000 takes as many statements as of 10: the token, BEGIN, the lock, one insert, COMMIT', async () => {
+  const ten = await createStatements(10);
+  const thousand = await createStatements(1000);
+  expect(thousand).toBe(ten);
+  expect(thousand).toBe(5);
+}, 60_000);

@@ -1,9 +1,10 @@
 import type { Queryable } from '../client.js';
 
 /**
- * Set-based SQL for the record write path: one statement per batch (unnest over parallel arrays), never
- * one statement per row. Cells travel as JSON text and are cast to jsonb in the database. Timestamps go
- * in as ISO strings and come out as epoch milliseconds, so no driver's time-zone guess is involved.
+ * Set-based SQL for the record write path: one statement per batch, never one statement per row. A batch's rows
+ * travel as one JSON array (one JSON.stringify, no per-element array-literal escaping by the driver) and are
+ * expanded with jsonb_to_recordset in the database; reads unnest parallel arrays. Timestamps go in as ISO strings
+ * and come out as epoch milliseconds, so no driver's time-zone guess is involved.
  */
 export interface StoredRecord {
   id: string;
@@ -61,17 +62,15 @@ export async function insertRecordsAndBump(
   const [row] = await q.query<{ revision: string | number }>(
     `WITH inserted AS (
        INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, created_by, updated_at, updated_by)
-       SELECT r.id, $1, r.cells::jsonb, r.position, 1, ${utc('$5')}, $6, ${utc('$5')}, $6
-       FROM unnest($2::text[], $3::text[], $4::float8[]) AS r(id, cells, position)
+       SELECT r.id, $1, r.cells, r.position, 1, ${utc('$3')}, $4, ${utc('$3')}, $4
+       FROM jsonb_to_recordset($2::jsonb) AS r(id text, cells jsonb, position float8)
        RETURNING 1)
-     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted) + $8::int, auto_number_seq = $7::bigint,
+     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted) + $6::int, auto_number_seq = $5::bigint,
        revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
      WHERE id = $1 RETURNING revision`,
     [
       datasheetId,
-      rows.map((r) => r.id),
-      rows.map((r) => JSON.stringify(r.cells)),
-      rows.map((r) => r.position),
+      JSON.stringify(rows.map((r) => ({ id: r.id, cells: r.cells, position: r.position }))),
       at.toISOString(),
       author,
       autoNumberSeq,
@@ -146,11 +145,11 @@ export async function updateRecordCells(
 ): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const updated = await q.query<{ id: string; revision: number | string }>(
-    `UPDATE records AS r SET cells = v.cells::jsonb, revision = r.revision + 1, updated_at = ${utc('$4')}, updated_by = $5
-     FROM unnest($2::text[], $3::text[]) AS v(id, cells)
+    `UPDATE records AS r SET cells = v.cells, revision = r.revision + 1, updated_at = ${utc('$3')}, updated_by = $4
+     FROM jsonb_to_recordset($2::jsonb) AS v(id text, cells jsonb)
      WHERE r.id = v.id AND r.datasheet_id = $1
      RETURNING r.id, r.revision`,
-    [datasheetId, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.cells)), at.toISOString(), author],
+    [datasheetId, JSON.stringify(rows.map((r) => ({ id: r.id, cells: r.cells }))), at.toISOString(), author],
   );
   return new Map(updated.map((r) => [r.id, Number(r.revision)]));
 }

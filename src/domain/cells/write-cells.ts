@@ -49,6 +49,20 @@ export function prepareCells(
   const workingOptions: WorkingOptions = { lists: new Map(), added: 0 };
   const changedProperties = new Map<string, unknown>();
   const refs: CellRef[] = [];
+  // One write context per key, made on first use (not one closure per cell).
+  const contexts = new Map<string, WriteContext>();
+  const contextFor = (key: string, field: FieldDef): WriteContext => {
+    let ctx = contexts.get(key);
+    if (!ctx) {
+      ctx = {
+        key,
+        timeZone: options.timeZone,
+        selectOption: (name) => selectOption(field, key, name, workingOptions, changedProperties),
+      };
+      contexts.set(key, ctx);
+    }
+    return ctx;
+  };
   const patches = inputs.map((input, recordIndex) => {
     const at = label(recordIndex);
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -61,11 +75,7 @@ export function prepareCells(
       if (!field) continue;
       matched++;
       const module = fieldTypeOf(field.type);
-      const ctx: WriteContext = {
-        key,
-        timeZone: options.timeZone,
-        selectOption: (name) => selectOption(field, key, name, workingOptions, changedProperties),
-      };
+      const ctx = contextFor(key, field);
       try {
         if (!module.writable) throw new CellError(module.readOnlyMessage ?? `${field.type} field can't be edited`);
         checkCellStrings(value, key, maxTextLength);

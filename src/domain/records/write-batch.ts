@@ -164,11 +164,12 @@ export async function applyWritePlan(
   // Creations: the datasheet's sequence (locked) numbers new rows: it is their AutoNumber and their position.
   let autoNumber = lock.autoNumberSeq;
   const autoFields = schema.fields.filter((f) => fieldTypeOf(f.type).numbered);
+  const defaults = schema.fields.map((field) => ({ field, defaultValue: fieldTypeOf(field.type).defaultValue }));
   const inserted = batch.patches.slice(0, createCount).map((patch) => {
     const cells: Record<string, unknown> = {};
-    for (const field of schema.fields) {
+    for (const { field, defaultValue } of defaults) {
       const given = patch[field.id];
-      const value = given !== undefined ? given : fieldTypeOf(field.type).defaultValue?.(field, at);
+      const value = given !== undefined ? given : defaultValue?.(field, at);
       if (value !== undefined && value !== null) cells[field.id] = value;
     }
     autoNumber++;
@@ -188,7 +189,9 @@ export async function applyWritePlan(
     : await bumpDatasheet(tx, datasheetId, { recordDelta: -deletes.length });
   const linkEvents = await syncTwoWayLinks(tx, scope, schema, linkChanges, at);
   const created: StoredRecord[] = inserted.map((r) => ({
-    ...r,
+    id: r.id,
+    cells: r.cells,
+    position: r.position,
     revision: 1,
     createdAt: at,
     updatedAt: at,
