@@ -20,12 +20,16 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+import { createExportService } from './domain/exports/export.service.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 
 /** Where an embed link's public, read-only view is served (rest/controllers/embed.controller.ts). */
 export const EMBED_PATH = '/fusion/v1/embed';
+
+/** Where one-time export downloads are served (rest/controllers/export-downloads.controller.ts). */
+export const EXPORT_DOWNLOAD_PATH = '/fusion/v1/exports';
 
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
@@ -89,6 +93,12 @@ export function createServices(db: Database, options: ServiceOptions) {
       audit,
       embedUrl: (linkId) => `${options.config.publicUrl}${EMBED_PATH}/${linkId}`,
       limiter: options.config.rateLimit.enabled ? options.limiter : undefined,
+    }),
+    exports: createExportService({
+      db,
+      prisma,
+      records,
+      downloadUrl: (secret) => `${options.config.publicUrl}${EXPORT_DOWNLOAD_PATH}/${secret}`,
     }),
     indexing,
     health: {
