@@ -21,6 +21,8 @@ import { createIdempotencyService } from './domain/idempotency/idempotency.servi
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
 import { createExportService } from './domain/exports/export.service.js';
+import { createImportService } from './domain/imports/import.service.js';
+import { createImportTemplateService } from './domain/imports/template.service.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -68,6 +70,8 @@ export function createServices(db: Database, options: ServiceOptions) {
     formulaFilter,
     now: () => new Date(),
   });
+  const datasheets = createDatasheetService(prisma, bus);
+  const importTemplates = createImportTemplateService(prisma);
   return {
     events: bus,
     spaces: createSpaceService(prisma),
@@ -75,7 +79,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
     audit,
     idempotency: createIdempotencyService(db),
-    datasheets: createDatasheetService(prisma, bus),
+    datasheets,
     fields: createFieldService(prisma, bus),
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
@@ -99,6 +103,19 @@ export function createServices(db: Database, options: ServiceOptions) {
       prisma,
       records,
       downloadUrl: (secret) => `${options.config.publicUrl}${EXPORT_DOWNLOAD_PATH}/${secret}`,
+    }),
+    importTemplates,
+    imports: createImportService({
+      db,
+      prisma,
+      records,
+      datasheets,
+      templates: importTemplates,
+      attachments,
+      files: createLocalDiskStorage(path.join(options.config.dataDir, 'imports')),
+      timeZone: options.config.timeZone,
+      maxTextLength: options.config.maxTextCellLength,
+      onError: options.onListenerError,
     }),
     indexing,
     health: {

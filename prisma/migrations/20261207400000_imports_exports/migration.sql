@@ -34,6 +34,7 @@ CREATE TABLE "import_jobs" (
     "created_by" TEXT,
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "started_at" TIMESTAMP(3),
+    "heartbeat_at" TIMESTAMP(3),
     "finished_at" TIMESTAMP(3),
 
     CONSTRAINT "import_jobs_pkey" PRIMARY KEY ("id")
