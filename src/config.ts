@@ -2,6 +2,7 @@ import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
+import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_UNCOMPRESSED_BYTES } from './domain/imports/import-limits.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +28,10 @@ const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
+  /** Bytes of one file to import (upload or attachment). */
+  IMPORT_MAX_FILE_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(MAX_IMPORT_FILE_BYTES),
+  /** Bytes an XLSX file to import may expand to (its zip's entries together): past it the file is refused as a zip bomb. */
+  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(MAX_IMPORT_UNCOMPRESSED_BYTES),
 });
 
 export type Config = {
@@ -48,6 +53,8 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  importMaxFileBytes: number;
+  importMaxUncompressedBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -88,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    importMaxFileBytes: c.IMPORT_MAX_FILE_BYTES,
+    importMaxUncompressedBytes: c.IMPORT_MAX_UNCOMPRESSED_BYTES,
   };
 }
 

@@ -34,7 +34,7 @@ export const EMBED_PATH = '/fusion/v1/embed';
 export const EXPORT_DOWNLOAD_PATH = '/fusion/v1/exports';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength' | 'importMaxFileBytes' | 'importMaxUncompressedBytes'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -115,6 +115,12 @@ export function createServices(db: Database, options: ServiceOptions) {
       files: createLocalDiskStorage(path.join(options.config.dataDir, 'imports')),
       timeZone: options.config.timeZone,
       maxTextLength: options.config.maxTextCellLength,
+      limits: {
+        ...(options.config.importMaxFileBytes ? { maxFileBytes: options.config.importMaxFileBytes } : {}),
+        ...(options.config.importMaxUncompressedBytes
+          ? { maxUncompressedBytes: options.config.importMaxUncompressedBytes }
+          : {}),
+      },
       onError: options.onListenerError,
     }),
     indexing,

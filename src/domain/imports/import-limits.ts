@@ -3,6 +3,8 @@ import type { ReadLimits } from './file-rows.js';
 
 /** Bytes of one file to import (an upload or an attachment). */
 export const MAX_IMPORT_FILE_BYTES = 256 * 2 ** 20;
+/** Bytes an XLSX file's zip may expand to. */
+export const MAX_IMPORT_UNCOMPRESSED_BYTES = 2 * 2 ** 30;
 
 export interface ImportLimits extends ReadLimits {
   maxFileBytes: number;
@@ -13,7 +15,7 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxRows: 2_000_000,
   maxColumns: 500,
   maxCellChars: DEFAULT_MAX_TEXT_CELL_LENGTH,
-  maxUncompressedBytes: 2 * 2 ** 30,
+  maxUncompressedBytes: MAX_IMPORT_UNCOMPRESSED_BYTES,
   maxZipEntries: 10_000,
 };
 

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../db/client.js';
 import type { Scope } from '../context.js';
-import { notFound } from '../errors.js';
+import { invalidArgument, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { parseTemplate, parseTemplatePatch, storedColumns, type TemplateColumn } from './template.schema.js';
 
@@ -46,6 +46,10 @@ export function createImportTemplateService(prisma: PrismaClient) {
   return {
     get,
     async list(scope: Scope, page = 1, pageSize = 20): Promise<{ templates: ImportTemplate[]; total: number }> {
+      if (!Number.isInteger(page) || page < 1)
+        throw invalidArgument('pageNum must be a positive integer', { parameter: 'pageNum' });
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_TEMPLATE_PAGE)
+        throw invalidArgument(`pageSize must be an integer from 1 to ${MAX_TEMPLATE_PAGE}`, { parameter: 'pageSize' });
       const where = { spaceId: scope.spaceId };
       const [rows, total] = await Promise.all([
         prisma.importTemplate.findMany({
