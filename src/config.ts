@@ -29,9 +29,19 @@ const configSchema = z.object({
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
   /** Bytes of one file to import (upload or attachment). */
-  IMPORT_MAX_FILE_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(MAX_IMPORT_FILE_BYTES),
+  IMPORT_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(MAX_IMPORT_FILE_BYTES),
   /** Bytes an XLSX file to import may expand to (its zip's entries together): past it the file is refused as a zip bomb. */
-  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(MAX_IMPORT_UNCOMPRESSED_BYTES),
+  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(MAX_IMPORT_UNCOMPRESSED_BYTES),
 });
 
 export type Config = {

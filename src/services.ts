@@ -34,7 +34,8 @@ export const EMBED_PATH = '/fusion/v1/embed';
 export const EXPORT_DOWNLOAD_PATH = '/fusion/v1/exports';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength' | 'importMaxFileBytes' | 'importMaxUncompressedBytes'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
+    Partial<Pick<Config, 'maxTextCellLength' | 'importMaxFileBytes' | 'importMaxUncompressedBytes'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;

@@ -20,6 +20,8 @@ export interface ImportTemplateColumnRo {
   dateFormat?: string | null;
   /** Header names that map to this column without an explicit mapping. */
   headers?: string[];
+  /** The field's property when a datasheet is made from the template (e.g. `{"precision": 0}` for a Number). */
+  property?: Record<string, unknown> | null;
 }
 
 export interface ImportTemplateRo {

@@ -61,13 +61,14 @@ export function multipartForm<T>(
         }
         await ended;
         if (broken) throw malformed();
-        if (secondFile)
-          throw new DomainError('TOO_MANY_FILES', 'Send one file per import', { parameter: 'file' });
+        if (secondFile) throw new DomainError('TOO_MANY_FILES', 'Send one file per import', { parameter: 'file' });
         if (last) yield last;
       }
       if (truncatedField) {
         stream.resume();
-        reject(invalidArgument(`${truncatedField} is longer than ${MAX_FIELD_BYTES} bytes`, { parameter: truncatedField }));
+        reject(
+          invalidArgument(`${truncatedField} is longer than ${MAX_FIELD_BYTES} bytes`, { parameter: truncatedField }),
+        );
         return;
       }
       consuming = consume({ ...fields }, { name: info.filename ?? '', data: held() });

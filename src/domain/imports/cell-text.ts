@@ -15,9 +15,13 @@ const FALSE = new Set(['false', 'no', 'n', '0', '']);
 function dateText(text: string, format: DateFormat): string {
   const [date = '', time] = text.split(/[ T]/, 2);
   const parts = date.split(/[-/.]/);
-  const order = { 'YYYY-MM-DD': 'ymd', 'YYYY/MM/DD': 'ymd', 'DD/MM/YYYY': 'dmy', 'DD.MM.YYYY': 'dmy', 'MM/DD/YYYY': 'mdy' }[
-    format
-  ];
+  const order = {
+    'YYYY-MM-DD': 'ymd',
+    'YYYY/MM/DD': 'ymd',
+    'DD/MM/YYYY': 'dmy',
+    'DD.MM.YYYY': 'dmy',
+    'MM/DD/YYYY': 'mdy',
+  }[format];
   const at = (c: string) => parts[order.indexOf(c)] ?? '';
   const [y, m, d] = [at('y'), at('m').padStart(2, '0'), at('d').padStart(2, '0')];
   const month = Number(m);
@@ -34,7 +38,7 @@ function dateText(text: string, format: DateFormat): string {
  * commas, dates in the column's format); the field's own validation (records/write-cells) then judges the value.
  * An empty cell clears (null).
  */
-export function cellValue(text: string, field: FieldDef, column: TemplateColumn | undefined): unknown {
+export function cellValue(text: string, field: FieldDef, column: TemplateColumn | undefined, isDate = false): unknown {
   const module = fieldTypeOf(field.type);
   const trimmed = text.trim();
   if (trimmed === '') return module.cellKind === 'boolean' ? false : null;
@@ -49,7 +53,7 @@ export function cellValue(text: string, field: FieldDef, column: TemplateColumn 
       throw new CellRuleError('is not a yes/no value (true, false, yes, no, 1, 0)');
     }
     case 'datetime':
-      return column?.dateFormat ? dateText(trimmed, column.dateFormat) : trimmed;
+      return column?.dateFormat && !isDate ? dateText(trimmed, column.dateFormat) : trimmed;
     case 'select':
     case 'array':
       return module.multiple
@@ -82,6 +86,7 @@ export function columnRules(column: TemplateColumn): ColumnRules {
       if (pattern && !pattern.test(value)) throw new CellRuleError(`does not match the pattern ${column.regex}`);
       if (allowed && !allowed.has(value)) throw new CellRuleError('is not one of the allowed values');
       const measure = numeric ? Number(value) : value.length;
+      if (Number.isNaN(measure)) throw new CellRuleError('is not a number');
       const what = numeric ? 'the value' : 'the length';
       if (column.min !== null && !(measure >= column.min)) throw new CellRuleError(`${what} is below ${column.min}`);
       if (column.max !== null && !(measure <= column.max)) throw new CellRuleError(`${what} is above ${column.max}`);

@@ -10,6 +10,8 @@ export interface FileRow {
   cells: string[];
   /** Cells that cannot be imported as they are (an XLSX formula or error value, an over-long cell); column is 0-based. */
   problems: { column: number | null; reason: string }[];
+  /** XLSX: columns whose cell is a date value (its text is ISO, whatever a template's date format says). */
+  dates?: Set<number>;
 }
 
 export interface ReadLimits {
@@ -62,7 +64,9 @@ export async function* csvRows(source: Source, limits: ReadLimits): AsyncGenerat
     skip_empty_lines: true,
     max_record_size: limits.maxCellChars * 4,
   });
-  const feeding = pipeline(Readable.from(utf8(source)), parser).catch((error: unknown) => parser.destroy(error as Error));
+  const feeding = pipeline(Readable.from(utf8(source)), parser).catch((error: unknown) =>
+    parser.destroy(error as Error),
+  );
   let rowNumber = 0;
   let width = -1;
   try {
@@ -86,7 +90,9 @@ export async function* csvRows(source: Source, limits: ReadLimits): AsyncGenerat
     if (error instanceof FileError) throw error;
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('CSV_'))
-      throw new FileError(`The CSV file cannot be read after row ${rowNumber}: ${code.slice(4).replaceAll('_', ' ').toLowerCase()}`);
+      throw new FileError(
+        `The CSV file cannot be read after row ${rowNumber}: ${code.slice(4).replaceAll('_', ' ').toLowerCase()}`,
+      );
     throw error;
   } finally {
     parser.destroy();
@@ -163,7 +169,9 @@ export async function* xlsxRows(source: Source, limits: ReadLimits): AsyncGenera
         if (values.length > limits.maxColumns)
           throw new FileError(`Row ${row.number} has more than ${limits.maxColumns} columns`);
         const problems: FileRow['problems'] = [];
+        const dates = new Set<number>();
         const cells = Array.from(values, (value, column) => {
+          if (value instanceof Date) dates.add(column);
           const cell = xlsxCell(value);
           if (typeof cell === 'string') {
             if (cell.length > limits.maxCellChars)
@@ -177,7 +185,7 @@ export async function* xlsxRows(source: Source, limits: ReadLimits): AsyncGenera
         else if (cells.length > width)
           problems.push({ column: null, reason: `has ${cells.length} cells, the header has ${width}` });
         while (cells.length < width) cells.push('');
-        yield { rowNumber: row.number, cells, problems };
+        yield { rowNumber: row.number, cells, problems, dates };
       }
       return; // the first worksheet only
     }

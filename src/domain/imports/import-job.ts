@@ -35,7 +35,11 @@ export interface ChunkWriterDeps {
 }
 
 const clip = (text: string | undefined) =>
-  text === undefined || text === '' ? null : text.length > MAX_ERROR_VALUE_CHARS ? `${text.slice(0, MAX_ERROR_VALUE_CHARS)}…` : text;
+  text === undefined || text === ''
+    ? null
+    : text.length > MAX_ERROR_VALUE_CHARS
+      ? `${text.slice(0, MAX_ERROR_VALUE_CHARS)}…`
+      : text;
 
 /** The write of one row failed for a reason of the whole chunk (the row cap, the datasheet gone): the job stops. */
 export class ChunkFailed extends Error {
@@ -66,7 +70,8 @@ export function createChunkWriter(
   let chunk: { rowNumber: number; input: Record<string, unknown> }[] = [];
   let errors: RowError[] = [];
   let stored = 0;
-  const headerOf = (index: number | null) => (index === null ? null : (plan.find((p) => p.index === index)?.header ?? null));
+  const headerOf = (index: number | null) =>
+    index === null ? null : (plan.find((p) => p.index === index)?.header ?? null);
 
   function judge(row: FileRow): Record<string, unknown> | RowError[] {
     const problems: RowError[] = row.problems.map((p) => ({
@@ -87,7 +92,7 @@ export function createChunkWriter(
           if (first !== undefined) throw new CellRuleError(`repeats the value of row ${first} (the column is unique)`);
           values.set(text.trim(), row.rowNumber);
         }
-        input[p.field.name] = cellValue(text, p.field, p.column);
+        input[p.field.name] = cellValue(text, p.field, p.column, row.dates?.has(p.index));
       } catch (error) {
         if (!(error instanceof CellRuleError)) throw error;
         problems.push({ rowNumber: row.rowNumber, column: p.header, value: clip(text), reason: error.message });
@@ -151,6 +156,7 @@ export function createChunkWriter(
           for (const r of rows)
             reject([{ rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.message}` }]);
           await saveErrors();
+          await onProgress({ ...progress });
           throw new ChunkFailed(error.message, rows[0]!.rowNumber);
         }
         reject([{ rowNumber: bad.rowNumber, column: null, value: null, reason: error.message }]);

@@ -36,7 +36,8 @@ export interface RunnerDeps {
   limits: ImportLimits;
 }
 
-const SERVER_ERROR = 'The import stopped because of a server error; rows after those written and reported were not imported';
+const SERVER_ERROR =
+  'The import stopped because of a server error; rows after those written and reported were not imported';
 
 /**
  * Runs one import job: reads the whole file once without writing (bad encoding, broken quoting, a zip bomb, too many
@@ -71,7 +72,8 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
     const template = job.templateId
       ? (await deps.templates.get(scope, job.templateId).catch(() => undefined))?.columns
       : undefined;
-    const plan = planColumns(header, schema, template, job.mapping as HeaderMapping | undefined);
+    const mapping = job.mapping as HeaderMapping | null;
+    const plan = planColumns(header, schema, template, mapping && Object.keys(mapping).length ? mapping : undefined);
     const writer = createChunkWriter(
       { ...deps },
       { id, scope, datasheetId: job.datasheetId },

@@ -7,6 +7,8 @@ import type { DatasheetService } from '../datasheets/datasheet.service.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument, notFound } from '../errors.js';
 import { newId } from '../ids.js';
+import type { FieldType } from '../fields/field-type.js';
+import { fieldTypeOf } from '../fields/registry.js';
 import type { RecordService } from '../records/record.service.js';
 import { defuseCsvCell } from '../exports/encoders.js';
 import { checkMappingTargets, parseMapping } from './import-plan.js';
@@ -83,6 +85,16 @@ const toView = (row: JobRow): ImportJobView => ({
   finishedAt: row.finishedAt,
 });
 
+/** A new field's property: none for types that take none, else an empty object (the type fills its defaults). */
+function defaultProperty(type: FieldType): Record<string, never> | undefined {
+  try {
+    fieldTypeOf(type).property.parse(undefined, { fieldIds: [] });
+    return undefined;
+  } catch {
+    return {};
+  }
+}
+
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /** The file's bytes, remembering whether it starts like a zip (an XLSX workbook). */
@@ -141,10 +153,14 @@ export function createImportService(deps: ImportDeps) {
   }
 
   const tooLarge = () =>
-    new DomainError('FILE_TOO_LARGE', `The file is larger than ${limits.maxFileBytes / 2 ** 20} MiB, the import limit`, {
-      parameter: 'file',
-      limit: limits.maxFileBytes,
-    });
+    new DomainError(
+      'FILE_TOO_LARGE',
+      `The file is larger than ${limits.maxFileBytes / 2 ** 20} MiB, the import limit`,
+      {
+        parameter: 'file',
+        limit: limits.maxFileBytes,
+      },
+    );
 
   async function start(scope: Scope, input: StartImport): Promise<ImportJobView> {
     const mapping = parseMapping(input.mapping);
@@ -169,13 +185,21 @@ export function createImportService(deps: ImportDeps) {
       if (opened.size > limits.maxFileBytes) throw tooLarge();
       fileName = opened.name;
       const zip = /zip|spreadsheetml/.test(opened.mimeType);
-      stored = { source: { kind: 'attachment', token: input.attachmentToken }, size: opened.size, type: typeOf(fileName, zip) };
+      stored = {
+        source: { kind: 'attachment', token: input.attachmentToken },
+        size: opened.size,
+        type: typeOf(fileName, zip),
+      };
     }
     let datasheetId = input.datasheetId;
     if (!datasheetId) {
       const created = await deps.datasheets.create(scope, {
         name: input.datasheetName ?? template!.name,
-        fields: template!.columns.map((c) => ({ name: c.field, type: c.type, property: {} })),
+        fields: template!.columns.map((c) => ({
+          name: c.field,
+          type: c.type,
+          property: c.property ?? defaultProperty(c.type),
+        })),
       });
       datasheetId = created.id;
       checkMappingTargets(mapping, created);
@@ -238,7 +262,9 @@ export function createImportService(deps: ImportDeps) {
     let first = true;
     do {
       const page = await errors(scope, importId, { datasheetId, pageSize: 1000, after });
-      const rows = page.errors.map((e) => [String(e.rowNumber), e.column ?? '', e.value ?? '', e.reason].map(defuseCsvCell));
+      const rows = page.errors.map((e) =>
+        [String(e.rowNumber), e.column ?? '', e.value ?? '', e.reason].map(defuseCsvCell),
+      );
       if (first) rows.unshift(['row', 'column', 'value', 'reason']);
       first = false;
       yield stringify(rows, { record_delimiter: '\r\n' });
@@ -258,7 +284,8 @@ export function createImportService(deps: ImportDeps) {
       },
       data: {
         status: 'failed',
-        error: 'The import was interrupted (its server stopped); rows after those written and reported were not imported',
+        error:
+          'The import was interrupted (its server stopped); rows after those written and reported were not imported',
         finishedAt: now,
       },
     });

@@ -27,6 +27,8 @@ export interface TemplateColumn {
   dateFormat: DateFormat | null;
   /** Header names that map to this column without an explicit mapping (besides the field's own name). */
   headers: string[];
+  /** The field's property when a datasheet is made from the template (e.g. a Number's precision); null: defaults. */
+  property: Record<string, unknown> | null;
 }
 
 export interface TemplateInput {
@@ -74,9 +76,13 @@ const column = z
     max: z.number().finite().nullable().default(null),
     dateFormat: z.enum(DATE_FORMATS).nullable().default(null),
     headers: z.array(text(255)).max(MAX_SUGGESTED_HEADERS).default([]),
+    property: z.record(z.string(), z.unknown()).nullable().default(null),
   })
   .strict()
-  .refine((c) => c.min === null || c.max === null || c.min <= c.max, { message: 'min must not exceed max', path: ['min'] });
+  .refine((c) => c.min === null || c.max === null || c.min <= c.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
 
 const columns = z
   .array(column)
@@ -120,7 +126,11 @@ export function parseTemplate(input: unknown): TemplateInput {
 /** A partial update: only the keys given change (columns as a whole). */
 export function parseTemplatePatch(input: unknown): Partial<TemplateInput> {
   const parsed = z
-    .object({ name: text(100).optional(), description: z.string().max(500).nullable().optional(), columns: columns.optional() })
+    .object({
+      name: text(100).optional(),
+      description: z.string().max(500).nullable().optional(),
+      columns: columns.optional(),
+    })
     .strict()
     .safeParse(input);
   if (!parsed.success) refuse(parsed.error);
@@ -128,4 +138,5 @@ export function parseTemplatePatch(input: unknown): Partial<TemplateInput> {
 }
 
 /** Columns as stored (already validated when written). */
-export const storedColumns = (value: unknown): TemplateColumn[] => (Array.isArray(value) ? value : []) as TemplateColumn[];
+export const storedColumns = (value: unknown): TemplateColumn[] =>
+  (Array.isArray(value) ? value : []) as TemplateColumn[];
