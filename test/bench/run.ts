@@ -9,11 +9,14 @@
  * most 20), beside the record service and a raw INSERT … unnest of the same rows, and a page of 1,000 records
  * through GraphQL beside the record service (p50/p95), e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
+ * BENCH_ONLY=io: a CSV import of BENCH_IO_ROWS rows (default 100,000; 1,000,000 with BENCH_LARGE=1) and exports of
+ * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
 import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
+import { ioBench } from './io.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -85,4 +88,11 @@ if (runs('graphql')) {
     );
   if (postgres)
     print('GraphQL over HTTP on PostgreSQL', await withDatabaseUrl(postgres, () => graphqlBench(mutations, 50)));
+}
+if (runs('io')) {
+  const ioRows = Number(process.env.BENCH_IO_ROWS ?? (process.env.BENCH_LARGE === '1' ? 1_000_000 : 100_000));
+  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? 100_000);
+  if (pglite) print('Imports and exports (PGlite)', await withDatabaseUrl(undefined, () => ioBench(ioRows, xlsxRows)));
+  if (postgres)
+    print('Imports and exports on PostgreSQL', await withDatabaseUrl(postgres, () => ioBench(ioRows, xlsxRows)));
 }
