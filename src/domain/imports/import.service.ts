@@ -13,7 +13,10 @@ import type { RecordService } from '../records/record.service.js';
 import { defuseCsvCell } from '../exports/encoders.js';
 import { checkMappingTargets, parseMapping } from './import-plan.js';
 import { DEFAULT_IMPORT_LIMITS, IMPORT_HEARTBEAT_LAPSE_MS, type ImportLimits } from './import-limits.js';
-import { runImportJob, type JobRow } from './import-runner.js';
+import { runImportJob } from './import-runner.js';
+import { toView, type ImportErrorView, type ImportJobView } from './import-view.js';
+
+export type { ImportErrorView, ImportJobView } from './import-view.js';
 import type { ImportTemplateService } from './template.service.js';
 import { stringify } from 'csv-stringify/sync';
 
@@ -43,47 +46,6 @@ export interface StartImport {
   file?: { name: string; data: AsyncIterable<Uint8Array> } | undefined;
   attachmentToken?: string | null | undefined;
 }
-
-export interface ImportJobView {
-  id: string;
-  datasheetId: string;
-  templateId: string | null;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  fileName: string;
-  fileType: 'csv' | 'xlsx';
-  fileSize: number;
-  rowsRead: number;
-  rowsWritten: number;
-  rowsRejected: number;
-  error: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export interface ImportErrorView {
-  rowNumber: number;
-  column: string | null;
-  value: string | null;
-  reason: string;
-}
-
-const toView = (row: JobRow): ImportJobView => ({
-  id: row.id,
-  datasheetId: row.datasheetId,
-  templateId: row.templateId,
-  status: row.status as ImportJobView['status'],
-  fileName: row.fileName,
-  fileType: row.fileType as ImportJobView['fileType'],
-  fileSize: Number(row.fileSize),
-  rowsRead: row.rowsRead,
-  rowsWritten: row.rowsWritten,
-  rowsRejected: row.rowsRejected,
-  error: row.error,
-  createdAt: row.createdAt,
-  startedAt: row.startedAt,
-  finishedAt: row.finishedAt,
-});
 
 /** A new field's property: none for types that take none, else an empty object (the type fills its defaults). */
 function defaultProperty(type: FieldType): Record<string, never> | undefined {
