@@ -377,3 +377,38 @@ describe('import route errors', () => {
     expect([paging.body.code, paging.body.message]).toEqual([400, 'pageSize must be an integer from 1 to 1000']);
   });
 });
+
+describe('an import whose server stopped', () => {
+  it('is failed once its heartbeat lapsed, keeping what it wrote and saying what was not imported', async () => {
+    const dst = await datasheet();
+    const id = 'impStale00000';
+    const long = new Date(Date.now() - 60 * 60 * 1000);
+    await t.app.prisma.importJob.create({
+      data: {
+        id,
+        spaceId: t.spaceId,
+        datasheetId: dst,
+        status: 'running',
+        fileName: 'x.csv',
+        fileType: 'csv',
+        source: { kind: 'upload', key: 'nope' },
+        rowsRead: 500,
+        rowsWritten: 500,
+        heartbeatAt: long,
+        createdAt: long,
+      },
+    });
+    async function* data() {
+      yield Buffer.from('Name\nq\n');
+    }
+    const fresh = await t.app.services.imports.start(scope, {
+      datasheetId: dst,
+      file: { name: 'y.csv', data: data() },
+    });
+    expect(await t.app.services.imports.recoverStale()).toBe(1);
+    const job = (await call<Job>('GET', `/v1/datasheets/${dst}/imports/${id}`)).body.data!;
+    expect(job).toMatchObject({ status: 'failed', rowsWritten: 500 });
+    expect(job.error).toContain('interrupted');
+    expect((await finished(dst, fresh.id)).status).toBe('done');
+  });
+});
