@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://tables.example.com/',
       TIME_ZONE: 'Asia/Shanghai',
       MAX_TEXT_CELL_LENGTH: '5000',
+      IMPORT_MAX_FILE_BYTES: '1000000',
+      IMPORT_MAX_UNCOMPRESSED_BYTES: '2000000',
       DATABASE_STATEMENT_TIMEOUT_MS: '30000',
       DATABASE_POOL_TIMEOUT_MS: '5000',
     });
@@ -43,6 +45,8 @@ describe('loadConfig', () => {
       timeZone: 'Asia/Shanghai',
       rateLimit: expect.objectContaining({ enabled: true, windowMs: 1000 }),
       maxTextCellLength: 5000,
+      importMaxFileBytes: 1_000_000,
+      importMaxUncompressedBytes: 2_000_000,
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
     });
