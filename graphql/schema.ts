@@ -9,5 +9,7 @@ import './modules/datasheet.js';
 import './modules/record.js';
 import './modules/record-mutations.js';
 import './modules/schema-mutations.js';
+import './modules/exports.js';
+import './modules/imports.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

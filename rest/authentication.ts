@@ -43,6 +43,7 @@ function isPublic(req: Request): boolean {
   const path = req.path.toLowerCase();
   return (
     (req.method === 'PUT' && path.startsWith('/v1/uploads/')) ||
+    (req.method === 'GET' && path.startsWith('/v1/exports/')) ||
     path === '/v1/embed' ||
     path.startsWith('/v1/embed/') ||
     path === '/v1/openapi.json' ||

@@ -62,6 +62,8 @@ export const FUSION_CODES = {
   LINK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
+  FILE_TOO_LARGE: { status: 413, code: 413 },
+  DOWNLOAD_LINK_INVALID: { status: 403, code: 403 },
 } as const satisfies Record<Reason, FusionCode>;
 
 export function toFusionFailure(error: unknown): FusionFailure {

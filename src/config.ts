@@ -2,6 +2,7 @@ import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
+import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_UNCOMPRESSED_BYTES } from './domain/imports/import-limits.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -29,6 +30,20 @@ const configSchema = z.object({
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
   ATTACHMENT_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3_600),
   ATTACHMENT_GRACE_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
+  /** Bytes of one file to import (upload or attachment). */
+  IMPORT_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(MAX_IMPORT_FILE_BYTES),
+  /** Bytes an XLSX file to import may expand to (its zip's entries together): past it the file is refused as a zip bomb. */
+  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(MAX_IMPORT_UNCOMPRESSED_BYTES),
 });
 
 export type Config = {
@@ -55,6 +70,8 @@ export type Config = {
    * long an attachment stays unreferenced before it is deleted, ms.
    */
   attachmentSweep: { intervalMs: number; graceMs: number };
+  importMaxFileBytes: number;
+  importMaxUncompressedBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -99,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMs: c.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
       graceMs: c.ATTACHMENT_GRACE_SECONDS * 1000,
     },
+    importMaxFileBytes: c.IMPORT_MAX_FILE_BYTES,
+    importMaxUncompressedBytes: c.IMPORT_MAX_UNCOMPRESSED_BYTES,
   };
 }
 

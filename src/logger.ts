@@ -42,6 +42,7 @@ export function redactSecrets(text: string): string {
   return text
     .replace(/\btbk_[0-9A-Za-z]+/g, 'tbk_[redacted]')
     .replace(/\btbu_[0-9A-Za-z]+/g, 'tbu_[redacted]')
+    .replace(/\btbx_[0-9A-Za-z]+/g, 'tbx_[redacted]')
     .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
 }
 

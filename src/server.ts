@@ -99,7 +99,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       });
       // Expired idempotency keys are reclaimed on reuse anyway, and expired upload slots refused; this keeps
       // their tables from growing.
+      const recoverImports = () =>
+        services.imports
+          .recoverStale()
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'import recovery failed'));
+      void recoverImports();
       purge = setInterval(() => {
+        void recoverImports();
         services.idempotency
           .purgeExpired()
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'idempotency purge failed'));

@@ -21,6 +21,9 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+import { createExportService } from './domain/exports/export.service.js';
+import { createImportService } from './domain/imports/import.service.js';
+import { createImportTemplateService } from './domain/imports/template.service.js';
 
 /** How long an unreferenced attachment is kept when the configuration does not say (ATTACHMENT_GRACE_SECONDS). */
 const DEFAULT_ATTACHMENT_GRACE_MS = 86_400_000;
@@ -31,9 +34,14 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 /** Where an embed link's public, read-only view is served (rest/controllers/embed.controller.ts). */
 export const EMBED_PATH = '/fusion/v1/embed';
 
+/** Where one-time export downloads are served (rest/controllers/export-downloads.controller.ts). */
+export const EXPORT_DOWNLOAD_PATH = '/fusion/v1/exports';
+
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
-    Partial<Pick<Config, 'maxTextCellLength' | 'attachmentSweep'>>;
+    Partial<
+      Pick<Config, 'maxTextCellLength' | 'attachmentSweep' | 'importMaxFileBytes' | 'importMaxUncompressedBytes'>
+    >;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -66,6 +74,8 @@ export function createServices(db: Database, options: ServiceOptions) {
     formulaFilter,
     now: () => new Date(),
   });
+  const datasheets = createDatasheetService(prisma, bus);
+  const importTemplates = createImportTemplateService(prisma);
   return {
     events: bus,
     spaces: createSpaceService(prisma),
@@ -73,7 +83,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
     audit,
     idempotency: createIdempotencyService(db),
-    datasheets: createDatasheetService(prisma, bus),
+    datasheets,
     fields: createFieldService(prisma, bus, { timeZone: options.config.timeZone }),
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
@@ -96,6 +106,31 @@ export function createServices(db: Database, options: ServiceOptions) {
       audit,
       embedUrl: (linkId) => `${options.config.publicUrl}${EMBED_PATH}/${linkId}`,
       limiter: options.config.rateLimit.enabled ? options.limiter : undefined,
+    }),
+    exports: createExportService({
+      db,
+      prisma,
+      records,
+      downloadUrl: (secret) => `${options.config.publicUrl}${EXPORT_DOWNLOAD_PATH}/${secret}`,
+    }),
+    importTemplates,
+    imports: createImportService({
+      db,
+      prisma,
+      records,
+      datasheets,
+      templates: importTemplates,
+      attachments,
+      files: createLocalDiskStorage(path.join(options.config.dataDir, 'imports')),
+      timeZone: options.config.timeZone,
+      maxTextLength: options.config.maxTextCellLength,
+      limits: {
+        ...(options.config.importMaxFileBytes ? { maxFileBytes: options.config.importMaxFileBytes } : {}),
+        ...(options.config.importMaxUncompressedBytes
+          ? { maxUncompressedBytes: options.config.importMaxUncompressedBytes }
+          : {}),
+      },
+      onError: options.onListenerError,
     }),
     indexing,
     health: {

@@ -78,6 +78,10 @@ export interface Reasons {
   LINK_LIMIT: { parameter: string; limit: number };
   RATE_LIMITED: { rate: RateDetails };
   QUOTA_EXCEEDED: { limit: number | null };
+  /** A file to import is larger than the import size limit. */
+  FILE_TOO_LARGE: { parameter: string; limit: number };
+  /** A one-time export download URL that is unknown, used or expired. */
+  DOWNLOAD_LINK_INVALID: Record<string, never>;
 }
 
 export type Reason = keyof Reasons;
@@ -107,6 +111,8 @@ export const REASON_CODE = {
   LINK_LIMIT: 'LIMIT_EXCEEDED',
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  FILE_TOO_LARGE: 'LIMIT_EXCEEDED',
+  DOWNLOAD_LINK_INVALID: 'FORBIDDEN',
 } as const satisfies Record<Reason, ErrorCode>;
 
 /** Details may be left out where the reason has none that are required. */

@@ -15,6 +15,9 @@ export const ID_PREFIX = {
   idempotency: 'idk',
   upload: 'upl',
   embedLink: 'emb',
+  importTemplate: 'itp',
+  importJob: 'imp',
+  exportDownload: 'xdl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

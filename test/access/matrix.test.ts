@@ -44,6 +44,11 @@ const PUBLIC_FIXTURES: Record<
     forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA` }),
     refused: [200, 1501],
   },
+  DownloadExport: {
+    valid: async () => ({ path: await downloadPath() }),
+    forged: async () => ({ path: `${(await downloadPath()).slice(0, -4)}AAAA` }),
+    refused: [403, 403],
+  },
   GetEmbedRecords: {
     valid: async () => ({ path: `/v1/embed/${await embedLinkId()}/records?pageSize=5` }),
     forged: async () => ({ path: `/v1/embed/${(await embedLinkId()).slice(0, -4)}AAAA/records` }),
@@ -169,6 +174,27 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
     path: `/v1/datasheets/${fx.datasheetId}/records/batch`,
     body: { creates: [{ fields: { Title: 'batch' } }], deletes: [await fx.recordId()] },
   }),
+  ExportDatasheet: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/export?format=csv` }),
+  StartImport: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/imports`, body: importForm() }),
+  StartImportIntoNewDatasheet: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/imports`,
+    body: importForm({ templateId: await templateId() }),
+  }),
+  GetImport: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/imports/${await importId(fx.datasheetId)}` }),
+  GetImportErrors: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/imports/${await importId(fx.datasheetId)}/errors`,
+  }),
+  ListImportTemplates: async () => ({ path: `/v1/spaces/${fx.spaceId}/import-templates` }),
+  CreateImportTemplate: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/import-templates`,
+    body: { name: 'matrix', columns: [{ field: 'Title' }] },
+  }),
+  GetImportTemplate: async () => ({ path: `/v1/spaces/${fx.spaceId}/import-templates/${await templateId()}` }),
+  UpdateImportTemplate: async () => ({
+    path: `/v1/spaces/${fx.spaceId}/import-templates/${await templateId()}`,
+    body: { name: 'renamed' },
+  }),
+  DeleteImportTemplate: async () => ({ path: `/v1/spaces/${fx.spaceId}/import-templates/${await templateId()}` }),
   GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
     const form = new FormData();
@@ -190,6 +216,38 @@ async function embedLinkId(fresh = false): Promise<string> {
   return link.linkId;
 }
 let sharedLinkId: string | undefined;
+
+/** A multipart import of a one-row CSV (the default primary field is `Title`). */
+function importForm(fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  form.append('file', new Blob([Buffer.from('Title\nmatrix\n')], { type: 'text/csv' }), 'matrix.csv');
+  return form;
+}
+
+/** A fresh import template of the fixture space. */
+async function templateId(): Promise<string> {
+  const scope = await ownerScope(t);
+  return (await t.app.services.importTemplates.create(scope, { name: 'm', columns: [{ field: 'Title' }] })).id;
+}
+
+/** A finished import into the datasheet. */
+async function importId(datasheetId: string): Promise<string> {
+  const scope = await ownerScope(t);
+  async function* data() {
+    yield Buffer.from('Title\nimported\n');
+  }
+  const job = await t.app.services.imports.start(scope, { datasheetId, file: { name: 'm.csv', data: data() } });
+  await t.app.services.imports.idle();
+  return job.id;
+}
+
+/** A one-time export download path (under /fusion). */
+async function downloadPath(): Promise<string> {
+  const scope = await ownerScope(t);
+  const { url } = await t.app.services.exports.createDownload(scope, fx.datasheetId, { format: 'csv' });
+  return new URL(url).pathname.replace(/^\/fusion/, '');
+}
 
 async function uploadPath(): Promise<string> {
   const [slot] = await t.app.services.uploads.issue({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, 1);
@@ -401,6 +459,30 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
   moveView: async () => ({
     query: 'mutation($d: ID!, $v: ID!) { moveView(datasheetId: $d, viewId: $v, index: 0) { id } }',
     variables: { d: fx.datasheetId, v: await fx.viewId() },
+  }),
+  exportDatasheet: async () => ({
+    query: 'mutation($d: ID!) { exportDatasheet(datasheetId: $d, format: "jsonl") { url expiresAt } }',
+    variables: { d: fx.otherDatasheetId },
+  }),
+  importJob: async () => ({
+    query: 'query($id: ID!) { importJob(id: $id) { id status rowsWritten errors(first: 5) { nextCursor } } }',
+    variables: { id: await importId(fx.otherDatasheetId) },
+  }),
+  importTemplates: async () => ({ query: '{ importTemplates(first: 5) { id name } }' }),
+  importTemplate: async () => ({
+    query: 'query($id: ID!) { importTemplate(id: $id) { id columns } }',
+    variables: { id: await templateId() },
+  }),
+  createImportTemplate: async () => ({
+    query: 'mutation { createImportTemplate(name: "m", columns: [{ field: "Title" }]) { id } }',
+  }),
+  updateImportTemplate: async () => ({
+    query: 'mutation($id: ID!) { updateImportTemplate(id: $id, name: "n") { id name } }',
+    variables: { id: await templateId() },
+  }),
+  deleteImportTemplate: async () => ({
+    query: 'mutation($id: ID!) { deleteImportTemplate(id: $id) }',
+    variables: { id: await templateId() },
   }),
   revokeToken: async () => {
     const { token } = await t.app.services.tokens.create({ spaceId: fx.spaceId, name: 'victim' });

@@ -11,11 +11,14 @@
  * and parsing stays off the server's event loop); the server, the record service calls and the raw insert share
  * this process and its connection pool, and the server's CPU time per operation is printed beside theirs, e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
+ * BENCH_ONLY=io: a CSV import of BENCH_IO_ROWS rows (default 100,000; 1,000,000 with BENCH_LARGE=1) and exports of
+ * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
 import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
+import { ioBench } from './io.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -87,4 +90,11 @@ if (runs('graphql')) {
     );
   if (postgres)
     print('GraphQL over HTTP on PostgreSQL', await withDatabaseUrl(postgres, () => graphqlBench(mutations, 50)));
+}
+if (runs('io')) {
+  const ioRows = Number(process.env.BENCH_IO_ROWS ?? (process.env.BENCH_LARGE === '1' ? 1_000_000 : 100_000));
+  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? 100_000);
+  if (pglite) print('Imports and exports (PGlite)', await withDatabaseUrl(undefined, () => ioBench(ioRows, xlsxRows)));
+  if (postgres)
+    print('Imports and exports on PostgreSQL', await withDatabaseUrl(postgres, () => ioBench(ioRows, xlsxRows)));
 }

@@ -46,5 +46,12 @@ export async function fusion<T = unknown>(
           : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as Envelope<T> };
+  return { status: response.status, headers: response.headers, text, body: envelopeOf<T>(response, text) };
+}
+
+/** The envelope of a JSON answer; a file (an export) stands for a success or failure by its HTTP status. */
+function envelopeOf<T>(response: Response, text: string): Envelope<T> {
+  if (!response.headers.get('content-type')?.includes('application/json') && response.ok)
+    return { success: true, code: 200, message: 'SUCCESS' };
+  return JSON.parse(text) as Envelope<T>;
 }
