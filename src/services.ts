@@ -20,6 +20,7 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+import { DEFAULT_QUERY_INDEX_OPTIONS, startQueryIndexing, type QueryIndexOptions } from './db/query/query-indexes.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
+  /** Indexes built for the queries made (query-indexes.ts); `false` builds none. */
+  queryIndexes?: Partial<QueryIndexOptions> | false;
 }
 
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
@@ -49,6 +52,17 @@ export function createServices(db: Database, options: ServiceOptions) {
     },
     options.onListenerError ?? (() => {}),
   );
+  // Filters and sorts that queries use get matching expression indexes too (built in the background, bounded).
+  const queryIndexes =
+    options.queryIndexes === false
+      ? undefined
+      : startQueryIndexing(
+          db,
+          { ...DEFAULT_QUERY_INDEX_OPTIONS, ...options.queryIndexes },
+          options.onListenerError ?? (() => {}),
+        );
+  const sweep = queryIndexes && setInterval(() => void queryIndexes.sweep().catch(() => {}), 3600_000);
+  sweep?.unref();
   const attachments = createAttachmentService({
     prisma,
     storage: createLocalDiskStorage(path.join(options.config.dataDir, 'attachments')),
@@ -63,6 +77,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     maxTextLength: options.config.maxTextCellLength,
     formulaFilter,
     now: () => new Date(),
+    queryIndexes,
   });
   return {
     events: bus,
@@ -90,7 +105,19 @@ export function createServices(db: Database, options: ServiceOptions) {
       embedUrl: (linkId) => `${options.config.publicUrl}${EMBED_PATH}/${linkId}`,
       limiter: options.config.rateLimit.enabled ? options.limiter : undefined,
     }),
-    indexing,
+    indexing: {
+      /** Resolves when no view or query index is being built or dropped. */
+      idle: async () => {
+        await indexing.idle();
+        await queryIndexes?.idle();
+      },
+      stop: () => {
+        indexing.stop();
+        queryIndexes?.stop();
+        clearInterval(sweep);
+      },
+    },
+    queryIndexes,
     health: {
       /** Database answers and every migration is applied. */
       ready: () => isReady(db, options.expectedMigrations).catch(() => false),

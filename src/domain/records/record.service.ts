@@ -73,6 +73,7 @@ export function createRecordService(baseDeps: RecordDeps) {
       now: deps.now(),
       schemaCache,
       counts,
+      indexes: deps.queryIndexes,
     });
 
   /** create, then the created records as read with their revision and authors (WrittenRecords). */
