@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db/query/list-records.js';
 import { FilterCompileError } from '../../db/query/compile-filter.js';
+import type { PageBoundaries } from '../../db/query/page-boundaries.js';
 import type { QueryIndexer } from '../../db/query/query-indexes.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
@@ -113,6 +114,8 @@ export async function queryRecords(
     counts?: CountCache;
     /** Told what each filtered or user-sorted query could use an index for (query-indexes.ts). */
     indexes?: QueryIndexer | undefined;
+    /** Page ends by statement and revision: deep pageNum seeks instead of OFFSET (page-boundaries.ts). */
+    boundaries?: PageBoundaries | undefined;
   },
 ): Promise<RecordPage> {
   const cache = options.schemaCache;
@@ -148,6 +151,7 @@ async function runQuery(
     now?: Date;
     counts?: CountCache;
     indexes?: QueryIndexer | undefined;
+    boundaries?: PageBoundaries | undefined;
   },
 ): Promise<{ page: RecordPage; schemaRevision: number | undefined }> {
   const datasheetId = schema.id;
@@ -230,7 +234,12 @@ async function runQuery(
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
       // No datasheet holds 2³¹ rows: a page starting past that is past the end (records: []), as any page beyond it.
       const offset = Math.min((pageNum - 1) * pageSize, MAX_INT4);
-      const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
+      const result = await listRecords(db, spec, {
+        kind: 'offset',
+        offset,
+        limit: pageSize,
+        boundaries: options.boundaries,
+      });
       ({ schemaRevision, revision } = result);
       if (result.records.length < pageSize && (result.records.length > 0 || offset === 0))
         seenTotal = offset + result.records.length;
