@@ -140,6 +140,9 @@ export async function httpBench(seconds: number): Promise<Figure[]> {
       { name: 'server RSS idle (before the load)', value: rssNote(idle), unit: 'MB', note: 'goal ≤ 120 MB' },
       { name: 'server RSS after the load', value: rssNote(loaded), unit: 'MB', note: 'goal ≤ 300 MB' },
     ];
+  } catch (error) {
+    process.stderr.write(`server exit ${server.child.exitCode}; stderr:\n${server.stderr().slice(-3000)}\n`);
+    throw error;
   } finally {
     server.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
