@@ -46,9 +46,9 @@ const cpuNote = (cpu: number | undefined) => (cpu === undefined ? '' : `, server
 /** How the bench starts the server: the production build (default), or the sources under tsx (BENCH_SERVER=tsx). */
 async function startServer(env: Record<string, string | undefined>): Promise<Running> {
   const root = process.env.BENCH_SERVER_ROOT ?? ROOT;
-  if (process.env.BENCH_SERVER === 'tsx') return runNode(['--import', 'tsx', path.join(root, 'src/main.ts')], env);
+  if (process.env.BENCH_SERVER === 'tsx') return runNode(['--import', 'tsx', 'src/main.ts'], env, root);
   if (root === ROOT) await buildIfStale(ROOT);
-  return runNode([path.join(root, 'dist/src/main.js')], env);
+  return runNode(['dist/src/main.js'], env, root);
 }
 
 const rssNote = (mb: number | undefined) => (mb === undefined ? 0 : mb);

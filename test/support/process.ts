@@ -19,9 +19,9 @@ export function runTs(entry: string, args: string[], env: Record<string, string 
 }
 
 /** Runs node with these arguments (e.g. a compiled entry point, `dist/src/main.js`) in the project's directory. */
-export function runNode(argv: string[], env: Record<string, string | undefined>): Running {
+export function runNode(argv: string[], env: Record<string, string | undefined>, cwd = ROOT): Running {
   const child = spawn(process.execPath, argv, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
