@@ -141,7 +141,9 @@ export async function httpBench(seconds: number): Promise<Figure[]> {
       { name: 'server RSS after the load', value: rssNote(loaded), unit: 'MB', note: 'goal ≤ 300 MB' },
     ];
   } catch (error) {
-    process.stderr.write(`server exit ${server.child.exitCode}; stderr:\n${server.stderr().slice(-3000)}\n`);
+    process.stderr.write(
+      `server exit ${server.child.exitCode}; stdout:\n${server.stdout().slice(-3000)}\nstderr:\n${server.stderr().slice(-3000)}\n`,
+    );
     throw error;
   } finally {
     server.child.kill('SIGTERM');
