@@ -27,6 +27,7 @@ import { createImportTemplateService } from './domain/imports/template.service.j
 
 /** How long an unreferenced attachment is kept when the configuration does not say (ATTACHMENT_GRACE_SECONDS). */
 const DEFAULT_ATTACHMENT_GRACE_MS = 86_400_000;
+import { DEFAULT_QUERY_INDEX_OPTIONS, startQueryIndexing, type QueryIndexOptions } from './db/query/query-indexes.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -45,6 +46,8 @@ export interface ServiceOptions {
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
+  /** Indexes built for the queries made (query-indexes.ts); `false` builds none. */
+  queryIndexes?: Partial<QueryIndexOptions> | false;
 }
 
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
@@ -62,6 +65,17 @@ export function createServices(db: Database, options: ServiceOptions) {
     },
     options.onListenerError ?? (() => {}),
   );
+  // Filters and sorts that queries use get matching expression indexes too (built in the background, bounded).
+  const queryIndexes =
+    options.queryIndexes === false
+      ? undefined
+      : startQueryIndexing(
+          db,
+          { ...DEFAULT_QUERY_INDEX_OPTIONS, ...options.queryIndexes },
+          options.onListenerError ?? (() => {}),
+        );
+  const sweep = queryIndexes && setInterval(() => void queryIndexes.sweep().catch(() => {}), 3600_000);
+  sweep?.unref();
   const storage = createLocalDiskStorage(path.join(options.config.dataDir, 'attachments'));
   const attachments = createAttachmentService({ prisma, storage, publicUrl: options.config.publicUrl });
   const records = createRecordService({
@@ -73,6 +87,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     maxTextLength: options.config.maxTextCellLength,
     formulaFilter,
     now: () => new Date(),
+    queryIndexes,
   });
   const datasheets = createDatasheetService(prisma, bus);
   const importTemplates = createImportTemplateService(prisma);
@@ -132,7 +147,19 @@ export function createServices(db: Database, options: ServiceOptions) {
       },
       onError: options.onListenerError,
     }),
-    indexing,
+    indexing: {
+      /** Resolves when no view or query index is being built or dropped. */
+      idle: async () => {
+        await indexing.idle();
+        await queryIndexes?.idle();
+      },
+      stop: () => {
+        indexing.stop();
+        queryIndexes?.stop();
+        clearInterval(sweep);
+      },
+    },
+    queryIndexes,
     health: {
       /** Database answers and every migration is applied. */
       ready: () => isReady(db, options.expectedMigrations).catch(() => false),

@@ -1,11 +1,13 @@
 /**
  * `npm start` runs this first: code generation (Prisma client, tsoa routes and spec) runs only when an
- * output is missing or older than its inputs, so a start after `npm install` (which generates) is fast.
+ * output is missing or older than its inputs, so a start after `npm install` (which generates) is fast; then the
+ * production build in dist/ (build.ts) is made when it is missing or older than a source.
  */
 import { execSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -34,3 +36,8 @@ const stale = outputs.some((file) => {
   return mtime === 0 || mtime < inputs;
 });
 if (stale) execSync('npm run generate', { cwd: root, stdio: 'inherit' });
+
+if (process.argv.includes('--build')) {
+  const t0 = performance.now();
+  if (await buildIfStale(root)) process.stdout.write(`built dist/ in ${Math.round(performance.now() - t0)} ms\n`);
+}

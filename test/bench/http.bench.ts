@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { freshPostgresDatabase } from '../support/database.js';
+import { buildIfStale } from '../../src/tooling/build.js';
 import { fusion } from '../support/fusion.js';
-import { freePort, runTs, waitReady } from '../support/process.js';
+import { freePort, ROOT, runNode, runTs, waitReady, type Running } from '../support/process.js';
+import { rssMb, seedDataset, sequentialFigures, writeRate } from './request-path.bench.js';
 
 export interface Figure {
   name: string;
@@ -41,119 +43,108 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
 
 const cpuNote = (cpu: number | undefined) => (cpu === undefined ? '' : `, server CPU ${Math.round(cpu)} µs/request`);
 
-async function call(base: string, token: string, method: string, path: string, body?: unknown) {
-  // biome-ignore lint/suspicious/noExplicitAny: the bench reads whatever data each call answers
-  const json = (await fusion<any>(base, method, `/v1${path}`, { token, body })).body;
-  if (!json.success) throw new Error(`${method} ${path}: ${json.message}`);
-  return json.data;
+/** How the bench starts the server: the production build (default), or the sources under tsx (BENCH_SERVER=tsx). */
+async function startServer(env: Record<string, string | undefined>): Promise<Running> {
+  const root = process.env.BENCH_SERVER_ROOT ?? ROOT;
+  if (process.env.BENCH_SERVER === 'tsx') return runNode(['--import', 'tsx', 'src/main.ts'], env, root);
+  if (root === ROOT) await buildIfStale(ROOT);
+  return runNode(['dist/src/main.js'], env, root);
 }
 
-/** Fusion records over HTTP: sequential writes of 10, GET pages of 1,000, and 8 clients reading one record. */
-async function fusionFigures(
-  base: string,
-  token: string,
-  seconds: number,
-  bareRps: number,
-  db: string,
-  pid?: number,
-): Promise<Figure[]> {
-  const spaceId = (await call(base, token, 'GET', '/spaces')).spaces[0].id as string;
-  const dst = (
-    await call(base, token, 'POST', `/spaces/${spaceId}/datasheets`, {
-      name: 'bench',
-      fields: [
-        { name: 'Name', type: 'SingleText', property: {} },
-        { name: 'Amount', type: 'Number', property: { precision: 2 } },
-        { name: 'Stage', type: 'SingleSelect', property: { options: [{ name: 'Lead' }, { name: 'Won' }] } },
-      ],
-    })
-  ).id as string;
-  const requests = 150;
-  const t0 = performance.now();
-  for (let i = 0; i < requests; i++) {
-    const records = Array.from({ length: 10 }, (_, j) => ({
-      fields: { Name: `r${i * 10 + j}`, Amount: j * 3.5, Stage: j % 2 ? 'Won' : 'Lead' },
-    }));
-    await call(base, token, 'POST', `/datasheets/${dst}/records`, { records });
-  }
-  const writeRate = (requests * 10) / ((performance.now() - t0) / 1000);
-  const samples: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const s0 = performance.now();
-    await call(base, token, 'GET', `/datasheets/${dst}/records?pageSize=1000`);
-    samples.push(performance.now() - s0);
-  }
-  samples.sort((a, b) => a - b);
-  const one = (await call(base, token, 'GET', `/datasheets/${dst}/records?pageSize=1`)).records[0].recordId as string;
-  const reads = await load(
-    `${base}/fusion/v1/datasheets/${dst}/records?recordIds=${one}`,
-    { authorization: `Bearer ${token}` },
-    seconds,
-    8,
-    pid,
-  );
-  return [
-    {
-      name: `sequential POST of 10 records (${db})`,
-      value: writeRate,
-      unit: 'rec/s',
-      note: `${requests} requests, one at a time`,
-    },
-    {
-      name: `GET pageSize=1000 (${db})`,
-      value: samples[Math.floor(samples.length / 2)]!,
-      unit: 'ms p50',
-      note: `p95 ${samples[Math.floor(samples.length * 0.95)]!.toFixed(1)} ms`,
-    },
-    {
-      name: `GET one record, 8 clients (${db})`,
-      value: reads.rps,
-      unit: 'req/s',
-      note: `${(reads.rps / bareRps).toFixed(3)} × bare node:http${cpuNote(reads.cpuPerRequest)}`,
-    },
-  ];
-}
+const rssNote = (mb: number | undefined) => (mb === undefined ? 0 : mb);
 
-/** Authenticated GET /fusion/v1/spaces through the whole stack against a bare node:http server, same run. */
+/**
+ * Issue 13's table on one database (PGlite, or PostgreSQL with DATABASE_URL), the bare node:http server in the same
+ * run: GET one record (8 connections) and GET /fusion/v1/spaces (32) beside it, the filtered page, random deep pages of
+ * 1,000, POST of 10 records from 8 clients, and resident memory idle and after the load.
+ */
 export async function httpBench(seconds: number): Promise<Figure[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-bench-'));
   const pgdb = await freshPostgresDatabase();
   const [port, barePort] = [await freePort(), await freePort()];
-  const server = runTs('src/main.ts', [], {
-    DATA_DIR: dataDir,
+  const env = { DATA_DIR: dataDir, DATABASE_URL: pgdb?.url };
+  const data = await seedDataset(env, Number(process.env.BENCH_DATASET ?? 40_000));
+  const server = await startServer({
+    ...env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: pgdb?.url,
     LOG_LEVEL: 'warn',
     RATE_LIMIT: 'off',
   });
   const bare = runTs('test/bench/bare-server.ts', [], { PORT: String(barePort) });
+  const db = pgdb ? 'PostgreSQL' : 'PGlite';
+  const base = `http://127.0.0.1:${port}`;
   try {
-    const [, token] = await server.waitFor(/\n\s+(tbk_[0-9A-Za-z]+)\n/);
-    await waitReady(`http://127.0.0.1:${port}`);
+    await waitReady(base, 120_000);
     await bare.waitFor(/listening/);
-    const auth = { authorization: `Bearer ${token}` };
-    await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, 1); // warm-up
-    const ours = await load(`http://127.0.0.1:${port}/fusion/v1/spaces`, auth, seconds, 32, server.child.pid);
-    const baseline = await load(`http://127.0.0.1:${barePort}/`, {}, seconds, 32, bare.child.pid);
-    const db = pgdb ? 'PostgreSQL' : 'PGlite';
-    const fusion = await fusionFigures(`http://127.0.0.1:${port}`, token!, seconds, baseline.rps, db, server.child.pid);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idle = rssMb(server.child.pid);
+    const auth = { authorization: `Bearer ${data.token}` };
+    const one = (
+      await fusion<{ records: { recordId: string }[] }>(
+        base,
+        'GET',
+        `/v1/datasheets/${data.datasheetId}/records?pageSize=1&pageNum=7`,
+        {
+          token: data.token,
+        },
+      )
+    ).body.data!.records[0]!.recordId;
+    const oneUrl = `${base}/fusion/v1/datasheets/${data.datasheetId}/records?recordIds=${one}`;
+    await load(oneUrl, auth, 1, 8); // warm-up
+    const baseline = await load(`http://127.0.0.1:${barePort}/`, {}, seconds, 8, bare.child.pid);
+    const reads = await load(oneUrl, auth, seconds, 8, server.child.pid);
+    const spaces = await load(`${base}/fusion/v1/spaces`, auth, seconds, 32, server.child.pid);
+    const bare32 = await load(`http://127.0.0.1:${barePort}/`, {}, seconds, 32, bare.child.pid);
+    const sequential = await sequentialFigures(base, data, seconds);
+    const writes = await writeRate(base, data, seconds);
+    const loaded = rssMb(server.child.pid);
+    const ratio = (rps: number, bareRps: number) => `${(rps / bareRps).toFixed(3)} × bare`;
     return [
-      ...fusion,
       {
-        name: `GET /fusion/v1/spaces (${db})`,
-        value: ours.rps,
+        name: `GET one record by id, 8 connections (${db})`,
+        value: reads.rps,
         unit: 'req/s',
-        note: `p50 ${ours.p50} ms, p99 ${ours.p99} ms${cpuNote(ours.cpuPerRequest)}`,
+        note: `${ratio(reads.rps, baseline.rps)} (goal ≥ 0.25), p50 ${reads.p50} ms${cpuNote(reads.cpuPerRequest)}`,
       },
       {
-        name: 'bare node:http, same body',
+        name: 'bare node:http, record-shaped JSON, 8 connections',
         value: baseline.rps,
         unit: 'req/s',
-        note: `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms${cpuNote(baseline.cpuPerRequest)}`,
+        note: `p50 ${baseline.p50} ms${cpuNote(baseline.cpuPerRequest)}`,
       },
-      { name: 'ratio ours / bare', value: ours.rps / baseline.rps, unit: '×' },
+      {
+        name: `filterByFormula AND({Qty} > 500, {Status} = "done"), Qty desc, 100`,
+        value: sequential.filter.p50,
+        unit: 'ms p50',
+        note: `p95 ${sequential.filter.p95.toFixed(1)} ms (goal ≤ 5 ms), over ${data.records.toLocaleString('en-US')} records`,
+      },
+      {
+        name: `GET pageSize=1000 at a random pageNum (${db})`,
+        value: sequential.page.p50,
+        unit: 'ms p50',
+        note: `p95 ${sequential.page.p95.toFixed(1)} ms (goal ≤ 20 ms)`,
+      },
+      {
+        name: `POST 10 records, 8 clients (${db})`,
+        value: writes.recordsPerSecond,
+        unit: 'rec/s',
+        note: `p50 ${writes.p50} ms per request (goal ≥ 5,000 rec/s)`,
+      },
+      {
+        name: `GET /fusion/v1/spaces, 32 connections (${db})`,
+        value: spaces.rps,
+        unit: 'req/s',
+        note: `${ratio(spaces.rps, bare32.rps)}, p50 ${spaces.p50} ms, p99 ${spaces.p99} ms${cpuNote(spaces.cpuPerRequest)}`,
+      },
+      { name: 'server RSS idle (before the load)', value: rssNote(idle), unit: 'MB', note: 'goal ≤ 120 MB' },
+      { name: 'server RSS after the load', value: rssNote(loaded), unit: 'MB', note: 'goal ≤ 300 MB' },
     ];
+  } catch (error) {
+    process.stderr.write(
+      `server exit ${server.child.exitCode}; stdout:\n${server.stdout().slice(-3000)}\nstderr:\n${server.stderr().slice(-3000)}\n`,
+    );
+    throw error;
   } finally {
     server.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');

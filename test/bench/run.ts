@@ -1,5 +1,9 @@
 /**
  * `npm run bench`: performance figures, compared as ratios within one run (never fixed timings).
+ * BENCH_ONLY=http: issue 13's table (request-path.bench.ts) over BENCH_DATASET records (default 40,000), the bare
+ * node:http server in the same run, on PGlite and (with DATABASE_URL) PostgreSQL. The server runs from the production
+ * build (dist/, built when stale); BENCH_SERVER=tsx runs its sources under tsx, BENCH_SERVER_ROOT another checkout
+ * (e.g. `BENCH_SERVER=tsx BENCH_SERVER_ROOT=/path/to/main` measures a version without dist/ as it started before).
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
  * BENCH_LARGE=1 adds the record queries over 1,000,000 records on PostgreSQL (needs DATABASE_URL).
@@ -53,10 +57,8 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const runs = (name: string) => !only || only.has(name);
 const pglite = !(postgres && process.env.BENCH_PGLITE === 'off');
 if (runs('http')) {
-  if (pglite)
-    print('HTTP request throughput (32 connections)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
-  if (postgres)
-    print('HTTP request throughput on PostgreSQL', await withDatabaseUrl(postgres, () => httpBench(seconds)));
+  if (pglite) print('Request path over HTTP (PGlite)', await withDatabaseUrl(undefined, () => httpBench(seconds)));
+  if (postgres) print('Request path over HTTP (PostgreSQL)', await withDatabaseUrl(postgres, () => httpBench(seconds)));
 }
 if (runs('records')) {
   if (pglite)

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFormula, compileFormulaCondition } from '../../src/db/query/compile-formula.js';
+import { formulaIndexHint } from '../../src/db/query/formula-index-hints.js';
 import type { FieldDef } from '../../src/domain/fields/field-type.js';
 import { resolveFormulaFields } from '../../src/domain/formula/formula-fields.js';
 import {
@@ -341,7 +342,11 @@ describe('compiled filter ≡ evaluator', () => {
           for (const text of formulas) {
             const ast = parseFormula(text, fields);
             const params: unknown[] = [sheet];
-            const condition = compileFormulaCondition(ast, { ...context, alias: 'r', params });
+            const exact = compileFormulaCondition(ast, { ...context, alias: 'r', params });
+            // With the index hint filterByFormula adds (formula-index-hints.ts): it must never drop a kept row.
+            const hint = formulaIndexHint(ast, fields, timeZone);
+            const bind = { add: (v: unknown, cast?: string) => `$${params.push(v)}${cast ? `::${cast}` : ''}` };
+            const condition = hint ? `(${exact} AND ${hint.sql(bind)})` : exact;
             let selected: string[];
             try {
               const rows = await db.query<{ id: string }>(

@@ -15,8 +15,13 @@ export interface Running {
 
 /** Runs a TypeScript entry point of the project as its own node process (tsx as a loader, no wrapper process). */
 export function runTs(entry: string, args: string[], env: Record<string, string | undefined>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    cwd: ROOT,
+  return runNode(['--import', 'tsx', entry, ...args], env);
+}
+
+/** Runs node with these arguments (e.g. a compiled entry point, `dist/src/main.js`) in the project's directory. */
+export function runNode(argv: string[], env: Record<string, string | undefined>, cwd = ROOT): Running {
+  const child = spawn(process.execPath, argv, {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

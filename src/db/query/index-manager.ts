@@ -28,19 +28,10 @@ export async function syncViewIndexes(
   for (const view of input.views) {
     const first = view.sort[0];
     const sorted = first && fieldOf(first.fieldId);
-    if (sorted) {
-      const [flag, value] = sortKeyExprs(sorted, 'records').map(unqualified) as [string, string];
-      const dir = first!.desc ? 'DESC' : 'ASC';
-      add(wanted, input.datasheetId, `datasheet_id, (${flag}) ${dir}, (${value}) ${dir}, position, id`);
-    }
+    if (sorted) add(wanted, input.datasheetId, sortIndexDefinition(sorted, first!.desc));
     for (const id of view.filter ? conditionFieldIds(view.filter as FilterGroup) : []) {
       const field = fieldOf(id);
-      if (field)
-        add(
-          wanted,
-          input.datasheetId,
-          `datasheet_id, (${unqualified(cellExpr(field, fieldTypeOf(field.type), 'records').value)})`,
-        );
+      if (field) add(wanted, input.datasheetId, valueIndexDefinition(field));
     }
   }
   const existing = await q.query<{ indexname: string }>(
@@ -59,14 +50,35 @@ export async function syncViewIndexes(
   return { created, dropped };
 }
 
+/** The index serving ORDER BY on this field first (the engine's key shape: flag, value, then position, id). */
+export function sortIndexDefinition(field: FieldDef, desc: boolean): string {
+  const [flag, value] = sortKeyExprs(field, 'records').map(unqualified) as [string, string];
+  const dir = desc ? 'DESC' : 'ASC';
+  return `datasheet_id, (${flag}) ${dir}, (${value}) ${dir}, position, id`;
+}
+
+/** The index serving comparisons of this field's value (cellExpr's `value`, as filters compile it). */
+export function valueIndexDefinition(field: FieldDef): string {
+  return `datasheet_id, (${unqualified(cellExpr(field, fieldTypeOf(field.type), 'records').value)})`;
+}
+
+/** Whether an index on this field's value can exist (formula and lookup fields compute per query). */
+export const isIndexable = (field: FieldDef) => fieldTypeOf(field.type).computed === undefined;
+
 /** Index expressions name columns bare; the engine's expressions qualify them with the table. */
 const unqualified = (expr: string) => expr.replaceAll('records.', '');
 
-const tag = (datasheetId: string) => createHash('sha256').update(datasheetId).digest('hex').slice(0, 10);
+/** The datasheet part of index names: `<prefix>_<tag>_<definition hash>`. */
+export const datasheetTag = (datasheetId: string) =>
+  createHash('sha256').update(datasheetId).digest('hex').slice(0, 10);
+const tag = datasheetTag;
+
+/** The definition part of index names: view indexes (rx_) and query indexes (qx_) of one definition share it. */
+export const definitionHash = (definition: string) =>
+  createHash('sha256').update(definition).digest('hex').slice(0, 16);
 
 function add(wanted: Map<string, string>, datasheetId: string, definition: string): void {
-  const name = `rx_${tag(datasheetId)}_${createHash('sha256').update(definition).digest('hex').slice(0, 16)}`;
-  wanted.set(name, definition);
+  wanted.set(`rx_${tag(datasheetId)}_${definitionHash(definition)}`, definition);
 }
 
 /**

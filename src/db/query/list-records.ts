@@ -7,6 +7,7 @@ import { RECORD_COLUMNS, toStoredRecord, type RecordRowSql, type StoredRecord } 
 import type { ComputedSql } from './cell-expr.js';
 import { compileFilter } from './compile-filter.js';
 import { formulaColumns, type FormulaSpec } from './formula-columns.js';
+import { PageBoundaries } from './page-boundaries.js';
 import { SqlParams } from './sql-params.js';
 import { sortKeyExprs } from './sort-keys.js';
 
@@ -38,7 +39,8 @@ export interface ListSpec {
 }
 
 export type Paging =
-  | { kind: 'offset'; offset: number; limit: number }
+  /** With `boundaries`, a deep page seeks from the nearest known page end of the same revision (page-boundaries.ts). */
+  | { kind: 'offset'; offset: number; limit: number; boundaries?: PageBoundaries | undefined }
   | { kind: 'keyset'; after: unknown[] | null; limit: number };
 
 /**
@@ -57,6 +59,29 @@ export async function listRecords(
   schemaRevision: number | undefined;
   revision: number | undefined;
 }> {
+  // A page by number seeks from a known page end when it can (not within maxRecords, whose cap counts from the start).
+  const boundaries =
+    paging.kind === 'offset' && spec.maxRecords === undefined && !spec.recordIds ? paging.boundaries : undefined;
+  let st = pageStatement(spec, paging, boundaries, true);
+  let rows = await q.query<RecordRowSql & Record<string, unknown>>(st.sql, st.values);
+  if (st.seek && rows[0]?.srev !== st.seek.srev) {
+    // Written since (or past the end, where no row says the revision): the page by OFFSET after all.
+    st = pageStatement(spec, paging, boundaries, false);
+    rows = await q.query<RecordRowSql & Record<string, unknown>>(st.sql, st.values);
+  }
+  const keysOf = (r: Record<string, unknown>) => st.keyed.map((k) => r[k.column]);
+  const last = rows[rows.length - 1];
+  if (boundaries && st.statement && last && typeof last.srev === 'string' && paging.kind === 'offset')
+    boundaries.remember(st.statement, last.srev, paging.offset + rows.length, keysOf(last));
+  return {
+    records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, st.outputs)),
+    keys: st.keysRead ? rows.map(keysOf) : [],
+    ...revisionsOf(rows[0]),
+  };
+}
+
+/** The page's statement; with `boundaries` (and `seek`), from the nearest known page end instead of the first row. */
+function pageStatement(spec: ListSpec, paging: Paging, boundaries: PageBoundaries | undefined, seek: boolean) {
   const params = new SqlParams([spec.datasheetId]);
   const computed = formulaColumns(spec.fields, spec.formulas, params);
   const perRow = oncePerRow(computed);
@@ -66,20 +91,27 @@ export async function listRecords(
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
   const outputs = (spec.output ?? spec.fields).filter(isFormula);
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.
-  const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0;
+  const keysRead = paging.kind === 'keyset' || spec.maxRecords !== undefined || outputs.length > 0 || !!boundaries;
   const keyed = order.map((k, i) => ({ ...k, column: ROW_KEYS[k.expr] ?? `k${i}` }));
   const selectKeys = [
     ...(keysRead ? keyed.filter((k) => !ROW_KEYS[k.expr]).map((k) => `${k.expr} AS ${k.column}`) : []),
     REVISIONS,
   ].join(', ');
+  const orderBy = order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+  const statement = boundaries && PageBoundaries.key(`${from} ${where} ${orderBy}`, params.values);
+  const known =
+    seek && statement && paging.kind === 'offset' ? boundaries!.nearest(statement, paging.offset) : undefined;
   let sql: string;
-  if (paging.kind === 'keyset') {
+  if (known && paging.kind === 'offset') {
+    // Rows after the last row of a page already served at this revision (the caller checks the rows' revision).
+    sql = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where} AND ${keysetAfter(order, known.keys, params)}
+      ORDER BY ${orderBy} OFFSET ${params.add(paging.offset - known.end, 'int')} LIMIT ${params.add(paging.limit, 'int')}`;
+  } else if (paging.kind === 'keyset') {
     const after = paging.after ? `AND ${keysetAfter(order, paging.after, params)}` : '';
     sql = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where} ${after}
-      ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT ${params.add(paging.limit, 'int')}`;
+      ORDER BY ${orderBy} LIMIT ${params.add(paging.limit, 'int')}`;
   } else {
-    const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where}
-      ORDER BY ${order.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')}`;
+    const inner = `SELECT ${RECORD_COLUMNS}, ${selectKeys} FROM ${from} WHERE ${where} ORDER BY ${orderBy}`;
     const capped = spec.maxRecords !== undefined ? `${inner} LIMIT ${params.add(spec.maxRecords, 'int')}` : inner;
     const orderOuter = keyed.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
     sql =
@@ -93,12 +125,7 @@ export async function listRecords(
     const orderOuter = keyed.map((k) => `r.${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
     sql = `SELECT r.*, ${values} FROM (${sql.replace(`SELECT ${RECORD_COLUMNS},`, `SELECT ${RECORD_COLUMNS}, ${ROW_TIMES},`)}) r ORDER BY ${orderOuter}`;
   }
-  const rows = await q.query<RecordRowSql & Record<string, unknown>>(sql, params.values);
-  return {
-    records: rows.map((row) => withFormulaValues(toStoredRecord(row), row, outputs)),
-    keys: keysRead ? rows.map((r) => keyed.map((k) => r[k.column])) : [],
-    ...revisionsOf(rows[0]),
-  };
+  return { sql, values: params.values, keyed, keysRead, outputs, statement, seek: known };
 }
 
 /**

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { countRecords, listRecords, type ListSpec, type SortKey } from '../../db/query/list-records.js';
 import { FilterCompileError } from '../../db/query/compile-filter.js';
+import type { PageBoundaries } from '../../db/query/page-boundaries.js';
+import type { QueryIndexer } from '../../db/query/query-indexes.js';
 import type { SqlParams } from '../../db/query/sql-params.js';
 import type { StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
@@ -71,7 +73,14 @@ export type FormulaFilter = (
   formula: string,
   fields: readonly FieldDef[],
   params: SqlParams,
-  context: { timeZone: string; now: Date; formulas: FormulaAsts; lookups?: LookupSources | undefined },
+  context: {
+    timeZone: string;
+    now: Date;
+    formulas: FormulaAsts;
+    lookups?: LookupSources | undefined;
+    /** Told the fields an index would serve (compared with literals in an indexable shape). */
+    onIndexable?: (fields: FieldDef[]) => void;
+  },
 ) => string;
 
 /** Counts (`total`) by datasheet revision and statement (list-records.ts countRecords); dropped whole past 2,000. */
@@ -103,6 +112,10 @@ export async function queryRecords(
     now?: Date;
     schemaCache?: SchemaCache;
     counts?: CountCache;
+    /** Told what each filtered or user-sorted query could use an index for (query-indexes.ts). */
+    indexes?: QueryIndexer | undefined;
+    /** Page ends by statement and revision: deep pageNum seeks instead of OFFSET (page-boundaries.ts). */
+    boundaries?: PageBoundaries | undefined;
   },
 ): Promise<RecordPage> {
   const cache = options.schemaCache;
@@ -137,6 +150,8 @@ async function runQuery(
     formulaFilter?: FormulaFilter | undefined;
     now?: Date;
     counts?: CountCache;
+    indexes?: QueryIndexer | undefined;
+    boundaries?: PageBoundaries | undefined;
   },
 ): Promise<{ page: RecordPage; schemaRevision: number | undefined }> {
   const datasheetId = schema.id;
@@ -164,6 +179,8 @@ async function runQuery(
     sorts,
     formula,
   );
+  /** Fields the formula compares in a shape an index serves (filled while its SQL is built). */
+  const indexable = new Set<FieldDef>();
   const spec: ListSpec = {
     datasheetId,
     fields: schema.fields,
@@ -177,6 +194,9 @@ async function runQuery(
             now,
             formulas: schema.formulas,
             lookups,
+            onIndexable: (fields) => {
+              for (const f of fields) indexable.add(f);
+            },
           })
       : undefined,
     sorts,
@@ -214,12 +234,19 @@ async function runQuery(
       const pageNum = checkInt(query.pageNum ?? 1, 'pageNum', 1, Number.MAX_SAFE_INTEGER);
       // No datasheet holds 2³¹ rows: a page starting past that is past the end (records: []), as any page beyond it.
       const offset = Math.min((pageNum - 1) * pageSize, MAX_INT4);
-      const result = await listRecords(db, spec, { kind: 'offset', offset, limit: pageSize });
+      const result = await listRecords(db, spec, {
+        kind: 'offset',
+        offset,
+        limit: pageSize,
+        boundaries: options.boundaries,
+      });
       ({ schemaRevision, revision } = result);
       if (result.records.length < pageSize && (result.records.length > 0 || offset === 0))
         seenTotal = offset + result.records.length;
       page = { records: await render(result.records), pageNum, pageSize, meta: metaOf(result.records) };
     }
+    if (options.indexes && !query.recordIds && (query.sort?.length || indexable.size))
+      options.indexes.observe(datasheetId, { sort: query.sort?.length ? sorts[0] : undefined, values: [...indexable] });
     // A count costs a round trip (and a scan); a short last page already says how many rows match.
     if (query.withTotal) page.total = seenTotal ?? (await countRecords(db, spec, options.counts, revision));
     return { page, schemaRevision };

@@ -1,3 +1,4 @@
+import type { QueryIndexer } from '../../db/query/query-indexes.js';
 import type { Database, PrismaClient, Queryable } from '../../db/client.js';
 import { lockDatasheet, type LockedDatasheet } from '../../db/stores/datasheet-lock.store.js';
 import type { Scope } from '../context.js';
@@ -25,6 +26,8 @@ export interface RecordDeps {
   now(): Date;
   /** Schemas by `spaceId/datasheetId`, shared with reads; a write uses one only at the revision it locked. */
   schemaCache?: SchemaCache | undefined;
+  /** Builds indexes for the filters and sorts queries use (db/query/query-indexes.ts); none without it. */
+  queryIndexes?: QueryIndexer | undefined;
 }
 
 export interface LinkProperty {

@@ -1,3 +1,4 @@
+import { PageBoundaries } from '../../db/query/page-boundaries.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import type { CellFormat, RecordView } from '../cells/read-cells.js';
@@ -41,6 +42,7 @@ export function createRecordService(baseDeps: RecordDeps) {
   /** Schemas shared by reads and writes, each use checked against the schema revision of the rows or the lock. */
   const schemaCache: SchemaCache = new Map();
   const counts = new CountCache();
+  const boundaries = new PageBoundaries();
   const deps: RecordDeps = { ...baseDeps, schemaCache };
   /** Rows a write returned, as read (records/render-records.ts: their formula values computed first). */
   async function render(
@@ -73,6 +75,8 @@ export function createRecordService(baseDeps: RecordDeps) {
       now: deps.now(),
       schemaCache,
       counts,
+      indexes: deps.queryIndexes,
+      boundaries,
     });
 
   /** create, then the created records as read with their revision and authors (WrittenRecords). */
