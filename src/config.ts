@@ -27,6 +27,9 @@ const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
+  FEED_RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(7),
+  FEED_LEASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  FEED: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = {
@@ -48,6 +51,14 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  feed: {
+    /** FEED_RETENTION_DAYS: change feed events older than this are pruned (default 7). */
+    retentionDays: number;
+    /** FEED_LEASE_SECONDS: how long a crashed process keeps a durable consumer from other processes (default 30). */
+    leaseSeconds: number;
+    /** FEED=off writes no change feed (only to measure what it costs; subscriptions, webhooks and audit need it). */
+    enabled: boolean;
+  };
 };
 
 export class ConfigError extends Error {
@@ -88,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    feed: { retentionDays: c.FEED_RETENTION_DAYS, leaseSeconds: c.FEED_LEASE_SECONDS, enabled: c.FEED === 'on' },
   };
 }
 

@@ -20,6 +20,8 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+import { createChangeFeed } from './db/feed/change-feed.js';
+import { feedWriter } from './domain/events/outbox.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -28,7 +30,8 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
+    Partial<Pick<Config, 'maxTextCellLength' | 'feed' | 'databaseUrl' | 'redisUrl'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -37,8 +40,22 @@ export interface ServiceOptions {
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
-  const bus = createChangeBus(options.onListenerError);
-  const audit = createAuditService(db, bus, options.onListenerError);
+  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, enabled: true };
+  const bus = createChangeBus({
+    onListenerError: options.onListenerError,
+    feed: feedConfig.enabled ? feedWriter(db.kind === 'postgres') : undefined,
+  });
+  // The durable change feed's dispatcher; it hears this process's commits from the bus, others' once started.
+  const feed = createChangeFeed(db, {
+    databaseUrl: db.kind === 'postgres' ? options.config.databaseUrl : undefined,
+    redisUrl: db.kind === 'postgres' ? options.config.redisUrl : undefined,
+    retentionDays: feedConfig.retentionDays,
+    // One process holds an embedded database: nobody else could take a consumer over.
+    leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
+    onError: options.onListenerError ?? (() => {}),
+  });
+  bus.subscribe(() => feed.wake());
+  const audit = createAuditService(db, feed);
   // Fields used by views' sorts and filters get matching expression indexes (created after commit).
   const indexing = startViewIndexing(
     db,
@@ -66,6 +83,7 @@ export function createServices(db: Database, options: ServiceOptions) {
   });
   return {
     events: bus,
+    feed,
     spaces: createSpaceService(prisma),
     tokens: createTokenService(prisma, db, audit),
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),

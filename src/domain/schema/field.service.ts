@@ -8,6 +8,7 @@ import { beyondReach, canReach, type Reach } from '../access/reach.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
+import { inSchemaTransaction } from '../events/schema-write.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
@@ -216,7 +217,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
   }
 
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
-    const { field, events } = await prisma.$transaction(async (tx) => {
+    const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const created = await insertField(tx, scope, schema, input);
       const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
@@ -234,7 +235,6 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
       }
       return { field: created, events };
     });
-    bus.publish(events);
     return field;
   }
 
@@ -244,7 +244,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
     fieldId: string,
     input: UpdateFieldInput,
   ): Promise<FieldDef> {
-    const { field, event } = await prisma.$transaction(async (tx) => {
+    const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
       if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
@@ -273,9 +273,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
         data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
       });
       const event = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
-      return { field: { ...current, name, property }, event };
+      return { field: { ...current, name, property }, events: [event] };
     });
-    bus.publish([event]);
     return field;
   }
 
@@ -292,7 +291,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
     if (options.conversion !== undefined && options.conversion !== 'delete' && options.conversion !== 'keepText') {
       throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
     }
-    const events = await prisma.$transaction(async (tx) => {
+    await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const field = findField(schema, fieldId);
       if (field.isPrimary) throw invalidArgument("The primary field can't be deleted", { parameter: 'fieldId' });
@@ -312,9 +311,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus) {
           events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.updated', brother.id));
         }
       }
-      return events;
+      return { events };
     });
-    bus.publish(events);
   }
 
   return { add, update, remove };

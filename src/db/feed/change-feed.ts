@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { ChangeFeed, FeedEvent } from '../../domain/events/feed.js';
+import type { Queryable } from '../queryable.js';
+import {
+  pruneEvents,
+  selectDatasheetEvents,
+  selectEventsAfterId,
+  selectHighestId,
+  selectLatestSequence,
+} from '../stores/feed.store.js';
+import { startConsumer, type DurableConsumer } from './consumer.js';
+import { createSubscription, type LiveSubscription } from './subscription.js';
+import { listenPostgres, listenRedis, type Waker } from './wakers.js';
+
+export interface ChangeFeedOptions {
+  /** PostgreSQL: LISTEN for other processes' commits on a connection of its own. */
+  databaseUrl?: string | undefined;
+  /** Also announce and hear commits over Redis pub/sub. */
+  redisUrl?: string | undefined;
+  retentionDays: number;
+  /** A durable consumer's lease: how long a crashed holder keeps others from taking it over. */
+  leaseMs: number;
+  /** Slow poll that covers lost notifications (default 1 s). */
+  pollMs?: number;
+  onError(error: unknown): void;
+}
+
+/** The dispatcher as services.ts holds it: the contract plus its life cycle. */
+export interface Feed extends ChangeFeed {
+  /** Starts hearing other processes (LISTEN, Redis), the fallback poll and the pruning. */
+  start(): void;
+  /** Reads what is new now (called after every local commit). */
+  wake(): void;
+  /** Deletes events older than the retention window (see feed.store.ts pruneEvents); answers how many. */
+  prune(now?: Date): Promise<number>;
+}
+
+const PAGE = 500;
+const PRUNE_EVERY_MS = 3_600_000;
+const DRAIN_STEP_MS = 5;
+const CLOSE_DRAIN_MS = 5_000;
+
+/**
+ * One dispatcher per process: reads the feed table past the last id it dispatched, in id order (which is commit
+ * order, see feed.store.ts insertFeedRows), and hands each event to the live subscriptions of its datasheet; durable
+ * consumers read the table on their own cursors. It reads when told: locally after a commit, by LISTEN/NOTIFY or
+ * Redis from other processes, and by a slow poll.
+ */
+export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Feed {
+  const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const subscriptions = new Map<string, Set<LiveSubscription>>();
+  const consumers: DurableConsumer[] = [];
+  const wakers: Waker[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let highest: Promise<string> | string = selectHighestId(db);
+  let pumping: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+
+  async function pump() {
+    let after = await highest;
+    for (;;) {
+      const events = await selectEventsAfterId(db, after, PAGE);
+      for (const event of events) {
+        for (const subscription of subscriptions.get(event.datasheetId) ?? []) subscription.push(event);
+        after = event.id;
+      }
+      highest = after;
+      if (events.length < PAGE) break;
+    }
+    for (const consumer of consumers) consumer.wake();
+  }
+
+  function wake() {
+    if (closed) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = pump()
+      .catch(options.onError)
+      .finally(() => {
+        pumping = undefined;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  }
+
+  const read = (datasheetId: string, after: string | null, limit: number) =>
+    selectDatasheetEvents(db, datasheetId, after, limit);
+
+  async function prune(now = new Date()) {
+    const before = new Date(now.getTime() - options.retentionDays * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const deleted = await pruneEvents(db, before, 10_000);
+      total += deleted;
+      if (deleted < 10_000) return total;
+    }
+  }
+
+  const settled = () =>
+    !pumping &&
+    !again &&
+    [...subscriptions.values()].every((set) => [...set].every((s) => s.idle())) &&
+    consumers.every((c) => !c.busy());
+
+  async function drain() {
+    const target = BigInt(await selectHighestId(db));
+    for (;;) {
+      if (closed) return;
+      const dispatched = BigInt(await highest);
+      const consumed = consumers.every((c) => c.caughtUp(target));
+      if (dispatched >= target && consumed && settled()) return;
+      if (dispatched < target || !consumed) wake();
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_STEP_MS));
+    }
+  }
+
+  return {
+    read(datasheetId, after, limit) {
+      return read(datasheetId, after, limit);
+    },
+    latestSequence: (datasheetId) => selectLatestSequence(db, datasheetId),
+    subscribe(datasheetId, after, listener, onError) {
+      const set = subscriptions.get(datasheetId) ?? new Set<LiveSubscription>();
+      subscriptions.set(datasheetId, set);
+      const subscription = createSubscription(
+        datasheetId,
+        after,
+        (from, limit) => read(datasheetId, from, limit),
+        listener,
+        onError,
+        () => {
+          set.delete(subscription);
+          if (set.size === 0 && subscriptions.get(datasheetId) === set) subscriptions.delete(datasheetId);
+        },
+      );
+      set.add(subscription);
+      if (closed) subscription.fail(new Error('the change feed is closed'));
+      return subscription;
+    },
+    consume(name, handle) {
+      if (consumers.some((c) => c.name === name)) throw new Error(`feed consumer ${name} is already registered`);
+      const consumer = startConsumer(db, name, handle, { owner, leaseMs: options.leaseMs, onError: options.onError });
+      consumers.push(consumer);
+      consumer.wake();
+    },
+    drain,
+    wake() {
+      wake();
+      for (const waker of wakers) waker.announce();
+    },
+    prune,
+    start() {
+      if (closed || timers.length) return;
+      if (options.databaseUrl) wakers.push(listenPostgres(options.databaseUrl, wake, options.onError));
+      if (options.redisUrl) wakers.push(listenRedis(options.redisUrl, wake, options.onError));
+      timers.push(setInterval(wake, options.pollMs ?? 1_000));
+      timers.push(setInterval(() => void prune().catch(options.onError), PRUNE_EVERY_MS));
+      timers.push(setTimeout(() => void prune().catch(options.onError), 10_000));
+      for (const timer of timers) timer.unref();
+      wake();
+    },
+    async close() {
+      if (closed) return;
+      // What was committed so far reaches subscribers and consumers, within a bound (a failing consumer resumes on
+      // the next start, from its cursor).
+      await Promise.race([drain(), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS).unref())]);
+      closed = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(wakers.map((w) => w.close()));
+      await pumping;
+      await Promise.all(consumers.map((c) => c.stop()));
+      const error = new Error('the change feed is closed');
+      for (const set of [...subscriptions.values()]) for (const s of [...set]) s.fail(error);
+    },
+  };
+}
+
+export type { FeedEvent };

@@ -1,0 +1,216 @@
+import type { FeedCellChange, FeedEvent, FeedEventKind } from '../../domain/events/feed.js';
+import type { Queryable } from '../client.js';
+import { LOCK_KEYS } from '../locks.js';
+
+/** The channel `pg_notify` wakes other processes on (the payload is the highest id written). */
+export const FEED_CHANNEL = 'tablebase_feed';
+
+/** One event row as a transaction writes it; id and sequence are allocated by insertFeedRows. */
+export interface NewFeedRow {
+  spaceId: string;
+  datasheetId: string;
+  kind: FeedEventKind;
+  revision: number;
+  recordIds: string[];
+  changes: FeedCellChange[];
+  targetId: string | null;
+  detail: Record<string, unknown>;
+  actorId: string | null;
+  tokenId: string | null;
+  requestId: string | null;
+  at: Date;
+}
+
+/**
+ * Appends `rows` in the caller's transaction, in two statements:
+ * 1. each datasheet's sequence is advanced (upsert on feed_sequences, datasheets in id order): the row lock it takes
+ *    is held until the transaction ends, so one datasheet's writers allocate their sequences one after another, in
+ *    commit order, and a rolled back transaction gives its numbers back (gapless);
+ * 2. a transaction-level advisory lock is taken (held until COMMIT) and then the rows are inserted, which draws
+ *    their ids: no other writer can draw an id between this one's and its commit, so ids are visible in id order
+ *    (a reader that sees id N has seen, or will never see, every id below N). On PostgreSQL the same statement
+ *    sends the wake-up notification, delivered to listeners at commit.
+ * The advisory lock is taken last so that it is held only for the insert and the commit.
+ */
+export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], notify: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.datasheetId, (counts.get(r.datasheetId) ?? 0) + 1);
+  const ids = [...counts.keys()].sort();
+  const last = await q.query<{ datasheet_id: string; seq: string }>(
+    `INSERT INTO feed_sequences (datasheet_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT (datasheet_id) DO UPDATE SET seq = feed_sequences.seq + excluded.seq
+     RETURNING datasheet_id, seq::text AS seq`,
+    [ids, ids.map((id) => counts.get(id)!)],
+  );
+  const next = new Map(last.map((r) => [r.datasheet_id, BigInt(r.seq) - BigInt(counts.get(r.datasheet_id)!)]));
+  const seqs = rows.map((r) => {
+    const seq = next.get(r.datasheetId)! + 1n;
+    next.set(r.datasheetId, seq);
+    return seq.toString();
+  });
+  await q.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.feed]);
+  const insert = `INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id,
+       detail, actor_id, token_id, request_id, at)
+     SELECT e.space_id, e.datasheet_id, e.seq, e.kind, e.revision, ARRAY(SELECT jsonb_array_elements_text(e.record_ids)),
+       e.changes, e.target_id, e.detail, e.actor_id, e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[],
+       $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[])
+       AS e(space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id, detail, actor_id, token_id,
+         request_id, at)
+     ORDER BY e.seq
+     RETURNING id`;
+  const params = [
+    rows.map((r) => r.spaceId),
+    rows.map((r) => r.datasheetId),
+    seqs,
+    rows.map((r) => r.kind),
+    rows.map((r) => r.revision),
+    rows.map((r) => JSON.stringify(r.recordIds)),
+    rows.map((r) => JSON.stringify(r.changes)),
+    rows.map((r) => r.targetId),
+    rows.map((r) => JSON.stringify(r.detail)),
+    rows.map((r) => r.actorId),
+    rows.map((r) => r.tokenId),
+    rows.map((r) => r.requestId),
+    rows.map((r) => r.at.toISOString()),
+  ];
+  await q.query(
+    notify ? `WITH ins AS (${insert}) SELECT pg_notify('${FEED_CHANNEL}', max(id)::text) FROM ins` : insert,
+    params,
+  );
+}
+
+interface EventRow {
+  id: string;
+  seq: string;
+  space_id: string;
+  datasheet_id: string;
+  kind: FeedEventKind;
+  revision: number;
+  record_ids: string[] | null;
+  changes: FeedCellChange[];
+  target_id: string | null;
+  detail: Record<string, unknown>;
+  actor_id: string | null;
+  token_id: string | null;
+  request_id: string | null;
+  at_ms: number | string;
+}
+
+const COLUMNS = `id::text AS id, seq::text AS seq, space_id, datasheet_id, kind, revision, record_ids, changes,
+  target_id, detail, actor_id, token_id, request_id, (extract(epoch FROM at) * 1000)::float8 AS at_ms`;
+
+function toEvent(r: EventRow): FeedEvent {
+  return {
+    id: r.id,
+    sequence: r.seq,
+    spaceId: r.space_id,
+    datasheetId: r.datasheet_id,
+    kind: r.kind,
+    revision: r.revision,
+    recordIds: r.record_ids ?? [],
+    changes: r.changes,
+    targetId: r.target_id,
+    detail: r.detail,
+    actorId: r.actor_id,
+    tokenId: r.token_id,
+    requestId: r.request_id,
+    at: new Date(Number(r.at_ms)),
+  };
+}
+
+/** Events of every datasheet with `id > after`, in id (commit) order. */
+export async function selectEventsAfterId(q: Queryable, after: string, limit: number): Promise<FeedEvent[]> {
+  const rows = await q.query<EventRow>(
+    `SELECT ${COLUMNS} FROM change_events WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map(toEvent);
+}
+
+/** One datasheet's events with `seq > after` (all retained when null), in sequence order. */
+export async function selectDatasheetEvents(
+  q: Queryable,
+  datasheetId: string,
+  after: string | null,
+  limit: number,
+): Promise<FeedEvent[]> {
+  const rows = await q.query<EventRow>(
+    `SELECT ${COLUMNS} FROM change_events WHERE datasheet_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint)
+     ORDER BY seq LIMIT $3`,
+    [datasheetId, after, limit],
+  );
+  return rows.map(toEvent);
+}
+
+export async function selectLatestSequence(q: Queryable, datasheetId: string): Promise<string> {
+  const [row] = await q.query<{ seq: string }>('SELECT seq::text AS seq FROM feed_sequences WHERE datasheet_id = $1', [
+    datasheetId,
+  ]);
+  return row?.seq ?? '0';
+}
+
+/** The highest event id written so far ('0' when none). */
+export async function selectHighestId(q: Queryable): Promise<string> {
+  const [row] = await q.query<{ id: string | null }>('SELECT max(id)::text AS id FROM change_events');
+  return row?.id ?? '0';
+}
+
+/**
+ * Takes (or renews) a durable consumer's lease for `owner` until `leaseMs` from now, creating the consumer at the
+ * start of the feed when it is new; answers its acknowledged position, or null while another owner holds it.
+ */
+export async function claimCursor(
+  q: Queryable,
+  consumer: string,
+  owner: string,
+  leaseMs: number,
+): Promise<string | null> {
+  const [row] = await q.query<{ last_id: string }>(
+    `INSERT INTO feed_cursors AS c (consumer, last_id, lease_owner, lease_until, updated_at)
+     VALUES ($1, 0, $2, (now() AT TIME ZONE 'UTC') + $3 * interval '1 millisecond', now() AT TIME ZONE 'UTC')
+     ON CONFLICT (consumer) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+       WHERE c.lease_owner = excluded.lease_owner OR c.lease_owner IS NULL OR c.lease_until < (now() AT TIME ZONE 'UTC')
+     RETURNING last_id::text AS last_id`,
+    [consumer, owner, leaseMs],
+  );
+  return row?.last_id ?? null;
+}
+
+/** Acknowledges a consumer's events up to `lastId`, if `owner` still holds its lease. */
+export async function advanceCursor(q: Queryable, consumer: string, owner: string, lastId: string): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE feed_cursors SET last_id = GREATEST(last_id, $3::bigint), updated_at = now() AT TIME ZONE 'UTC'
+     WHERE consumer = $1 AND lease_owner = $2 RETURNING consumer`,
+    [consumer, owner, lastId],
+  );
+  return rows.length > 0;
+}
+
+/** Gives up a consumer's lease (shutdown), so another process takes it over at once. */
+export async function releaseCursor(q: Queryable, consumer: string, owner: string): Promise<void> {
+  await q.query(
+    'UPDATE feed_cursors SET lease_owner = NULL, lease_until = NULL WHERE consumer = $1 AND lease_owner = $2',
+    [consumer, owner],
+  );
+}
+
+/**
+ * Deletes up to `limit` events older than `before`, but none that a durable consumer still has to read, unless that
+ * consumer has not moved since `before` (a consumer gone for longer than the retention window holds nothing back).
+ * Answers how many rows it deleted.
+ */
+export async function pruneEvents(q: Queryable, before: Date, limit: number): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM change_events WHERE id IN (
+       SELECT id FROM change_events
+       WHERE at < ($1::timestamptz AT TIME ZONE 'UTC')
+         AND id <= COALESCE((SELECT min(last_id) FROM feed_cursors WHERE updated_at >= ($1::timestamptz AT TIME ZONE 'UTC')),
+           9223372036854775807)
+       ORDER BY id LIMIT $2)
+     RETURNING id`,
+    [before.toISOString(), limit],
+  );
+  return rows.length;
+}
