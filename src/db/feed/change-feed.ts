@@ -32,7 +32,10 @@ export interface Feed extends ChangeFeed {
   start(): void;
   /** Reads what is new now (called after every local commit). */
   wake(): void;
-  /** Deletes events older than the retention window (see feed.store.ts pruneEvents); answers how many. */
+  /**
+   * Deletes events older than the retention window before `now` (default: the present; later in tests), see
+   * feed.store.ts pruneEvents; answers how many.
+   */
   prune(now?: Date): Promise<number>;
 }
 
@@ -93,10 +96,11 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
     selectDatasheetEvents(db, datasheetId, after, limit);
 
   async function prune(now = new Date()) {
-    const before = new Date(now.getTime() - options.retentionDays * 86_400_000);
+    const retentionMs = options.retentionDays * 86_400_000;
+    const before = new Date(now.getTime() - retentionMs);
     let total = 0;
     for (;;) {
-      const deleted = await pruneEvents(db, before, 10_000);
+      const deleted = await pruneEvents(db, before, retentionMs, 10_000);
       total += deleted;
       if (deleted < 10_000) return total;
     }

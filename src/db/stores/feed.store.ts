@@ -49,7 +49,7 @@ export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], 
     next.set(r.datasheetId, seq);
     return seq.toString();
   });
-  await q.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.feed]);
+  await q.query('SELECT pg_advisory_xact_lock($1::bigint)::text AS locked', [LOCK_KEYS.feed]);
   const insert = `INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id,
        detail, actor_id, token_id, request_id, at)
      SELECT e.space_id, e.datasheet_id, e.seq, e.kind, e.revision, ARRAY(SELECT jsonb_array_elements_text(e.record_ids)),
@@ -76,7 +76,7 @@ export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], 
     rows.map((r) => r.at.toISOString()),
   ];
   await q.query(
-    notify ? `WITH ins AS (${insert}) SELECT pg_notify('${FEED_CHANNEL}', max(id)::text) FROM ins` : insert,
+    notify ? `WITH ins AS (${insert}) SELECT pg_notify('${FEED_CHANNEL}', max(id)::text)::text AS notified FROM ins` : insert,
     params,
   );
 }
@@ -123,7 +123,7 @@ function toEvent(r: EventRow): FeedEvent {
 /** Events of every datasheet with `id > after`, in id (commit) order. */
 export async function selectEventsAfterId(q: Queryable, after: string, limit: number): Promise<FeedEvent[]> {
   const rows = await q.query<EventRow>(
-    `SELECT ${COLUMNS} FROM change_events WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+    `SELECT ${COLUMNS} FROM change_events WHERE id > $1::bigint ORDER BY change_events.id LIMIT $2`,
     [after, limit],
   );
   return rows.map(toEvent);
@@ -138,7 +138,7 @@ export async function selectDatasheetEvents(
 ): Promise<FeedEvent[]> {
   const rows = await q.query<EventRow>(
     `SELECT ${COLUMNS} FROM change_events WHERE datasheet_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint)
-     ORDER BY seq LIMIT $3`,
+     ORDER BY change_events.seq LIMIT $3`,
     [datasheetId, after, limit],
   );
   return rows.map(toEvent);
@@ -198,19 +198,19 @@ export async function releaseCursor(q: Queryable, consumer: string, owner: strin
 
 /**
  * Deletes up to `limit` events older than `before`, but none that a durable consumer still has to read, unless that
- * consumer has not moved since `before` (a consumer gone for longer than the retention window holds nothing back).
+ * consumer has not moved for `staleMs` (a consumer gone for longer than the retention window holds nothing back).
  * Answers how many rows it deleted.
  */
-export async function pruneEvents(q: Queryable, before: Date, limit: number): Promise<number> {
+export async function pruneEvents(q: Queryable, before: Date, staleMs: number, limit: number): Promise<number> {
   const rows = await q.query(
     `DELETE FROM change_events WHERE id IN (
        SELECT id FROM change_events
        WHERE at < ($1::timestamptz AT TIME ZONE 'UTC')
-         AND id <= COALESCE((SELECT min(last_id) FROM feed_cursors WHERE updated_at >= ($1::timestamptz AT TIME ZONE 'UTC')),
-           9223372036854775807)
-       ORDER BY id LIMIT $2)
+         AND id <= COALESCE((SELECT min(last_id) FROM feed_cursors
+           WHERE updated_at >= (now() AT TIME ZONE 'UTC') - $2 * interval '1 millisecond'), 9223372036854775807)
+       ORDER BY id LIMIT $3)
      RETURNING id`,
-    [before.toISOString(), limit],
+    [before.toISOString(), staleMs, limit],
   );
   return rows.length;
 }
