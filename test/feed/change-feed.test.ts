@@ -49,10 +49,15 @@ describe('the change feed rows of each kind of write', () => {
   it('records writes over REST: created, updated, deleted with cells, author and request, in sequence', async () => {
     const ds = await createDatasheet('Feed records');
     const [title, count] = ds.fields.map((f) => f.id);
-    const created = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
-      token: t.token,
-      body: { records: [{ fields: { Title: 'a', Count: 1 } }, { fields: { Title: 'b' } }] },
-    });
+    const created = await fusion<{ records: { recordId: string }[] }>(
+      t.url,
+      'POST',
+      `/v1/datasheets/${ds.id}/records`,
+      {
+        token: t.token,
+        body: { records: [{ fields: { Title: 'a', Count: 1 } }, { fields: { Title: 'b' } }] },
+      },
+    );
     const [a, b] = created.body.data!.records.map((r) => r.recordId);
     const updated = await fusion(t.url, 'PATCH', `/v1/datasheets/${ds.id}/records`, {
       token: t.token,
@@ -106,35 +111,55 @@ describe('the change feed rows of each kind of write', () => {
   it('moves, field, view and datasheet changes over GraphQL, with their targets and the GraphQL request', async () => {
     const from = await createDatasheet('Feed from');
     const to = await createDatasheet('Feed to');
-    const created = await fusion<{ records: { recordId: string }[] }>(t.url, 'POST', `/v1/datasheets/${from.id}/records`, {
-      token: t.token,
-      body: { records: [{ fields: { Title: 'moving' } }] },
-    });
+    const created = await fusion<{ records: { recordId: string }[] }>(
+      t.url,
+      'POST',
+      `/v1/datasheets/${from.id}/records`,
+      {
+        token: t.token,
+        body: { records: [{ fields: { Title: 'moving' } }] },
+      },
+    );
     const recordId = created.body.data!.records[0]!.recordId;
-    const moved = await gqlOk(`mutation($ids: [ID!]!, $to: ID!) { moveRecords(ids: $ids, toDatasheetId: $to) { recordIds } }`, {
-      ids: [recordId],
-      to: to.id,
-    });
+    const moved = await gqlOk(
+      `mutation($ids: [ID!]!, $to: ID!) { moveRecords(ids: $ids, toDatasheetId: $to) { recordIds } }`,
+      {
+        ids: [recordId],
+        to: to.id,
+      },
+    );
     const field = await gqlOk<{ createField: { id: string } }>(
       `mutation($ds: ID!) { createField(datasheetId: $ds, input: { name: "Notes", type: "Text" }) { id } }`,
       { ds: to.id },
     );
     const fieldId = field.data.createField.id;
-    await gqlOk(`mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { name: "Memo" }) { id } }`, {
+    await gqlOk(
+      `mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { name: "Memo" }) { id } }`,
+      {
+        ds: to.id,
+        f: fieldId,
+      },
+    );
+    await gqlOk(`mutation($ds: ID!, $f: ID!) { deleteField(datasheetId: $ds, fieldId: $f) { id } }`, {
       ds: to.id,
       f: fieldId,
     });
-    await gqlOk(`mutation($ds: ID!, $f: ID!) { deleteField(datasheetId: $ds, fieldId: $f) { id } }`, { ds: to.id, f: fieldId });
     const view = await gqlOk<{ createView: { id: string } }>(
       `mutation($ds: ID!) { createView(datasheetId: $ds, input: { name: "Second" }) { id } }`,
       { ds: to.id },
     );
     const viewId = view.data.createView.id;
-    await gqlOk(`mutation($ds: ID!, $v: ID!) { updateView(datasheetId: $ds, viewId: $v, input: { name: "2nd" }) { id } }`, {
+    await gqlOk(
+      `mutation($ds: ID!, $v: ID!) { updateView(datasheetId: $ds, viewId: $v, input: { name: "2nd" }) { id } }`,
+      {
+        ds: to.id,
+        v: viewId,
+      },
+    );
+    await gqlOk(`mutation($ds: ID!, $v: ID!) { deleteView(datasheetId: $ds, viewId: $v) { id } }`, {
       ds: to.id,
       v: viewId,
     });
-    await gqlOk(`mutation($ds: ID!, $v: ID!) { deleteView(datasheetId: $ds, viewId: $v) { id } }`, { ds: to.id, v: viewId });
     await gqlOk(`mutation($ds: ID!) { updateDatasheet(id: $ds, name: "Renamed") { id } }`, { ds: to.id });
     const dropped = await gqlOk(`mutation($ds: ID!) { deleteDatasheet(id: $ds) { id } }`, { ds: to.id });
 
@@ -167,13 +192,21 @@ describe('the change feed rows of each kind of write', () => {
   it('a rolled-back batch (one bad record among many) writes no event', async () => {
     const ds = await createDatasheet('Feed rollback');
     const before = await t.app.services.feed.latestSequence(ds.id);
-    const records = Array.from({ length: 10 }, (_, i) => ({ fields: { Title: `r${i}`, Count: i === 7 ? 'seven' : i } }));
-    const refused = await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records } });
+    const records = Array.from({ length: 10 }, (_, i) => ({
+      fields: { Title: `r${i}`, Count: i === 7 ? 'seven' : i },
+    }));
+    const refused = await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records },
+    });
     expect(refused.body.success).toBe(false);
     expect(await t.app.services.feed.latestSequence(ds.id)).toBe(before);
     expect((await events(ds.id)).map((e) => e.kind)).toEqual(['datasheet.created']);
     // The sequence stays gapless: the next write is the next number.
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     expect(await t.app.services.feed.latestSequence(ds.id)).toBe(String(Number(before) + 1));
   });
 
@@ -217,8 +250,14 @@ describe('live delivery', () => {
     const got: FeedEvent[] = [];
     const subscription = t.app.services.feed.subscribe(ds.id, null, (event) => void got.push(event));
     await t.app.services.feed.drain();
-    await fusion(t.url, 'POST', `/v1/datasheets/${other.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${other.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     await t.app.services.feed.drain();
     subscription.close();
     subscription.close();
@@ -236,7 +275,10 @@ describe('durable consumers', () => {
       if (mine.length && failures-- > 0) throw new Error('receiver down');
       batches.push(mine.map((e) => e.sequence));
     });
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     await t.app.services.feed.drain();
     const seen = batches.flat();
     expect(seen).toEqual(['1', '2']);
@@ -265,7 +307,10 @@ describe('durable consumers', () => {
     expect(row!.token_id).toBe(tokenId);
     // Redelivery: rewind the audit consumer to the start and let it run again.
     await t.app.database.query(`UPDATE feed_cursors SET last_id = 0 WHERE consumer = 'audit'`);
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     await t.app.services.audit.flush();
     expect(await count()).toBe(1);
   });
@@ -279,7 +324,10 @@ describe('retention', () => {
     t.app.services.feed.consume('stuck-consumer', async (events) => {
       if (stuck && events.some((e) => e.datasheetId === ds.id)) throw new Error('stuck');
     });
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     const later = new Date(Date.now() + 8 * 86_400_000);
     await t.app.services.feed.prune(later);
     // The stuck consumer still needs the datasheet's events: they are kept (and anything after them).
@@ -289,7 +337,10 @@ describe('retention', () => {
     await t.app.services.feed.prune(later);
     expect(await events(ds.id)).toEqual([]);
     // The sequence goes on past pruned events; a resume point older than the window reads from the oldest retained.
-    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, { token: t.token, body: { records: [{ fields: { Title: 'x' } }] } });
+    await fusion(t.url, 'POST', `/v1/datasheets/${ds.id}/records`, {
+      token: t.token,
+      body: { records: [{ fields: { Title: 'x' } }] },
+    });
     expect((await t.app.services.feed.read(ds.id, '0', 10)).map((e) => e.sequence)).toEqual(['3']);
   });
 });

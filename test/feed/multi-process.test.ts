@@ -81,7 +81,13 @@ describe.skipIf(!onPostgres())('two processes on one PostgreSQL', () => {
   });
 
   function listeningFeed(options: { databaseUrl?: string; redisUrl?: string }): Feed {
-    const feed = createChangeFeed(db, { ...options, retentionDays: 7, leaseMs: 30_000, pollMs: HOUR, onError: () => {} });
+    const feed = createChangeFeed(db, {
+      ...options,
+      retentionDays: 7,
+      leaseMs: 30_000,
+      pollMs: HOUR,
+      onError: () => {},
+    });
     feeds.push(feed);
     feed.start();
     return feed;

@@ -61,18 +61,22 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
   let again = false;
   let closed = false;
 
+  /** Reads only what live subscriptions want: the events of their datasheets, up to the highest id committed. */
   async function pump() {
     let after = await highest;
-    for (;;) {
-      const events = await selectEventsAfterId(db, after, PAGE);
+    const upTo = await selectHighestId(db);
+    if (BigInt(upTo) <= BigInt(after)) return;
+    const datasheetIds = [...subscriptions.keys()];
+    while (datasheetIds.length) {
+      const events = await selectEventsAfterId(db, after, upTo, PAGE, { datasheetIds });
       for (const event of events) {
         for (const subscription of subscriptions.get(event.datasheetId) ?? []) subscription.push(event);
         after = event.id;
       }
-      highest = after;
       if (events.length < PAGE) break;
     }
-    for (const consumer of consumers) consumer.wake();
+    highest = upTo;
+    for (const consumer of consumers) consumer.wake(upTo);
   }
 
   function wake() {
@@ -147,9 +151,14 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
       if (closed) subscription.fail(new Error('the change feed is closed'));
       return subscription;
     },
-    consume(name, handle) {
+    consume(name, handle, consumeOptions) {
       if (consumers.some((c) => c.name === name)) throw new Error(`feed consumer ${name} is already registered`);
-      const consumer = startConsumer(db, name, handle, { owner, leaseMs: options.leaseMs, onError: options.onError });
+      const consumer = startConsumer(db, name, handle, {
+        owner,
+        leaseMs: options.leaseMs,
+        kinds: consumeOptions?.kinds,
+        onError: options.onError,
+      });
       consumers.push(consumer);
       consumer.wake();
     },

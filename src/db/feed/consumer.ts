@@ -1,6 +1,13 @@
 import type { FeedEvent } from '../../domain/events/feed.js';
 import type { Queryable } from '../queryable.js';
-import { advanceCursor, claimCursor, releaseCursor, selectEventsAfterId } from '../stores/feed.store.js';
+import type { FeedEventKind } from '../../domain/events/feed.js';
+import {
+  advanceCursor,
+  claimCursor,
+  releaseCursor,
+  selectEventsAfterId,
+  selectHighestId,
+} from '../stores/feed.store.js';
 
 /** Events one handler call gets at most. */
 const BATCH = 200;
@@ -9,8 +16,8 @@ const MAX_RETRY_MS = 30_000;
 
 export interface DurableConsumer {
   name: string;
-  /** Reads and hands over whatever is new (a no-op while a run is going or a retry is pending). */
-  wake(): void;
+  /** Reads and hands over whatever is new, up to `upTo` when known (a no-op while a retry is pending). */
+  wake(upTo?: string): void;
   /** Whether this consumer has handled every event up to `id`, or another process holds it (it will). */
   caughtUp(id: bigint): boolean;
   /** True while a handler call or a retry is pending. */
@@ -28,7 +35,13 @@ export function startConsumer(
   db: Queryable,
   name: string,
   handle: (events: FeedEvent[]) => Promise<void>,
-  options: { owner: string; leaseMs: number; onError: (error: unknown) => void },
+  options: {
+    owner: string;
+    leaseMs: number;
+    /** Only these kinds are handed over (the others are acknowledged unseen). */
+    kinds?: readonly FeedEventKind[] | undefined;
+    onError: (error: unknown) => void;
+  },
 ): DurableConsumer {
   /** The last id acknowledged or found nothing after; null before the first read; 'elsewhere' when not held. */
   let position: string | null | 'elsewhere' = null;
@@ -37,16 +50,21 @@ export function startConsumer(
   let retryMs = 0;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  /** The highest id the dispatcher has seen committed; read from the table when unknown. */
+  let known: string | undefined;
 
   async function loop() {
     for (;;) {
       const at = await claimCursor(db, name, options.owner, options.leaseMs);
       position = at ?? 'elsewhere';
       if (at === null || stopped) return;
-      const events = await selectEventsAfterId(db, at, BATCH);
-      if (events.length === 0) return;
+      const upTo = known ?? (await selectHighestId(db));
+      if (BigInt(upTo) <= BigInt(at)) return;
+      const events = await selectEventsAfterId(db, at, upTo, BATCH, { kinds: options.kinds });
+      // A full batch ends at its last event; a shorter one covers everything up to `upTo`.
+      const through = events.length === BATCH ? events[events.length - 1]!.id : upTo;
       try {
-        await handle(events);
+        if (events.length) await handle(events);
       } catch (error) {
         options.onError(error);
         retryMs = Math.min(MAX_RETRY_MS, Math.max(FIRST_RETRY_MS, retryMs * 2));
@@ -58,13 +76,13 @@ export function startConsumer(
         return;
       }
       retryMs = 0;
-      const lastId = events[events.length - 1]!.id;
-      if (await advanceCursor(db, name, options.owner, lastId)) position = lastId;
+      if (await advanceCursor(db, name, options.owner, through)) position = through;
       if (events.length < BATCH) return;
     }
   }
 
-  function wake() {
+  function wake(upTo?: string) {
+    if (upTo !== undefined && (known === undefined || BigInt(upTo) > BigInt(known))) known = upTo;
     if (stopped || retry) return;
     if (run) {
       again = true;

@@ -22,48 +22,45 @@ export interface NewFeedRow {
 }
 
 /**
- * Appends `rows` in the caller's transaction, in two statements:
- * 1. each datasheet's sequence is advanced (upsert on feed_sequences, datasheets in id order): the row lock it takes
- *    is held until the transaction ends, so one datasheet's writers allocate their sequences one after another, in
- *    commit order, and a rolled back transaction gives its numbers back (gapless);
- * 2. a transaction-level advisory lock is taken (held until COMMIT) and then the rows are inserted, which draws
- *    their ids: no other writer can draw an id between this one's and its commit, so ids are visible in id order
- *    (a reader that sees id N has seen, or will never see, every id below N). On PostgreSQL the same statement
- *    sends the wake-up notification, delivered to listeners at commit.
- * The advisory lock is taken last so that it is held only for the insert and the commit.
+ * Appends `rows` in the caller's transaction, in one statement (two on PostgreSQL):
+ * - on PostgreSQL a transaction-level advisory lock is taken first (held until COMMIT): no other writer can draw an
+ *   id between this one's insert and its commit, so ids become visible in id order (a reader that sees id N has
+ *   seen, or will never see, every id below N). PGlite runs one transaction at a time: there, commit order is id
+ *   order without it;
+ * - each datasheet's sequence is advanced (upsert on feed_sequences; under the advisory lock it never waits) and the
+ *   rows are inserted with the next numbers, so one datasheet's sequence follows commit order, and a rolled back
+ *   transaction gives its numbers back (gapless);
+ * - on PostgreSQL the same statement sends the wake-up notification, delivered to listeners at commit.
+ * It runs as the transaction's last work, so the advisory lock is held only for the insert and the commit.
  */
-export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], notify: boolean): Promise<void> {
+export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], postgres: boolean): Promise<void> {
   if (rows.length === 0) return;
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.datasheetId, (counts.get(r.datasheetId) ?? 0) + 1);
-  const ids = [...counts.keys()].sort();
-  const last = await q.query<{ datasheet_id: string; seq: string }>(
-    `INSERT INTO feed_sequences (datasheet_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])
-     ON CONFLICT (datasheet_id) DO UPDATE SET seq = feed_sequences.seq + excluded.seq
-     RETURNING datasheet_id, seq::text AS seq`,
-    [ids, ids.map((id) => counts.get(id)!)],
-  );
-  const next = new Map(last.map((r) => [r.datasheet_id, BigInt(r.seq) - BigInt(counts.get(r.datasheet_id)!)]));
-  const seqs = rows.map((r) => {
-    const seq = next.get(r.datasheetId)! + 1n;
-    next.set(r.datasheetId, seq);
-    return seq.toString();
-  });
-  await q.query('SELECT pg_advisory_xact_lock($1::bigint)::text AS locked', [LOCK_KEYS.feed]);
-  const insert = `INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id,
-       detail, actor_id, token_id, request_id, at)
-     SELECT e.space_id, e.datasheet_id, e.seq, e.kind, e.revision, ARRAY(SELECT jsonb_array_elements_text(e.record_ids)),
-       e.changes, e.target_id, e.detail, e.actor_id, e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
-     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[],
-       $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[])
-       AS e(space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id, detail, actor_id, token_id,
-         request_id, at)
-     ORDER BY e.seq
-     RETURNING id`;
-  const params = [
+  if (postgres) await q.query('SELECT pg_advisory_xact_lock($1::bigint)::text AS locked', [LOCK_KEYS.feed]);
+  const insert = `WITH e AS (
+       SELECT e.*, row_number() OVER (PARTITION BY e.datasheet_id ORDER BY e.ord) AS rn,
+         count(*) OVER (PARTITION BY e.datasheet_id) AS n
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[],
+         $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
+         AS e(space_id, datasheet_id, kind, revision, record_ids, changes, target_id, detail, actor_id, token_id,
+           request_id, at, ord)),
+     s AS (
+       INSERT INTO feed_sequences (datasheet_id, seq)
+       SELECT datasheet_id, count(*) FROM e GROUP BY datasheet_id ORDER BY datasheet_id
+       ON CONFLICT (datasheet_id) DO UPDATE SET seq = feed_sequences.seq + excluded.seq
+       RETURNING datasheet_id, seq),
+     ins AS (
+       INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id, detail,
+         actor_id, token_id, request_id, at)
+       SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, e.revision,
+         ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.changes, e.target_id, e.detail, e.actor_id,
+         e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
+       FROM e JOIN s ON s.datasheet_id = e.datasheet_id
+       ORDER BY e.ord
+       RETURNING id)
+     SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
+  await q.query(insert, [
     rows.map((r) => r.spaceId),
     rows.map((r) => r.datasheetId),
-    seqs,
     rows.map((r) => r.kind),
     rows.map((r) => r.revision),
     rows.map((r) => JSON.stringify(r.recordIds)),
@@ -74,11 +71,7 @@ export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], 
     rows.map((r) => r.tokenId),
     rows.map((r) => r.requestId),
     rows.map((r) => r.at.toISOString()),
-  ];
-  await q.query(
-    notify ? `WITH ins AS (${insert}) SELECT pg_notify('${FEED_CHANNEL}', max(id)::text)::text AS notified FROM ins` : insert,
-    params,
-  );
+  ]);
 }
 
 interface EventRow {
@@ -120,11 +113,23 @@ function toEvent(r: EventRow): FeedEvent {
   };
 }
 
-/** Events of every datasheet with `id > after`, in id (commit) order. */
-export async function selectEventsAfterId(q: Queryable, after: string, limit: number): Promise<FeedEvent[]> {
+/**
+ * Events with `after < id <= upTo`, in id (commit) order, at most `limit`; only those of the given datasheets or
+ * kinds when these are given.
+ */
+export async function selectEventsAfterId(
+  q: Queryable,
+  after: string,
+  upTo: string,
+  limit: number,
+  filter: { datasheetIds?: readonly string[]; kinds?: readonly string[] } = {},
+): Promise<FeedEvent[]> {
   const rows = await q.query<EventRow>(
-    `SELECT ${COLUMNS} FROM change_events WHERE id > $1::bigint ORDER BY change_events.id LIMIT $2`,
-    [after, limit],
+    `SELECT ${COLUMNS} FROM change_events
+     WHERE id > $1::bigint AND id <= $2::bigint AND ($4::text[] IS NULL OR datasheet_id = ANY($4::text[]))
+       AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
+     ORDER BY change_events.id LIMIT $3`,
+    [after, upTo, limit, filter.datasheetIds ?? null, filter.kinds ?? null],
   );
   return rows.map(toEvent);
 }

@@ -55,24 +55,28 @@ export function createAuditService(db: Queryable, feed: Pick<ChangeFeed, 'consum
   }
   const record = (entries: AuditEntry | AuditEntry[], at = new Date()) => write(db, entries, at);
 
-  feed.consume(AUDIT_CONSUMER, async (events: FeedEvent[]) => {
-    const audited = events.filter((e) => e.kind in TARGET_OF);
-    await insertAuditEvents(
-      db,
-      audited.map((e) => ({
-        spaceId: e.spaceId,
-        actorId: e.actorId,
-        tokenId: e.tokenId,
-        action: e.kind,
-        targetType: TARGET_OF[e.kind as SchemaEventKind],
-        targetId: e.targetId,
-        detail: { datasheetId: e.datasheetId, revision: e.revision, ...e.detail },
-        requestId: e.requestId,
-        feedEventId: e.id,
-        at: e.at,
-      })),
-    );
-  });
+  feed.consume(
+    AUDIT_CONSUMER,
+    async (events: FeedEvent[]) => {
+      const audited = events.filter((e) => e.kind in TARGET_OF);
+      await insertAuditEvents(
+        db,
+        audited.map((e) => ({
+          spaceId: e.spaceId,
+          actorId: e.actorId,
+          tokenId: e.tokenId,
+          action: e.kind,
+          targetType: TARGET_OF[e.kind as SchemaEventKind],
+          targetId: e.targetId,
+          detail: { datasheetId: e.datasheetId, revision: e.revision, ...e.detail },
+          requestId: e.requestId,
+          feedEventId: e.id,
+          at: e.at,
+        })),
+      );
+    },
+    { kinds: Object.keys(TARGET_OF) as SchemaEventKind[] },
+  );
 
   async function list(spaceId: string, options: { limit?: number; before?: string | null; action?: string } = {}) {
     const limit = options.limit ?? 50;

@@ -6,10 +6,10 @@ import type { FeedCellChange } from './feed.js';
 
 /**
  * Writes a transaction's change events into the feed, in that transaction (the bus's `record`, change-bus.ts).
- * `notify`: also wake other processes with pg_notify at commit (PostgreSQL).
+ * `postgres`: order ids by commit with an advisory lock and wake other processes with pg_notify at commit.
  */
-export function feedWriter(notify: boolean) {
-  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), notify);
+export function feedWriter(postgres: boolean) {
+  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), postgres);
 }
 
 /**
