@@ -1,7 +1,10 @@
 -- The durable change feed (transactional outbox): every committed change writes its events here in the same
--- transaction. `id` is the global position (commit order: rows are inserted under a transaction-level advisory
--- lock held until COMMIT), `seq` the datasheet's own gapless position (allocated from feed_sequences, whose row
--- lock serializes a datasheet's writers until they commit). No foreign keys: events outlive what they describe.
+-- transaction. `id` is the global position (commit order: on PostgreSQL rows are inserted under a transaction-level
+-- advisory lock held until COMMIT; PGlite runs one transaction at a time), `seq` the datasheet's own gapless position
+-- (allocated from feed_sequences in the same statement, rolled back with it). No foreign keys: events outlive what
+-- they describe.
+-- `changes` holds cell changes by record and field (new values of created records, old ones of deleted records,
+-- [old, new] of updated cells): src/db/stores/feed.store.ts reads them back as a list.
 CREATE TABLE "change_events" (
     "id" BIGSERIAL NOT NULL,
     "space_id" TEXT NOT NULL,
@@ -10,7 +13,7 @@ CREATE TABLE "change_events" (
     "kind" TEXT NOT NULL,
     "revision" INTEGER NOT NULL,
     "record_ids" TEXT[],
-    "changes" JSONB NOT NULL DEFAULT '[]',
+    "changes" JSONB NOT NULL DEFAULT '{}',
     "target_id" TEXT,
     "detail" JSONB NOT NULL DEFAULT '{}',
     "actor_id" TEXT,

@@ -5,6 +5,13 @@ import { LOCK_KEYS } from '../locks.js';
 /** The channel `pg_notify` wakes other processes on (the payload is the highest id written). */
 export const FEED_CHANNEL = 'tablebase_feed';
 
+/**
+ * Cell changes as stored, by record then field, in a compact form (a created batch's changes are all its cells: the
+ * feed must not cost writers much more than the cells themselves): the new value for records.created, the old one for
+ * records.deleted, `[old, new]` for records.updated. Read back as FeedCellChange[] in `recordIds` order.
+ */
+export type StoredChanges = Record<string, Record<string, unknown>>;
+
 /** One event row as a transaction writes it; id and sequence are allocated by insertFeedRows. */
 export interface NewFeedRow {
   spaceId: string;
@@ -12,7 +19,7 @@ export interface NewFeedRow {
   kind: FeedEventKind;
   revision: number;
   recordIds: string[];
-  changes: FeedCellChange[];
+  changes: StoredChanges;
   targetId: string | null;
   detail: Record<string, unknown>;
   actorId: string | null;
@@ -82,7 +89,7 @@ interface EventRow {
   kind: FeedEventKind;
   revision: number;
   record_ids: string[] | null;
-  changes: FeedCellChange[];
+  changes: StoredChanges | unknown[];
   target_id: string | null;
   detail: Record<string, unknown>;
   actor_id: string | null;
@@ -94,7 +101,25 @@ interface EventRow {
 const COLUMNS = `id::text AS id, seq::text AS seq, space_id, datasheet_id, kind, revision, record_ids, changes,
   target_id, detail, actor_id, token_id, request_id, (extract(epoch FROM at) * 1000)::float8 AS at_ms`;
 
+/** The stored compact changes as the contract's list, record by record in `recordIds` order. */
+function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredChanges | unknown[]): FeedCellChange[] {
+  if (Array.isArray(stored)) return [];
+  const changes: FeedCellChange[] = [];
+  for (const recordId of recordIds) {
+    for (const [fieldId, value] of Object.entries(stored[recordId] ?? {})) {
+      if (kind === 'records.created') changes.push({ recordId, fieldId, oldValue: null, newValue: value });
+      else if (kind === 'records.deleted') changes.push({ recordId, fieldId, oldValue: value, newValue: null });
+      else {
+        const [oldValue, newValue] = value as [unknown, unknown];
+        changes.push({ recordId, fieldId, oldValue, newValue });
+      }
+    }
+  }
+  return changes;
+}
+
 function toEvent(r: EventRow): FeedEvent {
+  const recordIds = r.record_ids ?? [];
   return {
     id: r.id,
     sequence: r.seq,
@@ -102,8 +127,8 @@ function toEvent(r: EventRow): FeedEvent {
     datasheetId: r.datasheet_id,
     kind: r.kind,
     revision: r.revision,
-    recordIds: r.record_ids ?? [],
-    changes: r.changes,
+    recordIds,
+    changes: cellChanges(r.kind, recordIds, r.changes),
     targetId: r.target_id,
     detail: r.detail,
     actorId: r.actor_id,

@@ -1,8 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
-import { insertFeedRows, type NewFeedRow } from '../../db/stores/feed.store.js';
+import { insertFeedRows, type NewFeedRow, type StoredChanges } from '../../db/stores/feed.store.js';
 import { currentAuthor } from './author.js';
 import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
-import type { FeedCellChange } from './feed.js';
 
 /**
  * Writes a transaction's change events into the feed, in that transaction (the bus's `record`, change-bus.ts).
@@ -34,7 +33,7 @@ export function feedRowsOf(events: readonly ChangeEvent[]): NewFeedRow[] {
         ...base,
         kind: event.change,
         recordIds: [],
-        changes: [],
+        changes: {},
         targetId: event.targetId,
         detail: event.detail ?? {},
       });
@@ -50,14 +49,14 @@ type RecordRow = Pick<NewFeedRow, 'kind' | 'recordIds' | 'changes' | 'detail'>;
 function recordRows(event: RecordsChangedEvent): RecordRow[] {
   if (event.moved) {
     const recordIds = [...event.deleted, ...event.created].map((r) => r.recordId);
-    return [{ kind: 'records.moved', recordIds, changes: [], detail: { ...event.moved } }];
+    return [{ kind: 'records.moved', recordIds, changes: {}, detail: { ...event.moved } }];
   }
   const rows: RecordRow[] = [];
   if (event.created.length) {
     rows.push({
       kind: 'records.created',
       recordIds: event.created.map((r) => r.recordId),
-      changes: event.created.flatMap((r) => cellChanges(r.recordId, r.cells, 'newValue')),
+      changes: Object.fromEntries(event.created.map((r) => [r.recordId, r.cells])),
       detail: {},
     });
   }
@@ -65,7 +64,12 @@ function recordRows(event: RecordsChangedEvent): RecordRow[] {
     rows.push({
       kind: 'records.updated',
       recordIds: event.updated.map((r) => r.recordId),
-      changes: event.updated.flatMap((r) => r.changes.map((c) => ({ recordId: r.recordId, ...c }))),
+      changes: Object.fromEntries(
+        event.updated.map((r) => [
+          r.recordId,
+          Object.fromEntries(r.changes.map((c) => [c.fieldId, [c.oldValue, c.newValue]])),
+        ]),
+      ) as StoredChanges,
       detail: {},
     });
   }
@@ -73,22 +77,9 @@ function recordRows(event: RecordsChangedEvent): RecordRow[] {
     rows.push({
       kind: 'records.deleted',
       recordIds: event.deleted.map((r) => r.recordId),
-      changes: event.deleted.flatMap((r) => cellChanges(r.recordId, r.cells, 'oldValue')),
+      changes: Object.fromEntries(event.deleted.map((r) => [r.recordId, r.cells])),
       detail: {},
     });
   }
   return rows;
-}
-
-function cellChanges(
-  recordId: string,
-  cells: Record<string, unknown>,
-  side: 'oldValue' | 'newValue',
-): FeedCellChange[] {
-  return Object.entries(cells).map(([fieldId, value]) => ({
-    recordId,
-    fieldId,
-    oldValue: side === 'oldValue' ? value : null,
-    newValue: side === 'newValue' ? value : null,
-  }));
 }
