@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       MAX_TEXT_CELL_LENGTH: '5000',
       DATABASE_STATEMENT_TIMEOUT_MS: '30000',
       DATABASE_POOL_TIMEOUT_MS: '5000',
+      FEED_RETENTION_DAYS: '3',
+      FEED_LEASE_SECONDS: '10',
+      FEED: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -45,6 +48,7 @@ describe('loadConfig', () => {
       maxTextCellLength: 5000,
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
+      feed: { retentionDays: 3, leaseSeconds: 10, enabled: false },
     });
   });
 
@@ -60,6 +64,11 @@ describe('loadConfig', () => {
       /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
     ],
     [{ REDIS_URL: 'localhost:6379' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
+    [
+      { FEED_RETENTION_DAYS: 'forever' },
+      /^Invalid configuration: FEED_RETENTION_DAYS must be a number \(got "forever"\)$/,
+    ],
+    [{ FEED: 'maybe' }, /^Invalid configuration: FEED must be one of on, off \(got "maybe"\)$/],
     [
       { LOG_LEVEL: 'loud' },
       /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/,

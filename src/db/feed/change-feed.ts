@@ -60,6 +60,7 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
   let pumping: Promise<void> | undefined;
   let again = false;
   let closed = false;
+  let announcing = false;
 
   /** Reads only what live subscriptions want: the events of their datasheets, up to the highest id committed. */
   async function pump() {
@@ -164,8 +165,14 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
     },
     drain,
     wake() {
-      wake();
-      for (const waker of wakers) waker.announce();
+      // The events of one commit arrive together: one read and one announcement for all of them.
+      if (announcing) return;
+      announcing = true;
+      queueMicrotask(() => {
+        announcing = false;
+        wake();
+        for (const waker of wakers) waker.announce();
+      });
     },
     prune,
     start() {
