@@ -23,6 +23,8 @@ import { startViewIndexing } from './db/query/index-manager.js';
 import { createChangeFeed } from './db/feed/change-feed.js';
 import { feedWriter } from './domain/events/outbox.js';
 
+const RECORD_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'];
+
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 
@@ -54,7 +56,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
     onError: options.onListenerError ?? (() => {}),
   });
-  bus.subscribe(() => feed.wake());
+  bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_KINDS));
   const audit = createAuditService(db, feed);
   // Fields used by views' sorts and filters get matching expression indexes (created after commit).
   const indexing = startViewIndexing(

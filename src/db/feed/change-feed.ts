@@ -30,8 +30,11 @@ export interface ChangeFeedOptions {
 export interface Feed extends ChangeFeed {
   /** Starts hearing other processes (LISTEN, Redis), the fallback poll and the pruning. */
   start(): void;
-  /** Reads what is new now (called after every local commit). */
-  wake(): void;
+  /**
+   * Reads what is new now; called after every local commit with the kinds it wrote: with no live subscription and
+   * no consumer of those kinds, that commit costs nothing more.
+   */
+  wake(kinds?: readonly string[]): void;
   /**
    * Deletes events older than the retention window before `now` (default: the present; later in tests), see
    * feed.store.ts pruneEvents; answers how many.
@@ -61,6 +64,8 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
   let again = false;
   let closed = false;
   let announcing = false;
+  /** Kinds of the local commits since the last wake-up (undefined: anything, e.g. not told). */
+  let localKinds: Set<string> | undefined = new Set();
 
   /** Reads only what live subscriptions want: the events of their datasheets, up to the highest id committed. */
   async function pump() {
@@ -141,6 +146,7 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
         datasheetId,
         after,
         (from, limit) => read(datasheetId, from, limit),
+        () => selectLatestSequence(db, datasheetId),
         listener,
         onError,
         () => {
@@ -164,14 +170,19 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
       consumer.wake();
     },
     drain,
-    wake() {
+    wake(kinds) {
+      if (!kinds) localKinds = undefined;
+      else for (const kind of kinds) localKinds?.add(kind);
       // The events of one commit arrive together: one read and one announcement for all of them.
       if (announcing) return;
       announcing = true;
       queueMicrotask(() => {
         announcing = false;
-        wake();
+        const told = localKinds;
+        localKinds = new Set();
         for (const waker of wakers) waker.announce();
+        if (!told || subscriptions.size > 0) return wake();
+        for (const consumer of consumers) if (consumer.wants(told)) consumer.wake();
       });
     },
     prune,

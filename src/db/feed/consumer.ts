@@ -18,6 +18,8 @@ export interface DurableConsumer {
   name: string;
   /** Reads and hands over whatever is new, up to `upTo` when known (a no-op while a retry is pending). */
   wake(upTo?: string): void;
+  /** Whether events of these kinds concern it (a local commit of other kinds need not wake it). */
+  wants(kinds: ReadonlySet<string>): boolean;
   /** Whether this consumer has handled every event up to `id`, or another process holds it (it will). */
   caughtUp(id: bigint): boolean;
   /** True while a handler call or a retry is pending. */
@@ -50,7 +52,7 @@ export function startConsumer(
   let retryMs = 0;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
-  /** The highest id the dispatcher has seen committed; read from the table when unknown. */
+  /** The highest id the dispatcher told of for the next run; read from the table when not told. */
   let known: string | undefined;
 
   async function loop() {
@@ -59,6 +61,7 @@ export function startConsumer(
       position = at ?? 'elsewhere';
       if (at === null || stopped) return;
       const upTo = known ?? (await selectHighestId(db));
+      known = undefined;
       if (BigInt(upTo) <= BigInt(at)) return;
       const events = await selectEventsAfterId(db, at, upTo, BATCH, { kinds: options.kinds });
       // A full batch ends at its last event; a shorter one covers everything up to `upTo`.
@@ -103,6 +106,7 @@ export function startConsumer(
     name,
     wake,
     caughtUp: (id) => position === 'elsewhere' || (position !== null && BigInt(position) >= id),
+    wants: (kinds) => !options.kinds || options.kinds.some((kind) => kinds.has(kind)),
     busy: () => run !== undefined || retry !== undefined || again,
     async stop() {
       stopped = true;

@@ -23,12 +23,21 @@ export function createSubscription(
   datasheetId: string,
   after: string | null,
   read: (after: string | null, limit: number) => Promise<FeedEvent[]>,
+  latest: () => Promise<string>,
   listener: (event: FeedEvent) => void | Promise<void>,
   onError: ((error: unknown) => void) | undefined,
   onClose: () => void,
 ): LiveSubscription {
   let last: bigint | null = after === null ? null : BigInt(after);
   let catchUp = after !== null;
+  // Without a resume point, it starts after the datasheet's latest event as of now.
+  let starting: Promise<void> | undefined =
+    after === null
+      ? latest().then((sequence) => {
+          last = BigInt(sequence);
+          starting = undefined;
+        })
+      : undefined;
   const queue: FeedEvent[] = [];
   let running = false;
   let closed = false;
@@ -57,6 +66,7 @@ export function createSubscription(
     if (running || closed) return;
     running = true;
     try {
+      await starting;
       while (!closed) {
         if (catchUp) {
           catchUp = false;
@@ -94,7 +104,7 @@ export function createSubscription(
       queue.push(event);
       void run();
     },
-    idle: () => closed || (!running && queue.length === 0 && !catchUp),
+    idle: () => closed || (!running && queue.length === 0 && !catchUp && !starting),
     fail: end,
     close() {
       if (closed) return;
@@ -103,6 +113,6 @@ export function createSubscription(
       onClose();
     },
   };
-  if (catchUp) void run();
+  if (catchUp || starting) void run();
   return subscription;
 }
