@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -43,15 +44,17 @@ export interface ServiceOptions {
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
   const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, enabled: true };
+  const origin = randomUUID().slice(0, 8);
   const bus = createChangeBus({
     onListenerError: options.onListenerError,
-    feed: feedConfig.enabled ? feedWriter(db.kind === 'postgres') : undefined,
+    feed: feedConfig.enabled ? feedWriter(db.kind === 'postgres', origin) : undefined,
   });
   // The durable change feed's dispatcher; it hears this process's commits from the bus, others' once started.
   const feed = createChangeFeed(db, {
     databaseUrl: db.kind === 'postgres' ? options.config.databaseUrl : undefined,
     redisUrl: db.kind === 'postgres' ? options.config.redisUrl : undefined,
     retentionDays: feedConfig.retentionDays,
+    origin,
     // One process holds an embedded database: nobody else could take a consumer over.
     leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
     onError: options.onListenerError ?? (() => {}),

@@ -83,6 +83,7 @@ describe.skipIf(!onPostgres())('two processes on one PostgreSQL', () => {
   function listeningFeed(options: { databaseUrl?: string; redisUrl?: string }): Feed {
     const feed = createChangeFeed(db, {
       ...options,
+      origin: 'test',
       retentionDays: 7,
       leaseMs: 30_000,
       pollMs: HOUR,

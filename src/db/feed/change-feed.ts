@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { ChangeFeed, FeedEvent } from '../../domain/events/feed.js';
 import type { Queryable } from '../queryable.js';
@@ -21,7 +20,9 @@ export interface ChangeFeedOptions {
   retentionDays: number;
   /** A durable consumer's lease: how long a crashed holder keeps others from taking it over. */
   leaseMs: number;
-  /** Slow poll that covers lost notifications (default 1 s). */
+  /** This process in wake-up messages (its own are ignored): the `origin` its feed writer notifies with. */
+  origin: string;
+  /** Fallback poll, while a wake-up channel is down (default 1 s); 30 times slower while all are connected. */
   pollMs?: number;
   onError(error: unknown): void;
 }
@@ -54,7 +55,7 @@ const CLOSE_DRAIN_MS = 5_000;
  * Redis from other processes, and by a slow poll.
  */
 export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Feed {
-  const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = `${os.hostname()}:${process.pid}:${options.origin}`;
   const subscriptions = new Map<string, Set<LiveSubscription>>();
   const consumers: DurableConsumer[] = [];
   const wakers: Waker[] = [];
@@ -188,9 +189,17 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
     prune,
     start() {
       if (closed || timers.length) return;
-      if (options.databaseUrl) wakers.push(listenPostgres(options.databaseUrl, wake, options.onError));
-      if (options.redisUrl) wakers.push(listenRedis(options.redisUrl, wake, options.onError));
-      timers.push(setInterval(wake, options.pollMs ?? 1_000));
+      if (options.databaseUrl) wakers.push(listenPostgres(options.databaseUrl, options.origin, wake, options.onError));
+      if (options.redisUrl) wakers.push(listenRedis(options.redisUrl, options.origin, wake, options.onError));
+      // Every process's commits reach it through a connected channel; the poll covers a channel that is down (and
+      // anything lost while it reconnected), and, slowly, what no channel carried.
+      const pollMs = options.pollMs ?? 1_000;
+      let ticks = 0;
+      const poll = () => {
+        ticks++;
+        if (ticks % 30 === 0 || !wakers.every((w) => w.healthy())) wake();
+      };
+      timers.push(setInterval(poll, pollMs));
       timers.push(setInterval(() => void prune().catch(options.onError), PRUNE_EVERY_MS));
       timers.push(setTimeout(() => void prune().catch(options.onError), 10_000));
       for (const timer of timers) timer.unref();

@@ -37,10 +37,16 @@ export interface NewFeedRow {
  * - each datasheet's sequence is advanced (upsert on feed_sequences; under the advisory lock it never waits) and the
  *   rows are inserted with the next numbers, so one datasheet's sequence follows commit order, and a rolled back
  *   transaction gives its numbers back (gapless);
- * - on PostgreSQL the same statement sends the wake-up notification, delivered to listeners at commit.
+ * - on PostgreSQL the same statement sends the wake-up notification (`origin:id`, so that the writing process can
+ *   ignore its own), delivered to listeners at commit.
  * It runs as the transaction's last work, so the advisory lock is held only for the insert and the commit.
  */
-export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], postgres: boolean): Promise<void> {
+export async function insertFeedRows(
+  q: Queryable,
+  rows: readonly NewFeedRow[],
+  postgres: boolean,
+  origin = '',
+): Promise<void> {
   if (rows.length === 0) return;
   if (postgres) await q.query('SELECT pg_advisory_xact_lock($1::bigint)::text AS locked', [LOCK_KEYS.feed]);
   const insert = `WITH e AS (
@@ -64,7 +70,7 @@ export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], 
        FROM e JOIN s ON s.datasheet_id = e.datasheet_id
        ORDER BY e.ord
        RETURNING id)
-     SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
+     SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', $13 || ':' || max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
   await q.query(insert, [
     rows.map((r) => r.spaceId),
     rows.map((r) => r.datasheetId),
@@ -78,6 +84,7 @@ export async function insertFeedRows(q: Queryable, rows: readonly NewFeedRow[], 
     rows.map((r) => r.tokenId),
     rows.map((r) => r.requestId),
     rows.map((r) => r.at.toISOString()),
+    ...(postgres ? [origin] : []),
   ]);
 }
 

@@ -5,10 +5,11 @@ import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
 
 /**
  * Writes a transaction's change events into the feed, in that transaction (the bus's `record`, change-bus.ts).
- * `postgres`: order ids by commit with an advisory lock and wake other processes with pg_notify at commit.
+ * `postgres`: order ids by commit with an advisory lock and wake other processes with pg_notify at commit (naming
+ * `origin`, this process, whose own dispatcher ignores it).
  */
-export function feedWriter(postgres: boolean) {
-  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), postgres);
+export function feedWriter(postgres: boolean, origin: string) {
+  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), postgres, origin);
 }
 
 /**
