@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { onPostgres } from '../support/database.js';
 import { fusion } from '../support/fusion.js';
 
 /**
@@ -59,11 +58,10 @@ describe('database round trips per request', () => {
       2,
       () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token }),
     ],
-    // The batch's change feed rows are one statement of its transaction, and on PostgreSQL one more takes the lock
-    // that orders feed ids by commit (src/db/stores/feed.store.ts insertFeedRows).
+    // The batch's change feed rows are one statement of its transaction (src/db/stores/feed.store.ts).
     [
       'POST 10 records',
-      onPostgres() ? 7 : 6,
+      6,
       () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } }),
     ],
     // A page short of the end needs `total`: counted once per datasheet revision, then answered from memory.

@@ -29,17 +29,18 @@ export interface NewFeedRow {
 }
 
 /**
- * Appends `rows` in the caller's transaction, in one statement (two on PostgreSQL):
- * - on PostgreSQL a transaction-level advisory lock is taken first (held until COMMIT): no other writer can draw an
- *   id between this one's insert and its commit, so ids become visible in id order (a reader that sees id N has
- *   seen, or will never see, every id below N). PGlite runs one transaction at a time: there, commit order is id
- *   order without it;
- * - each datasheet's sequence is advanced (upsert on feed_sequences; under the advisory lock it never waits) and the
- *   rows are inserted with the next numbers, so one datasheet's sequence follows commit order, and a rolled back
- *   transaction gives its numbers back (gapless);
- * - on PostgreSQL the same statement sends the wake-up notification (`origin:id`, so that the writing process can
- *   ignore its own), delivered to listeners at commit.
- * It runs as the transaction's last work, so the advisory lock is held only for the insert and the commit.
+ * Appends `rows` in the caller's transaction, in one statement:
+ * - each datasheet's sequence is advanced (upsert on feed_sequences, datasheets in id order) and the rows take the
+ *   next numbers, so a datasheet's sequence follows its commit order and a rolled back transaction gives its numbers
+ *   back (gapless);
+ * - on PostgreSQL the rows are joined to a transaction-level advisory lock (held until COMMIT): no row, hence no id,
+ *   is produced before the lock is held, so no other writer can draw an id between this one's and its commit, and
+ *   ids become visible in id order (a reader that sees id N has seen, or will never see, every id below N). Whatever
+ *   order the upsert and the lock are taken in, the holder of the lock waits for nothing else: no deadlock. PGlite
+ *   runs one transaction at a time: there, commit order is id order without it;
+ * - on PostgreSQL it sends the wake-up notification (`origin:id`, so that the writing process can ignore its own),
+ *   delivered to listeners at commit.
+ * It runs as the transaction's last work, so the lock is held only for the insert and the commit.
  */
 export async function insertFeedRows(
   q: Queryable,
@@ -48,8 +49,7 @@ export async function insertFeedRows(
   origin = '',
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (postgres) await q.query('SELECT pg_advisory_xact_lock($1::bigint)::text AS locked', [LOCK_KEYS.feed]);
-  const insert = `WITH e AS (
+  const insert = `WITH ${postgres ? `lock AS (SELECT pg_advisory_xact_lock(${LOCK_KEYS.feed}) AS held),` : ''} e AS (
        SELECT e.*, row_number() OVER (PARTITION BY e.datasheet_id ORDER BY e.ord) AS rn,
          count(*) OVER (PARTITION BY e.datasheet_id) AS n
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[],
@@ -67,7 +67,7 @@ export async function insertFeedRows(
        SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, e.revision,
          ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.changes, e.target_id, e.detail, e.actor_id,
          e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
-       FROM e JOIN s ON s.datasheet_id = e.datasheet_id
+       FROM e JOIN s ON s.datasheet_id = e.datasheet_id${postgres ? ' CROSS JOIN lock' : ''}
        ORDER BY e.ord
        RETURNING id)
      SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', $13 || ':' || max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
