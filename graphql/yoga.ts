@@ -1,4 +1,5 @@
 import { createYoga } from 'graphql-yoga';
+import { setAuthorToken } from '../src/domain/events/author.js';
 import type { Logger } from 'pino';
 import type { Services } from '../src/services.js';
 import type { PrismaClient } from '../src/db/client.js';
@@ -40,6 +41,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
         }
       }
       const requestId = res?.getHeader('request-id');
+      setAuthorToken(actor?.tokenId ?? null);
       return {
         services,
         actor,

@@ -8,6 +8,7 @@ import { authenticateFirst } from './authentication.js';
 import { jsonBody } from './parse/json-body.js';
 import { pathParameterGuard } from './parse/path-params.js';
 import { createDocsRouter } from './docs.js';
+import { withRequestAuthor } from '../src/domain/events/author.js';
 
 /** The Fusion facade: path and token checks, JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
 export function createFusionRouter(logger: Logger): Router {
@@ -25,6 +26,12 @@ export function createFusionRouter(logger: Logger): Router {
     next();
   });
   router.use(createDocsRouter());
+  // The change feed names each write's request and token (src/domain/events/author.ts); the token is set by
+  // authentication once it admitted the request (authentication.ts).
+  router.use((_req, res, next) => {
+    const requestId = res.getHeader('request-id');
+    withRequestAuthor({ requestId: typeof requestId === 'string' ? requestId : null, tokenId: null }, next);
+  });
   router.use(idempotency);
   RegisterRoutes(router);
   router.use((_req: Request, res: Response) => void res.status(404).json(ROUTE_NOT_FOUND));

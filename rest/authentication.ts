@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { setAuthorToken } from '../src/domain/events/author.js';
 import type { Target } from '../src/domain/access/access.service.js';
 import type { Actor } from '../src/domain/context.js';
 import { DomainError } from '../src/domain/errors.js';
@@ -86,6 +87,7 @@ export async function expressAuthentication(
   if (!scope || !isScope(scope)) throw new Error(`route ${request.path} declares no known scope`);
   const admission = await services.access.admit(actor, scope, targetOf(request));
   if (admission.rate) request.res?.set(rateHeaders(admission.rate));
+  setAuthorToken(actor.tokenId);
   // Idempotency-Key: looked up only now, so a replay is authenticated, authorized and metered like a run.
   await idempotencyGate(request, actor.tokenId);
   return { ...admission, actor };

@@ -44,6 +44,9 @@ const configSchema = z.object({
     .min(1)
     .max(2 ** 40)
     .default(MAX_IMPORT_UNCOMPRESSED_BYTES),
+  FEED_RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(7),
+  FEED_LEASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  FEED: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = {
@@ -72,6 +75,14 @@ export type Config = {
   attachmentSweep: { intervalMs: number; graceMs: number };
   importMaxFileBytes: number;
   importMaxUncompressedBytes: number;
+  feed: {
+    /** FEED_RETENTION_DAYS: change feed events older than this are pruned (default 7). */
+    retentionDays: number;
+    /** FEED_LEASE_SECONDS: how long a crashed process keeps a durable consumer from other processes (default 30). */
+    leaseSeconds: number;
+    /** FEED=off writes no change feed (only to measure what it costs; subscriptions, webhooks and audit need it). */
+    enabled: boolean;
+  };
 };
 
 export class ConfigError extends Error {
@@ -118,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     importMaxFileBytes: c.IMPORT_MAX_FILE_BYTES,
     importMaxUncompressedBytes: c.IMPORT_MAX_UNCOMPRESSED_BYTES,
+    feed: { retentionDays: c.FEED_RETENTION_DAYS, leaseSeconds: c.FEED_LEASE_SECONDS, enabled: c.FEED === 'on' },
   };
 }
 

@@ -61,7 +61,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       async close() {
         services.indexing.stop();
         await services.indexing.idle();
-        await services.audit.flush();
+        await services.feed.close();
         await limiter.close();
         await opened.close();
         await lock?.release();

@@ -9,6 +9,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
+import { withRequestAuthor } from './domain/events/author.js';
 import { createLogger, describeError, requestLogger, type Logger } from './logger.js';
 
 export interface BuildOptions {
@@ -58,7 +59,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.use('/fusion', createFusionRouter(logger));
   app.use('/attachments', createAttachmentDownloadRouter(services));
   const yoga = createYogaServer(services, db.prisma, logger);
-  app.use(yoga.graphqlEndpoint, graphqlBody, (req, res) => void yoga(req, res));
+  app.use(yoga.graphqlEndpoint, graphqlBody, (req, res) => {
+    // The change feed names each write's request and token (graphql/yoga.ts sets the token once authenticated).
+    const requestId = res.getHeader('request-id');
+    const author = { requestId: typeof requestId === 'string' ? requestId : null, tokenId: null };
+    void withRequestAuthor(author, () => yoga(req, res));
+  });
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'Not found' }));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     logger.error({ err: describeError(error) }, 'request failed');
@@ -104,6 +110,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           .recoverStale()
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'import recovery failed'));
       void recoverImports();
+      services.feed.start();
       purge = setInterval(() => {
         void recoverImports();
         services.idempotency

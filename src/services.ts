@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -28,6 +29,10 @@ import { createImportTemplateService } from './domain/imports/template.service.j
 /** How long an unreferenced attachment is kept when the configuration does not say (ATTACHMENT_GRACE_SECONDS). */
 const DEFAULT_ATTACHMENT_GRACE_MS = 86_400_000;
 import { DEFAULT_QUERY_INDEX_OPTIONS, startQueryIndexing, type QueryIndexOptions } from './db/query/query-indexes.js';
+import { createChangeFeed } from './db/feed/change-feed.js';
+import { feedWriter } from './domain/events/outbox.js';
+
+const RECORD_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'];
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -41,7 +46,16 @@ export const EXPORT_DOWNLOAD_PATH = '/fusion/v1/exports';
 export interface ServiceOptions {
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
     Partial<
-      Pick<Config, 'maxTextCellLength' | 'attachmentSweep' | 'importMaxFileBytes' | 'importMaxUncompressedBytes'>
+      Pick<
+        Config,
+        | 'maxTextCellLength'
+        | 'attachmentSweep'
+        | 'importMaxFileBytes'
+        | 'importMaxUncompressedBytes'
+        | 'feed'
+        | 'databaseUrl'
+        | 'redisUrl'
+      >
     >;
   expectedMigrations: number;
   limiter: Limiter;
@@ -53,8 +67,24 @@ export interface ServiceOptions {
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
-  const bus = createChangeBus(options.onListenerError);
-  const audit = createAuditService(db, bus, options.onListenerError);
+  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, enabled: true };
+  const origin = randomUUID().slice(0, 8);
+  const bus = createChangeBus({
+    onListenerError: options.onListenerError,
+    feed: feedConfig.enabled ? feedWriter(db.kind === 'postgres', origin) : undefined,
+  });
+  // The durable change feed's dispatcher; it hears this process's commits from the bus, others' once started.
+  const feed = createChangeFeed(db, {
+    databaseUrl: db.kind === 'postgres' ? options.config.databaseUrl : undefined,
+    redisUrl: db.kind === 'postgres' ? options.config.redisUrl : undefined,
+    retentionDays: feedConfig.retentionDays,
+    origin,
+    // One process holds an embedded database: nobody else could take a consumer over.
+    leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
+    onError: options.onListenerError ?? (() => {}),
+  });
+  bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_KINDS));
+  const audit = createAuditService(db, feed);
   // Fields used by views' sorts and filters get matching expression indexes (created after commit).
   const indexing = startViewIndexing(
     db,
@@ -93,6 +123,7 @@ export function createServices(db: Database, options: ServiceOptions) {
   const importTemplates = createImportTemplateService(prisma);
   return {
     events: bus,
+    feed,
     spaces: createSpaceService(prisma),
     tokens: createTokenService(prisma, db, audit),
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),

@@ -7,7 +7,7 @@
  * With DATABASE_URL set, database-bound figures are measured on PostgreSQL as well as on PGlite.
  * BENCH_SECONDS sets the length of each load phase (default 5); BENCH_RECORDS the records written (default 100,000).
  * BENCH_LARGE=1 adds the record queries over 1,000,000 records on PostgreSQL (needs DATABASE_URL).
- * BENCH_ONLY=http|records|query|graphql runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
+ * BENCH_ONLY=http|records|query|graphql|feed runs one bench (comma-separated for several); BENCH_PGLITE=off skips the
  * PGlite pass when DATABASE_URL is set (e.g. `BENCH_ONLY=http BENCH_PGLITE=off npm run bench`).
  * BENCH_ONLY=graphql: createRecords over HTTP, 1,000 records per mutation (BENCH_RECORDS / 1,000 mutations, at
  * most 20), beside the record service and a raw INSERT … unnest of the same rows, and a page of 1,000 records
@@ -17,12 +17,15 @@
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
  * BENCH_ONLY=io: a CSV import of BENCH_IO_ROWS rows (default 100,000; 1,000,000 with BENCH_LARGE=1) and exports of
  * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
+ * BENCH_ONLY=feed: record writes with the change feed beside the same writes without it (FEED=off), in batches of
+ * 1,000 and of 10 (BENCH_RECORDS / 10 records for the small batches, at most 10,000).
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
 import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
 import { ioBench } from './io.bench.js';
+import { feedBench } from './feed.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -68,6 +71,20 @@ if (runs('records')) {
       'Record writes on PostgreSQL (batches of 1,000)',
       await withDatabaseUrl(postgres, () => recordsBench(records, 1_000)),
     );
+}
+if (runs('feed')) {
+  const small = Math.min(10_000, Math.max(100, Math.floor(records / 10)));
+  for (const [name, url] of [
+    ['PGlite', undefined],
+    ['PostgreSQL', postgres],
+  ] as const) {
+    if (name === 'PGlite' ? !pglite : !url) continue;
+    const figures = await withDatabaseUrl(url, async () => [
+      ...(await feedBench(records, 1_000)),
+      ...(await feedBench(small, 10)),
+    ]);
+    print(`What the change feed costs record writes (${name})`, figures);
+  }
 }
 if (runs('query')) {
   if (pglite)

@@ -35,6 +35,9 @@ describe('loadConfig', () => {
       DATABASE_POOL_TIMEOUT_MS: '5000',
       ATTACHMENT_SWEEP_INTERVAL_SECONDS: '600',
       ATTACHMENT_GRACE_SECONDS: '7200',
+      FEED_RETENTION_DAYS: '3',
+      FEED_LEASE_SECONDS: '10',
+      FEED: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -52,6 +55,7 @@ describe('loadConfig', () => {
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
       attachmentSweep: { intervalMs: 600_000, graceMs: 7_200_000 },
+      feed: { retentionDays: 3, leaseSeconds: 10, enabled: false },
     });
   });
 
@@ -68,6 +72,11 @@ describe('loadConfig', () => {
       /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
     ],
     [{ REDIS_URL: 'localhost:6379' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
+    [
+      { FEED_RETENTION_DAYS: 'forever' },
+      /^Invalid configuration: FEED_RETENTION_DAYS must be a number \(got "forever"\)$/,
+    ],
+    [{ FEED: 'maybe' }, /^Invalid configuration: FEED must be one of on, off \(got "maybe"\)$/],
     [
       { LOG_LEVEL: 'loud' },
       /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/,

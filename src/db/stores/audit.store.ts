@@ -13,17 +13,21 @@ export interface AuditRow {
   at: Date;
 }
 
-export async function insertAuditEvents(
-  q: Queryable,
-  rows: readonly Omit<AuditRow, 'id' | 'at'>[],
-  at: Date,
-): Promise<void> {
+/** A row to write: `feedEventId` names the change feed event it comes from (written once), `at` its time. */
+export type NewAuditRow = Omit<AuditRow, 'id' | 'at'> & { feedEventId: string | null; at: Date };
+
+/** Writes audit rows; one whose feed event already has a row is skipped (redelivered events). */
+export async function insertAuditEvents(q: Queryable, rows: readonly NewAuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
-    `INSERT INTO audit_events (space_id, actor_id, token_id, action, target_type, target_id, detail, request_id, created_at)
-     SELECT a.space_id, a.actor_id, a.token_id, a.action, a.target_type, a.target_id, a.detail::jsonb, a.request_id, ($9::timestamptz AT TIME ZONE 'UTC')
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-       AS a(space_id, actor_id, token_id, action, target_type, target_id, detail, request_id)`,
+    `INSERT INTO audit_events (space_id, actor_id, token_id, action, target_type, target_id, detail, request_id,
+       feed_event_id, created_at)
+     SELECT a.space_id, a.actor_id, a.token_id, a.action, a.target_type, a.target_id, a.detail::jsonb, a.request_id,
+       a.feed_event_id, (a.at::timestamptz AT TIME ZONE 'UTC')
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::bigint[], $10::text[])
+       AS a(space_id, actor_id, token_id, action, target_type, target_id, detail, request_id, feed_event_id, at)
+     ON CONFLICT (feed_event_id) DO NOTHING`,
     [
       rows.map((r) => r.spaceId),
       rows.map((r) => r.actorId),
@@ -33,7 +37,8 @@ export async function insertAuditEvents(
       rows.map((r) => r.targetId),
       rows.map((r) => JSON.stringify(r.detail)),
       rows.map((r) => r.requestId),
-      at.toISOString(),
+      rows.map((r) => r.feedEventId),
+      rows.map((r) => r.at.toISOString()),
     ],
   );
 }

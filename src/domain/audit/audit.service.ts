@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/client.js';
 import { insertAuditEvents, selectAuditEvents, type AuditRow } from '../../db/stores/audit.store.js';
 import { invalidArgument } from '../errors.js';
 import { serialCursor } from '../limits.js';
-import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
+import type { ChangeFeed, FeedEvent, SchemaEventKind } from '../events/feed.js';
 
 export type AuditEvent = AuditRow;
 
@@ -17,50 +17,66 @@ export interface AuditEntry {
   requestId?: string | null;
 }
 
-const TARGET_OF: Record<SchemaChangedEvent['change'], string> = {
+const TARGET_OF: Record<SchemaEventKind, string> = {
   'datasheet.created': 'datasheet',
   'datasheet.updated': 'datasheet',
   'datasheet.deleted': 'datasheet',
   'field.created': 'field',
   'field.updated': 'field',
   'field.deleted': 'field',
-  'view.changed': 'view',
+  'view.created': 'view',
+  'view.updated': 'view',
+  'view.deleted': 'view',
 };
 
+/** The durable feed consumer that writes schema changes into the audit log. */
+export const AUDIT_CONSUMER = 'audit';
+
 /**
- * The audit log: schema changes (from the change bus, after commit), token creation and revocation, and
- * later webhooks, members, imports and exports; readable by admins with `audit:read`.
+ * The audit log: schema changes (a durable consumer of the change feed, so a change committed just before a crash is
+ * still audited, once: rows name their feed event), token creation and revocation, and later webhooks, members,
+ * imports and exports; readable by admins with `audit:read`.
  */
-export function createAuditService(db: Queryable, bus: ChangeBus, onError: (error: unknown) => void = () => {}) {
+export function createAuditService(db: Queryable, feed: Pick<ChangeFeed, 'consume' | 'drain'>) {
   /** Writes audit rows on `q`: the caller's transaction (recordIn), or the database on its own. */
   async function write(q: Queryable, entries: AuditEntry | AuditEntry[], at: Date): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries];
     await insertAuditEvents(
       q,
-      list.map((e) => ({ ...e, tokenId: e.tokenId ?? null, detail: e.detail ?? {}, requestId: e.requestId ?? null })),
-      at,
+      list.map((e) => ({
+        ...e,
+        tokenId: e.tokenId ?? null,
+        detail: e.detail ?? {},
+        requestId: e.requestId ?? null,
+        feedEventId: null,
+        at,
+      })),
     );
   }
   const record = (entries: AuditEntry | AuditEntry[], at = new Date()) => write(db, entries, at);
 
-  const pending = new Set<Promise<void>>();
-  bus.subscribe((event) => {
-    if (event.type !== 'schema.changed') return;
-    const write = record(
-      {
-        spaceId: event.spaceId,
-        actorId: event.actorId,
-        action: event.change,
-        targetType: TARGET_OF[event.change],
-        targetId: event.targetId,
-        detail: { datasheetId: event.datasheetId, revision: event.revision },
-      },
-      event.at,
-    )
-      .catch(onError)
-      .finally(() => pending.delete(write));
-    pending.add(write);
-  });
+  feed.consume(
+    AUDIT_CONSUMER,
+    async (events: FeedEvent[]) => {
+      const audited = events.filter((e) => e.kind in TARGET_OF);
+      await insertAuditEvents(
+        db,
+        audited.map((e) => ({
+          spaceId: e.spaceId,
+          actorId: e.actorId,
+          tokenId: e.tokenId,
+          action: e.kind,
+          targetType: TARGET_OF[e.kind as SchemaEventKind],
+          targetId: e.targetId,
+          detail: { datasheetId: e.datasheetId, revision: e.revision, ...e.detail },
+          requestId: e.requestId,
+          feedEventId: e.id,
+          at: e.at,
+        })),
+      );
+    },
+    { kinds: Object.keys(TARGET_OF) as SchemaEventKind[] },
+  );
 
   async function list(spaceId: string, options: { limit?: number; before?: string | null; action?: string } = {}) {
     const limit = options.limit ?? 50;
@@ -84,10 +100,8 @@ export function createAuditService(db: Queryable, bus: ChangeBus, onError: (erro
      */
     recordIn: (tx: Queryable, entries: AuditEntry | AuditEntry[], at = new Date()) => write(tx, entries, at),
     list,
-    /** Resolves when audit writes started by bus events so far have finished (tests, shutdown). */
-    flush: async () => {
-      await Promise.all([...pending]);
-    },
+    /** Resolves when every change committed so far is in the audit log (tests, shutdown). */
+    flush: () => feed.drain(),
   };
 }
 

@@ -3,7 +3,8 @@ import type { Tx } from '../../db/tx.js';
 import type { Reach } from '../access/reach.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
-import type { ChangeBus } from '../events/change-bus.js';
+import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
+import { inSchemaTransaction } from '../events/schema-write.js';
 import { insertField } from '../schema/field.service.js';
 import { resolveLookup, type ResolvedLookup } from '../records/lookup-sources.js';
 import type { FieldInput } from '../fields/field-input.js';
@@ -52,7 +53,7 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
     ) {
       throw invalidArgument(`The primary field type can't be ${firstType}`, { parameter: 'fields' });
     }
-    const { schema, createdAt, events } = await prisma.$transaction(async (tx) => {
+    const { schema, createdAt } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const parentId = await resolveFolder(tx, scope.spaceId, input.folderId);
       const position = await positionAfter(tx, scope.spaceId, parentId, input.preNodeId);
       const id = newId('datasheet');
@@ -100,37 +101,35 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
           change: 'field.created' as const,
           targetId: p.brotherFieldId!,
         }));
-      return { schema: await loadSchema(asQueryable(tx), scope.spaceId, id), createdAt: created.createdAt, events };
-    });
-    bus.publish([
-      {
+      const loaded = await loadSchema(asQueryable(tx), scope.spaceId, id);
+      const own: ChangeEvent = {
         type: 'schema.changed',
         spaceId: scope.spaceId,
-        datasheetId: schema.id,
-        revision: schema.revision,
+        datasheetId: id,
+        revision: loaded.revision,
         actorId: scope.userId,
-        at: createdAt,
+        at: created.createdAt,
         change: 'datasheet.created',
-        targetId: schema.id,
-      },
-      ...events,
-    ]);
+        targetId: id,
+      };
+      return { schema: loaded, createdAt: created.createdAt, events: [own, ...events] };
+    });
     return { ...schema, createdAt };
   }
 
   async function rename(scope: Scope, datasheetId: string, newName: unknown): Promise<void> {
     const name = validateName(newName, 'datasheet');
-    const updated = await prisma.node.updateMany({
-      where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
-      data: { name },
-    });
-    if (updated.count === 0) throw datasheetNotFound(datasheetId);
-    const ds = await prisma.datasheet.update({
-      where: { id: datasheetId },
-      data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
-    });
-    bus.publish([
-      {
+    await inSchemaTransaction(prisma, bus, async (tx) => {
+      const updated = await tx.node.updateMany({
+        where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
+        data: { name },
+      });
+      if (updated.count === 0) throw datasheetNotFound(datasheetId);
+      const ds = await tx.datasheet.update({
+        where: { id: datasheetId },
+        data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
+      });
+      const event: ChangeEvent = {
         type: 'schema.changed',
         spaceId: scope.spaceId,
         datasheetId,
@@ -139,28 +138,35 @@ export function createDatasheetService(prisma: PrismaClient, bus: ChangeBus) {
         at: new Date(),
         change: 'datasheet.updated',
         targetId: datasheetId,
-      },
-    ]);
+        detail: { name },
+      };
+      return { events: [event] };
+    });
   }
 
   /** Deletes the datasheet with its fields, views, records and their history (cascade). */
   async function remove(scope: Scope, datasheetId: string): Promise<void> {
-    const deleted = await prisma.node.deleteMany({
-      where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
-    });
-    if (deleted.count === 0) throw datasheetNotFound(datasheetId);
-    bus.publish([
-      {
+    await inSchemaTransaction(prisma, bus, async (tx) => {
+      const [ds] = await tx.datasheet.findMany({
+        where: { id: datasheetId, spaceId: scope.spaceId },
+        select: { revision: true },
+      });
+      const deleted = await tx.node.deleteMany({
+        where: { id: datasheetId, spaceId: scope.spaceId, type: 'DATASHEET' },
+      });
+      if (deleted.count === 0) throw datasheetNotFound(datasheetId);
+      const event: ChangeEvent = {
         type: 'schema.changed',
         spaceId: scope.spaceId,
         datasheetId,
-        revision: 0,
+        revision: Number(ds?.revision ?? 0) + 1,
         actorId: scope.userId,
         at: new Date(),
         change: 'datasheet.deleted',
         targetId: datasheetId,
-      },
-    ]);
+      };
+      return { events: [event] };
+    });
   }
 
   const get = (scope: Scope, datasheetId: string) => loadSchema(asQueryable(prisma), scope.spaceId, datasheetId);

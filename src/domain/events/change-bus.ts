@@ -1,6 +1,9 @@
+import type { Queryable } from '../../db/queryable.js';
+
 /**
- * In-process bus of committed changes. The record and datasheet services publish one event per datasheet
- * per committed batch, only after the transaction committed; realtime subscriptions and webhooks subscribe.
+ * Changes as the services describe them. A writing transaction `record`s its events into the durable change feed
+ * (the transactional outbox, feed.ts) as its last work before COMMIT, and `publish`es them on this in-process bus
+ * after the commit (the local feed dispatcher wakes on it; the view index manager listens).
  */
 export interface CellChange {
   fieldId: string;
@@ -19,6 +22,13 @@ export interface RecordsChangedEvent {
   created: { recordId: string; fieldIds: string[]; cells: Record<string, unknown> }[];
   updated: { recordId: string; revision: number; changes: CellChange[] }[];
   deleted: { recordId: string; cells: Record<string, unknown> }[];
+  /** Set when the records moved between datasheets (on both sides' events): the feed writes one `records.moved`. */
+  moved?: {
+    fromDatasheetId: string;
+    toDatasheetId: string;
+    mapped: { fromFieldId: string; toFieldId: string }[];
+    dropped: { fieldId: string; fieldName: string; reason: string }[];
+  };
 }
 
 export interface SchemaChangedEvent {
@@ -35,8 +45,11 @@ export interface SchemaChangedEvent {
     | 'field.created'
     | 'field.updated'
     | 'field.deleted'
-    | 'view.changed';
+    | 'view.created'
+    | 'view.updated'
+    | 'view.deleted';
   targetId: string;
+  detail?: Record<string, unknown>;
 }
 
 export type ChangeEvent = RecordsChangedEvent | SchemaChangedEvent;
@@ -44,13 +57,26 @@ export type ChangeEvent = RecordsChangedEvent | SchemaChangedEvent;
 export type ChangeListener = (event: ChangeEvent) => void;
 
 export interface ChangeBus {
+  /** Writes `events` into the change feed inside the caller's transaction (its last statements before COMMIT). */
+  record(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
+  /** After commit: tells in-process listeners. */
   publish(events: readonly ChangeEvent[]): void;
   subscribe(listener: ChangeListener): () => void;
 }
 
-export function createChangeBus(onListenerError: (error: unknown) => void = () => {}): ChangeBus {
+export interface ChangeBusOptions {
+  onListenerError?: (error: unknown) => void;
+  /** Writes a transaction's events into the change feed (outbox.ts appendToFeed); absent: none are written. */
+  feed?: ((tx: Queryable, events: readonly ChangeEvent[]) => Promise<void>) | undefined;
+}
+
+export function createChangeBus(options: ChangeBusOptions = {}): ChangeBus {
+  const onListenerError = options.onListenerError ?? (() => {});
   const listeners = new Set<ChangeListener>();
   return {
+    async record(tx, events) {
+      if (options.feed && events.length) await options.feed(tx, events);
+    },
     publish(events) {
       for (const event of events) {
         for (const listener of listeners) {

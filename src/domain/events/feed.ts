@@ -84,9 +84,15 @@ export interface ChangeFeed {
    * A durable consumer: `handle` gets batches of events of every datasheet in commit order, from where this
    * consumer last acknowledged (stored in the database, so a restart resumes without loss); a batch is
    * acknowledged when `handle` resolves, retried when it throws. Handlers must be idempotent by event id
-   * (delivery is at least once).
+   * (delivery is at least once). One process at a time runs a consumer of a given name (a lease in the database; a
+   * crashed holder's consumer is taken over when its lease runs out, FEED_LEASE_SECONDS). With `kinds`, only events of
+   * those kinds are handed over (the others are acknowledged unseen; cheaper than filtering in `handle`).
    */
-  consume(name: string, handle: (events: FeedEvent[]) => Promise<void>): void;
+  consume(
+    name: string,
+    handle: (events: FeedEvent[]) => Promise<void>,
+    options?: { kinds?: readonly FeedEventKind[] },
+  ): void;
   /** Resolves when every event committed so far has reached every consumer and subscriber (tests, shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;

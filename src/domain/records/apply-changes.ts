@@ -4,7 +4,7 @@ import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import { MAX_CHANGES_PER_BATCH } from '../limits.js';
-import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { inWriteTransaction, lockForWrite, type RecordDeps } from './record-context.js';
 import { applyWritePlan } from './write-batch.js';
 
 export interface RecordChanges {
@@ -38,38 +38,35 @@ export async function applyRecordChanges(
   options: { fieldKey?: FieldKey } = {},
 ): Promise<AppliedChanges> {
   const { creates, updates, deletes } = checkChanges(changes);
-  const { result, events } = await withRetry(() =>
-    deps.db.transaction(async (tx) => {
-      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-      const schema = schemas.get(datasheetId)!;
-      const batch = prepareCells(schema.fields, [...creates.map((c) => c?.fields), ...updates.map((u) => u.fields)], {
-        fieldKey: options.fieldKey ?? 'name',
-        timeZone: deps.timeZone,
-        maxTextLength: deps.maxTextLength,
-        label: (i) =>
-          i < creates.length
-            ? { parameter: `creates[${i}]`, index: i }
-            : { parameter: `updates[${i - creates.length}]`, index: i - creates.length },
-      });
-      const plan = {
-        batch,
-        createCount: creates.length,
-        updates: updates.map((u) => ({ recordId: u.id as string, expectedRevision: u.expectedRevision })),
-        deletes: deletes as string[],
-        updateParameter: (i: number) => `updates[${i}].id`,
-        deleteParameter: (i: number) => `deletes[${i}]`,
-      };
-      const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
-      const result: AppliedChanges = {
-        created: written.created,
-        updated: written.updated,
-        deleted: written.deleted,
-        schema: written.schema,
-      };
-      return { result, events: written.events };
-    }),
-  );
-  deps.bus.publish(events);
+  const { result } = await inWriteTransaction(deps, async (tx) => {
+    const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+    const schema = schemas.get(datasheetId)!;
+    const batch = prepareCells(schema.fields, [...creates.map((c) => c?.fields), ...updates.map((u) => u.fields)], {
+      fieldKey: options.fieldKey ?? 'name',
+      timeZone: deps.timeZone,
+      maxTextLength: deps.maxTextLength,
+      label: (i) =>
+        i < creates.length
+          ? { parameter: `creates[${i}]`, index: i }
+          : { parameter: `updates[${i - creates.length}]`, index: i - creates.length },
+    });
+    const plan = {
+      batch,
+      createCount: creates.length,
+      updates: updates.map((u) => ({ recordId: u.id as string, expectedRevision: u.expectedRevision })),
+      deletes: deletes as string[],
+      updateParameter: (i: number) => `updates[${i}].id`,
+      deleteParameter: (i: number) => `deletes[${i}]`,
+    };
+    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    const result: AppliedChanges = {
+      created: written.created,
+      updated: written.updated,
+      deleted: written.deleted,
+      schema: written.schema,
+    };
+    return { result, events: written.events };
+  });
   return result;
 }
 

@@ -4,7 +4,7 @@ import { prepareCells, type FieldKey } from '../cells/write-cells.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
-import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { inWriteTransaction, lockForWrite, type RecordDeps } from './record-context.js';
 import { applyWritePlan, RECORD_PARAMETERS } from './write-batch.js';
 
 export interface CreateOptions {
@@ -44,20 +44,17 @@ export async function createRecordsWithSchema(
       limit: MAX_RECORDS_PER_BATCH,
     });
   }
-  const { created, events, schema } = await withRetry(() =>
-    deps.db.transaction(async (tx) => {
-      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-      const schema = schemas.get(datasheetId)!;
-      const batch = prepareCells(schema.fields, inputs, {
-        fieldKey: options.fieldKey ?? 'name',
-        timeZone: deps.timeZone,
-        maxTextLength: deps.maxTextLength,
-        allowEmpty: options.allowEmpty ?? false,
-      });
-      const plan = { batch, createCount: inputs.length, updates: [], deletes: [], ...RECORD_PARAMETERS };
-      return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
-    }),
-  );
-  deps.bus.publish(events);
+  const { created, schema } = await inWriteTransaction(deps, async (tx) => {
+    const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+    const schema = schemas.get(datasheetId)!;
+    const batch = prepareCells(schema.fields, inputs, {
+      fieldKey: options.fieldKey ?? 'name',
+      timeZone: deps.timeZone,
+      maxTextLength: deps.maxTextLength,
+      allowEmpty: options.allowEmpty ?? false,
+    });
+    const plan = { batch, createCount: inputs.length, updates: [], deletes: [], ...RECORD_PARAMETERS };
+    return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+  });
   return { records: created, schema };
 }

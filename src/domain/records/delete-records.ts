@@ -1,7 +1,7 @@
 import type { Scope } from '../context.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
-import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { inWriteTransaction, lockForWrite, type RecordDeps } from './record-context.js';
 import { applyWritePlan, RECORD_PARAMETERS } from './write-batch.js';
 
 /** Deletes a batch atomically; unknown ids fail the batch; two-way siblings lose the deleted ids. */
@@ -23,22 +23,19 @@ export async function deleteRecords(
   if (recordIds.some((id) => typeof id !== 'string' || !id))
     throw invalidArgument("recordId value can't be null", { parameter: 'recordIds' });
   const ids = [...new Set(recordIds as string[])];
-  const events = await withRetry(() =>
-    deps.db.transaction(async (tx) => {
-      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-      const batch = { patches: [], refs: [], changedProperties: new Map<string, unknown>() };
-      const plan = { batch, createCount: 0, updates: [], deletes: ids, ...RECORD_PARAMETERS };
-      const written = await applyWritePlan(
-        tx,
-        scope,
-        schemas.get(datasheetId)!,
-        locks.get(datasheetId)!,
-        plan,
-        deps.now(),
-      );
-      return written.events;
-    }),
-  );
-  deps.bus.publish(events);
+  await inWriteTransaction(deps, async (tx) => {
+    const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+    const batch = { patches: [], refs: [], changedProperties: new Map<string, unknown>() };
+    const plan = { batch, createCount: 0, updates: [], deletes: ids, ...RECORD_PARAMETERS };
+    const written = await applyWritePlan(
+      tx,
+      scope,
+      schemas.get(datasheetId)!,
+      locks.get(datasheetId)!,
+      plan,
+      deps.now(),
+    );
+    return written;
+  });
   return ids;
 }

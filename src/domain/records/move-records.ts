@@ -8,7 +8,7 @@ import type { ChangeEvent } from '../events/change-bus.js';
 import { fieldTypeOf, linkTargetOf } from '../fields/registry.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
 import { syncTwoWayLinks } from './link-sync.js';
-import { checkRowCap, lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { checkRowCap, inWriteTransaction, lockForWrite, type RecordDeps } from './record-context.js';
 
 export interface DroppedField {
   fieldId: string;
@@ -54,91 +54,94 @@ export async function moveRecords(
     });
   }
   const ids = [...new Set(recordIds.map(String))];
-  const { result, events } = await withRetry(() =>
-    deps.db.transaction(async (tx) => {
-      const at = deps.now();
-      const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId], deps.schemaCache);
-      const source = schemas.get(fromDatasheetId)!;
-      const target = schemas.get(toDatasheetId)!;
-      const rows = await selectRecordsForUpdate(tx, fromDatasheetId, ids);
-      if (rows.length !== ids.length)
-        throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordIds' });
-      const targetLock = locks.get(toDatasheetId)!;
-      checkRowCap(targetLock, rows.length);
-      const mapping = mapFields(source, target);
-      let autoNumber = targetLock.autoNumberSeq;
-      const moved = rows.map((row) => {
-        const cells: Record<string, unknown> = {};
-        for (const [fromId, value] of Object.entries(row.cells)) {
-          const convert = mapping.convert.get(fromId);
-          const converted = convert?.(value);
-          if (converted !== undefined && converted !== null) cells[convert!.targetId] = converted;
-        }
-        autoNumber++;
-        for (const f of target.fields) if (fieldTypeOf(f.type).numbered) cells[f.id] = autoNumber;
-        return { id: row.id, cells, position: autoNumber, before: row.cells, revision: row.revision };
-      });
-      for (const [fieldId, property] of mapping.changedProperties) {
-        await updateFieldProperty(tx, fieldId, property);
+  const { result } = await inWriteTransaction(deps, async (tx) => {
+    const at = deps.now();
+    const { locks, schemas } = await lockForWrite(tx, scope, [fromDatasheetId, toDatasheetId], deps.schemaCache);
+    const source = schemas.get(fromDatasheetId)!;
+    const target = schemas.get(toDatasheetId)!;
+    const rows = await selectRecordsForUpdate(tx, fromDatasheetId, ids);
+    if (rows.length !== ids.length)
+      throw invalidArgument('The record specified by the recordId does not exist', { parameter: 'recordIds' });
+    const targetLock = locks.get(toDatasheetId)!;
+    checkRowCap(targetLock, rows.length);
+    const mapping = mapFields(source, target);
+    let autoNumber = targetLock.autoNumberSeq;
+    const moved = rows.map((row) => {
+      const cells: Record<string, unknown> = {};
+      for (const [fromId, value] of Object.entries(row.cells)) {
+        const convert = mapping.convert.get(fromId);
+        const converted = convert?.(value);
+        if (converted !== undefined && converted !== null) cells[convert!.targetId] = converted;
       }
-      const sourceLinks = await syncTwoWayLinks(
-        tx,
-        scope,
-        source,
-        moved.map((m) => ({ recordId: m.id, before: m.before, after: {} })),
-        at,
-      );
-      await moveRecordRows(tx, fromDatasheetId, toDatasheetId, moved, scope.userId, at);
-      const targetLinks = await syncTwoWayLinks(
-        tx,
-        scope,
-        target,
-        moved.map((m) => ({ recordId: m.id, before: {}, after: m.cells })),
-        at,
-      );
-      await insertChanges(
-        tx,
-        moved.map((m) => ({
-          recordId: m.id,
-          datasheetId: toDatasheetId,
-          fieldId: '@moved',
-          oldValue: { datasheetId: fromDatasheetId, cells: m.before },
-          newValue: { datasheetId: toDatasheetId, cells: m.cells },
-          revision: m.revision + 1,
-        })),
-        scope.userId,
-        at,
-      );
-      const fromRevision = await bumpDatasheet(tx, fromDatasheetId, { recordDelta: -moved.length });
-      const toRevision = await bumpDatasheet(tx, toDatasheetId, {
-        recordDelta: moved.length,
-        autoNumberSeq: autoNumber,
-      });
-      const base = { type: 'records.changed' as const, spaceId: scope.spaceId, actorId: scope.userId, at };
-      const events: ChangeEvent[] = [
-        {
-          ...base,
-          datasheetId: fromDatasheetId,
-          revision: fromRevision,
-          created: [],
-          updated: [],
-          deleted: moved.map((m) => ({ recordId: m.id, cells: m.before })),
-        },
-        {
-          ...base,
-          datasheetId: toDatasheetId,
-          revision: toRevision,
-          created: moved.map((m) => ({ recordId: m.id, fieldIds: Object.keys(m.cells), cells: m.cells })),
-          updated: [],
-          deleted: [],
-        },
-        ...sourceLinks,
-        ...targetLinks,
-      ];
-      return { result: { recordIds: ids, mapped: mapping.mapped, dropped: mapping.dropped }, events };
-    }),
-  );
-  deps.bus.publish(events);
+      autoNumber++;
+      for (const f of target.fields) if (fieldTypeOf(f.type).numbered) cells[f.id] = autoNumber;
+      return { id: row.id, cells, position: autoNumber, before: row.cells, revision: row.revision };
+    });
+    for (const [fieldId, property] of mapping.changedProperties) {
+      await updateFieldProperty(tx, fieldId, property);
+    }
+    const sourceLinks = await syncTwoWayLinks(
+      tx,
+      scope,
+      source,
+      moved.map((m) => ({ recordId: m.id, before: m.before, after: {} })),
+      at,
+    );
+    await moveRecordRows(tx, fromDatasheetId, toDatasheetId, moved, scope.userId, at);
+    const targetLinks = await syncTwoWayLinks(
+      tx,
+      scope,
+      target,
+      moved.map((m) => ({ recordId: m.id, before: {}, after: m.cells })),
+      at,
+    );
+    await insertChanges(
+      tx,
+      moved.map((m) => ({
+        recordId: m.id,
+        datasheetId: toDatasheetId,
+        fieldId: '@moved',
+        oldValue: { datasheetId: fromDatasheetId, cells: m.before },
+        newValue: { datasheetId: toDatasheetId, cells: m.cells },
+        revision: m.revision + 1,
+      })),
+      scope.userId,
+      at,
+    );
+    const fromRevision = await bumpDatasheet(tx, fromDatasheetId, { recordDelta: -moved.length });
+    const toRevision = await bumpDatasheet(tx, toDatasheetId, {
+      recordDelta: moved.length,
+      autoNumberSeq: autoNumber,
+    });
+    const move = {
+      fromDatasheetId,
+      toDatasheetId,
+      mapped: [...mapping.convert].map(([fromFieldId, c]) => ({ fromFieldId, toFieldId: c.targetId })),
+      dropped: mapping.dropped,
+    };
+    const base = { type: 'records.changed' as const, spaceId: scope.spaceId, actorId: scope.userId, at, moved: move };
+    const events: ChangeEvent[] = [
+      {
+        ...base,
+        datasheetId: fromDatasheetId,
+        revision: fromRevision,
+        created: [],
+        updated: [],
+        deleted: moved.map((m) => ({ recordId: m.id, cells: m.before })),
+      },
+      {
+        ...base,
+        datasheetId: toDatasheetId,
+        revision: toRevision,
+        created: moved.map((m) => ({ recordId: m.id, fieldIds: Object.keys(m.cells), cells: m.cells })),
+        updated: [],
+        deleted: [],
+      },
+      ...sourceLinks,
+      ...targetLinks,
+    ];
+    return { result: { recordIds: ids, mapped: mapping.mapped, dropped: mapping.dropped }, events };
+  });
   return result;
 }
 

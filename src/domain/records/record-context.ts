@@ -4,7 +4,7 @@ import { lockDatasheet, type LockedDatasheet } from '../../db/stores/datasheet-l
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError } from '../errors.js';
-import type { ChangeBus } from '../events/change-bus.js';
+import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
 import type { FieldDef } from '../fields/field-type.js';
 import { fieldTypeOf } from '../fields/registry.js';
 import { rowCapFor } from '../limits.js';
@@ -94,6 +94,25 @@ export function checkRowCap(lock: LockedDatasheet, adding: number): void {
       },
     );
   }
+}
+
+/**
+ * Runs a record write in one transaction (retried on deadlock): `fn`'s change events are written into the change
+ * feed as the transaction's last work, and published on the in-process bus once it committed.
+ */
+export async function inWriteTransaction<T extends { events: ChangeEvent[] }>(
+  deps: Pick<RecordDeps, 'db' | 'bus'>,
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  const out = await withRetry(() =>
+    deps.db.transaction(async (tx) => {
+      const result = await fn(tx);
+      await deps.bus.record(tx, result.events);
+      return result;
+    }),
+  );
+  deps.bus.publish(out.events);
+  return out;
 }
 
 /** Retries a transaction that lost a deadlock or serialization race; anything else propagates. */

@@ -6,7 +6,7 @@ import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { FieldDef, FieldType } from '../fields/field-type.js';
 import { MAX_RECORDS_PER_BATCH } from '../limits.js';
-import { lockForWrite, withRetry, type RecordDeps } from './record-context.js';
+import { inWriteTransaction, lockForWrite, type RecordDeps } from './record-context.js';
 import { applyWritePlan } from './write-batch.js';
 
 /** Field types whose stored cell is a plain value two writes of the same input store alike: the only merge keys. */
@@ -65,92 +65,89 @@ export async function upsertRecords(
   const mergeKeys = mergeKeyNames(fieldsToMergeOn);
   const fieldKey = options.fieldKey ?? 'name';
 
-  const { result, events } = await withRetry(() =>
-    deps.db.transaction(async (tx) => {
-      const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
-      const schema = schemas.get(datasheetId)!;
-      const mergeFields = resolveMergeFields(schema, mergeKeys, fieldKey);
-      const batch = prepareCells(
-        schema.fields,
-        inputs.map((input) => (input as UpsertInput | null)?.fields),
-        { fieldKey, timeZone: deps.timeZone, maxTextLength: deps.maxTextLength },
-      );
-      const keys = batch.patches.map((patch, i) =>
-        mergeFields.map((field, k) => {
-          const value = patch[field.id];
-          if (value === undefined || value === null) {
-            throw invalidArgument(`records[${i}] has no value for the merge field ${mergeKeys[k]}`, {
-              parameter: `records[${i}].fields.${mergeKeys[k]}`,
-              recordIndex: i,
-              field: mergeKeys[k]!,
-            });
-          }
-          return value;
-        }),
-      );
-      const firstWithKey = new Map<string, number>();
-      keys.forEach((key, i) => {
-        const text = JSON.stringify(key);
-        const first = firstWithKey.get(text);
-        if (first !== undefined) {
-          throw invalidArgument(
-            `records[${i}] has the same merge key as records[${first}] (${describeKey(inputs[i], mergeKeys)})`,
-            { parameter: `records[${i}].fields`, recordIndex: i },
-          );
+  const { result } = await inWriteTransaction(deps, async (tx) => {
+    const { locks, schemas } = await lockForWrite(tx, scope, [datasheetId], deps.schemaCache);
+    const schema = schemas.get(datasheetId)!;
+    const mergeFields = resolveMergeFields(schema, mergeKeys, fieldKey);
+    const batch = prepareCells(
+      schema.fields,
+      inputs.map((input) => (input as UpsertInput | null)?.fields),
+      { fieldKey, timeZone: deps.timeZone, maxTextLength: deps.maxTextLength },
+    );
+    const keys = batch.patches.map((patch, i) =>
+      mergeFields.map((field, k) => {
+        const value = patch[field.id];
+        if (value === undefined || value === null) {
+          throw invalidArgument(`records[${i}] has no value for the merge field ${mergeKeys[k]}`, {
+            parameter: `records[${i}].fields.${mergeKeys[k]}`,
+            recordIndex: i,
+            field: mergeKeys[k]!,
+          });
         }
-        firstWithKey.set(text, i);
-      });
-      const matches = await recordsMatchingKeys(
-        tx,
-        datasheetId,
-        mergeFields.map((f) => f.id),
-        keys,
-      );
-      const creates: number[] = [];
-      const updates: number[] = [];
-      keys.forEach((_, i) => {
-        const found = matches.get(i) ?? [];
-        if (found.length > 1) {
-          throw invalidArgument(
-            `records[${i}] matches ${found.length} existing records on its merge key (${describeKey(inputs[i], mergeKeys)})`,
-            { parameter: `records[${i}].fields`, recordIndex: i, recordIds: found },
-          );
-        }
-        (found.length ? updates : creates).push(i);
-      });
-      // The write plan takes the created records' cells first: reorder the patches and what refers to them.
-      const order = [...creates, ...updates];
-      const position = new Map(order.map((i, p) => [i, p]));
-      const plan = {
-        batch: {
-          patches: order.map((i) => batch.patches[i]!),
-          refs: batch.refs.map((r) => ({ ...r, recordIndex: position.get(r.recordIndex)! })),
-          changedProperties: batch.changedProperties,
-        },
-        createCount: creates.length,
-        updates: updates.map((i) => ({ recordId: matches.get(i)![0]! })),
-        deletes: [],
-        updateParameter: (u: number) => `records[${updates[u]}]`,
-        deleteParameter: () => 'records',
-      };
-      const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
-      const records: StoredRecord[] = [];
-      creates.forEach((i, c) => {
-        records[i] = written.created[c]!;
-      });
-      updates.forEach((i, u) => {
-        records[i] = written.updated[u]!;
-      });
-      const result: UpsertResult = {
-        created: written.created.map((r) => r.id),
-        updated: written.updated.map((r) => r.id),
-        records,
-        schema: written.schema,
-      };
-      return { result, events: written.events };
-    }),
-  );
-  deps.bus.publish(events);
+        return value;
+      }),
+    );
+    const firstWithKey = new Map<string, number>();
+    keys.forEach((key, i) => {
+      const text = JSON.stringify(key);
+      const first = firstWithKey.get(text);
+      if (first !== undefined) {
+        throw invalidArgument(
+          `records[${i}] has the same merge key as records[${first}] (${describeKey(inputs[i], mergeKeys)})`,
+          { parameter: `records[${i}].fields`, recordIndex: i },
+        );
+      }
+      firstWithKey.set(text, i);
+    });
+    const matches = await recordsMatchingKeys(
+      tx,
+      datasheetId,
+      mergeFields.map((f) => f.id),
+      keys,
+    );
+    const creates: number[] = [];
+    const updates: number[] = [];
+    keys.forEach((_, i) => {
+      const found = matches.get(i) ?? [];
+      if (found.length > 1) {
+        throw invalidArgument(
+          `records[${i}] matches ${found.length} existing records on its merge key (${describeKey(inputs[i], mergeKeys)})`,
+          { parameter: `records[${i}].fields`, recordIndex: i, recordIds: found },
+        );
+      }
+      (found.length ? updates : creates).push(i);
+    });
+    // The write plan takes the created records' cells first: reorder the patches and what refers to them.
+    const order = [...creates, ...updates];
+    const position = new Map(order.map((i, p) => [i, p]));
+    const plan = {
+      batch: {
+        patches: order.map((i) => batch.patches[i]!),
+        refs: batch.refs.map((r) => ({ ...r, recordIndex: position.get(r.recordIndex)! })),
+        changedProperties: batch.changedProperties,
+      },
+      createCount: creates.length,
+      updates: updates.map((i) => ({ recordId: matches.get(i)![0]! })),
+      deletes: [],
+      updateParameter: (u: number) => `records[${updates[u]}]`,
+      deleteParameter: () => 'records',
+    };
+    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    const records: StoredRecord[] = [];
+    creates.forEach((i, c) => {
+      records[i] = written.created[c]!;
+    });
+    updates.forEach((i, u) => {
+      records[i] = written.updated[u]!;
+    });
+    const result: UpsertResult = {
+      created: written.created.map((r) => r.id),
+      updated: written.updated.map((r) => r.id),
+      records,
+      schema: written.schema,
+    };
+    return { result, events: written.events };
+  });
   return result;
 }
 

@@ -8,6 +8,7 @@ import { beyondReach, canReach, type Reach } from '../access/reach.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
+import { inSchemaTransaction } from '../events/schema-write.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
@@ -217,7 +218,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
   }
 
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
-    const { field, events } = await prisma.$transaction(async (tx) => {
+    const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const created = await insertField(tx, scope, schema, input);
       const events = [await schemaChange(tx, scope, datasheetId, 'field.created', created.id)];
@@ -235,7 +236,6 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
       }
       return { field: created, events };
     });
-    bus.publish(events);
     return field;
   }
 
@@ -245,7 +245,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
     fieldId: string,
     input: UpdateFieldInput,
   ): Promise<FieldDef> {
-    const { field, event } = await prisma.$transaction(async (tx) => {
+    const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
       if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
@@ -274,9 +274,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
         data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
       });
       const event = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
-      return { field: { ...current, name, property }, event };
+      return { field: { ...current, name, property }, events: [event] };
     });
-    bus.publish([event]);
     return field;
   }
 
@@ -294,7 +293,7 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
     if (removal.conversion !== undefined && removal.conversion !== 'delete' && removal.conversion !== 'keepText') {
       throw invalidArgument('Invalid value for conversion', { parameter: 'conversion' });
     }
-    const events = await prisma.$transaction(async (tx) => {
+    await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const field = findField(schema, fieldId);
       if (field.isPrimary) throw invalidArgument("The primary field can't be deleted", { parameter: 'fieldId' });
@@ -317,9 +316,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
           events.push(await schemaChange(tx, scope, sibling.datasheetId, 'field.updated', brother.id));
         }
       }
-      return events;
+      return { events };
     });
-    bus.publish(events);
   }
 
   return { add, update, remove };

@@ -7,7 +7,8 @@ import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
-import type { ChangeBus } from '../events/change-bus.js';
+import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
+import { inSchemaTransaction } from '../events/schema-write.js';
 import { newId } from '../ids.js';
 import { MAX_NAME_LENGTH, MAX_VIEWS_PER_DATASHEET } from '../limits.js';
 import { checkStorableName } from '../text.js';
@@ -29,34 +30,33 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
   async function inTransaction<T>(
     scope: Scope,
     datasheetId: string,
+    change: 'view.created' | 'view.updated' | 'view.deleted',
     fn: (tx: Tx, schema: DatasheetSchema) => Promise<T & { viewId: string }>,
   ) {
-    const { result, revision } = await prisma.$transaction(async (tx) => {
+    const { result } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const result = await fn(tx, schema);
       const ds = await tx.datasheet.update({
         where: { id: datasheetId },
         data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
       });
-      return { result, revision: Number(ds.revision) };
-    });
-    bus.publish([
-      {
+      const event: ChangeEvent = {
         type: 'schema.changed',
         spaceId: scope.spaceId,
         datasheetId,
-        revision,
+        revision: Number(ds.revision),
         actorId: scope.userId,
         at: new Date(),
-        change: 'view.changed',
+        change,
         targetId: result.viewId,
-      },
-    ]);
+      };
+      return { result, events: [event] };
+    });
     return result;
   }
 
   async function add(scope: Scope, datasheetId: string, input: ViewInput): Promise<ViewDef> {
-    return inTransaction(scope, datasheetId, async (tx, schema) => {
+    return inTransaction(scope, datasheetId, 'view.created', async (tx, schema) => {
       if (schema.views.length >= MAX_VIEWS_PER_DATASHEET) {
         throw new DomainError('VIEW_LIMIT', `A datasheet can have at most ${MAX_VIEWS_PER_DATASHEET} views`, {
           parameter: 'views',
@@ -81,7 +81,7 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
   }
 
   async function update(scope: Scope, datasheetId: string, viewId: string, input: ViewInput): Promise<ViewDef> {
-    return inTransaction(scope, datasheetId, async (tx, schema) => {
+    return inTransaction(scope, datasheetId, 'view.updated', async (tx, schema) => {
       const current = findView(schema, viewId);
       const data = validateView(schema, input, current);
       await tx.view.update({
@@ -93,7 +93,7 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
   }
 
   async function remove(scope: Scope, datasheetId: string, viewId: string): Promise<void> {
-    await inTransaction(scope, datasheetId, async (tx, schema) => {
+    await inTransaction(scope, datasheetId, 'view.deleted', async (tx, schema) => {
       findView(schema, viewId);
       if (schema.views.length === 1)
         throw invalidArgument("A datasheet's last view can't be deleted", { parameter: 'viewId' });
@@ -104,7 +104,7 @@ export function createViewService(prisma: PrismaClient, bus: ChangeBus) {
 
   /** Puts the views in the given order; every view of the datasheet must be named exactly once. */
   async function reorder(scope: Scope, datasheetId: string, viewIds: string[]): Promise<void> {
-    await inTransaction(scope, datasheetId, async (tx, schema) => {
+    await inTransaction(scope, datasheetId, 'view.updated', async (tx, schema) => {
       const known = schema.views.map((v) => v.id).sort();
       if ([...viewIds].sort().join() !== known.join()) {
         throw invalidArgument('viewIds must list every view of the datasheet exactly once', { parameter: 'viewIds' });
