@@ -27,6 +27,9 @@ const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
+  SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
+  EVENT_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(50).max(3_600_000).default(15_000),
 });
 
 export type Config = {
@@ -48,7 +51,15 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  /** Live changes: open subscriptions per token (per process), token re-check period, SSE heartbeat period. */
+  live: LiveSettings;
 };
+
+export interface LiveSettings {
+  subscriptionsPerToken: number;
+  recheckMs: number;
+  heartbeatMs: number;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -88,6 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    live: {
+      subscriptionsPerToken: c.SUBSCRIPTIONS_PER_TOKEN,
+      recheckMs: c.SUBSCRIPTION_RECHECK_MS,
+      heartbeatMs: c.EVENT_STREAM_HEARTBEAT_MS,
+    },
   };
 }
 

@@ -7,6 +7,9 @@ import { createLocalDiskStorage } from './storage/local-disk.storage.js';
 import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
+import { createBusFeed } from './domain/events/bus-feed.js';
+import { createLiveSubscriptions } from './domain/events/live.js';
+import { createViewFilter } from './domain/events/view-filter.js';
 import { createFieldService } from './domain/schema/field.service.js';
 import { createRecordService } from './domain/records/record.service.js';
 import { formulaFilter } from './domain/records/formula-filter.js';
@@ -28,7 +31,7 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength' | 'live'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -64,11 +67,26 @@ export function createServices(db: Database, options: ServiceOptions) {
     formulaFilter,
     now: () => new Date(),
   });
+  // STAND-IN until the durable feed lands (src/db/feed): the in-process bus adapted to the ChangeFeed contract.
+  const feed = createBusFeed(bus);
+  const access = createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled });
+  const tokens = createTokenService(prisma, db, audit);
+  const live = createLiveSubscriptions(
+    { feed, authenticate: (secret) => tokens.authenticate(secret), check: (actor, scope, target) => access.check(actor, scope, target) },
+    {
+      subscriptionsPerToken: options.config.live?.subscriptionsPerToken ?? 100,
+      recheckMs: options.config.live?.recheckMs ?? 10_000,
+      heartbeatMs: options.config.live?.heartbeatMs ?? 15_000,
+    },
+  );
   return {
     events: bus,
+    feed,
+    live,
+    viewFilter: createViewFilter(db, { timeZone: options.config.timeZone }),
     spaces: createSpaceService(prisma),
-    tokens: createTokenService(prisma, db, audit),
-    access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
+    tokens,
+    access,
     audit,
     idempotency: createIdempotencyService(db),
     datasheets: createDatasheetService(prisma, bus),
