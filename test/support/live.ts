@@ -103,6 +103,12 @@ export function eventSource(
   });
   source.onopen = () => opened();
   source.onmessage = (e) => c.push({ id: e.lastEventId, event: e.type, data: JSON.parse(e.data) });
+  // GraphQL over SSE (Yoga) names its events `next` and `complete`.
+  source.addEventListener('next', (e) => c.push({ id: e.lastEventId, event: 'next', data: JSON.parse(e.data) }));
+  source.addEventListener('complete', () => {
+    source.close();
+    c.end();
+  });
   source.addEventListener('error', (e) => {
     const data = (e as unknown as { data?: string }).data;
     if (data) c.push({ id: '', event: 'error', data: JSON.parse(data) });
