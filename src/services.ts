@@ -31,7 +31,8 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength' | 'live'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
+    Partial<Pick<Config, 'maxTextCellLength' | 'live'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
@@ -72,7 +73,11 @@ export function createServices(db: Database, options: ServiceOptions) {
   const access = createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled });
   const tokens = createTokenService(prisma, db, audit);
   const live = createLiveSubscriptions(
-    { feed, authenticate: (secret) => tokens.authenticate(secret), check: (actor, scope, target) => access.check(actor, scope, target) },
+    {
+      feed,
+      authenticate: (secret) => tokens.authenticate(secret),
+      check: (actor, scope, target) => access.check(actor, scope, target),
+    },
     {
       subscriptionsPerToken: options.config.live?.subscriptionsPerToken ?? 100,
       recheckMs: options.config.live?.recheckMs ?? 10_000,

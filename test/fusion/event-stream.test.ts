@@ -140,7 +140,8 @@ describe('GET /fusion/v1/datasheets/{id}/events', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.getReader();
     let text = '';
-    while ((text.match(/: heartbeat\n\n/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    while ((text.match(/: heartbeat\n\n/g) ?? []).length < 2)
+      text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     expect(text.startsWith(': connected\n\n')).toBe(true);
   });
@@ -149,9 +150,13 @@ describe('GET /fusion/v1/datasheets/{id}/events', () => {
     const sheet = await createSheet();
     const token = await t.app.services.tokens.create({ spaceId: t.spaceId });
     const source = await open(sheet, token.secret);
-    const ws = subscribe(wsClient(t.url, { token: token.secret }), 'subscription ($id: ID!) { recordsChanged(datasheetId: $id) { kind } }', {
-      id: sheet.id,
-    });
+    const ws = subscribe(
+      wsClient(t.url, { token: token.secret }),
+      'subscription ($id: ID!) { recordsChanged(datasheetId: $id) { kind } }',
+      {
+        id: sheet.id,
+      },
+    );
     await until(() => t.app.services.live.openOf(token.token.id) === 2, 'both subscriptions');
     await t.app.services.tokens.revoke(token.token.id);
     await source.ended;

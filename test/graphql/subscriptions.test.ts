@@ -1,4 +1,6 @@
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordsChangedDocument } from '../../graphql/__generated__/operations.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 import { gql } from '../support/graphql.js';
@@ -40,7 +42,10 @@ async function createSheet(token = t.token, spaceId = t.spaceId): Promise<Sheet>
 }
 
 const newToken = async (options: { scopes?: string[]; spaceId?: string } = {}) =>
-  t.app.services.tokens.create({ spaceId: options.spaceId ?? t.spaceId, ...(options.scopes ? { scopes: options.scopes as never } : {}) });
+  t.app.services.tokens.create({
+    spaceId: options.spaceId ?? t.spaceId,
+    ...(options.scopes ? { scopes: options.scopes as never } : {}),
+  });
 
 /** Subscribes and waits until the server holds the subscription, so later writes are seen. */
 async function live(token: string, query: string, variables: Record<string, unknown>) {
@@ -107,12 +112,13 @@ describe('recordsChanged over graphql-ws', () => {
     await sub.client.dispose();
   });
 
-  it('answers the records’ current values as Record', async () => {
+  it('answers the records’ current values as Record (the documented RecordsChanged operation)', async () => {
     const sheet = await createSheet();
-    const sub = await live(t.token, RECORDS_CHANGED, { id: sheet.id });
+    const sub = await live(t.token, print(RecordsChangedDocument), { datasheetId: sheet.id });
     const [rec] = await createRecords(sheet, [{ Item: 'pear', Qty: 2 }]);
     const [event] = events(await sub.take(1));
     expect(event!.records).toEqual([{ id: rec, fields: { Item: 'pear', Qty: 2 } }]);
+    expect(event!.author).toMatchObject({ name: expect.any(String) });
     sub.close();
     await sub.client.dispose();
   });
@@ -267,9 +273,13 @@ describe('recordsChanged over graphql-ws', () => {
 
   it('datasheetChanged delivers schema changes', async () => {
     const sheet = await createSheet();
-    const sub = await live(t.token, 'subscription ($id: ID!) { datasheetChanged(datasheetId: $id) { kind targetId sequence author { id } } }', {
-      id: sheet.id,
-    });
+    const sub = await live(
+      t.token,
+      'subscription ($id: ID!) { datasheetChanged(datasheetId: $id) { kind targetId sequence author { id } } }',
+      {
+        id: sheet.id,
+      },
+    );
     await createRecords(sheet, [{ Item: 'not a schema change' }]);
     const added = await fusion<{ id: string }>(t.url, 'POST', `/v1/spaces/${t.spaceId}/datasheets/${sheet.id}/fields`, {
       token: t.token,

@@ -99,7 +99,10 @@ export function eventSource(
   const openedPromise = new Promise<void>((resolve) => (opened = resolve));
   const source = new EventSource(url, {
     fetch: (input, init) =>
-      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}`, ...headers } }),
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}`, ...headers },
+      }),
   });
   source.onopen = () => opened();
   source.onmessage = (e) => c.push({ id: e.lastEventId, event: e.type, data: JSON.parse(e.data) });

@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       MAX_TEXT_CELL_LENGTH: '5000',
       DATABASE_STATEMENT_TIMEOUT_MS: '30000',
       DATABASE_POOL_TIMEOUT_MS: '5000',
+      SUBSCRIPTIONS_PER_TOKEN: '7',
+      SUBSCRIPTION_RECHECK_MS: '2000',
+      EVENT_STREAM_HEARTBEAT_MS: '3000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -45,6 +48,7 @@ describe('loadConfig', () => {
       maxTextCellLength: 5000,
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
+      live: { subscriptionsPerToken: 7, recheckMs: 2000, heartbeatMs: 3000 },
     });
   });
 

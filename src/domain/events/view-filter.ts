@@ -89,13 +89,7 @@ export function createViewFilter(db: Database, options: { timeZone: string; now?
           past.push({ id, cells });
         }
       }
-      const inNow = await matching(
-        scope,
-        schema,
-        view,
-        { recordIds: current.map((r) => r.id) },
-        current.length,
-      );
+      const inNow = await matching(scope, schema, view, { recordIds: current.map((r) => r.id) }, current.length);
       const inBefore = await matching(scope, schema, view, { rows: past }, past.length);
       const inside = new Set([...inNow, ...inBefore]);
       return ids.filter((id) => inside.has(id));
