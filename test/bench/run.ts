@@ -9,11 +9,14 @@
  * most 20), beside the record service and a raw INSERT … unnest of the same rows, and a page of 1,000 records
  * through GraphQL beside the record service (p50/p95), e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
+ * BENCH_ONLY=subscriptions: fan-out latency (p50/p99) from a record write to 1,000 open graphql-ws subscriptions
+ * (BENCH_SUBSCRIPTIONS to change; clients in this process, over 50 sockets), over 20 writes.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
 import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
+import { subscriptionsBench } from './subscriptions.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -85,4 +88,17 @@ if (runs('graphql')) {
     );
   if (postgres)
     print('GraphQL over HTTP on PostgreSQL', await withDatabaseUrl(postgres, () => graphqlBench(mutations, 50)));
+}
+if (runs('subscriptions')) {
+  const subscriptions = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1_000);
+  if (pglite)
+    print(
+      `Subscription fan-out to ${subscriptions.toLocaleString('en-US')} graphql-ws subscriptions (in-memory PGlite)`,
+      await withDatabaseUrl(undefined, () => subscriptionsBench(subscriptions, 50, 20)),
+    );
+  if (postgres)
+    print(
+      'Subscription fan-out on PostgreSQL',
+      await withDatabaseUrl(postgres, () => subscriptionsBench(subscriptions, 50, 20)),
+    );
 }
