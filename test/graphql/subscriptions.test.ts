@@ -253,6 +253,9 @@ describe('recordsChanged over graphql-ws', () => {
     const refused = subscribe(client, RECORDS_CHANGED, { id: sheet.id });
     await refused.ended;
     expect(refused.items[0]!.errors?.[0]).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 3 } });
+    // The REST event stream counts against the same limit.
+    const stream = await fusion(t.url, 'GET', `/v1/datasheets/${sheet.id}/events`, { token: token.secret });
+    expect([stream.status, stream.body.code, stream.body.success]).toEqual([429, 429, false]);
     open[0]!.close();
     await until(() => t.app.services.live.openOf(token.token.id) === 2);
     const fourth = subscribe(client, RECORDS_CHANGED, { id: sheet.id });
