@@ -291,7 +291,17 @@ describe('recordsChanged over graphql-ws', () => {
     expect(added.body.success).toBe(true);
     const [event] = await sub.take(1);
     expect(event!.data?.datasheetChanged).toMatchObject({ kind: 'FIELD_CREATED', targetId: added.body.data!.id });
-    sub.close();
+    // Deleting the datasheet is its last event: the subscription then ends as for a missing datasheet.
+    const deleted = await gql(t.url, 'mutation ($id: ID!) { deleteDatasheet(id: $id) { id } }', {
+      token: t.token,
+      variables: { id: sheet.id },
+    });
+    expect(deleted.body.errors).toBeUndefined();
+    await sub.ended;
+    expect(sub.items.slice(1).map((r) => r.data?.datasheetChanged ?? r.errors?.[0]?.extensions?.code)).toEqual([
+      expect.objectContaining({ kind: 'DATASHEET_DELETED', targetId: sheet.id }),
+      'NOT_FOUND',
+    ]);
     await sub.client.dispose();
   });
 });

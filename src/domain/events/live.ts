@@ -1,8 +1,9 @@
 import type { Target } from '../access/access.service.js';
 import type { Actor, Scope as WriteScope } from '../context.js';
+import { datasheetNotFound } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
 import type { Scope } from '../tokens/scopes.js';
-import type { ChangeFeed, FeedEvent } from './feed.js';
+import type { ChangeFeed, FeedEvent, FeedSubscription } from './feed.js';
 
 /**
  * Live subscriptions to a datasheet's changes (GraphQL subscriptions over WebSocket and SSE, the REST event
@@ -166,35 +167,43 @@ export function createLiveSubscriptions(deps: LiveDeps, settings: LiveSettings) 
       end(error) {
         if (ended) return;
         ended = error === undefined ? {} : { error };
-        subscription.close();
+        subscription?.close();
         unregister(stream);
         space?.();
         signal();
       },
     };
     register(stream);
-    const subscription = deps.feed.subscribe(
+    let subscription: FeedSubscription | undefined;
+    subscription = deps.feed.subscribe(
       request.datasheetId,
       request.after,
       async (event) => {
-        if (ended || (request.wants && !request.wants(event))) return;
-        const arrived = Math.min(Date.now(), event.at.getTime());
-        try {
-          const actor = await actorSince(token, arrived);
-          await deps.check(actor, request.scope, { datasheetId: request.datasheetId });
-          current = actor;
-        } catch (error) {
-          stream.end(error);
-          return;
-        }
-        if (ended) return;
-        queue.push(event);
-        signal();
-        // A slow reader holds up only its own subscription: the feed waits for room in this queue.
-        if (queue.length >= MAX_QUEUED) await new Promise<void>((resolve) => (space = resolve));
+        await deliver(event);
+        // A deleted datasheet has no more events: its subscriptions end (after that event) as for a missing one.
+        if (event.kind === 'datasheet.deleted') stream.end(datasheetNotFound(request.datasheetId));
       },
       (error) => stream.end(error),
     );
+    // The feed may have failed the subscription while it was being made.
+    if (ended) subscription.close();
+    async function deliver(event: FeedEvent): Promise<void> {
+      if (ended || (request.wants && !request.wants(event))) return;
+      const arrived = Math.min(Date.now(), event.at.getTime());
+      try {
+        const actor = await actorSince(token, arrived);
+        await deps.check(actor, request.scope, { datasheetId: request.datasheetId });
+        current = actor;
+      } catch (error) {
+        stream.end(error);
+        return;
+      }
+      if (ended) return;
+      queue.push(event);
+      signal();
+      // A slow reader holds up only its own subscription: the feed waits for room in this queue.
+      if (queue.length >= MAX_QUEUED) await new Promise<void>((resolve) => (space = resolve));
+    }
     const iterator: LiveStream = {
       get actor() {
         return current;
