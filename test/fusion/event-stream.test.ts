@@ -3,10 +3,17 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { fusion } from '../support/fusion.js';
 import { eventSource, subscribe, until, wsClient, type SseMessage } from '../support/live.js';
 
-/** Tokens are re-checked every 200 ms and heartbeats sent every 100 ms, so both are seen within a test. */
+/**
+ * Tokens are re-checked every 200 ms and heartbeats sent every 100 ms, so both are seen within a test; a GraphQL
+ * budget of 2 × the plan rate (FREE: 4 cost points a second) shows that subscribing is metered.
+ */
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SUBSCRIPTION_RECHECK_MS: '200', EVENT_STREAM_HEARTBEAT_MS: '100' });
+  t = await startTestApp({
+    SUBSCRIPTION_RECHECK_MS: '200',
+    EVENT_STREAM_HEARTBEAT_MS: '100',
+    GRAPHQL_COST_PER_REQUEST: '2',
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -163,6 +170,23 @@ describe('GET /fusion/v1/datasheets/{id}/events', () => {
     expect(source.items.at(-1)).toMatchObject({ event: 'error', data: { code: 401 } });
     await ws.ended;
     expect(ws.items.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED');
+    expect(t.app.services.live.openOf(token.token.id)).toBe(0);
+  });
+});
+
+describe('GraphQL subscriptions are metered', () => {
+  it('spends the operation’s cost when subscribing, and refuses one over the budget', async () => {
+    // A FREE space: 2 requests a second × 2 = 4 cost points; this subscription costs 6 (it is refused before its
+    // resolver runs, so its datasheet does not matter).
+    const space = await t.app.services.spaces.create({ name: 'Free', plan: 'FREE' });
+    const token = await t.app.services.tokens.create({ spaceId: space.id });
+    const wide = subscribe(
+      wsClient(t.url, { token: token.secret }),
+      'subscription ($id: ID!) { recordsChanged(datasheetId: $id) { kind sequence datasheetId recordIds at } }',
+      { id: 'dstNoSuchDatasheet00' },
+    );
+    await wide.ended;
+    expect(wide.items[0]?.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(t.app.services.live.openOf(token.token.id)).toBe(0);
   });
 });
