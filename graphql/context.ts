@@ -7,6 +7,8 @@ export interface GraphQLContext {
   services: Services;
   /** Null for anonymous requests; resolvers that need a caller go through `requireActor`. */
   actor: Actor | null;
+  /** The token secret `actor` was authenticated from: live subscriptions authenticate it again per event. */
+  secret: string | null;
   /** For plugin-prisma's selections only; resolvers call services. */
   prisma: PrismaClient;
   requestId: string | null;

@@ -11,5 +11,6 @@ import './modules/record-mutations.js';
 import './modules/schema-mutations.js';
 import './modules/exports.js';
 import './modules/imports.js';
+import './modules/subscriptions.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

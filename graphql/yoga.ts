@@ -25,12 +25,17 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
       request,
       req,
       res,
+      connectionParams,
     }: {
-      request: Request;
+      request?: Request;
       req?: { socket?: { remoteAddress?: string } };
       res?: { getHeader(name: string): unknown };
+      /** graphql-ws (graphql/ws.ts): the client's connection_init payload. */
+      connectionParams?: Readonly<Record<string, unknown>>;
     }) => {
-      const secret = bearerSecret(request.headers.get('authorization'));
+      const secret = connectionParams
+        ? connectionSecret(connectionParams)
+        : bearerSecret(request?.headers.get('authorization'));
       let actor = null;
       if (secret !== undefined) {
         try {
@@ -45,6 +50,7 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
       return {
         services,
         actor,
+        secret: actor ? secret! : null,
         prisma,
         requestId: typeof requestId === 'string' ? requestId : null,
         clientAddress: req?.socket?.remoteAddress ?? null,
@@ -52,4 +58,14 @@ export function createYogaServer(services: Services, prisma: PrismaClient, logge
       };
     },
   });
+}
+
+/**
+ * The token of a graphql-ws connection, from its `connectionParams`: `authorization` (or `Authorization`) as
+ * `Bearer <token>`, or the bare token under `token`.
+ */
+export function connectionSecret(params: Readonly<Record<string, unknown>>): string | undefined {
+  const header = params.authorization ?? params.Authorization;
+  if (typeof header === 'string') return bearerSecret(header);
+  return typeof params.token === 'string' && params.token.length > 0 ? params.token : undefined;
 }

@@ -60,6 +60,8 @@ export const FUSION_CODES = {
   FIELD_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   VIEW_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   LINK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  // Ours: too many open event streams for one token answers HTTP 429 with code 429.
+  SUBSCRIPTION_LIMIT: { status: 429, code: 429 },
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
   FILE_TOO_LARGE: { status: 413, code: 413 },

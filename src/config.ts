@@ -47,6 +47,9 @@ const configSchema = z.object({
   FEED_RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(7),
   FEED_LEASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   FEED: z.enum(['on', 'off']).default('on'),
+  SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
+  EVENT_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(50).max(3_600_000).default(15_000),
 });
 
 export type Config = {
@@ -83,7 +86,15 @@ export type Config = {
     /** FEED=off writes no change feed (only to measure what it costs; subscriptions, webhooks and audit need it). */
     enabled: boolean;
   };
+  /** Live changes: open subscriptions per token (per process), token re-check period, SSE heartbeat period. */
+  live: LiveSettings;
 };
+
+export interface LiveSettings {
+  subscriptionsPerToken: number;
+  recheckMs: number;
+  heartbeatMs: number;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -130,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxFileBytes: c.IMPORT_MAX_FILE_BYTES,
     importMaxUncompressedBytes: c.IMPORT_MAX_UNCOMPRESSED_BYTES,
     feed: { retentionDays: c.FEED_RETENTION_DAYS, leaseSeconds: c.FEED_LEASE_SECONDS, enabled: c.FEED === 'on' },
+    live: {
+      subscriptionsPerToken: c.SUBSCRIPTIONS_PER_TOKEN,
+      recheckMs: c.SUBSCRIPTION_RECHECK_MS,
+      heartbeatMs: c.EVENT_STREAM_HEARTBEAT_MS,
+    },
   };
 }
 

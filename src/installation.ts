@@ -59,6 +59,8 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       lock,
       appliedMigrations,
       async close() {
+        services.live.close();
+        await services.feed.close();
         services.indexing.stop();
         await services.indexing.idle();
         await services.feed.close();

@@ -5,6 +5,7 @@ import { createFusionRouter } from '../rest/app.js';
 import { createAttachmentDownloadRouter } from '../rest/attachment-download.js';
 import { graphqlBody } from '../graphql/body.js';
 import { createYogaServer } from '../graphql/yoga.js';
+import { attachGraphqlWs } from '../graphql/ws.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
@@ -72,6 +73,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   const server = http.createServer(app);
+  // GraphQL subscriptions over WebSocket (graphql-ws) on the same port and path as GraphQL over HTTP.
+  const ws = attachGraphqlWs(server, yoga);
   let admin: AdminServer | undefined;
   let purge: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
@@ -86,6 +89,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     roundTrips: db.roundTrips,
     /** The installation's database client, for tests and tooling; transports go through services. */
     prisma: db.prisma,
+    /** Live subscriptions open in this process (GraphQL over WebSocket and SSE, REST event streams). */
+    openSubscriptions: () => services.live.openCount,
+    /** Open graphql-ws connections. */
+    openWebSockets: () => ws.connections,
     /** The installation's database, for tests and tooling (e.g. to make it fail). */
     database: db,
     server,
@@ -139,6 +146,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       stopping = true;
       clearInterval(purge);
       clearInterval(sweep);
+      // Live subscriptions end first (their streams complete, so their responses finish), then the sockets close.
+      services.live.close();
+      await ws.close();
       const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);

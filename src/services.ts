@@ -9,6 +9,8 @@ import { createAttachmentSweeper } from './domain/attachments/sweeper.js';
 import { createPresignedUploadService } from './domain/attachments/presigned-uploads.js';
 import { createDatasheetService } from './domain/datasheets/datasheet.service.js';
 import { createChangeBus } from './domain/events/change-bus.js';
+import { createLiveSubscriptions } from './domain/events/live.js';
+import { createViewFilter } from './domain/events/view-filter.js';
 import { createFieldService } from './domain/schema/field.service.js';
 import { createRecordService } from './domain/records/record.service.js';
 import { formulaFilter } from './domain/records/formula-filter.js';
@@ -55,6 +57,7 @@ export interface ServiceOptions {
         | 'feed'
         | 'databaseUrl'
         | 'redisUrl'
+        | 'live'
       >
     >;
   expectedMigrations: number;
@@ -121,12 +124,28 @@ export function createServices(db: Database, options: ServiceOptions) {
   });
   const datasheets = createDatasheetService(prisma, bus);
   const importTemplates = createImportTemplateService(prisma);
+  const access = createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled });
+  const tokens = createTokenService(prisma, db, audit);
+  const live = createLiveSubscriptions(
+    {
+      feed,
+      authenticate: (secret) => tokens.authenticate(secret),
+      check: (actor, scope, target) => access.check(actor, scope, target),
+    },
+    {
+      subscriptionsPerToken: options.config.live?.subscriptionsPerToken ?? 100,
+      recheckMs: options.config.live?.recheckMs ?? 10_000,
+      heartbeatMs: options.config.live?.heartbeatMs ?? 15_000,
+    },
+  );
   return {
     events: bus,
     feed,
+    live,
+    viewFilter: createViewFilter(db, { timeZone: options.config.timeZone }),
     spaces: createSpaceService(prisma),
-    tokens: createTokenService(prisma, db, audit),
-    access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),
+    tokens,
+    access,
     audit,
     idempotency: createIdempotencyService(db),
     datasheets,

@@ -15,18 +15,25 @@ import { costOf } from './operation-cost.js';
  */
 export function useAccessMeter(): Plugin<GraphQLContext> {
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const ctx = args.contextValue;
-      const cost = operationCost(args.document, args.variableValues ?? {});
-      try {
-        if (ctx.actor) await ctx.services.access.meter(ctx.actor, {}, cost);
-        else await ctx.services.access.meterAnonymous(ctx.clientAddress ?? 'unknown', cost);
-      } catch (error) {
-        // Errors set here bypass Yoga's masking; map them the same way.
-        setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
-      }
-    },
+    onExecute: ({ args, setResultAndStopExecution }) => meterOperation(args, setResultAndStopExecution),
+    // A subscription is metered once, when it is set up (its events are not operations of their own).
+    onSubscribe: ({ args, setResultAndStopExecution }) => meterOperation(args, setResultAndStopExecution),
   };
+}
+
+async function meterOperation(
+  args: { contextValue: GraphQLContext; document: DocumentNode; variableValues?: Record<string, unknown> | null },
+  setResultAndStopExecution: (result: { errors: never[] }) => void,
+): Promise<void> {
+  const ctx = args.contextValue;
+  const cost = operationCost(args.document, args.variableValues ?? {});
+  try {
+    if (ctx.actor) await ctx.services.access.meter(ctx.actor, {}, cost);
+    else await ctx.services.access.meterAnonymous(ctx.clientAddress ?? 'unknown', cost);
+  } catch (error) {
+    // Errors set here bypass Yoga's masking; map them the same way.
+    setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
+  }
 }
 
 /** The operation's cost (at least 1; capped where counting stops being exact). */

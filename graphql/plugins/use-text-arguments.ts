@@ -11,16 +11,22 @@ import { maskError } from '../errors.js';
  */
 export function useTextArguments(): Plugin {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const found = unfitText(args.document, (args.variableValues ?? {}) as Record<string, unknown>);
-      if (found === undefined) return;
-      const what = found.text.includes('\u0000') ? 'a NUL character (\\u0000)' : 'an unpaired UTF-16 surrogate';
-      const error = invalidArgument(`Argument "${found.path}" contains ${what}, which text cannot hold`, {
-        parameter: found.path,
-      });
-      setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
-    },
+    onExecute: ({ args, setResultAndStopExecution }) => refuseUnfit(args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => refuseUnfit(args, setResultAndStopExecution),
   };
+}
+
+function refuseUnfit(
+  args: { document: DocumentNode; variableValues?: Record<string, unknown> | null },
+  setResultAndStopExecution: (result: { errors: never[] }) => void,
+): void {
+  const found = unfitText(args.document, (args.variableValues ?? {}) as Record<string, unknown>);
+  if (found === undefined) return;
+  const what = found.text.includes('\u0000') ? 'a NUL character (\\u0000)' : 'an unpaired UTF-16 surrogate';
+  const error = invalidArgument(`Argument "${found.path}" contains ${what}, which text cannot hold`, {
+    parameter: found.path,
+  });
+  setResultAndStopExecution({ errors: [maskError(error, 'Unexpected error.') as never] });
 }
 
 /** The first argument (by its path from the argument's name) holding unfit text, in literals and variables. */

@@ -76,6 +76,8 @@ export interface Reasons {
   VIEW_LIMIT: { parameter: string; limit: number };
   /** Embed links per datasheet. */
   LINK_LIMIT: { parameter: string; limit: number };
+  /** Open live subscriptions (GraphQL subscriptions and event streams) of one token in one server process. */
+  SUBSCRIPTION_LIMIT: { limit: number };
   RATE_LIMITED: { rate: RateDetails };
   QUOTA_EXCEEDED: { limit: number | null };
   /** A file to import is larger than the import size limit. */
@@ -109,6 +111,7 @@ export const REASON_CODE = {
   FIELD_LIMIT: 'LIMIT_EXCEEDED',
   VIEW_LIMIT: 'LIMIT_EXCEEDED',
   LINK_LIMIT: 'LIMIT_EXCEEDED',
+  SUBSCRIPTION_LIMIT: 'LIMIT_EXCEEDED',
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   FILE_TOO_LARGE: 'LIMIT_EXCEEDED',

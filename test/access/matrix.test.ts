@@ -129,6 +129,7 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
   }),
   ListAuditEvents: async () => ({ path: `/v1/spaces/${fx.spaceId}/audit-events` }),
   GetRecords: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/records?pageSize=5` }),
+  StreamDatasheetEvents: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/events` }),
   GetRecordsV3: async () => ({ path: `/v3/datasheets/${fx.datasheetId}/records?pageSize=5` }),
   CreateRecords: async () => ({
     path: `/v1/datasheets/${fx.datasheetId}/records`,
@@ -254,8 +255,25 @@ async function uploadPath(): Promise<string> {
   return new URL(slot!.uploadUrl).pathname.replace(/^\/fusion/, '');
 }
 
-const call = (method: string, path: string, token: string | undefined, body?: unknown) =>
-  fusion(t.url, method, path, { token, body });
+const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
+  if (!path.endsWith('/events')) return fusion(t.url, method, path, { token, body });
+  // The event stream never ends by itself: an opened stream (200, text/event-stream) is the route's success.
+  const response = await fetch(
+    `${t.url}/fusion${path}`,
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
+  }
+  await response.body?.cancel();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text: '',
+    body: { success: true, code: 200, message: 'stream opened' },
+  };
+};
 
 const targetsSpace = (path: string) => path.includes('{spaceId}');
 const targetsDatasheet = (path: string) => path.includes('{datasheetId}') || path.includes('{nodeId}');

@@ -19,6 +19,8 @@
  * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
  * BENCH_ONLY=feed: record writes with the change feed beside the same writes without it (FEED=off), in batches of
  * 1,000 and of 10 (BENCH_RECORDS / 10 records for the small batches, at most 10,000).
+ * BENCH_ONLY=subscriptions: fan-out latency (p50/p99) from a record write to 1,000 open graphql-ws subscriptions
+ * (BENCH_SUBSCRIPTIONS to change; clients in this process, over 50 sockets), over 20 writes.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
@@ -26,6 +28,7 @@ import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
 import { ioBench } from './io.bench.js';
 import { feedBench } from './feed.bench.js';
+import { subscriptionsBench } from './subscriptions.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -116,4 +119,17 @@ if (runs('io')) {
   if (pglite) print('Imports and exports (PGlite)', await withDatabaseUrl(undefined, () => ioBench(ioRows, xlsxRows)));
   if (postgres)
     print('Imports and exports on PostgreSQL', await withDatabaseUrl(postgres, () => ioBench(ioRows, xlsxRows)));
+}
+if (runs('subscriptions')) {
+  const subscriptions = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1_000);
+  if (pglite)
+    print(
+      `Subscription fan-out to ${subscriptions.toLocaleString('en-US')} graphql-ws subscriptions (in-memory PGlite)`,
+      await withDatabaseUrl(undefined, () => subscriptionsBench(subscriptions, 50, 20)),
+    );
+  if (postgres)
+    print(
+      'Subscription fan-out on PostgreSQL',
+      await withDatabaseUrl(postgres, () => subscriptionsBench(subscriptions, 50, 20)),
+    );
 }

@@ -38,6 +38,9 @@ describe('loadConfig', () => {
       FEED_RETENTION_DAYS: '3',
       FEED_LEASE_SECONDS: '10',
       FEED: 'off',
+      SUBSCRIPTIONS_PER_TOKEN: '7',
+      SUBSCRIPTION_RECHECK_MS: '2000',
+      EVENT_STREAM_HEARTBEAT_MS: '3000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -56,6 +59,7 @@ describe('loadConfig', () => {
       poolTimeoutMs: 5000,
       attachmentSweep: { intervalMs: 600_000, graceMs: 7_200_000 },
       feed: { retentionDays: 3, leaseSeconds: 10, enabled: false },
+      live: { subscriptionsPerToken: 7, recheckMs: 2000, heartbeatMs: 3000 },
     });
   });
 

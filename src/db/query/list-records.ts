@@ -36,6 +36,36 @@ export interface ListSpec {
   formulas?: FormulaSpec | undefined;
   /** The Formula fields whose values to return (default: every Formula field in `fields`). */
   output?: readonly FieldDef[] | undefined;
+  /**
+   * Rows to read instead of the datasheet's stored records (a record as it was before a change): evaluated by the
+   * same filter, formulas and sorts. Their cells are keyed by field id; missing times read as unknown (null).
+   */
+  rows?: readonly PastRow[] | undefined;
+}
+
+export interface PastRow {
+  id: string;
+  cells: Record<string, unknown>;
+  createdMs?: number | null;
+  createdBy?: string | null;
+  updatedMs?: number | null;
+  updatedBy?: string | null;
+}
+
+/** `spec.rows` as a relation with the columns of `records`. */
+function pastRows(rows: readonly PastRow[], params: SqlParams): string {
+  const json = rows.map((r) => ({
+    id: r.id,
+    cells: r.cells,
+    created_ms: r.createdMs ?? null,
+    created_by: r.createdBy ?? null,
+    updated_ms: r.updatedMs ?? null,
+    updated_by: r.updatedBy ?? null,
+  }));
+  return `(SELECT x.id, $1::text AS datasheet_id, x.cells, 0::float8 AS position, 1 AS revision,
+    to_timestamp(x.created_ms / 1000.0) AS created_at, x.created_by, to_timestamp(x.updated_ms / 1000.0) AS updated_at,
+    x.updated_by FROM jsonb_to_recordset(${params.add(JSON.stringify(json), 'jsonb')})
+    AS x(id text, cells jsonb, created_ms float8, created_by text, updated_ms float8, updated_by text))`;
 }
 
 export type Paging =
@@ -87,7 +117,7 @@ function pageStatement(spec: ListSpec, paging: Paging, boundaries: PageBoundarie
   const perRow = oncePerRow(computed);
   const where = whereClause(spec, params, perRow);
   const order = orderKeys(spec, params, perRow);
-  const from = `records r${perRow.join()}`;
+  const from = `${spec.rows ? pastRows(spec.rows, params) : 'records'} r${perRow.join()}`;
   // Every row also carries the datasheet's schema revision, so a cached schema is checked in the same round trip.
   const outputs = (spec.output ?? spec.fields).filter(isFormula);
   // Sort keys are returned only where something reads them: keyset cursors and the outer ORDER BY of a wrapped page.

@@ -1,0 +1,76 @@
+import type http from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { createYogaServer } from './yoga.js';
+import { maskError } from './errors.js';
+
+type Yoga = ReturnType<typeof createYogaServer>;
+interface Roots {
+  execute(args: ExecutionArgs): unknown;
+  subscribe(args: ExecutionArgs): unknown;
+}
+
+/**
+ * graphql-ws (the `graphql-transport-ws` protocol) on the HTTP server's upgrades at Yoga's endpoint, run through
+ * Yoga's envelop: the same schema, context (the token comes from `connectionParams`: `authorization` or
+ * `Authorization` as "Bearer <token>", or `token`), error masking, operation limits and metering as HTTP requests.
+ */
+export function attachGraphqlWs(server: http.Server, yoga: Yoga, options: { keepAliveMs?: number } = {}) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const onUpgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== yoga.graphqlEndpoint) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as Roots).execute(args) as never,
+      subscribe: (args) => (args.rootValue as Roots).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          connectionParams: ctx.connectionParams ?? {},
+        });
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [maskError(error, 'The document is not valid GraphQL') as never];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Roots,
+        };
+      },
+    },
+    wss,
+    options.keepAliveMs,
+  );
+  return {
+    /** Open WebSocket connections. */
+    get connections() {
+      return wss.clients.size;
+    },
+    /** Closes every connection ("going away") and stops accepting upgrades. */
+    async close(): Promise<void> {
+      server.off('upgrade', onUpgrade);
+      const clients = [...wss.clients];
+      await Promise.race([disposable.dispose(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      for (const client of clients) client.terminate();
+    },
+  };
+}
