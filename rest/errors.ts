@@ -42,6 +42,7 @@ export const FUSION_CODES = {
   DATASHEET_NOT_FOUND: { status: 200, code: 301 },
   // The reference's embed link code (api_embed_link_not_exist).
   EMBED_LINK_NOT_FOUND: { status: 200, code: 1501 },
+  WEBHOOK_NOT_FOUND: BY_CATEGORY.NOT_FOUND,
   // The reference's "Operation denied": the member's role lacks the permission, HTTP 200.
   OPERATION_DENIED: { status: 200, code: 602 },
   BEYOND_REACH: BY_CATEGORY.FORBIDDEN,
@@ -60,6 +61,7 @@ export const FUSION_CODES = {
   FIELD_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   VIEW_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   LINK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
+  WEBHOOK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
 } as const satisfies Record<Reason, FusionCode>;

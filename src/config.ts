@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
+import { parseWebhookSettings, type WebhookSettings } from './domain/webhooks/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -48,6 +49,8 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  /** WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE, WEBHOOK_TIMEOUT_MS, retries and disabling (domain/webhooks/settings.ts). */
+  webhooks: WebhookSettings;
 };
 
 export class ConfigError extends Error {
@@ -69,8 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   let rateLimit: RateLimitSettings;
+  let webhooks: WebhookSettings;
   try {
     rateLimit = parseRateLimitSettings(env as Record<string, string | undefined>);
+    webhooks = parseWebhookSettings(env as Record<string, string | undefined>);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
   }
@@ -88,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    webhooks,
   };
 }
 

@@ -52,6 +52,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       expectedMigrations: migrations.length,
       limiter,
       onListenerError: (error) => options.logger?.error({ err: describeError(error) }, 'change listener failed'),
+      onWebhookDisabled: (webhookId, reason) => options.logger?.warn({ webhookId, reason }, 'webhook disabled'),
     });
     return {
       db: opened,
@@ -59,6 +60,8 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       lock,
       appliedMigrations,
       async close() {
+        await services.webhookDelivery.stop();
+        await services.feed.close();
         services.indexing.stop();
         await services.indexing.idle();
         await services.audit.flush();

@@ -20,6 +20,12 @@ import { createAuditService } from './domain/audit/audit.service.js';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.js';
 import { loadSchema } from './domain/datasheets/schema.js';
 import { startViewIndexing } from './db/query/index-manager.js';
+import type { ChangeFeed } from './domain/events/feed.js';
+import { createBusFeed } from './domain/events/bus-feed.js';
+import { createWebhookService } from './domain/webhooks/webhook.service.js';
+import { createWebhookDelivery } from './domain/webhooks/delivery.js';
+import { DEFAULT_WEBHOOK_SETTINGS } from './domain/webhooks/settings.js';
+import { createTargetGuard, systemResolver } from './domain/webhooks/target-url.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -28,10 +34,13 @@ export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
 export const EMBED_PATH = '/fusion/v1/embed';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> & Partial<Pick<Config, 'maxTextCellLength'>>;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'timeZone' | 'rateLimit'> &
+    Partial<Pick<Config, 'maxTextCellLength' | 'webhooks'>>;
   expectedMigrations: number;
   limiter: Limiter;
   onListenerError?: (error: unknown) => void;
+  /** Told when the server disables a webhook after repeated failures (a log line). */
+  onWebhookDisabled?: (webhookId: string, reason: string) => void;
 }
 
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
@@ -64,8 +73,23 @@ export function createServices(db: Database, options: ServiceOptions) {
     formulaFilter,
     now: () => new Date(),
   });
+  // STAND-IN until the durable change feed lands (the lead wires the real one here at merge).
+  const feed: ChangeFeed = createBusFeed(bus, options.onListenerError);
+  const webhookSettings = options.config.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  const guard = createTargetGuard(webhookSettings, systemResolver);
   return {
     events: bus,
+    feed,
+    webhooks: createWebhookService({ prisma, audit, guard }),
+    /** Started by the server (not by the CLI): turns feed events into deliveries and sends them. */
+    webhookDelivery: createWebhookDelivery({
+      db,
+      feed,
+      settings: webhookSettings,
+      guard,
+      onError: options.onListenerError,
+      onDisabled: options.onWebhookDisabled,
+    }),
     spaces: createSpaceService(prisma),
     tokens: createTokenService(prisma, db, audit),
     access: createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled }),

@@ -51,6 +51,8 @@ export interface Reasons {
   /** The datasheet does not exist or is outside the caller's reach (also a node looked up as one). */
   DATASHEET_NOT_FOUND: { parameter: string; datasheetId?: string };
   EMBED_LINK_NOT_FOUND: { parameter: string };
+  /** The webhook does not exist on that datasheet, or is outside the caller's reach. */
+  WEBHOOK_NOT_FOUND: { parameter: string };
   /** The member's role does not allow the operation (the token has the scope). */
   OPERATION_DENIED: { scope: string; role: string };
   /** A token restricted to some datasheets tried to act beyond them. */
@@ -76,6 +78,8 @@ export interface Reasons {
   VIEW_LIMIT: { parameter: string; limit: number };
   /** Embed links per datasheet. */
   LINK_LIMIT: { parameter: string; limit: number };
+  /** Webhooks per datasheet. */
+  WEBHOOK_LIMIT: { parameter: string; limit: number };
   RATE_LIMITED: { rate: RateDetails };
   QUOTA_EXCEEDED: { limit: number | null };
 }
@@ -91,6 +95,7 @@ export const REASON_CODE = {
   CONFLICT: 'CONFLICT',
   DATASHEET_NOT_FOUND: 'NOT_FOUND',
   EMBED_LINK_NOT_FOUND: 'NOT_FOUND',
+  WEBHOOK_NOT_FOUND: 'NOT_FOUND',
   OPERATION_DENIED: 'FORBIDDEN',
   BEYOND_REACH: 'FORBIDDEN',
   IDEMPOTENCY_IN_PROGRESS: 'CONFLICT',
@@ -105,6 +110,7 @@ export const REASON_CODE = {
   FIELD_LIMIT: 'LIMIT_EXCEEDED',
   VIEW_LIMIT: 'LIMIT_EXCEEDED',
   LINK_LIMIT: 'LIMIT_EXCEEDED',
+  WEBHOOK_LIMIT: 'LIMIT_EXCEEDED',
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
 } as const satisfies Record<Reason, ErrorCode>;

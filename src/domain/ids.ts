@@ -15,6 +15,8 @@ export const ID_PREFIX = {
   idempotency: 'idk',
   upload: 'upl',
   embedLink: 'emb',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

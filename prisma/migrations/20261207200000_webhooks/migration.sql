@@ -30,7 +30,7 @@ CREATE TABLE "webhook_deliveries" (
     "event_id" TEXT NOT NULL,
     "part" INTEGER NOT NULL DEFAULT 0,
     "kind" TEXT NOT NULL,
-    "payload" JSONB NOT NULL,
+    "payload" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "next_attempt_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
