@@ -9,5 +9,6 @@ import './modules/datasheet.js';
 import './modules/record.js';
 import './modules/record-mutations.js';
 import './modules/schema-mutations.js';
+import './modules/webhooks.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

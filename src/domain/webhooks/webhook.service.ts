@@ -194,13 +194,14 @@ export function createWebhookService(deps: { prisma: PrismaClient; audit: AuditS
       scope: Scope,
       datasheetId: string,
       webhookId: string,
-      options: { limit?: number; after?: string | null } = {},
+      options: { limit?: number; after?: string | null; names?: { limit: string; after: string } } = {},
     ): Promise<{ deliveries: DeliveryVo[]; nextCursor: string | null }> {
       await find(scope, datasheetId, webhookId);
       const limit = options.limit ?? 50;
+      const names = options.names ?? { limit: 'first', after: 'after' };
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-        throw invalidArgument('first must be an integer from 1 to 1000', { parameter: 'first' });
-      const cursor = cursorOf(options.after ?? null);
+        throw invalidArgument(`${names.limit} must be an integer from 1 to 1000`, { parameter: names.limit });
+      const cursor = cursorOf(options.after ?? null, names.after);
       const rows = await prisma.webhookDelivery.findMany({
         where: {
           webhookId,
@@ -269,10 +270,11 @@ function booleanOf(value: unknown, parameter: string): boolean {
   return value;
 }
 
-function cursorOf(value: string | null): { at: Date; id: string } | null {
+function cursorOf(value: string | null, parameter: string): { at: Date; id: string } | null {
   if (value === null) return null;
   const [at, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) throw invalidArgument('Invalid cursor', { parameter: 'after' });
+  if (!id || Number.isNaN(date.getTime()))
+    throw invalidArgument(`${parameter} is not a cursor this list answered`, { parameter });
   return { at: date, id };
 }
