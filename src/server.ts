@@ -106,7 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           .purgeExpired()
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'upload slot purge failed'));
       }, 3_600_000).unref();
-      services.webhookDelivery.start();
+      await services.webhookDelivery.start();
       if (installation.lock) {
         admin = await startAdminServer(services, logger);
         await installation.lock.publishAdmin({ url: admin.url, secret: admin.secret });

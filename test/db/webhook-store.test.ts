@@ -14,7 +14,14 @@ beforeAll(async () => {
   const datasheet = await inst.services.datasheets.create({ spaceId: space.id, userId: null }, { name: 'D' });
   webhookId = newId('webhook');
   await inst.db.prisma.webhook.create({
-    data: { id: webhookId, spaceId: space.id, datasheetId: datasheet.id, url: 'http://127.0.0.1:9/', secret: 's', events: [] },
+    data: {
+      id: webhookId,
+      spaceId: space.id,
+      datasheetId: datasheet.id,
+      url: 'http://127.0.0.1:9/',
+      secret: 's',
+      events: [],
+    },
   });
 }, 180_000);
 afterAll(async () => {
@@ -33,7 +40,10 @@ it('keeps one delivery per webhook, event and part, leases each to one claimer, 
   }));
   await insertDeliveries(q, rows);
   // The feed hands an event again after a crash: the same rows are not made twice.
-  await insertDeliveries(q, rows.map((r) => ({ ...r, id: newId('webhookDelivery') })));
+  await insertDeliveries(
+    q,
+    rows.map((r) => ({ ...r, id: newId('webhookDelivery') })),
+  );
   expect(await inst.db.prisma.webhookDelivery.count({ where: { webhookId } })).toBe(6);
 
   const [a, b, c] = await Promise.all([
@@ -56,7 +66,9 @@ it('keeps one delivery per webhook, event and part, leases each to one claimer, 
 it('hands a delivery whose lease lapsed (its process died mid-attempt) to another worker, counting the attempt', async () => {
   await inst.db.prisma.webhookDelivery.deleteMany({});
   const id = newId('webhookDelivery');
-  await insertDeliveries(inst.db, [{ id, webhookId, eventId: 'lapse', part: 0, kind: 'records.created', payload: '{}' }]);
+  await insertDeliveries(inst.db, [
+    { id, webhookId, eventId: 'lapse', part: 0, kind: 'records.created', payload: '{}' },
+  ]);
   expect((await claimDueDeliveries(inst.db, 1, 'dead', 1)).map((d) => d.attempts)).toEqual([1]);
   await new Promise((r) => setTimeout(r, 50));
   expect((await claimDueDeliveries(inst.db, 1, 'alive', 60_000)).map((d) => [d.id, d.attempts])).toEqual([[id, 2]]);

@@ -24,6 +24,12 @@ export async function enabledWebhooksOf(q: Queryable, datasheetIds: string[]): P
   }));
 }
 
+/** Whether any webhook is enabled (a worker with none seen polls for nothing). */
+export async function anyEnabledWebhook(q: Queryable): Promise<boolean> {
+  const [row] = await q.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM webhooks WHERE enabled) AS any`);
+  return Boolean(row?.any);
+}
+
 export interface NewDelivery {
   id: string;
   webhookId: string;

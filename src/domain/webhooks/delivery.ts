@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/client.js';
 import {
+  anyEnabledWebhook,
   claimDueDeliveries,
   enabledWebhooksOf,
   insertDeliveries,
@@ -53,11 +54,15 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
   let again = false;
   let stopped = true;
   let consuming = false;
+  // Polling (for retries, and for rows another process left) runs only once webhooks are known to exist, so an
+  // installation without webhooks sends no statements of its own.
+  let webhooksSeen = false;
 
   async function consume(events: FeedEvent[]): Promise<void> {
     const datasheetIds = [...new Set(events.map((e) => e.datasheetId))];
     const hooks = await enabledWebhooksOf(db, datasheetIds);
     if (hooks.length === 0) return;
+    webhooksSeen = true;
     const rows: NewDelivery[] = [];
     for (const event of events) {
       for (const hook of hooks) {
@@ -142,7 +147,8 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
       onError(error);
     } finally {
       busy = false;
-      if (!stopped) timer = setTimeout(() => void tick(), settings.pollMs).unref();
+      if (!stopped && (webhooksSeen || inFlight.size > 0))
+        timer = setTimeout(() => void tick(), settings.pollMs).unref();
     }
   }
 
@@ -152,13 +158,14 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
 
   return {
     consume,
-    /** Starts the worker (and registers the feed consumer once). */
-    start(): void {
+    /** Starts the worker (and registers the feed consumer once); due deliveries left by a stopped process go first. */
+    async start(): Promise<void> {
       if (!stopped) return;
       stopped = false;
       if (!consuming) deps.feed.consume(WEBHOOK_CONSUMER, consume);
       consuming = true;
-      wake();
+      webhooksSeen = webhooksSeen || (await anyEnabledWebhook(db));
+      await tick();
     },
     /** Stops claiming and waits for the attempts in flight (each bounded by the timeout). */
     async stop(): Promise<void> {
