@@ -12,5 +12,6 @@ import './modules/schema-mutations.js';
 import './modules/exports.js';
 import './modules/imports.js';
 import './modules/subscriptions.js';
+import './modules/webhooks.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -42,6 +42,7 @@ export const FUSION_CODES = {
   DATASHEET_NOT_FOUND: { status: 200, code: 301 },
   // The reference's embed link code (api_embed_link_not_exist).
   EMBED_LINK_NOT_FOUND: { status: 200, code: 1501 },
+  WEBHOOK_NOT_FOUND: BY_CATEGORY.NOT_FOUND,
   // The reference's "Operation denied": the member's role lacks the permission, HTTP 200.
   OPERATION_DENIED: { status: 200, code: 602 },
   BEYOND_REACH: BY_CATEGORY.FORBIDDEN,
@@ -62,6 +63,7 @@ export const FUSION_CODES = {
   LINK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   // Ours: too many open event streams for one token answers HTTP 429 with code 429.
   SUBSCRIPTION_LIMIT: { status: 429, code: 429 },
+  WEBHOOK_LIMIT: BY_CATEGORY.LIMIT_EXCEEDED,
   RATE_LIMITED: { status: 429, code: 429 },
   QUOTA_EXCEEDED: { status: 403, code: 403 },
   FILE_TOO_LARGE: { status: 413, code: 413 },

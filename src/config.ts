@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
 import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_UNCOMPRESSED_BYTES } from './domain/imports/import-limits.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
+import { parseWebhookSettings, type WebhookSettings } from './domain/webhooks/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -88,6 +89,8 @@ export type Config = {
   };
   /** Live changes: open subscriptions per token (per process), token re-check period, SSE heartbeat period. */
   live: LiveSettings;
+  /** WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE, WEBHOOK_TIMEOUT_MS, retries and disabling (domain/webhooks/settings.ts). */
+  webhooks: WebhookSettings;
 };
 
 export interface LiveSettings {
@@ -115,8 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   let rateLimit: RateLimitSettings;
+  let webhooks: WebhookSettings;
   try {
     rateLimit = parseRateLimitSettings(env as Record<string, string | undefined>);
+    webhooks = parseWebhookSettings(env as Record<string, string | undefined>);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
   }
@@ -146,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recheckMs: c.SUBSCRIPTION_RECHECK_MS,
       heartbeatMs: c.EVENT_STREAM_HEARTBEAT_MS,
     },
+    webhooks,
   };
 }
 

@@ -52,6 +52,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       expectedMigrations: migrations.length,
       limiter,
       onListenerError: (error) => options.logger?.error({ err: describeError(error) }, 'change listener failed'),
+      onWebhookDisabled: (webhookId, reason) => options.logger?.warn({ webhookId, reason }, 'webhook disabled'),
     });
     return {
       db: opened,
@@ -60,6 +61,7 @@ export async function openInstallation(config: Config, options: OpenOptions): Pr
       appliedMigrations,
       async close() {
         services.live.close();
+        await services.webhookDelivery.stop();
         await services.feed.close();
         services.indexing.stop();
         await services.indexing.idle();

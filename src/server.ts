@@ -135,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
             .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'attachment sweep failed'));
         }, config.attachmentSweep.intervalMs).unref();
       }
+      await services.webhookDelivery.start();
       if (installation.lock) {
         admin = await startAdminServer(services, logger);
         await installation.lock.publishAdmin({ url: admin.url, secret: admin.secret });

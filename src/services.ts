@@ -35,6 +35,10 @@ import { createChangeFeed } from './db/feed/change-feed.js';
 import { feedWriter } from './domain/events/outbox.js';
 
 const RECORD_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'];
+import { createWebhookService } from './domain/webhooks/webhook.service.js';
+import { createWebhookDelivery } from './domain/webhooks/delivery.js';
+import { DEFAULT_WEBHOOK_SETTINGS } from './domain/webhooks/settings.js';
+import { createTargetGuard, systemResolver } from './domain/webhooks/target-url.js';
 
 /** Where pre-signed uploads are sent (the Fusion router serves it; see rest/controllers/uploads.controller.ts). */
 export const PRESIGNED_UPLOAD_PATH = '/fusion/v1/uploads';
@@ -58,6 +62,7 @@ export interface ServiceOptions {
         | 'databaseUrl'
         | 'redisUrl'
         | 'live'
+        | 'webhooks'
       >
     >;
   expectedMigrations: number;
@@ -65,6 +70,8 @@ export interface ServiceOptions {
   onListenerError?: (error: unknown) => void;
   /** Indexes built for the queries made (query-indexes.ts); `false` builds none. */
   queryIndexes?: Partial<QueryIndexOptions> | false;
+  /** Told when the server disables a webhook after repeated failures (a log line). */
+  onWebhookDisabled?: (webhookId: string, reason: string) => void;
 }
 
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
@@ -138,11 +145,23 @@ export function createServices(db: Database, options: ServiceOptions) {
       heartbeatMs: options.config.live?.heartbeatMs ?? 15_000,
     },
   );
+  const webhookSettings = options.config.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  const guard = createTargetGuard(webhookSettings, systemResolver);
   return {
     events: bus,
     feed,
     live,
     viewFilter: createViewFilter(db, { timeZone: options.config.timeZone }),
+    webhooks: createWebhookService({ prisma, audit, guard }),
+    /** Started by the server (not by the CLI): turns feed events into deliveries and sends them. */
+    webhookDelivery: createWebhookDelivery({
+      db,
+      feed,
+      settings: webhookSettings,
+      guard,
+      onError: options.onListenerError,
+      onDisabled: options.onWebhookDisabled,
+    }),
     spaces: createSpaceService(prisma),
     tokens,
     access,

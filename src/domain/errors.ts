@@ -51,6 +51,8 @@ export interface Reasons {
   /** The datasheet does not exist or is outside the caller's reach (also a node looked up as one). */
   DATASHEET_NOT_FOUND: { parameter: string; datasheetId?: string };
   EMBED_LINK_NOT_FOUND: { parameter: string };
+  /** The webhook does not exist on that datasheet, or is outside the caller's reach. */
+  WEBHOOK_NOT_FOUND: { parameter: string };
   /** The member's role does not allow the operation (the token has the scope). */
   OPERATION_DENIED: { scope: string; role: string };
   /** A token restricted to some datasheets tried to act beyond them. */
@@ -78,6 +80,8 @@ export interface Reasons {
   LINK_LIMIT: { parameter: string; limit: number };
   /** Open live subscriptions (GraphQL subscriptions and event streams) of one token in one server process. */
   SUBSCRIPTION_LIMIT: { limit: number };
+  /** Webhooks per datasheet. */
+  WEBHOOK_LIMIT: { parameter: string; limit: number };
   RATE_LIMITED: { rate: RateDetails };
   QUOTA_EXCEEDED: { limit: number | null };
   /** A file to import is larger than the import size limit. */
@@ -97,6 +101,7 @@ export const REASON_CODE = {
   CONFLICT: 'CONFLICT',
   DATASHEET_NOT_FOUND: 'NOT_FOUND',
   EMBED_LINK_NOT_FOUND: 'NOT_FOUND',
+  WEBHOOK_NOT_FOUND: 'NOT_FOUND',
   OPERATION_DENIED: 'FORBIDDEN',
   BEYOND_REACH: 'FORBIDDEN',
   IDEMPOTENCY_IN_PROGRESS: 'CONFLICT',
@@ -112,6 +117,7 @@ export const REASON_CODE = {
   VIEW_LIMIT: 'LIMIT_EXCEEDED',
   LINK_LIMIT: 'LIMIT_EXCEEDED',
   SUBSCRIPTION_LIMIT: 'LIMIT_EXCEEDED',
+  WEBHOOK_LIMIT: 'LIMIT_EXCEEDED',
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   FILE_TOO_LARGE: 'LIMIT_EXCEEDED',

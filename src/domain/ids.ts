@@ -18,6 +18,8 @@ export const ID_PREFIX = {
   importTemplate: 'itp',
   importJob: 'imp',
   exportDownload: 'xdl',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -12,6 +12,8 @@ export const MAX_RECORDS_PER_BATCH = 1_000;
 export const MAX_CHANGES_PER_BATCH = 500;
 /** Embed links per datasheet (the reference's api_embed_link_limit names a maximum but not its value). */
 export const MAX_EMBED_LINKS_PER_NODE = 30;
+/** Webhooks per datasheet. */
+export const MAX_WEBHOOKS_PER_DATASHEET = 20;
 export const DEFAULT_ROW_CAP = 50_000;
 export const GB = 1024 ** 3;
 

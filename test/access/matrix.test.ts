@@ -74,7 +74,7 @@ let fx: {
 };
 
 beforeAll(async () => {
-  t = await startTestApp({ RATE_LIMIT: 'off' });
+  t = await startTestApp({ RATE_LIMIT: 'off', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
   const s = t.app.services;
   const scope = await ownerScope(t);
   const d1 = await s.datasheets.create(scope, { name: 'Matrix' });
@@ -196,6 +196,20 @@ const REST_FIXTURES: Record<string, () => Promise<{ path: string; body?: unknown
     body: { name: 'renamed' },
   }),
   DeleteImportTemplate: async () => ({ path: `/v1/spaces/${fx.spaceId}/import-templates/${await templateId()}` }),
+  CreateWebhook: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/webhooks`,
+    body: { url: HOOK_URL, events: ['view.deleted'] },
+  }),
+  ListWebhooks: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/webhooks` }),
+  GetWebhook: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/webhooks/${await webhookId()}` }),
+  UpdateWebhook: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/webhooks/${await webhookId()}`,
+    body: { description: 'matrix' },
+  }),
+  DeleteWebhook: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/webhooks/${await webhookId(true)}` }),
+  ListWebhookDeliveries: async () => ({
+    path: `/v1/datasheets/${fx.datasheetId}/webhooks/${await webhookId()}/deliveries?pageSize=5`,
+  }),
   GetPresignedUrl: async () => ({ path: `/v1/datasheets/${fx.datasheetId}/attachments/presignedUrl?count=2` }),
   UploadAttachment: async () => {
     const form = new FormData();
@@ -249,6 +263,24 @@ async function downloadPath(): Promise<string> {
   const { url } = await t.app.services.exports.createDownload(scope, fx.datasheetId, { format: 'csv' });
   return new URL(url).pathname.replace(/^\/fusion/, '');
 }
+/** Webhooks point at a closed port on 127.0.0.1 (allowed above); they hear only of view deletions. */
+const HOOK_URL = 'http://127.0.0.1:9/matrix';
+
+/** The shared webhook of the fixture datasheet, or (`doomed`) one to delete: made again once deleted (20 per datasheet). */
+async function webhookId(doomed = false): Promise<string> {
+  const key = doomed ? 'doomed' : 'shared';
+  const known = webhookIds[key];
+  if (known && (await t.app.prisma.webhook.count({ where: { id: known } })) > 0) return known;
+  const made = await t.app.services.webhooks.create(
+    { spaceId: fx.spaceId, userId: null },
+    fx.datasheetId,
+    { url: HOOK_URL, events: ['view.deleted'] },
+    { userId: null, tokenId: null },
+  );
+  webhookIds[key] = made.webhook.id;
+  return made.webhook.id;
+}
+const webhookIds: Record<'shared' | 'doomed', string | undefined> = { shared: undefined, doomed: undefined };
 
 async function uploadPath(): Promise<string> {
   const [slot] = await t.app.services.uploads.issue({ spaceId: fx.spaceId, userId: null }, fx.datasheetId, 1);
@@ -502,16 +534,37 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
     query: 'mutation($id: ID!) { deleteImportTemplate(id: $id) }',
     variables: { id: await templateId() },
   }),
+  webhooks: async () => ({
+    query: 'query($d: ID!) { webhooks(datasheetId: $d) { id url } }',
+    variables: { d: fx.datasheetId },
+  }),
+  webhookDeliveries: async () => ({
+    query: 'query($id: ID!) { webhookDeliveries(webhookId: $id, first: 5) { nodes { id status } } }',
+    variables: { id: await webhookId() },
+  }),
+  createWebhook: async () => ({
+    query:
+      'mutation($d: ID!, $url: String!) { createWebhook(datasheetId: $d, input: { url: $url, events: ["view.deleted"] }) { webhook { id } } }',
+    variables: { d: fx.datasheetId, url: HOOK_URL },
+  }),
+  updateWebhook: async () => ({
+    query: 'mutation($id: ID!) { updateWebhook(id: $id, input: { description: "m" }) { id } }',
+    variables: { id: await webhookId() },
+  }),
+  deleteWebhook: async () => ({
+    query: 'mutation($id: ID!) { deleteWebhook(id: $id) }',
+    variables: { id: await webhookId(true) },
+  }),
   revokeToken: async () => {
     const { token } = await t.app.services.tokens.create({ spaceId: fx.spaceId, name: 'victim' });
     return { query: 'mutation($id: ID!) { revokeToken(tokenId: $id) { id revokedAt } }', variables: { id: token.id } };
   },
 };
 
-/** Mutations of one datasheet (the fixtures name the one outside the restricted token's reach). */
+/** Mutations of one datasheet, and its webhooks (the fixtures name the one outside the restricted token's reach). */
 const DATASHEET_WRITES = new Set(
   Object.keys(GRAPHQL_FIXTURES).filter((name) =>
-    /Records$|RecordChanges$|Field$|View$|^(update|delete)Datasheet$/.test(name),
+    /Records$|RecordChanges$|Field$|View$|^(update|delete)Datasheet$|[wW]ebhooks?$|^webhookDeliveries$/.test(name),
   ),
 );
 

@@ -60,7 +60,26 @@ describe('loadConfig', () => {
       attachmentSweep: { intervalMs: 600_000, graceMs: 7_200_000 },
       feed: { retentionDays: 3, leaseSeconds: 10, enabled: false },
       live: { subscriptionsPerToken: 7, recheckMs: 2000, heartbeatMs: 3000 },
+      webhooks: expect.objectContaining({ allowPrivate: false, allowHosts: [] }),
     });
+  });
+
+  it('reads the webhook settings, naming a bad variable', () => {
+    const config = loadConfig({
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1, Hooks.Internal ,10.0.0.0/8',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+    });
+    expect(config.webhooks).toMatchObject({
+      allowHosts: ['127.0.0.1', 'hooks.internal', '10.0.0.0/8'],
+      maxAttempts: 3,
+    });
+    expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(
+      /^Invalid configuration: WEBHOOK_MAX_ATTEMPTS must be an integer from 1 to 100 \(got "0"\)$/,
+    );
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' })).toThrow(/WEBHOOK_ALLOW_PRIVATE must be true or false/);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_HOSTS: '10.0.0.0/99' })).toThrow(
+      /WEBHOOK_ALLOW_HOSTS has an invalid range/,
+    );
   });
 
   it('treats empty variables as unset', () => {
