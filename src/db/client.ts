@@ -3,6 +3,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { superviseDatabase } from './pglite-supervisor.js';
+import { isBackground } from './background.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -34,7 +35,15 @@ export function asQueryable(db: {
  * session, Prisma or a transaction sends, BEGIN and COMMIT included. On PostgreSQL each is one round trip.
  */
 export interface RoundTripCounter {
+  /** Statements sent by requests and other foreground work. */
   count: number;
+  /** Statements sent by background work (background.ts: the change feed's dispatcher and consumers). */
+  background: number;
+}
+
+function tally(counter: RoundTripCounter, statements = 1): void {
+  if (isBackground()) counter.background += statements;
+  else counter.count += statements;
 }
 
 export interface Database extends Queryable {
@@ -73,7 +82,7 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 export const DEFAULT_POOL_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const counter = options.countRoundTrips ? { count: 0 } : undefined;
+  const counter = options.countRoundTrips ? { count: 0, background: 0 } : undefined;
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, options, counter)
     : await openPglite(options, counter);
@@ -86,7 +95,7 @@ function countingPglite(pglite: PGlite, counter: RoundTripCounter): PGlite {
   return countStatements(pglite, counter, (prop, target) =>
     prop === 'transaction'
       ? <T>(fn: (tx: Tx) => Promise<T>) => {
-          counter.count += 2; // BEGIN and COMMIT (or ROLLBACK)
+          tally(counter, 2); // BEGIN and COMMIT (or ROLLBACK)
           return target.transaction((tx) => fn(countStatements(tx, counter)));
         }
       : undefined,
@@ -107,7 +116,7 @@ function countStatements<T extends object>(
       if (typeof value !== 'function') return value;
       if (prop === 'query' || prop === 'exec' || prop === 'sql') {
         return (...args: unknown[]) => {
-          counter.count++;
+          tally(counter);
           return (value as AnyFunction).apply(target, args);
         };
       }
@@ -170,7 +179,7 @@ function withCommitHooks(prisma: PrismaClient): PrismaClient {
 function countingClient(counter: RoundTripCounter): typeof pg.Client {
   return class CountingClient extends pg.Client {
     override query(...args: unknown[]): never {
-      counter.count++;
+      tally(counter);
       return (super.query as (...a: unknown[]) => never)(...args);
     }
   } as typeof pg.Client;

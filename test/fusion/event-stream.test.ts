@@ -62,7 +62,15 @@ async function open(sheet: Sheet, token = t.token, options: { query?: string; he
   return source;
 }
 
-const data = (messages: SseMessage[]) => messages.map((m) => m.data as Record<string, unknown>);
+/** The events' data, each record's cell changes in field id order (the feed keeps no order among one record's cells). */
+const data = (messages: SseMessage[]) =>
+  messages.map((m) => {
+    const event = m.data as Record<string, unknown> & { changes?: { recordId: string; fieldId: string }[] };
+    const changes = event.changes?.toSorted(
+      (a, b) => a.recordId.localeCompare(b.recordId) || a.fieldId.localeCompare(b.fieldId),
+    );
+    return changes ? { ...event, changes } : event;
+  });
 
 describe('GET /fusion/v1/datasheets/{id}/events', () => {
   it('streams exactly this datasheet’s events, id = sequence, with changes and author', async () => {
@@ -88,7 +96,7 @@ describe('GET /fusion/v1/datasheets/{id}/events', () => {
         changes: [
           { recordId: rec, fieldId: item, oldValue: null, newValue: 'apple' },
           { recordId: rec, fieldId: qty, oldValue: null, newValue: 3 },
-        ],
+        ].toSorted((a, b) => a.fieldId.localeCompare(b.fieldId)),
         author: me,
         at: expect.any(String),
       },

@@ -8,6 +8,7 @@ import {
   selectHighestId,
   selectLatestSequence,
 } from '../stores/feed.store.js';
+import { inBackground } from '../background.js';
 import { startConsumer, type DurableConsumer } from './consumer.js';
 import { createSubscription, type LiveSubscription } from './subscription.js';
 import { listenPostgres, listenRedis, type Waker } from './wakers.js';
@@ -92,7 +93,7 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
       again = true;
       return;
     }
-    pumping = pump()
+    pumping = inBackground(pump)
       .catch(options.onError)
       .finally(() => {
         pumping = undefined;

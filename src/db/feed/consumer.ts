@@ -1,6 +1,7 @@
 import type { FeedEvent } from '../../domain/events/feed.js';
 import type { Queryable } from '../queryable.js';
 import type { FeedEventKind } from '../../domain/events/feed.js';
+import { inBackground } from '../background.js';
 import {
   advanceCursor,
   claimCursor,
@@ -55,9 +56,23 @@ export function startConsumer(
   /** The highest id the dispatcher told of for the next run; read from the table when not told. */
   let known: string | undefined;
 
+  /** Until when (ms since the epoch) this process knows it holds the lease without claiming it again. */
+  let heldUntil = 0;
+
+  /** The cursor, claimed again only when the lease may be running out (half its length; never with no lease). */
+  async function claim(): Promise<string | null> {
+    if (typeof position === 'string' && Date.now() < heldUntil) return position;
+    const claimedAt = Date.now();
+    const at = await claimCursor(db, name, options.owner, options.leaseMs);
+    heldUntil = at === null ? 0 : options.leaseMs === 0 ? Number.POSITIVE_INFINITY : claimedAt + options.leaseMs / 2;
+    return at;
+  }
+
   async function loop() {
     for (;;) {
-      const at = await claimCursor(db, name, options.owner, options.leaseMs);
+      // Told of nothing past what this consumer acknowledged: no statement at all.
+      if (known !== undefined && typeof position === 'string' && BigInt(known) <= BigInt(position)) return;
+      const at = await claim();
       position = at ?? 'elsewhere';
       if (at === null || stopped) return;
       const upTo = known ?? (await selectHighestId(db));
@@ -80,6 +95,7 @@ export function startConsumer(
       }
       retryMs = 0;
       if (await advanceCursor(db, name, options.owner, through)) position = through;
+      else heldUntil = 0; // the lease went elsewhere: claim (and learn the cursor) again
       if (events.length < BATCH) return;
     }
   }
@@ -91,7 +107,7 @@ export function startConsumer(
       again = true;
       return;
     }
-    run = loop()
+    run = inBackground(loop)
       .catch(options.onError)
       .finally(() => {
         run = undefined;
