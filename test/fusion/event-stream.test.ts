@@ -96,7 +96,7 @@ describe('GET /fusion/v1/datasheets/{id}/events', () => {
         changes: [
           { recordId: rec, fieldId: item, oldValue: null, newValue: 'apple' },
           { recordId: rec, fieldId: qty, oldValue: null, newValue: 3 },
-        ].toSorted((a, b) => a.fieldId.localeCompare(b.fieldId)),
+        ].toSorted((a, b) => String(a.fieldId).localeCompare(String(b.fieldId))),
         author: me,
         at: expect.any(String),
       },
