@@ -56,12 +56,14 @@ export function startConsumer(
   /** The highest id the dispatcher told of for the next run; read from the table when not told. */
   let known: string | undefined;
 
+  /** The id this consumer acknowledged through, while it holds the cursor (null before the first claim or when elsewhere). */
+  const acknowledged = (): string | null => (position === null || position === 'elsewhere' ? null : position);
   /** Until when (ms since the epoch) this process knows it holds the lease without claiming it again. */
   let heldUntil = 0;
 
   /** The cursor, claimed again only when the lease may be running out (half its length; never with no lease). */
   async function claim(): Promise<string | null> {
-    if (typeof position === 'string' && Date.now() < heldUntil) return position;
+    if (acknowledged() !== null && Date.now() < heldUntil) return acknowledged();
     const claimedAt = Date.now();
     const at = await claimCursor(db, name, options.owner, options.leaseMs);
     heldUntil = at === null ? 0 : options.leaseMs === 0 ? Number.POSITIVE_INFINITY : claimedAt + options.leaseMs / 2;
@@ -71,7 +73,7 @@ export function startConsumer(
   async function loop() {
     for (;;) {
       // Told of nothing past what this consumer acknowledged: no statement at all.
-      if (known !== undefined && typeof position === 'string' && BigInt(known) <= BigInt(position)) return;
+      if (known !== undefined && acknowledged() !== null && BigInt(known) <= BigInt(acknowledged()!)) return;
       const at = await claim();
       position = at ?? 'elsewhere';
       if (at === null || stopped) return;
