@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { jsonNestsDeeperThan, TOO_DEEP_MESSAGE } from '../src/http/json-depth.js';
 
 /** The largest GraphQL request body, after inflating: 1,000 records of large cells fit (as a REST write's 10 MiB). */
 export const MAX_GRAPHQL_BODY_BYTES = 10 * 1024 * 1024;
@@ -13,6 +14,7 @@ const REFUSALS: Record<string, { status: number; message: string }> = {
   },
   'encoding.unsupported': { status: 415, message: 'The request body has an unsupported Content-Encoding' },
   'charset.unsupported': { status: 415, message: 'The request body has an unsupported charset' },
+  'entity.too.deep': { status: 400, message: TOO_DEEP_MESSAGE },
 };
 
 /**
@@ -25,6 +27,10 @@ export function graphqlBody(req: Request, res: Response, next: NextFunction): vo
   // Refused before a byte is read, and the connection closed rather than the body drained.
   if (Number(req.headers['content-length']) > MAX_GRAPHQL_BODY_BYTES) return refuse(req, res, 'entity.too.large');
   raw(req, res, (error?: unknown) => {
+    // Variables nested deeper than any input type are refused before input coercion walks them recursively.
+    if (!error && Buffer.isBuffer(req.body) && req.is('json') && jsonNestsDeeperThan(req.body)) {
+      return refuse(req, res, 'entity.too.deep');
+    }
     if (!error) return next();
     const type = (error as { type?: unknown }).type;
     refuse(req, res, typeof type === 'string' ? type : '');
