@@ -2,6 +2,7 @@ import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
+import { DEFAULT_MAX_CONCURRENT_REQUESTS_PER_TOKEN } from './ratelimit/concurrency.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +28,14 @@ const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   MAX_TEXT_CELL_LENGTH: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_MAX_TEXT_CELL_LENGTH),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  MAX_CONCURRENT_REQUESTS_PER_TOKEN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(DEFAULT_MAX_CONCURRENT_REQUESTS_PER_TOKEN),
 });
 
 export type Config = {
@@ -48,6 +57,12 @@ export type Config = {
   rateLimit: RateLimitSettings;
   /** Characters of one text cell (and of every string inside a cell). */
   maxTextCellLength: number;
+  /** A connection that has not sent a request's whole header block within this is closed (slow clients, slowloris). */
+  headersTimeoutMs: number;
+  /** A request whose whole body has not arrived within this is answered 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** Requests one token may have in flight at once; past it a request answers 429 at once (0 = no cap). */
+  maxConcurrentRequestsPerToken: number;
 };
 
 export class ConfigError extends Error {
@@ -88,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.TIME_ZONE,
     rateLimit,
     maxTextCellLength: c.MAX_TEXT_CELL_LENGTH,
+    headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
+    maxConcurrentRequestsPerToken: c.MAX_CONCURRENT_REQUESTS_PER_TOKEN,
   };
 }
 

@@ -9,6 +9,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
+import { concurrencyLimit } from './ratelimit/concurrency.js';
 import { createLogger, describeError, requestLogger, type Logger } from './logger.js';
 
 export interface BuildOptions {
@@ -50,6 +51,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.set('trust proxy', false);
   app.locals.services = services;
   app.use(requestLogger(logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
+  app.use(concurrencyLimit(config.maxConcurrentRequestsPerToken));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const ready = !stopping && (await services.health.ready());
@@ -65,7 +67,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (!res.headersSent) res.status(500).json({ error: 'Server error' });
   });
 
-  const server = http.createServer(app);
+  // Slow clients (slowloris) cannot hold a connection by trickling headers or a body: Node closes a connection
+  // whose headers took longer than headersTimeout (and answers 408 to a request body past requestTimeout),
+  // checking every second rather than its default 30 s.
+  const server = http.createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   let admin: AdminServer | undefined;
   let purge: NodeJS.Timeout | undefined;
 

@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:3000',
       timeZone: 'UTC',
       maxTextCellLength: 100_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 300_000,
     });
   });
 
@@ -31,6 +33,9 @@ describe('loadConfig', () => {
       MAX_TEXT_CELL_LENGTH: '5000',
       DATABASE_STATEMENT_TIMEOUT_MS: '30000',
       DATABASE_POOL_TIMEOUT_MS: '5000',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+      MAX_CONCURRENT_REQUESTS_PER_TOKEN: '8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -45,6 +50,9 @@ describe('loadConfig', () => {
       maxTextCellLength: 5000,
       statementTimeoutMs: 30000,
       poolTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 60000,
+      maxConcurrentRequestsPerToken: 8,
     });
   });
 
