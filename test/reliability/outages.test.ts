@@ -16,6 +16,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
+/** `phase` when sent and when answered: a request sent while the database was away may be served once it is back. */
 type Outcome = { status: number; ms: number; text: string; phase: string };
 
 /** Requests from a few clients in a loop until stopped, each outcome kept with the phase it was sent in. */
@@ -32,7 +33,7 @@ function steadyLoad(s: ServerProcess, dst: string, phase: () => string) {
         headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
         body: write ? JSON.stringify({ records: [{ fields: { Name: `c${i}-${n}` } }] }) : undefined,
       }).catch((error: Error) => ({ status: 0, ms: 0, text: error.message }));
-      outcomes.push({ ...answer, phase: at });
+      outcomes.push({ ...answer, phase: at === phase() ? at : `${at}→${phase()}` });
       await new Promise((r) => setTimeout(r, 20));
     }
   };

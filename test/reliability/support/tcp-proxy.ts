@@ -16,9 +16,12 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
+  // A connection accepted while cut (already queued when the listener closed) is dropped at once.
+  let accepting = true;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = net.createServer((client) => {
+        if (!accepting) return void client.destroy();
         const upstream = net.connect(targetPort, targetHost);
         for (const socket of [client, upstream]) {
           sockets.add(socket);
@@ -33,15 +36,19 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       s.listen(port, '127.0.0.1', () => {
         port = (s.address() as net.AddressInfo).port;
         server = s;
+        accepting = true;
         resolve();
       });
     });
   const cut = async () => {
     const s = server;
     server = undefined;
+    accepting = false;
+    // Stop accepting first, so that nothing reconnects in between; then drop what is connected.
+    const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
     for (const socket of sockets) socket.destroy();
     sockets.clear();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closed;
   };
   await listen();
   return {
