@@ -30,4 +30,7 @@ export function jsonNestsDeeperThan(raw: Uint8Array, max = MAX_JSON_DEPTH): bool
   return false;
 }
 
+/** The text of a body that is not valid UTF-8 (it would be stored with U+FFFD in place of what the client meant). */
+export const NOT_UTF8_MESSAGE = 'The request body is not valid UTF-8';
+
 export const TOO_DEEP_MESSAGE = `The request body is nested too deeply (more than ${MAX_JSON_DEPTH} levels of arrays and objects)`;
