@@ -191,7 +191,7 @@ function judge(request: Probe, status: number, text: string): string | undefined
     if (
       error.message === 'Unexpected error.' ||
       (UNEXPECTED.has(error.extensions?.code) &&
-        !/Syntax Error|Variable|Field|Argument|Unknown|Expected|Cannot|must|Int cannot|String cannot|ID cannot|Float cannot|Boolean cannot|JSON|DateTime|Enum|not defined|provided|invalid/i.test(
+        !/Syntax Error|Variable|Field|Argument|Unknown|Expected|Cannot|must|Int cannot|String cannot|ID cannot|Float cannot|Boolean cannot|JSON|DateTime|Enum|not defined|provided|invalid|not configured/i.test(
           error.message,
         ))
     )

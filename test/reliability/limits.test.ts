@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, TOO_DEEP_MESSAGE } from '../../src/http/json-depth.js';
+import { MAX_JSON_DEPTH, NOT_UTF8_MESSAGE, TOO_DEEP_MESSAGE } from '../../src/http/json-depth.js';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/database.js';
 import { fusion } from '../support/fusion.js';
@@ -142,6 +142,41 @@ describe('JSON nesting', () => {
     });
     expect(within.body).toMatchObject({ success: false, code: 400 });
     expect(within.body.message).toContain('Name');
+  });
+});
+
+describe('invalid UTF-8', () => {
+  it('refuses a JSON body that is not valid UTF-8 instead of storing U+FFFD, on REST and GraphQL', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"records":[{"fields":{"Name":"'),
+      Buffer.from([0xe0, 0x7d, 0xc0]),
+      Buffer.from('"}}]}'),
+    ]);
+    const rest = await rawRequest(t.url, {
+      method: 'POST',
+      path: `/fusion/v1/datasheets/${dst}/records`,
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: bytes,
+    });
+    expect([rest.status, JSON.parse(rest.text)]).toEqual([
+      400,
+      { success: false, code: 400, message: NOT_UTF8_MESSAGE },
+    ]);
+    const graphql = await rawRequest(t.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: Buffer.concat([
+        Buffer.from('{"query":"{ me { user { id } } }","x":"'),
+        Buffer.from([0xff]),
+        Buffer.from('"}'),
+      ]),
+    });
+    expect([graphql.status, JSON.parse(graphql.text)]).toEqual([
+      400,
+      { errors: [{ message: NOT_UTF8_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] },
+    ]);
+    expect(await t.app.prisma.record.count({ where: { datasheetId: dst } })).toBe(0);
   });
 });
 
