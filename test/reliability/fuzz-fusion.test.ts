@@ -281,12 +281,19 @@ function judge(request: Probe, status: number, text: string): string | undefined
 }
 
 /**
- * An embed link takes an empty body; a body sent under a content type that is not JSON is not read (as the
- * reference), so such a request creates a link with the defaults. It is deleted again by check().
+ * An embed link takes an empty body, and a body sent under a content type that is not JSON is not read (as the
+ * reference): such requests create a link with the defaults (deleted again by check()). Only a JSON body with
+ * the poisoned theme must be refused.
  */
 function unparsedEmbedLink(request: Probe): boolean {
-  const type = String(request.headers?.['content-type'] ?? '');
-  return request.method === 'POST' && request.path.includes('/embedlinks') && !/json/.test(type);
+  if (request.method !== 'POST' || !request.path.includes('/embedlinks')) return false;
+  if (!/json/.test(String(request.headers?.['content-type'] ?? ''))) return true;
+  try {
+    const body = JSON.parse(String(request.body)) as { theme?: unknown } | null;
+    return !(body && typeof body === 'object' && typeof body.theme === 'string' && body.theme.endsWith('!'));
+  } catch {
+    return true;
+  }
 }
 
 async function check(request: Probe): Promise<void> {
