@@ -287,7 +287,8 @@ function judge(request: Probe, status: number, text: string): string | undefined
  */
 function unparsedEmbedLink(request: Probe): boolean {
   if (request.method !== 'POST' || !request.path.includes('/embedlinks')) return false;
-  if (!/json/.test(String(request.headers?.['content-type'] ?? ''))) return true;
+  // The Fusion parser reads application/json only (not +json types), as the reference does.
+  if (!/^application\/json\b/i.test(String(request.headers?.['content-type'] ?? ''))) return true;
   try {
     const body = JSON.parse(String(request.body)) as { theme?: unknown } | null;
     return !(body && typeof body === 'object' && typeof body.theme === 'string' && body.theme.endsWith('!'));
