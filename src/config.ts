@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_MAX_TEXT_CELL_LENGTH } from './domain/limits.js';
 import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_UNCOMPRESSED_BYTES } from './domain/imports/import-limits.js';
+import { DEFAULT_MAX_CONCURRENT_REQUESTS_PER_TOKEN } from './ratelimit/concurrency.js';
 import { parseRateLimitSettings, type RateLimitSettings } from './ratelimit/settings.js';
 import { parseWebhookSettings, type WebhookSettings } from './domain/webhooks/settings.js';
 
@@ -51,6 +52,14 @@ const configSchema = z.object({
   SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(100),
   SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
   EVENT_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(50).max(3_600_000).default(15_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  MAX_CONCURRENT_REQUESTS_PER_TOKEN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(DEFAULT_MAX_CONCURRENT_REQUESTS_PER_TOKEN),
 });
 
 export type Config = {
@@ -91,6 +100,12 @@ export type Config = {
   live: LiveSettings;
   /** WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE, WEBHOOK_TIMEOUT_MS, retries and disabling (domain/webhooks/settings.ts). */
   webhooks: WebhookSettings;
+  /** A connection that has not sent a request's whole header block within this is closed (slow clients, slowloris). */
+  headersTimeoutMs: number;
+  /** A request whose whole body has not arrived within this is answered 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** Requests one token may have in flight at once; past it a request answers 429 at once (0 = no cap). */
+  maxConcurrentRequestsPerToken: number;
 };
 
 export interface LiveSettings {
@@ -152,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: c.EVENT_STREAM_HEARTBEAT_MS,
     },
     webhooks,
+    headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
+    maxConcurrentRequestsPerToken: c.MAX_CONCURRENT_REQUESTS_PER_TOKEN,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
 import { withRequestAuthor } from './domain/events/author.js';
+import { concurrencyLimit } from './ratelimit/concurrency.js';
 import { createLogger, describeError, requestLogger, type Logger } from './logger.js';
 
 export interface BuildOptions {
@@ -52,6 +53,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.set('trust proxy', false);
   app.locals.services = services;
   app.use(requestLogger(logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
+  app.use(concurrencyLimit(config.maxConcurrentRequestsPerToken));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const ready = !stopping && (await services.health.ready());
@@ -72,7 +74,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (!res.headersSent) res.status(500).json({ error: 'Server error' });
   });
 
-  const server = http.createServer(app);
+  // Slow clients (slowloris) cannot hold a connection by trickling headers or a body: Node closes a connection
+  // whose headers took longer than headersTimeout (and answers 408 to a request body past requestTimeout),
+  // checking every second rather than its default 30 s.
+  const server = http.createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   // GraphQL subscriptions over WebSocket (graphql-ws) on the same port and path as GraphQL over HTTP.
   const ws = attachGraphqlWs(server, yoga);
   let admin: AdminServer | undefined;

@@ -5,6 +5,7 @@ import { success, type SuccessEnvelope } from '../envelope.js';
 import type { RequestContext } from '../ioc.js';
 import { multipartFile } from '../parse/multipart-file.js';
 import { queryEntries } from '../parse/query-arrays.js';
+import { declaredLength } from '../parse/content-length.js';
 import { intParam } from '../parse/record-query.js';
 
 export interface AttachmentVo {
@@ -37,7 +38,13 @@ export class AttachmentsController extends Controller {
   ): Promise<SuccessEnvelope<AttachmentVo>> {
     const { spaceId, userId } = this.ctx.access.scope;
     const uploaded = (await multipartFile(request, (file) =>
-      this.ctx.services.attachments.upload({ spaceId, userId, name: file.name, data: file.data }),
+      this.ctx.services.attachments.upload({
+        spaceId,
+        userId,
+        name: file.name,
+        data: file.data,
+        declaredBytes: declaredLength(request),
+      }),
     )) as AttachmentVo & { id: string };
     const { id: _id, ...vo } = uploaded;
     return success(vo);

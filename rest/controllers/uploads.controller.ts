@@ -3,6 +3,7 @@ import { Controller, Path, Put, Request, Route, Tags } from '@tsoa/runtime';
 import { success, type SuccessEnvelope } from '../envelope.js';
 import { MalformedRequest } from '../errors.js';
 import type { RequestContext } from '../ioc.js';
+import { declaredLength } from '../parse/content-length.js';
 import { dispositionFileName } from '../parse/content-disposition.js';
 import type { AttachmentVo } from './attachments.controller.js';
 
@@ -30,7 +31,11 @@ export class UploadsController extends Controller {
   ): Promise<SuccessEnvelope<AttachmentVo>> {
     await this.ctx.services.access.meterAddress(request.socket.remoteAddress);
     const name = dispositionFileName(request.get('content-disposition')) ?? DEFAULT_UPLOAD_NAME;
-    const { id: _id, ...vo } = await this.ctx.services.uploads.upload(uploadToken, { name, data: bodyOf(request) });
+    const { id: _id, ...vo } = await this.ctx.services.uploads.upload(uploadToken, {
+      name,
+      data: bodyOf(request),
+      declaredBytes: declaredLength(request),
+    });
     return success(vo);
   }
 }

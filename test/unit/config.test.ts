@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:3000',
       timeZone: 'UTC',
       maxTextCellLength: 100_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 300_000,
     });
   });
 
@@ -41,6 +43,9 @@ describe('loadConfig', () => {
       SUBSCRIPTIONS_PER_TOKEN: '7',
       SUBSCRIPTION_RECHECK_MS: '2000',
       EVENT_STREAM_HEARTBEAT_MS: '3000',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+      MAX_CONCURRENT_REQUESTS_PER_TOKEN: '8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -61,6 +66,9 @@ describe('loadConfig', () => {
       feed: { retentionDays: 3, leaseSeconds: 10, enabled: false },
       live: { subscriptionsPerToken: 7, recheckMs: 2000, heartbeatMs: 3000 },
       webhooks: expect.objectContaining({ allowPrivate: false, allowHosts: [] }),
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 60000,
+      maxConcurrentRequestsPerToken: 8,
     });
   });
 

@@ -44,7 +44,15 @@ export interface UploadInput {
    * (a pre-signed slot is claimed here, so that only one upload can use it).
    */
   claim?: ((tx: Tx) => Promise<void>) | undefined;
+  /**
+   * The size the request announces (its Content-Length, framing included): past what the upload may take
+   * plus DECLARED_SIZE_SLACK, it is refused before a byte of the file is read.
+   */
+  declaredBytes?: number | undefined;
 }
+
+/** Room for multipart framing (boundaries, part headers) in a declared request size. */
+export const DECLARED_SIZE_SLACK = 64 * 1024;
 
 export type UploadedAttachment = AttachmentMeta & { url: string };
 
@@ -71,6 +79,8 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     try {
       name = validateName(input.name);
       limit = await streamLimit(input.spaceId, input.data instanceof Uint8Array);
+      if (input.declaredBytes !== undefined && input.declaredBytes > limit.bytes + DECLARED_SIZE_SLACK)
+        throw limit.by === 'capacity' ? capacityExceeded() : fileTooLarge(maxFileBytes);
     } catch (error) {
       releaseSource(input.data);
       throw error;

@@ -86,7 +86,10 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
   }
 
   /** Stores the bytes sent to an upload URL as the slot's attachment; refuses unknown, used and expired slots. */
-  async function upload(secret: string, input: { name: string; data: BlobSource }): Promise<UploadedAttachment> {
+  async function upload(
+    secret: string,
+    input: { name: string; data: BlobSource; declaredBytes?: number | undefined },
+  ): Promise<UploadedAttachment> {
     const slot = secret.startsWith(UPLOAD_SECRET_PREFIX)
       ? await prisma.presignedUpload.findUnique({ where: { secretHash: hashSecret(secret) } })
       : null;
@@ -100,6 +103,7 @@ export function createPresignedUploadService(deps: PresignedUploadDeps) {
       userId: slot.createdBy,
       name: input.name,
       data: input.data,
+      declaredBytes: input.declaredBytes,
       token: slot.token,
       claim: (tx) => claim(tx, slot.id),
     });

@@ -229,6 +229,8 @@ export const FUNCTION_CASES = {
     ['SUBSTITUTE("aaa", "aa", "b")', 'ba'],
     ['SUBSTITUTE("abc", "", "x")', 'abc'],
     ['SUBSTITUTE({Title}, "o", "0")', 'Hell0 W0rld'],
+    ['SUBSTITUTE(REPT("a", 1000), "a", REPT("b", 1001))', ERR],
+    ['LEN(SUBSTITUTE(REPT("a", 1000), "a", REPT("b", 999)))', 999000],
   ],
   LEN: [
     ['LEN({Title})', 11],

@@ -78,9 +78,12 @@ export const TEXT_SQL = {
       e: anyError(call.text(0).e, call.text(3).e),
     })),
   SUBSTITUTE: (call) =>
-    blankFirst(call, 'string', () => ({
-      v: bind(call.env, [call.text(0).v, call.text(1).v, call.text(2).v], ([s, o, r]) => {
-        const all = `replace(${s}, ${o}, ${r})`;
+    blankFirst(call, 'string', () => {
+      const v = bind(call.env, [call.text(0).v, call.text(1).v, call.text(2).v], ([s, o, r]) => {
+        // Past MAX_TEXT characters the result is an error value (as REPT's), never a string the database cannot
+        // allocate ("out of memory" for 100,000 replacements of 100,000 characters each).
+        const grown = `length(${s})::float8 + (length(${s}) - length(replace(${s}, ${o}, '')))::float8 / nullif(length(${o}), 0) * (length(${r}) - length(${o}))`;
+        const all = `CASE WHEN ${grown} > ${MAX_TEXT} THEN NULL::text ELSE replace(${s}, ${o}, ${r}) END`;
         const nth =
           call.args.length < 4
             ? all
@@ -96,9 +99,9 @@ export const TEXT_SQL = {
                   )} END`,
               );
         return `CASE WHEN ${o} = '' OR ${s} = '' THEN ${s} ELSE ${nth} END`;
-      }),
-      e: anyError(call.text(0).e, call.text(1).e, call.text(2).e),
-    })),
+      });
+      return { v, e: anyError(call.text(0).e, call.text(1).e, call.text(2).e, nullIsError(v)) };
+    }),
   LEN: (call) => blankFirst(call, 'number', () => ({ v: `length(${call.text(0).v})::float8`, e: call.text(0).e })),
   LEFT: (call) =>
     blankFirst(call, 'string', () => ({

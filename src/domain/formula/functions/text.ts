@@ -121,7 +121,11 @@ export const TEXT_FUNCTIONS = {
         const n = call.args.length < 4 || call.value(3) === null ? undefined : intArg(call, 3);
         if (old === '' || s === '') return s;
         const parts = s.split(old);
-        if (n === undefined) return parts.join(replacement);
+        if (n === undefined) {
+          if (s.length + (parts.length - 1) * (replacement.length - old.length) > MAX_TEXT)
+            throw new FormulaRuntimeError('SUBSTITUTE result too long');
+          return parts.join(replacement);
+        }
         if (n < 1 || n > parts.length - 1) return s;
         return parts.slice(0, n).join(old) + replacement + parts.slice(n).join(old);
       }),
