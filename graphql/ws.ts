@@ -16,7 +16,11 @@ interface Roots {
  * Yoga's envelop: the same schema, context (the token comes from `connectionParams`: `authorization` or
  * `Authorization` as "Bearer <token>", or `token`), error masking, operation limits and metering as HTTP requests.
  */
-export function attachGraphqlWs(server: http.Server, yoga: Yoga, options: { keepAliveMs?: number } = {}) {
+export function attachGraphqlWs(
+  server: http.Server,
+  yoga: Yoga,
+  options: { keepAliveMs?: number; onSocketError?: (error: Error) => void } = {},
+) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const onUpgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
@@ -24,7 +28,14 @@ export function attachGraphqlWs(server: http.Server, yoga: Yoga, options: { keep
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      wss.emit('connection', ws, request);
+      // A socket's error is the client's (a frame over maxPayload, an invalid frame), and ws has already closed
+      // the socket with its code (1009, 1002). graphql-ws would print it with its stack to stderr: replace its
+      // listener (added while handling 'connection' above) with ours.
+      ws.removeAllListeners('error');
+      ws.on('error', (error) => options.onSocketError?.(error));
+    });
   };
   server.on('upgrade', onUpgrade);
   const disposable = useServer(

@@ -86,7 +86,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     app,
   );
   // GraphQL subscriptions over WebSocket (graphql-ws) on the same port and path as GraphQL over HTTP.
-  const ws = attachGraphqlWs(server, yoga);
+  const ws = attachGraphqlWs(server, yoga, {
+    onSocketError: (error) => logger.info({ reason: error.message }, 'websocket closed on a protocol error'),
+  });
   let admin: AdminServer | undefined;
   let purge: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
