@@ -1,6 +1,7 @@
 import type { ImportErrorView, ImportJobView } from '../../src/domain/imports/import.service.js';
 import type { ImportTemplate as TemplateShape } from '../../src/domain/imports/template.service.js';
-import { admit, scoped } from '../access.js';
+import { invalidArgument } from '../../src/domain/errors.js';
+import { admit, idempotent, scoped } from '../access.js';
 import { builder } from '../builder.js';
 
 const ImportTemplate = builder.objectRef<TemplateShape>('ImportTemplate').implement({
@@ -147,5 +148,47 @@ builder.mutationField('deleteImportTemplate', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) =>
       (await ctx.services.importTemplates.delete(await admit(ctx, 'datasheets:write'), String(args.id))).id,
+  }),
+);
+
+builder.mutationField('startImport', (t) =>
+  t.field({
+    type: ImportJob,
+    description:
+      'Imports a CSV or XLSX file uploaded as an attachment (its token), in the background: into the datasheet ' +
+      '`datasheetId` (scope records:write), or, with `spaceId` and `templateId` only, into a new datasheet made from ' +
+      "the template (scope datasheets:write; `datasheetName` defaults to the template's name). `mapping` is " +
+      '`{header: fieldName}`. Answers the job (status `queued`); poll `importJob` for progress.',
+    ...scoped('records:write'),
+    args: {
+      datasheetId: t.arg.id({ required: false }),
+      spaceId: t.arg.id({ required: false }),
+      templateId: t.arg.id({ required: false }),
+      datasheetName: t.arg.string({ required: false }),
+      attachmentToken: t.arg.string({ required: true }),
+      mapping: t.arg({ type: 'JSON', required: false }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: async (_root, { idempotencyKey, ...args }, ctx) => {
+      const datasheetId = args.datasheetId == null ? undefined : String(args.datasheetId);
+      const spaceId = args.spaceId == null ? undefined : String(args.spaceId);
+      if (datasheetId && spaceId)
+        throw invalidArgument('Give datasheetId or spaceId, not both', { parameter: 'spaceId' });
+      if (!datasheetId && !spaceId)
+        throw invalidArgument('datasheetId or spaceId is required', { parameter: 'datasheetId' });
+      // As the REST routes: a datasheet's import writes records; a new datasheet's import needs datasheets:write.
+      const scope = datasheetId
+        ? await admit(ctx, 'records:write', { datasheetId })
+        : await admit(ctx, 'datasheets:write', { spaceId });
+      return idempotent(ctx, idempotencyKey, 'startImport', args, () =>
+        ctx.services.imports.start(scope, {
+          datasheetId,
+          templateId: args.templateId == null ? undefined : String(args.templateId),
+          datasheetName: args.datasheetName ?? undefined,
+          mapping: args.mapping ?? undefined,
+          attachmentToken: args.attachmentToken,
+        }),
+      );
+    },
   }),
 );

@@ -240,6 +240,15 @@ function importForm(fields: Record<string, string> = {}): FormData {
   return form;
 }
 
+/** A one-row CSV uploaded (over REST, by the owner) as an attachment of the fixture datasheet: its token. */
+async function attachmentToken(): Promise<string> {
+  const response = await fusion<{ token: string }>(t.url, 'POST', `/v1/datasheets/${fx.datasheetId}/attachments`, {
+    token: fx.tokens.owner,
+    body: importForm(),
+  });
+  return response.body.data!.token;
+}
+
 /** A fresh import template of the fixture space. */
 async function templateId(): Promise<string> {
   const scope = await ownerScope(t);
@@ -518,6 +527,10 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
     query: 'query($id: ID!) { importJob(id: $id) { id status rowsWritten errors(first: 5) { nextCursor } } }',
     variables: { id: await importId(fx.otherDatasheetId) },
   }),
+  startImport: async () => ({
+    query: 'mutation($d: ID!, $tok: String!) { startImport(datasheetId: $d, attachmentToken: $tok) { id status } }',
+    variables: { d: fx.datasheetId, tok: await attachmentToken() },
+  }),
   importTemplates: async () => ({ query: '{ importTemplates(first: 5) { id name } }' }),
   importTemplate: async () => ({
     query: 'query($id: ID!) { importTemplate(id: $id) { id columns } }',
@@ -564,7 +577,9 @@ const GRAPHQL_FIXTURES: Record<string, () => Promise<{ query: string; variables?
 /** Mutations of one datasheet, and its webhooks (the fixtures name the one outside the restricted token's reach). */
 const DATASHEET_WRITES = new Set(
   Object.keys(GRAPHQL_FIXTURES).filter((name) =>
-    /Records$|RecordChanges$|Field$|View$|^(update|delete)Datasheet$|[wW]ebhooks?$|^webhookDeliveries$/.test(name),
+    /Records$|RecordChanges$|Field$|View$|^(update|delete)Datasheet$|[wW]ebhooks?$|^webhookDeliveries$|^startImport$/.test(
+      name,
+    ),
   ),
 );
 

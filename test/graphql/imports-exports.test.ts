@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { fusion } from '../support/fusion.js';
 import { gql } from '../support/graphql.js';
 
 /** The GraphQL side of data in and out: a one-time export URL, import templates, an import job and its report. */
@@ -112,5 +113,107 @@ describe('import templates and importJob', () => {
     });
     const missing = await gql(t.url, 'query { importJob(id: "impNope000000") { id } }', { token: t.token });
     expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('startImport', () => {
+  const START =
+    'mutation($d: ID, $s: ID, $tpl: ID, $tok: String!, $m: JSON, $n: String, $k: String) { startImport(datasheetId: $d, spaceId: $s, templateId: $tpl, attachmentToken: $tok, mapping: $m, datasheetName: $n, idempotencyKey: $k) { id datasheetId templateId status fileName fileType } }';
+  type Started = { startImport: { id: string; datasheetId: string; status: string; templateId: string | null } };
+
+  /** A CSV uploaded as an attachment of the datasheet (over REST), answering its token. */
+  async function upload(csv: string, datasheetId: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from(csv)], { type: 'text/csv' }), 'people.csv');
+    const response = await fusion<{ token: string }>(t.url, 'POST', `/v1/datasheets/${datasheetId}/attachments`, {
+      token: t.token,
+      body: form,
+    });
+    return response.body.data!.token;
+  }
+  const titles = async (datasheetId: string) =>
+    (await t.app.services.records.query(scope, datasheetId, { pageSize: 100, cellFormat: 'string' })).records.map(
+      (r) => r.fields,
+    );
+
+  it('imports an attachment into a datasheet with a mapping; a replayed key starts nothing new', async () => {
+    const into = (await t.app.services.datasheets.create(scope, { name: 'In' })).id;
+    const token = await upload('who\nAda\nBob\n', into);
+    const variables = { d: into, tok: token, m: { who: 'Title' }, k: `k-${into}` };
+    const response = await gql<Started>(t.url, START, { token: t.token, variables });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.startImport).toMatchObject({ datasheetId: into, status: 'queued', templateId: null });
+    const replay = await gql<Started>(t.url, START, { token: t.token, variables });
+    expect(replay.body.data!.startImport.id).toBe(response.body.data!.startImport.id);
+    await t.app.services.imports.idle();
+    expect(await t.app.services.imports.get(scope, response.body.data!.startImport.id)).toMatchObject({
+      status: 'done',
+      rowsWritten: 2,
+    });
+    expect(await titles(into)).toEqual([{ Title: 'Ada' }, { Title: 'Bob' }]);
+  });
+
+  it('imports into a new datasheet made from a template, named as asked', async () => {
+    const template = await t.app.services.importTemplates.create(scope, {
+      name: 'People',
+      columns: [{ field: 'Name', required: true, headers: ['who'] }],
+    });
+    const token = await upload('who\nCy\n\n', dst);
+    const response = await gql<Started>(t.url, START, {
+      token: t.token,
+      variables: { s: scope.spaceId, tpl: template.id, tok: token, n: 'Imported people' },
+    });
+    expect(response.body.errors).toBeUndefined();
+    const job = response.body.data!.startImport;
+    expect(job.datasheetId).not.toBe(dst);
+    expect(job.templateId).toBe(template.id);
+    await t.app.services.imports.idle();
+    expect((await t.app.services.datasheets.get(scope, job.datasheetId)).name).toBe('Imported people');
+    expect(await titles(job.datasheetId)).toEqual([{ Name: 'Cy' }]);
+  });
+
+  it.each([
+    ['neither datasheetId nor spaceId', () => ({ tok: 'x' }), 'datasheetId or spaceId is required', 'datasheetId'],
+    ['both', () => ({ d: dst, s: scope.spaceId, tok: 'x' }), 'not both', 'spaceId'],
+    ['a space without a template', () => ({ s: scope.spaceId, tok: 'x' }), 'templateId is required', 'templateId'],
+    ['an unknown attachment', () => ({ d: dst, tok: `${scope.spaceId}/nope` }), 'ttachment', 'attachmentToken'],
+    ['a mapping to no field', () => ({ d: dst, tok: 'x', m: { a: 'Nope' } }), 'mapping.a names no field', 'mapping.a'],
+  ])('refuses %s naming the argument, creating no job', async (_label, variables, message, parameter) => {
+    const before = await t.app.prisma.importJob.count();
+    const response = await gql(t.url, START, { token: t.token, variables: variables() });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', parameter });
+    expect(response.body.errors?.[0]?.message).toContain(message);
+    expect(response.body.data?.startImport ?? null).toBeNull();
+    expect(await t.app.prisma.importJob.count()).toBe(before);
+  });
+
+  it('needs datasheets:write for a new datasheet and records:write for an existing one, as the REST routes', async () => {
+    const template = await t.app.services.importTemplates.create(scope, { name: 'S', columns: [{ field: 'Title' }] });
+    const token = await upload('Title\nx\n', dst);
+    const recordsOnly = (await t.app.services.tokens.create({ spaceId: scope.spaceId, scopes: ['records:write'] }))
+      .secret;
+    const datasheetsOnly = (
+      await t.app.services.tokens.create({ spaceId: scope.spaceId, scopes: ['datasheets:write'] })
+    ).secret;
+    const before = await t.app.prisma.importJob.count();
+    const intoNew = { s: scope.spaceId, tpl: template.id, tok: token };
+    const refusedNew = await gql(t.url, START, { token: recordsOnly, variables: intoNew });
+    expect(refusedNew.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const refusedExisting = await gql(t.url, START, { token: datasheetsOnly, variables: { d: dst, tok: token } });
+    expect(refusedExisting.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await t.app.prisma.importJob.count()).toBe(before);
+    const allowed = await gql<Started>(t.url, START, { token: datasheetsOnly, variables: intoNew });
+    expect(allowed.body.errors).toBeUndefined();
+    await t.app.services.imports.idle();
+  });
+
+  it('answers NOT_FOUND for a datasheet or a template of nowhere', async () => {
+    const datasheet = await gql(t.url, START, { token: t.token, variables: { d: 'dstNope0000000000', tok: 'x' } });
+    expect(datasheet.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const template = await gql(t.url, START, {
+      token: t.token,
+      variables: { s: scope.spaceId, tpl: 'itpNope000000', tok: 'x' },
+    });
+    expect(template.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });

@@ -66,6 +66,8 @@ export function createChunkWriter(
   onProgress: (progress: Progress) => Promise<void>,
 ) {
   const progress: Progress = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  // The only state that grows with the file: each distinct value of a `unique` column (and its first row), which
+  // the check inherently needs. Everything else is one chunk and at most IMPORT_CHUNK_ROWS unsaved report lines.
   const seen = new Map<string, Map<string, number>>();
   let chunk: { rowNumber: number; input: Record<string, unknown> }[] = [];
   let errors: RowError[] = [];
