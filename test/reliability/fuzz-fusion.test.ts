@@ -293,6 +293,8 @@ function judge(request: Probe, status: number, text: string): string | undefined
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
+    // An export answers the file itself (CSV, XLSX or JSONL lines), not an envelope.
+    if (status === 200 && request.method === 'GET' && /\/export(\?|$)/.test(request.path)) return undefined;
     return `HTTP ${status}: not JSON: ${text.slice(0, 200)}`;
   }
   if (typeof body.success !== 'boolean' || typeof body.code !== 'number')
