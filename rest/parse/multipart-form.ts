@@ -2,7 +2,19 @@ import type { Request } from 'express';
 import busboy from 'busboy';
 import { DomainError, invalidArgument } from '../../src/domain/errors.js';
 import { MalformedRequest } from '../errors.js';
-import type { IncomingFile } from './multipart-file.js';
+
+export interface IncomingFile {
+  name: string;
+  /** Bytes of the file; it ends only once the whole request was read, and fails if a second file came. */
+  data: AsyncIterable<Uint8Array>;
+}
+
+export interface MultipartOptions {
+  /** What a second file part is refused with (TOO_MANY_FILES, naming `file`). */
+  tooManyFiles: string;
+  /** The caller reads no text field: an over-long one is not refused. */
+  ignoreFields?: boolean;
+}
 
 const MAX_FIELDS = 20;
 const MAX_FIELD_BYTES = 1024 * 1024;
@@ -14,11 +26,14 @@ const malformed = () =>
  * A multipart form of text fields and at most one file, the fields sent before the file (they are read first and
  * given to `consume` with the file, whose bytes are read as `consume` reads them). The file's last chunk is held
  * back until the whole body was read, so a truncated body or a second file fails before the consumer takes the
- * file as whole. Without a file part, `consume` gets the fields alone once the body ends.
+ * file as whole. Without a file part, `consume` gets the fields alone once the body ends. Every stream gets its
+ * error listener at once: the file is read only after the consumer's own work (a database query), and an error
+ * emitted before then with nobody listening would end the process.
  */
 export function multipartForm<T>(
   request: Request,
   consume: (fields: Record<string, string>, file: IncomingFile | undefined) => Promise<T>,
+  options: MultipartOptions = { tooManyFiles: 'Send one file per import' },
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -43,7 +58,7 @@ export function multipartForm<T>(
     ended.catch(() => {});
     parser.on('filesLimit', () => (secondFile = true));
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) truncatedField = name;
+      if (info.valueTruncated && !options.ignoreFields) truncatedField = name;
       fields[name] = value;
     });
     parser.on('file', (_name, stream, info) => {
@@ -61,7 +76,7 @@ export function multipartForm<T>(
         }
         await ended;
         if (broken) throw malformed();
-        if (secondFile) throw new DomainError('TOO_MANY_FILES', 'Send one file per import', { parameter: 'file' });
+        if (secondFile) throw new DomainError('TOO_MANY_FILES', options.tooManyFiles, { parameter: 'file' });
         if (last) yield last;
       }
       if (truncatedField) {
