@@ -33,8 +33,8 @@ const DEFAULT_ATTACHMENT_GRACE_MS = 86_400_000;
 import { DEFAULT_QUERY_INDEX_OPTIONS, startQueryIndexing, type QueryIndexOptions } from './db/query/query-indexes.js';
 import { createChangeFeed } from './db/feed/change-feed.js';
 import { feedWriter } from './domain/events/outbox.js';
+import { RECORD_EVENT_KINDS } from './domain/events/feed.js';
 
-const RECORD_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'];
 import { createWebhookService } from './domain/webhooks/webhook.service.js';
 import { createWebhookDelivery } from './domain/webhooks/delivery.js';
 import { DEFAULT_WEBHOOK_SETTINGS } from './domain/webhooks/settings.js';
@@ -93,7 +93,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
     onError: options.onListenerError ?? (() => {}),
   });
-  bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_KINDS));
+  bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_EVENT_KINDS));
   const audit = createAuditService(db, feed);
   // Fields used by views' sorts and filters get matching expression indexes (created after commit).
   const indexing = startViewIndexing(

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
+import type { SchemaEventKind } from './feed.js';
 
 /**
  * Changes as the services describe them. A writing transaction `record`s its events into the durable change feed
@@ -38,16 +39,7 @@ export interface SchemaChangedEvent {
   revision: number;
   actorId: string | null;
   at: Date;
-  change:
-    | 'datasheet.created'
-    | 'datasheet.updated'
-    | 'datasheet.deleted'
-    | 'field.created'
-    | 'field.updated'
-    | 'field.deleted'
-    | 'view.created'
-    | 'view.updated'
-    | 'view.deleted';
+  change: SchemaEventKind;
   targetId: string;
   detail?: Record<string, unknown>;
 }

@@ -8,17 +8,20 @@
  * users (graphql/modules/subscriptions.ts, rest event stream, webhooks). Transports use only this interface.
  */
 
-export type RecordEventKind = 'records.created' | 'records.updated' | 'records.deleted' | 'records.moved';
-export type SchemaEventKind =
-  | 'datasheet.created'
-  | 'datasheet.updated'
-  | 'datasheet.deleted'
-  | 'field.created'
-  | 'field.updated'
-  | 'field.deleted'
-  | 'view.created'
-  | 'view.updated'
-  | 'view.deleted';
+export const RECORD_EVENT_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'] as const;
+export const SCHEMA_EVENT_KINDS = [
+  'datasheet.created',
+  'datasheet.updated',
+  'datasheet.deleted',
+  'field.created',
+  'field.updated',
+  'field.deleted',
+  'view.created',
+  'view.updated',
+  'view.deleted',
+] as const;
+export type RecordEventKind = (typeof RECORD_EVENT_KINDS)[number];
+export type SchemaEventKind = (typeof SCHEMA_EVENT_KINDS)[number];
 export type FeedEventKind = RecordEventKind | SchemaEventKind;
 
 /** One changed cell: `fieldId` with its value before and after (null on the side that did not exist). */

@@ -1,19 +1,16 @@
-import type { FeedEvent, FeedEventKind } from '../events/feed.js';
+import {
+  RECORD_EVENT_KINDS,
+  SCHEMA_EVENT_KINDS as ALL_SCHEMA_EVENT_KINDS,
+  type FeedEvent,
+  type FeedEventKind,
+} from '../events/feed.js';
 
 /** Records per delivery: an event touching more is split into parts, each its own delivery (and POST). */
 export const RECORDS_PER_DELIVERY = 100;
 
-export const RECORD_EVENT_KINDS = ['records.created', 'records.updated', 'records.deleted', 'records.moved'] as const;
-export const SCHEMA_EVENT_KINDS = [
-  'datasheet.updated',
-  'datasheet.deleted',
-  'field.created',
-  'field.updated',
-  'field.deleted',
-  'view.created',
-  'view.updated',
-  'view.deleted',
-] as const;
+export { RECORD_EVENT_KINDS };
+/** A webhook belongs to a datasheet that exists: it can hear of every schema change but the datasheet's creation. */
+const SCHEMA_EVENT_KINDS = ALL_SCHEMA_EVENT_KINDS.filter((kind) => kind !== 'datasheet.created');
 export const WEBHOOK_EVENT_KINDS: readonly FeedEventKind[] = [...RECORD_EVENT_KINDS, ...SCHEMA_EVENT_KINDS];
 
 /**
