@@ -30,6 +30,7 @@ export interface RunnerDeps {
   datasheets: DatasheetService;
   templates: ImportTemplateService;
   attachments: AttachmentService;
+  /** Where uploaded files wait for their import (private to imports; removed when the job ends). */
   files: AttachmentStorage;
   timeZone: string;
   maxTextLength?: number | undefined;

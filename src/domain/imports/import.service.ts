@@ -1,36 +1,21 @@
 import type { Readable } from 'node:stream';
-import type { Database, PrismaClient } from '../../db/client.js';
-import type { AttachmentService } from '../attachments/attachment.service.js';
-import { BlobTooLargeError, type AttachmentStorage } from '../attachments/storage.js';
+import { BlobTooLargeError } from '../attachments/storage.js';
 import type { Scope } from '../context.js';
-import type { DatasheetService } from '../datasheets/datasheet.service.js';
 import { loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FieldType } from '../fields/field-type.js';
 import { fieldTypeOf } from '../fields/registry.js';
-import type { RecordService } from '../records/record.service.js';
 import { defuseCsvCell } from '../exports/encoders.js';
 import { checkMappingTargets, parseMapping } from './import-plan.js';
 import { DEFAULT_IMPORT_LIMITS, IMPORT_HEARTBEAT_LAPSE_MS, type ImportLimits } from './import-limits.js';
-import { runImportJob } from './import-runner.js';
+import { runImportJob, type RunnerDeps } from './import-runner.js';
 import { toView, type ImportErrorView, type ImportJobView } from './import-view.js';
 
 export type { ImportErrorView, ImportJobView } from './import-view.js';
-import type { ImportTemplateService } from './template.service.js';
 import { stringify } from 'csv-stringify/sync';
 
-export interface ImportDeps {
-  db: Database;
-  prisma: PrismaClient;
-  records: RecordService;
-  datasheets: DatasheetService;
-  templates: ImportTemplateService;
-  attachments: AttachmentService;
-  /** Where uploaded files wait for their import (private to imports; removed when the job ends). */
-  files: AttachmentStorage;
-  timeZone: string;
-  maxTextLength?: number | undefined;
+export interface ImportDeps extends Omit<RunnerDeps, 'limits'> {
   limits?: Partial<ImportLimits>;
   /** Jobs run at most this many at a time per process. */
   concurrency?: number;
