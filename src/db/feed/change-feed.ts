@@ -166,6 +166,7 @@ export function createChangeFeed(db: Queryable, options: ChangeFeedOptions): Fee
         owner,
         leaseMs: options.leaseMs,
         kinds: consumeOptions?.kinds,
+        datasheets: consumeOptions?.datasheets,
         onError: options.onError,
       });
       consumers.push(consumer);

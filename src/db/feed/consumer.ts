@@ -43,6 +43,8 @@ export function startConsumer(
     leaseMs: number;
     /** Only these kinds are handed over (the others are acknowledged unseen). */
     kinds?: readonly FeedEventKind[] | undefined;
+    /** Only events of the datasheets this answers (asked once a run) are handed over; none read when it is empty. */
+    datasheets?: (() => Promise<readonly string[]>) | undefined;
     onError: (error: unknown) => void;
   },
 ): DurableConsumer {
@@ -80,7 +82,11 @@ export function startConsumer(
       const upTo = known ?? (await selectHighestId(db));
       known = undefined;
       if (BigInt(upTo) <= BigInt(at)) return;
-      const events = await selectEventsAfterId(db, at, upTo, BATCH, { kinds: options.kinds });
+      const datasheetIds = options.datasheets ? await options.datasheets() : undefined;
+      const events =
+        datasheetIds?.length === 0
+          ? []
+          : await selectEventsAfterId(db, at, upTo, BATCH, { kinds: options.kinds, datasheetIds });
       // A full batch ends at its last event; a shorter one covers everything up to `upTo`.
       const through = events.length === BATCH ? events[events.length - 1]!.id : upTo;
       try {

@@ -24,6 +24,12 @@ export async function enabledWebhooksOf(q: Queryable, datasheetIds: string[]): P
   }));
 }
 
+/** The datasheets that have an enabled webhook (the only ones whose feed events the delivery consumer reads). */
+export async function datasheetsWithWebhooks(q: Queryable): Promise<string[]> {
+  const rows = await q.query<{ datasheet_id: string }>('SELECT DISTINCT datasheet_id FROM webhooks WHERE enabled');
+  return rows.map((r) => r.datasheet_id);
+}
+
 /** Whether any webhook is enabled (a worker with none seen polls for nothing). */
 export async function anyEnabledWebhook(q: Queryable): Promise<boolean> {
   const [row] = await q.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM webhooks WHERE enabled) AS any`);

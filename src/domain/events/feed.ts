@@ -89,12 +89,13 @@ export interface ChangeFeed {
    * acknowledged when `handle` resolves, retried when it throws. Handlers must be idempotent by event id
    * (delivery is at least once). One process at a time runs a consumer of a given name (a lease in the database; a
    * crashed holder's consumer is taken over when its lease runs out, FEED_LEASE_SECONDS). With `kinds`, only events of
-   * those kinds are handed over (the others are acknowledged unseen; cheaper than filtering in `handle`).
+   * those kinds are handed over (the others are acknowledged unseen; cheaper than filtering in `handle`); with
+   * `datasheets`, asked once a run, only events of the datasheets it answers (none read at all when it is empty).
    */
   consume(
     name: string,
     handle: (events: FeedEvent[]) => Promise<void>,
-    options?: { kinds?: readonly FeedEventKind[] },
+    options?: { kinds?: readonly FeedEventKind[]; datasheets?: () => Promise<readonly string[]> },
   ): void;
   /** Resolves when every event committed so far has reached every consumer and subscriber (tests, shutdown). */
   drain(): Promise<void>;

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/client.js';
 import {
   anyEnabledWebhook,
   claimDueDeliveries,
+  datasheetsWithWebhooks,
   enabledWebhooksOf,
   insertDeliveries,
   recordAttempt,
@@ -162,7 +163,9 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
     async start(): Promise<void> {
       if (!stopped) return;
       stopped = false;
-      if (!consuming) deps.feed.consume(WEBHOOK_CONSUMER, consume);
+      if (!consuming)
+        // Events of datasheets without an enabled webhook are not read at all (most writes, most installations).
+        deps.feed.consume(WEBHOOK_CONSUMER, consume, { datasheets: () => datasheetsWithWebhooks(db) });
       consuming = true;
       webhooksSeen = webhooksSeen || (await anyEnabledWebhook(db));
       await tick();
