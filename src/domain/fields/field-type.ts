@@ -97,6 +97,24 @@ export interface WriteContext {
   timeZone: string;
 }
 
+/** A non-empty cell of a field whose type changes, as its old type reads it (what a conversion starts from). */
+export interface SourceCell {
+  /** The stored value. */
+  stored: unknown;
+  /** cellFormat=json (`undefined` when the old type reads it as empty). */
+  json: unknown;
+  /** cellFormat=string (null when empty). */
+  text: string | null;
+}
+
+/** What a conversion offers the new type: select options by name (created, with the field's new property), zones. */
+export interface ConvertContext {
+  /** The option of a name in the converted field's property, created when missing. */
+  selectOption(name: string): { id: string; name: string };
+  /** Time zone for date strings without an offset (server default, §8.4). */
+  timeZone: string;
+}
+
 export interface ReadContext {
   timeZone: string;
   record: { createdAt: Date; updatedAt: Date; createdBy: string | null; updatedBy: string | null };
@@ -163,6 +181,21 @@ export interface FieldTypeModule<P = any> {
    * created in the target field are recorded in `changed` (by field id) for the caller to save. Default: unchanged.
    */
   moveCell?(from: FieldDef<P>, to: FieldDef<P>, changed: Map<string, unknown>): (value: unknown) => unknown;
+  /**
+   * Type changes into this type (schema/field-conversion.ts): how a non-empty cell of another type becomes a stored
+   * value of this one. Absent: a field cannot be converted into this type (refused naming `type` and the pair).
+   */
+  convert?: {
+    /** The stored value (null leaves the cell empty) for a cell of the field's old type, read through that type. */
+    from(cell: SourceCell, field: FieldDef<P>, ctx: ConvertContext): unknown;
+    /** The property a field converted into this type gets when the request sends none (default: `parse({})`). */
+    defaultProperty?(from: FieldDef): unknown;
+  };
+  /**
+   * False: cells of this type are not converted into another type (their value means more than their text:
+   * attachments' files). Computed types, links and numbered types are never converted, whatever this says.
+   */
+  convertibleOut?: boolean;
   read: {
     /** cellFormat=json; undefined omits the key (empty cell). */
     json(stored: unknown, field: FieldDef<P>, ctx: ReadContext): unknown;

@@ -7,8 +7,10 @@ import type { Scope } from '../context.js';
 import { beyondReach, canReach, type Reach } from '../access/reach.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
-import type { ChangeBus, SchemaChangedEvent } from '../events/change-bus.js';
+import type { ChangeBus } from '../events/change-bus.js';
 import { inSchemaTransaction } from '../events/schema-write.js';
+import { findField, updateField, type UpdateFieldInput } from './field-update.js';
+import { schemaChange } from './schema-event.js';
 import { newId } from '../ids.js';
 import { MAX_FIELDS_PER_DATASHEET } from '../limits.js';
 import type { FilterCondition } from '../views/view.schema.js';
@@ -186,37 +188,9 @@ async function checkLookup(tx: Tx, reach: Reach, schema: DatasheetSchema, proper
 /** Fields whose values have no order (the reference refuses them as a lookup's sort field). */
 const UNSORTABLE = new Set<FieldType>(['Attachment', 'Button']);
 
-export interface UpdateFieldInput {
-  name?: unknown;
-  property?: unknown;
-  description?: unknown;
-  type?: unknown;
-}
+export type { UpdateFieldInput } from './field-update.js';
 
 export function createFieldService(prisma: PrismaClient, bus: ChangeBus, settings: { timeZone?: string } = {}) {
-  async function schemaChange(
-    tx: Tx,
-    scope: Scope,
-    datasheetId: string,
-    change: SchemaChangedEvent['change'],
-    targetId: string,
-  ) {
-    const updated = await tx.datasheet.update({
-      where: { id: datasheetId },
-      data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
-    });
-    return {
-      type: 'schema.changed' as const,
-      spaceId: scope.spaceId,
-      datasheetId,
-      revision: Number(updated.revision),
-      actorId: scope.userId,
-      at: new Date(),
-      change,
-      targetId,
-    };
-  }
-
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
     const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
@@ -239,45 +213,9 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
     return field;
   }
 
-  async function update(
-    scope: Scope,
-    datasheetId: string,
-    fieldId: string,
-    input: UpdateFieldInput,
-  ): Promise<FieldDef> {
-    const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
-      const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
-      const current = findField(schema, fieldId);
-      if (input.type !== undefined && validateFieldType(input.type, 'type') !== current.type) {
-        throw invalidArgument(
-          `Changing the type of field ${current.name} is not supported; create a new field instead`,
-          {
-            parameter: 'type',
-          },
-        );
-      }
-      const others = schema.fields.filter((f) => f.id !== fieldId).map((f) => f.name);
-      const name = input.name === undefined ? current.name : validateFieldName(input.name, 'name', others);
-      let property = current.property;
-      if (input.property !== undefined) {
-        property = parseFieldProperty(current.type, input.property, {
-          existing: current.property,
-          fieldIds: schema.fields.map((f) => f.id),
-        });
-        if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
-      }
-      if (fieldTypeOf(current.type).computed === 'formula')
-        property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
-      const description = input.description === undefined ? undefined : validateDescription(input.description);
-      await tx.field.update({
-        where: { id: fieldId },
-        data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
-      });
-      const event = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
-      return { field: { ...current, name, property }, events: [event] };
-    });
-    return field;
-  }
+  /** Rename, description, property, or a type change converting the cells (field-update.ts). */
+  const update = (scope: Scope, datasheetId: string, fieldId: string, input: UpdateFieldInput): Promise<FieldDef> =>
+    updateField({ prisma, bus, timeZone: settings.timeZone ?? 'UTC' }, scope, datasheetId, fieldId, input);
 
   /**
    * Deletes a field and its cells. For a two-way link, `conversion: 'delete'` deletes the sibling field too;
@@ -324,22 +262,6 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
 }
 
 export type FieldService = ReturnType<typeof createFieldService>;
-
-function findField(schema: DatasheetSchema, fieldId: string): FieldDef {
-  const field = schema.fields.find((f) => f.id === fieldId);
-  if (!field) throw invalidArgument(`fieldId "${fieldId}" does not exist`, { parameter: 'fieldId' });
-  return field;
-}
-
-/** A link's target and sibling are its identity; a property update cannot move them. */
-function keepLinkIdentity(current: LinkProperty, next: LinkProperty) {
-  if (next.foreignDatasheetId !== current.foreignDatasheetId) {
-    throw invalidArgument('The linked datasheet of a link field cannot be changed', {
-      parameter: 'property.foreignDatasheetId',
-    });
-  }
-  if (current.brotherFieldId) next.brotherFieldId = current.brotherFieldId;
-}
 
 /** Removes the field row, its cells, and every mention of it in the datasheet's views. */
 async function dropField(tx: Tx, datasheetId: string, fieldId: string): Promise<void> {

@@ -72,3 +72,9 @@ function checkOptionName(name: string, label: string): void {
   const problem = storableTextProblem(name);
   if (problem) throw new PropertyError(`${label} ${problem}`);
 }
+
+/** A select field converted into another select type keeps its options (ids and colours, so its cells keep them). */
+export function keepSelectOptions(from: { property: unknown }): { options: SelectOption[] } {
+  const options = (from.property as { options?: unknown } | null)?.options;
+  return { options: Array.isArray(options) ? (options as SelectOption[]) : [] };
+}

@@ -54,6 +54,8 @@ export const attachmentField = defineFieldType<Record<string, never>>({
       ? { value: stored, refs: { kind: 'attachments', tokens: written.map((i) => i.token) } }
       : { value: stored };
   },
+  // The cells name files: converting them would drop what they hold (refused).
+  convertibleOut: false,
   read: {
     json: (stored, _field, ctx) => items(stored)?.map((item) => itemJson(item, ctx)),
     string: (stored, _field, ctx) =>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CellError, defineFieldType } from '../field-type.js';
 import { emojiNative, emojiSlug } from '../shared/emoji.js';
 import { parseWith, requireObject } from '../shared/property.js';
+import { isTruthy } from '../shared/convert-cell.js';
 
 export interface CheckboxProperty {
   /** Emoji slug (`white_check_mark`); GET shows the native character. */
@@ -23,6 +24,11 @@ export const checkboxField = defineFieldType<CheckboxProperty>({
     if (value === null || value === false) return { value: null };
     if (value !== true) throw new CellError(`field:${ctx.key} Checkbox field value must be boolean`);
     return { value: true };
+  },
+  // Checked: a checked box, a non-zero number, or a truthy word (`true`, `yes`, `1`, `x`, `✓`…); else empty.
+  convert: {
+    from: (cell) => (isTruthy(cell) ? true : null),
+    defaultProperty: () => ({ icon: 'white_check_mark' }),
   },
   read: {
     json: (stored) => (stored === true ? true : undefined),

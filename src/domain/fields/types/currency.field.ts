@@ -3,6 +3,7 @@ import { defineFieldType } from '../field-type.js';
 import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
 import { formatNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
+import { numberOf, precisionOf } from '../shared/convert-cell.js';
 
 export interface CurrencyProperty {
   symbol: string;
@@ -44,6 +45,14 @@ export const currencyField = defineFieldType<CurrencyProperty>({
   },
   write: (value, _field, ctx) => writeNumber(value, `field:${ctx.key} Currency field value must be a number`),
   defaultValue: (field) => numberDefault(field.property.defaultValue),
+  // As Number: numbers kept, text parsed, anything else empty.
+  convert: {
+    from: (cell) => numberOf(cell) ?? null,
+    defaultProperty: (from) => {
+      const precision = precisionOf(from.property, 10);
+      return precision !== undefined ? { precision } : {};
+    },
+  },
   read: {
     json: (stored) => readNumber(stored),
     // `$1,234.50`: thousands separators always, symbol on the left unless symbolAlign is Right.

@@ -4,6 +4,7 @@ import { dateFormatToApi, formatTimestamp, parseDateFormat, type DateFormatPrope
 import { parseDateInput } from '../shared/date-input.js';
 import { isFiniteNumber } from '../shared/number-format.js';
 import { booleanLike, parseWith, requireObject } from '../shared/property.js';
+import { textOf } from '../shared/convert-cell.js';
 
 export interface DateTimeProperty extends DateFormatProperty {
   /** New records get the creation time. */
@@ -36,6 +37,16 @@ export const dateTimeField = defineFieldType<DateTimeProperty>({
     return { value: ms };
   },
   defaultValue: (field, now) => (field.property.autoFill ? now.getTime() : null),
+  // Numbers are epoch milliseconds (a date's own value); text is parsed as a write parses it, in the field's or the
+  // server's time zone; unparseable text leaves the cell empty.
+  convert: {
+    from: (cell, field, ctx) => {
+      if (isFiniteNumber(cell.json)) return cell.json;
+      const text = textOf(cell);
+      return text === null ? null : (parseDateInput(text, ctx.timeZone, field.property.timeZone) ?? null);
+    },
+    defaultProperty: () => ({ dateFormat: 'YYYY/MM/DD', includeTime: true }),
+  },
   read: {
     json: (stored) => (isFiniteNumber(stored) ? stored : undefined),
     string: (stored, field, ctx) => formatTimestamp(stored, field.property, ctx.timeZone),

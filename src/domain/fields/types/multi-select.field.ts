@@ -1,6 +1,12 @@
 import { CellError, defineFieldType } from '../field-type.js';
 import { moveSelectCell, optionById, type SelectOption } from '../shared/select-options.js';
-import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
+import {
+  keepSelectOptions,
+  parseSelectProperty,
+  selectOptionsToApi,
+  type SelectProperty,
+} from '../shared/select-property.js';
+import { optionIds, optionNames } from '../shared/convert-cell.js';
 
 const namesOf = (stored: unknown, options: readonly SelectOption[]): string[] =>
   Array.isArray(stored) ? stored.flatMap((id) => optionById(options, id)?.name ?? []) : [];
@@ -33,6 +39,14 @@ export const multiSelectField = defineFieldType<SelectProperty<string[]>>({
       (name) => field.property.options.find((o) => o.name === name)?.id ?? [],
     );
     return ids.length ? ids : null;
+  },
+  // Options by name (a select's, or the text split on commas), created when missing.
+  convert: {
+    from: (cell, _field, ctx) => {
+      const ids = optionIds(optionNames(cell, true), ctx);
+      return ids.length ? ids : null;
+    },
+    defaultProperty: keepSelectOptions,
   },
   read: {
     json: (stored, field) => {

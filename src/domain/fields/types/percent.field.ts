@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineFieldType } from '../field-type.js';
 import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
-import { formatNumber } from '../shared/number-format.js';
+import { formatNumber, isFiniteNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
+import { parseNumberText, precisionOf, textOf } from '../shared/convert-cell.js';
 
 export interface PercentProperty {
   precision: number;
@@ -30,6 +31,17 @@ export const percentField = defineFieldType<PercentProperty>({
   // Stored as the fraction: 0.5 is 50%.
   write: (value, _field, ctx) => writeNumber(value, `field:${ctx.key} Percent field value must be a number`),
   defaultValue: (field) => numberDefault(field.property.defaultValue),
+  // A number is kept (0.5 stays 50%); text reads as a percentage: `50` and `50%` are both 0.5.
+  convert: {
+    from: (cell) => {
+      if (isFiniteNumber(cell.json)) return cell.json;
+      const text = textOf(cell);
+      const parsed = text === null ? undefined : parseNumberText(text);
+      if (parsed) return parsed.percent ? parsed.value : parsed.value / 100;
+      return cell.json === true ? 1 : null;
+    },
+    defaultProperty: (from) => ({ precision: precisionOf(from.property, 10) ?? 0 }),
+  },
   read: {
     json: (stored) => readNumber(stored),
     string: (stored, field) => {

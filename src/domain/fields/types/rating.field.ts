@@ -4,6 +4,7 @@ import { emojiNative, emojiSlug } from '../shared/emoji.js';
 import { isFiniteNumber } from '../shared/number-format.js';
 import { readNumber } from '../shared/number-cell.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
+import { numberOf } from '../shared/convert-cell.js';
 
 export interface RatingProperty {
   /** Emoji slug (`star`); GET shows the native character. */
@@ -32,6 +33,16 @@ export const ratingField = defineFieldType<RatingProperty>({
     if (value < 0)
       throw new CellError("Rating field value can't be smaller than 0 (only supports 0, 1, 2, 3, 4, or 5)");
     return { value };
+  },
+  // Numbers (and numeric text) rounded and clamped to 0…max; 0 and anything else leave the cell empty.
+  convert: {
+    from: (cell, field) => {
+      const n = numberOf(cell);
+      if (n === undefined) return null;
+      const rating = Math.min(Math.max(Math.round(n), 0), field.property.max);
+      return rating > 0 ? rating : null;
+    },
+    defaultProperty: () => ({ icon: 'star', max: 5 }),
   },
   read: {
     json: (stored) => readNumber(stored),

@@ -1,6 +1,12 @@
 import { CellError, defineFieldType } from '../field-type.js';
 import { moveSelectCell, optionById } from '../shared/select-options.js';
-import { parseSelectProperty, selectOptionsToApi, type SelectProperty } from '../shared/select-property.js';
+import {
+  keepSelectOptions,
+  parseSelectProperty,
+  selectOptionsToApi,
+  type SelectProperty,
+} from '../shared/select-property.js';
+import { optionIds, optionNames } from '../shared/convert-cell.js';
 
 export const singleSelectField = defineFieldType<SelectProperty<string>>({
   type: 'SingleSelect',
@@ -22,6 +28,11 @@ export const singleSelectField = defineFieldType<SelectProperty<string>>({
   defaultValue: (field) => {
     const name = field.property.defaultValue;
     return name ? (field.property.options.find((o) => o.name === name)?.id ?? null) : null;
+  },
+  // The cell's text (a multi-select's first option) names the option, created when missing.
+  convert: {
+    from: (cell, _field, ctx) => optionIds(optionNames(cell, false).slice(0, 1), ctx)[0] ?? null,
+    defaultProperty: keepSelectOptions,
   },
   read: {
     json: (stored, field) => optionById(field.property.options, stored)?.name,

@@ -20,6 +20,8 @@ export const singleTextField = defineFieldType<SingleTextProperty>({
   // The reference's string table really says "Single Select" here (§8.3).
   write: (value, _field, ctx) => writeString(value, `field:${ctx.key} Single Select field value must be string`),
   defaultValue: (field) => field.property.defaultValue || null,
+  // Any stored type becomes its `cellFormat=string` text.
+  convert: { from: (cell) => cell.text || null },
   read: {
     json: (stored) => readString(stored),
     string: (stored) => readString(stored) ?? null,

@@ -13,6 +13,8 @@ export const textField = defineFieldType<Record<string, never>>({
     toApi: () => undefined,
   },
   write: (value, _field, ctx) => writeString(value, `field:${ctx.key} Text field value must be string`),
+  // Any stored type becomes its `cellFormat=string` text.
+  convert: { from: (cell) => cell.text || null },
   read: {
     json: (stored) => readString(stored),
     string: (stored) => readString(stored) ?? null,

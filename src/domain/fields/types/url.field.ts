@@ -1,5 +1,6 @@
 import { CellError, defineFieldType } from '../field-type.js';
 import { requireAbsent } from '../shared/property.js';
+import { textOf } from '../shared/convert-cell.js';
 
 /** Stored cell: a string write keeps `{text}`, an object write `{text, title?, favicon?}`. */
 export interface UrlCell {
@@ -44,6 +45,13 @@ export const urlField = defineFieldType<Record<string, never>>({
         ...(typeof favicon === 'string' ? { favicon } : {}),
       },
     };
+  },
+  // Text is kept as the link's text, as a string write stores it (no format check, as writes).
+  convert: {
+    from: (cell) => {
+      const text = textOf(cell);
+      return text === null ? null : { text };
+    },
   },
   read: {
     json: (stored) => {

@@ -25,6 +25,8 @@ export const workDocField = defineFieldType<Record<string, never>>({
     if (value === null) return { value: null };
     throw new CellError("WorkDoc field can't be edited");
   },
+  // The cells name documents: converting them would drop what they hold (refused).
+  convertibleOut: false,
   read: {
     json: (stored) => docs(stored)?.map((d) => ({ documentId: d.documentId, title: d.title })),
     string: (stored) =>

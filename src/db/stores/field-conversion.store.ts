@@ -1,0 +1,138 @@
+import type { Queryable } from '../client.js';
+import { epochMs, utc } from './record.store.js';
+
+/**
+ * Set-based SQL of a field's type conversion (domain/schema/field-conversion.ts): the field's non-empty cells read a
+ * page at a time in row order (the records index), each page's converted cells written with their history rows in
+ * one statement, and the history rows read back a page at a time for the change feed.
+ */
+
+export interface FieldCellRow {
+  id: string;
+  position: number;
+  value: unknown;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+/** Keyset position in row order. */
+export interface RowKey {
+  position: number;
+  id: string;
+}
+
+/** Up to `limit` records of the datasheet holding a cell of the field, after `after` in row order. */
+export async function fieldCellPage(
+  q: Queryable,
+  datasheetId: string,
+  fieldId: string,
+  after: RowKey | null,
+  limit: number,
+): Promise<FieldCellRow[]> {
+  const rows = await q.query<{
+    id: string;
+    position: number | string;
+    value: string;
+    created_ms: number | string;
+    created_by: string | null;
+    updated_ms: number | string;
+    updated_by: string | null;
+  }>(
+    `SELECT r.id, r.position, (r.cells -> $2::text)::text AS value, ${epochMs('r.created_at')} AS created_ms,
+       r.created_by, ${epochMs('r.updated_at')} AS updated_ms, r.updated_by
+     FROM records r
+     WHERE r.datasheet_id = $1 AND r.cells ? $2::text
+       AND ($3::float8 IS NULL OR (r.position, r.id) > ($3::float8, $4::text))
+     ORDER BY r.position, r.id LIMIT $5`,
+    [datasheetId, fieldId, after?.position ?? null, after?.id ?? null, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    position: Number(r.position),
+    value: JSON.parse(r.value) as unknown,
+    createdAt: new Date(Number(r.created_ms)),
+    createdBy: r.created_by,
+    updatedAt: new Date(Number(r.updated_ms)),
+    updatedBy: r.updated_by,
+  }));
+}
+
+/**
+ * Sets the field's cell of each record (`value` undefined clears it), bumps their revisions, and writes one history
+ * row per cell with its old and new value, by `author` at `at`: one statement.
+ */
+export async function writeConvertedCells(
+  q: Queryable,
+  datasheetId: string,
+  fieldId: string,
+  cells: readonly { id: string; old: unknown; value: unknown }[],
+  author: string | null,
+  at: Date,
+): Promise<void> {
+  if (cells.length === 0) return;
+  await q.query(
+    `WITH v AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS v(id text, old jsonb, value jsonb)),
+     u AS (
+       UPDATE records r SET cells = CASE WHEN v.value IS NULL THEN r.cells - $2::text
+                                         ELSE jsonb_set(r.cells, ARRAY[$2::text], v.value) END,
+         revision = r.revision + 1, updated_at = ${utc('$4')}, updated_by = $5
+       FROM v WHERE r.datasheet_id = $1 AND r.id = v.id
+       RETURNING r.id, r.revision)
+     INSERT INTO record_changes (record_id, datasheet_id, field_id, old_value, new_value, author_id, revision, created_at)
+     SELECT u.id, $1, $2, v.old, v.value, $5, u.revision, ${utc('$4')} FROM u JOIN v ON v.id = u.id`,
+    [
+      datasheetId,
+      fieldId,
+      // A cleared cell has no `value` key: the column reads SQL NULL (a JSON null would be stored as one).
+      JSON.stringify(cells.map((c) => ({ id: c.id, old: c.old, value: c.value ?? undefined }))),
+      at.toISOString(),
+      author,
+    ],
+  );
+}
+
+/** The newest change id so far: the changes a conversion writes after reading it all come after it. */
+export async function lastChangeId(q: Queryable): Promise<string> {
+  const [row] = await q.query<{ id: string }>('SELECT COALESCE(max(id), 0)::text AS id FROM record_changes');
+  return row!.id;
+}
+
+export interface ConvertedChange {
+  id: string;
+  recordId: string;
+  oldValue: unknown;
+  newValue: unknown;
+  revision: number;
+}
+
+/** The field's history rows after change `after` (a conversion's own, the datasheet being locked), in id order. */
+export async function convertedChanges(
+  q: Queryable,
+  datasheetId: string,
+  fieldId: string,
+  after: string,
+  limit: number,
+): Promise<ConvertedChange[]> {
+  const rows = await q.query<{
+    id: string;
+    record_id: string;
+    old_value: string | null;
+    new_value: string | null;
+    revision: number | string;
+  }>(
+    `SELECT c.id::text AS id, c.record_id, c.old_value::text AS old_value, c.new_value::text AS new_value, c.revision
+     FROM record_changes c
+     WHERE c.id > $3::bigint AND c.datasheet_id = $1 AND c.field_id = $2
+     ORDER BY c.id LIMIT $4`,
+    [datasheetId, fieldId, after, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    recordId: r.record_id,
+    oldValue: r.old_value === null ? null : (JSON.parse(r.old_value) as unknown),
+    newValue: r.new_value === null ? null : (JSON.parse(r.new_value) as unknown),
+    revision: Number(r.revision),
+  }));
+}
