@@ -188,7 +188,7 @@ export interface FieldTypeModule<P = any> {
   convert?: {
     /** The stored value (null leaves the cell empty) for a cell of the field's old type, read through that type. */
     from(cell: SourceCell, field: FieldDef<P>, ctx: ConvertContext): unknown;
-    /** The property a field converted into this type gets when the request sends none (default: `parse({})`). */
+    /** The property a field converted into this type gets when the request sends none (default: none, `parse(undefined)`). */
     defaultProperty?(from: FieldDef): unknown;
   };
   /**

@@ -73,7 +73,7 @@ export async function planConversion(
   if (!target.convert) throw refuse(`a field cannot be converted into a ${type} field`);
   if (!convertibleOut(source)) throw refuse(`the cells of a ${from.type} field cannot be converted`);
   if (from.isPrimary && !target.primaryCapable) throw refuse(`the primary field cannot be a ${type} field`);
-  const property = parseFieldProperty(type, input.property ?? target.convert.defaultProperty?.(from) ?? {}, {
+  const property = parseFieldProperty(type, input.property ?? target.convert.defaultProperty?.(from), {
     existing: from.property,
     fieldIds: schema.fields.map((f) => f.id),
   });

@@ -21,7 +21,7 @@ export const singleTextField = defineFieldType<SingleTextProperty>({
   write: (value, _field, ctx) => writeString(value, `field:${ctx.key} Single Select field value must be string`),
   defaultValue: (field) => field.property.defaultValue || null,
   // Any stored type becomes its `cellFormat=string` text.
-  convert: { from: (cell) => cell.text || null },
+  convert: { from: (cell) => cell.text || null, defaultProperty: () => ({}) },
   read: {
     json: (stored) => readString(stored),
     string: (stored) => readString(stored) ?? null,
