@@ -51,7 +51,11 @@ const UpdateFieldInput = builder.inputType('UpdateFieldInput', {
     name: t.string({ required: false }),
     description: t.string({ required: false }),
     property: t.field({ type: 'JSON', required: false }),
-    type: t.string({ required: false, description: 'Only the current type is accepted: a type change is refused.' }),
+    type: t.string({
+      required: false,
+      description:
+        'A new type converts the cells as AITable does (each cell read through its old type; history and change events written), all or nothing; a pair that does not convert (computed types, links, attachments) is refused naming `type` and the pair.',
+    }),
   }),
 });
 
@@ -215,7 +219,8 @@ builder.mutationFields((t) => ({
   }),
   updateField: t.field({
     type: FieldRef,
-    description: 'Renames a field, or changes its description or property; its type cannot change.',
+    description:
+      'Renames a field, changes its description or property, or changes its type (the cells are converted in the same transaction).',
     ...scoped(SCOPE),
     args: {
       datasheetId: t.arg.id({ required: true }),

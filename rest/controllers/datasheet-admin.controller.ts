@@ -53,8 +53,11 @@ export class DatasheetAdminController extends Controller {
   }
 
   /**
-   * Extension: renames a field, or changes its description or property (as GraphQL's updateField); `type` may
-   * name only the field's current type: a type change is refused, naming `type`.
+   * Extension: renames a field, or changes its description or property (as GraphQL's updateField); a new `type`
+   * converts the cells in the same transaction (each cell read through its old type, as AITable converts a column;
+   * history and change events written), all or nothing. A pair that does not convert (computed types, links,
+   * attachments) is refused naming `type` and the pair; so is a change that would break a view's filter, a formula or
+   * a lookup's filter.
    */
   @Patch('fields/{fieldId}')
   @Security('bearer', ['datasheets:write'])

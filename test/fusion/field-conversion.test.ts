@@ -317,7 +317,7 @@ describe('PATCH …/fields/{fieldId} refuses conversions it does not support, na
   it('refuses a primary field into a type that cannot be primary', async () => {
     const s = await sheet({ type: 'Text' }, ['1']);
     const r = await patch(s.ds.id, s.ds.fields[0]!.id, { type: 'Rating' });
-    expect(r.body.message).toContain('the primary field cannot be a Rating field');
+    expect(r.body.message).toContain('the primary field cannot be of type Rating');
   });
 
   it('refuses a change that would break a view’s filter, naming the view, and changes nothing', async () => {

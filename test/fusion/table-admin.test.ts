@@ -158,7 +158,7 @@ describe('PATCH /datasheets/{datasheetId}/fields/{fieldId}', () => {
 
   it.each([
     [{ name: '' }, 'name'],
-    [{ type: 'Text' }, 'type'],
+    [{ type: 'Formula', property: { expression: '1' } }, 'type'],
     [{ type: 'NoSuchType' }, 'type'],
     [{ property: { precision: 'lots' } }, 'precision'],
   ])('refuses %j naming %s', async (body, parameter) => {
@@ -169,6 +169,30 @@ describe('PATCH /datasheets/{datasheetId}/fields/{fieldId}', () => {
     expect((await t.app.services.datasheets.get(scope, ds.id)).fields[1]).toMatchObject({
       name: 'Qty',
       type: 'Number',
+    });
+  });
+
+  it('converts the cells on a type change (field-conversion.test.ts has each conversion)', async () => {
+    const ds = await sheet('Retype');
+    const qty = ds.fields[1]!;
+    await t.app.services.records.create(scope, ds.id, [{ Name: 'x', Qty: 3 }]);
+    const r = await call('PATCH', `/v1/datasheets/${ds.id}/fields/${qty.id}`, { type: 'Text' });
+    expect(r.body).toMatchObject({ success: true, data: { id: qty.id, name: 'Qty', type: 'Text' } });
+    const page = await call<{ records: { fields: Record<string, unknown> }[] }>(
+      'GET',
+      `/v1/datasheets/${ds.id}/records`,
+    );
+    expect(page.body.data!.records[0]!.fields).toMatchObject({ Qty: '3' });
+  });
+
+  it('refuses a type change it does not support, naming type and the pair', async () => {
+    const ds = await sheet('No retype');
+    const r = await call('PATCH', `/v1/datasheets/${ds.id}/fields/${ds.fields[1]!.id}`, { type: 'AutoNumber' });
+    expect(r.body).toEqual({
+      success: false,
+      code: 400,
+      message:
+        'Changing the type of field Qty from Number to AutoNumber is not supported: no field converts into AutoNumber',
     });
   });
 

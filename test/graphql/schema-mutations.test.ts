@@ -132,6 +132,47 @@ describe('fields', () => {
     expect((await t.app.services.datasheets.get(scope, ds.id)).fields.map((f) => f.name)).toEqual(['Name', 'Qty']);
   });
 
+  it('converts the cells on a type change, each change in the record history by the author', async () => {
+    const ds = await newDatasheet('Retype');
+    const [name, qty] = ds.fields.map((f) => f.id) as [string, string];
+    const [rec] = await t.app.services.records.create(scope, ds.id, [{ Name: 'x', Qty: 2.5 }]);
+    // Number → SingleSelect: the cell's text (precision 1) becomes an option.
+    const converted = ok(
+      await run(
+        'mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { type: "SingleSelect" }) { id type property } }',
+        { ds: ds.id, f: qty },
+      ),
+    );
+    expect(converted.updateField).toMatchObject({
+      id: qty,
+      type: 'SingleSelect',
+      property: { options: [expect.objectContaining({ name: '2.5' })] },
+    });
+    // Name (SingleText) → Checkbox is refused (not primary-capable); Name → Text converts.
+    refused(
+      await run(
+        'mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { type: "Checkbox" }) { id } }',
+        { ds: ds.id, f: name },
+      ),
+      'INVALID_ARGUMENT',
+      'type',
+    );
+    const read = ok(
+      await run(
+        'query($id: ID!) { record(id: $id) { fields(fieldKey: ID) history { nodes { kind field oldValue newValue author { id } } } } }',
+        { id: rec!.id },
+      ),
+    ) as { record: { fields: Record<string, unknown>; history: { nodes: Record<string, unknown>[] } } };
+    expect(read.record.fields[qty]).toBe('2.5');
+    expect(read.record.history.nodes[0]).toMatchObject({
+      kind: 'updated',
+      field: qty,
+      oldValue: 2.5,
+      newValue: expect.stringMatching(/^opt/),
+      author: { id: scope.userId },
+    });
+  });
+
   it('refuses bad field input naming the parameter, and changes nothing', async () => {
     const ds = await newDatasheet('Bad fields');
     const qty = ds.fields[1]!.id;
@@ -143,11 +184,13 @@ describe('fields', () => {
       'type',
     );
     const retype = await run(
-      'mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { type: "SingleText" }) { id } }',
+      'mutation($ds: ID!, $f: ID!) { updateField(datasheetId: $ds, fieldId: $f, input: { type: "MagicLookUp" }) { id } }',
       { ds: ds.id, f: qty },
     );
     refused(retype, 'INVALID_ARGUMENT', 'type');
-    expect(retype.body.errors?.[0]?.message).toMatch(/Changing the type of field Qty is not supported/);
+    expect(retype.body.errors?.[0]?.message).toMatch(
+      /^Changing the type of field Qty from Number to MagicLookUp is not supported: no field converts into MagicLookUp$/,
+    );
     refused(
       await run(
         'mutation($ds: ID!, $f: ID!) { deleteField(datasheetId: $ds, fieldId: $f, conversion: "melt") { id } }',

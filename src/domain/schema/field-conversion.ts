@@ -70,9 +70,9 @@ export async function planConversion(
     invalidArgument(`Changing the type of field ${from.name} from ${from.type} to ${type} is not supported: ${why}`, {
       parameter: 'type',
     });
-  if (!target.convert) throw refuse(`a field cannot be converted into a ${type} field`);
-  if (!convertibleOut(source)) throw refuse(`the cells of a ${from.type} field cannot be converted`);
-  if (from.isPrimary && !target.primaryCapable) throw refuse(`the primary field cannot be a ${type} field`);
+  if (!target.convert) throw refuse(`no field converts into ${type}`);
+  if (!convertibleOut(source)) throw refuse(`${from.type} cells do not convert into another type`);
+  if (from.isPrimary && !target.primaryCapable) throw refuse(`the primary field cannot be of type ${type}`);
   const property = parseFieldProperty(type, input.property ?? target.convert.defaultProperty?.(from), {
     existing: from.property,
     fieldIds: schema.fields.map((f) => f.id),
