@@ -19,6 +19,8 @@
  * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
  * BENCH_ONLY=feed: record writes with the change feed beside the same writes without it (FEED=off), in batches of
  * 1,000 and of 10 (BENCH_RECORDS / 10 records for the small batches, at most 10,000).
+ * BENCH_ONLY=conversion: a field type change over BENCH_RECORDS records (Text → Number → Text, every cell converted)
+ * beside the record service updating the same cells in batches of 1,000: rows/s, the ratio, peak RSS.
  * BENCH_ONLY=subscriptions: fan-out latency (p50/p99) from a record write to 1,000 open graphql-ws subscriptions
  * (BENCH_SUBSCRIPTIONS to change; clients in this process, over 50 sockets), over 20 writes.
  */
@@ -29,6 +31,7 @@ import { graphqlBench } from './graphql.bench.js';
 import { ioBench } from './io.bench.js';
 import { feedBench } from './feed.bench.js';
 import { subscriptionsBench } from './subscriptions.bench.js';
+import { conversionBench } from './conversion.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -132,4 +135,9 @@ if (runs('subscriptions')) {
       'Subscription fan-out on PostgreSQL',
       await withDatabaseUrl(postgres, () => subscriptionsBench(subscriptions, 50, 20)),
     );
+}
+if (runs('conversion')) {
+  if (pglite) print('Field type conversion (PGlite)', await withDatabaseUrl(undefined, () => conversionBench(records)));
+  if (postgres)
+    print('Field type conversion on PostgreSQL', await withDatabaseUrl(postgres, () => conversionBench(records)));
 }

@@ -320,6 +320,48 @@ describe('PATCH …/fields/{fieldId} refuses conversions it does not support, na
     expect(r.body.message).toContain('the primary field cannot be of type Rating');
   });
 
+  it('refuses a change that would break a lookup’s filter in another datasheet, naming the lookup', async () => {
+    const a = await sheet({ type: 'Text' }, ['abc']);
+    const b = await sheet(
+      { type: 'Text' },
+      [],
+      [{ name: 'L', type: 'OneWayLink', property: { foreignDatasheetId: a.ds.id } }],
+    );
+    await t.app.services.fields.add(scope, b.ds.id, {
+      name: 'Looked',
+      type: 'MagicLookUp',
+      property: {
+        relatedLinkFieldId: b.ds.fields[2]!.id,
+        targetFieldId: a.ds.fields[0]!.id,
+        enableFilterSort: true,
+        filterInfo: { conjunction: 'and', conditions: [{ fieldId: a.f.id, operator: 'contains', value: ['b'] }] },
+      },
+    });
+    const r = await patch(a.ds.id, a.f.id, { type: 'Checkbox' });
+    expect([r.body.success, r.body.code]).toEqual([false, 400]);
+    expect(r.body.message).toContain('would break the filter of lookup field Looked');
+    // A conversion the filter survives goes through.
+    expect((await patch(a.ds.id, a.f.id, { type: 'SingleText' })).body.success).toBe(true);
+  });
+
+  it('formulas reading the field keep computing over the converted cells', async () => {
+    const s = await sheet({ type: 'Text' }, ['4', 'x']);
+    await t.app.services.fields.add(scope, s.ds.id, {
+      name: 'G',
+      type: 'Formula',
+      property: { expression: 'CONCATENATE({F}, "!")' },
+    });
+    expect((await patch(s.ds.id, s.f.id, { type: 'Number', property: { precision: 0 } })).body.success).toBe(true);
+    const r = await call<{ records: { fields: Record<string, unknown> }[] }>(
+      'GET',
+      `/v1/datasheets/${s.ds.id}/records`,
+    );
+    expect(r.body.data!.records.map((rec) => [rec.fields['F'], rec.fields['G']])).toEqual([
+      [4, '4!'],
+      [undefined, '!'],
+    ]);
+  });
+
   it('refuses a change that would break a view’s filter, naming the view, and changes nothing', async () => {
     const s = await sheet({ type: 'Text' }, ['abc']);
     const view = await t.app.services.views.add(scope, s.ds.id, {
