@@ -73,22 +73,24 @@ export async function writeConvertedCells(
 ): Promise<void> {
   if (cells.length === 0) return;
   await q.query(
-    `WITH v AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS v(id text, old jsonb, value jsonb)),
-     u AS (
+    `WITH u AS (
        UPDATE records r SET cells = CASE WHEN v.value IS NULL THEN r.cells - $2::text
-                                         ELSE jsonb_set(r.cells, ARRAY[$2::text], v.value) END,
-         revision = r.revision + 1, updated_at = ${utc('$4')}, updated_by = $5
-       FROM v WHERE r.datasheet_id = $1 AND r.id = v.id
-       RETURNING r.id, r.revision)
+                                         ELSE jsonb_set(r.cells, ARRAY[$2::text], v.value::jsonb) END,
+         revision = r.revision + 1, updated_at = ${utc('$5')}, updated_by = $6
+       FROM unnest($3::text[], $4::text[], $7::text[]) AS v(id, value, old)
+       WHERE r.datasheet_id = $1 AND r.id = v.id
+       RETURNING r.id, r.revision, r.cells -> $2::text AS value, v.old)
      INSERT INTO record_changes (record_id, datasheet_id, field_id, old_value, new_value, author_id, revision, created_at)
-     SELECT u.id, $1, $2, v.old, v.value, $5, u.revision, ${utc('$4')} FROM u JOIN v ON v.id = u.id`,
+     SELECT u.id, $1, $2, u.old::jsonb, u.value, $6, u.revision, ${utc('$5')} FROM u`,
     [
       datasheetId,
       fieldId,
-      // A cleared cell has no `value` key: the column reads SQL NULL (a JSON null would be stored as one).
-      JSON.stringify(cells.map((c) => ({ id: c.id, old: c.old, value: c.value ?? undefined }))),
+      cells.map((c) => c.id),
+      // A cleared cell's value is SQL NULL (JSON null would be stored as one).
+      cells.map((c) => (c.value === null || c.value === undefined ? null : JSON.stringify(c.value))),
       at.toISOString(),
       author,
+      cells.map((c) => JSON.stringify(c.old)),
     ],
   );
 }
