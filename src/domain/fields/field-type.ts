@@ -188,6 +188,8 @@ export interface FieldTypeModule<P = any> {
   convert?: {
     /** The stored value (null leaves the cell empty) for a cell of the field's old type, read through that type. */
     from(cell: SourceCell, field: FieldDef<P>, ctx: ConvertContext): unknown;
+    /** True when every stored cell of `from` is already what this type stores (numbers into numbers): none is read. */
+    keeps?(from: FieldTypeModule): boolean;
     /** The property a field converted into this type gets when the request sends none (default: none, `parse(undefined)`). */
     defaultProperty?(from: FieldDef): unknown;
   };

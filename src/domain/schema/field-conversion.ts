@@ -122,6 +122,7 @@ export async function convertCells(
   const options = new SelectOptions(plan.to, from.name);
   const ctx: ConvertContext = { timeZone: settings.timeZone, selectOption: (name) => options.named(name) };
   const changesAfter = await lastChangeId(q);
+  if (target.convert!.keeps?.(source)) return { field: options.field, changesAfter };
   let after: RowKey | null = null;
   for (;;) {
     const page = await fieldCellPage(q, datasheetId, from.id, after, PAGE);

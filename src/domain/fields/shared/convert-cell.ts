@@ -1,4 +1,4 @@
-import type { ConvertContext, SourceCell } from '../field-type.js';
+import type { ConvertContext, FieldTypeModule, SourceCell } from '../field-type.js';
 import { isFiniteNumber } from './number-format.js';
 
 /**
@@ -69,3 +69,7 @@ export function precisionOf(property: unknown, max: number): number | undefined 
   const p = (property as { precision?: unknown } | null)?.precision;
   return isFiniteNumber(p) ? Math.min(Math.max(Math.trunc(p), 0), max) : undefined;
 }
+
+/** Stored, writable numbers (Number, Currency, Percent, Rating): a number type keeps them as they are. */
+export const storesNumbers = (from: FieldTypeModule): boolean =>
+  from.cellKind === 'number' && from.writable && !from.computed && !from.numbered;

@@ -3,7 +3,7 @@ import { defineFieldType } from '../field-type.js';
 import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
 import { formatNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
-import { numberOf, precisionOf } from '../shared/convert-cell.js';
+import { numberOf, precisionOf, storesNumbers } from '../shared/convert-cell.js';
 
 export interface CurrencyProperty {
   symbol: string;
@@ -48,6 +48,7 @@ export const currencyField = defineFieldType<CurrencyProperty>({
   // As Number: numbers kept, text parsed, anything else empty.
   convert: {
     from: (cell) => numberOf(cell) ?? null,
+    keeps: storesNumbers,
     defaultProperty: (from) => {
       const precision = precisionOf(from.property, 10);
       return precision !== undefined ? { precision } : {};

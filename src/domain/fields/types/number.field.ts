@@ -3,7 +3,7 @@ import { defineFieldType } from '../field-type.js';
 import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
 import { formatNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
-import { numberOf, precisionOf } from '../shared/convert-cell.js';
+import { numberOf, precisionOf, storesNumbers } from '../shared/convert-cell.js';
 
 export interface NumberProperty {
   precision: number;
@@ -39,6 +39,7 @@ export const numberField = defineFieldType<NumberProperty>({
   // Numbers kept, a checked box is 1, text parsed (`1,234.5`, `$12`, `50%` = 0.5); anything else empty.
   convert: {
     from: (cell) => numberOf(cell) ?? null,
+    keeps: storesNumbers,
     defaultProperty: (from) => ({ precision: precisionOf(from.property, 1000) ?? 0 }),
   },
   read: {

@@ -3,7 +3,7 @@ import { defineFieldType } from '../field-type.js';
 import { numberDefault, readNumber, writeNumber } from '../shared/number-cell.js';
 import { formatNumber, isFiniteNumber } from '../shared/number-format.js';
 import { numberLike, parseWith, requireObject } from '../shared/property.js';
-import { parseNumberText, precisionOf, textOf } from '../shared/convert-cell.js';
+import { parseNumberText, precisionOf, storesNumbers, textOf } from '../shared/convert-cell.js';
 
 export interface PercentProperty {
   precision: number;
@@ -33,6 +33,7 @@ export const percentField = defineFieldType<PercentProperty>({
   defaultValue: (field) => numberDefault(field.property.defaultValue),
   // A number is kept (0.5 stays 50%); text reads as a percentage: `50` and `50%` are both 0.5.
   convert: {
+    keeps: storesNumbers,
     from: (cell) => {
       if (isFiniteNumber(cell.json)) return cell.json;
       const text = textOf(cell);
