@@ -5,7 +5,6 @@ import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
 import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
-import { inSchemaTransaction } from '../events/schema-write.js';
 import {
   parseFieldProperty,
   validateDescription,
@@ -37,7 +36,8 @@ const CONVERSION_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Renames a field, sets its description or property, or changes its type: the cells are converted in the same
- * transaction (field-conversion.ts), all or nothing, with their history and change events.
+ * transaction (field-conversion.ts), all or nothing, with their history and change events. As every schema write, the
+ * events go into the change feed inside the transaction and on the in-process bus once it committed.
  */
 export async function updateField(
   deps: FieldUpdateDeps,
@@ -48,81 +48,96 @@ export async function updateField(
 ): Promise<FieldDef> {
   const type = input.type === undefined ? undefined : validateFieldType(input.type, 'type');
   const description = input.description === undefined ? undefined : validateDescription(input.description);
-  const { field } = await inSchemaTransaction(deps.prisma, deps.bus, async (tx) => {
-    const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
-    const current = findField(schema, fieldId);
-    if (type !== undefined && type !== current.type) return { field: undefined, events: [] as ChangeEvent[] };
-    const name = nameOf(schema, current, input.name);
-    let property = current.property;
-    if (input.property !== undefined) {
-      property = parseFieldProperty(current.type, input.property, {
-        existing: current.property,
-        fieldIds: schema.fields.map((f) => f.id),
-      });
-      if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
-    }
-    if (fieldTypeOf(current.type).computed === 'formula')
-      property = checkFormulaField({ id: fieldId, name, property }, schema.fields);
-    await tx.field.update({
-      where: { id: fieldId },
-      data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
-    });
-    const event = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
-    return { field: { ...current, name, property } as FieldDef | undefined, events: [event] };
-  });
-  return field ?? convertField(deps, scope, datasheetId, fieldId, { ...input, type: type!, description });
-}
-
-/**
- * A type change: the datasheet locked against record writes, the change planned (refusals before any write), the
- * cells converted, the field saved, then the feed events (the schema change first, then the cells' updates).
- */
-async function convertField(
-  deps: FieldUpdateDeps,
-  scope: Scope,
-  datasheetId: string,
-  fieldId: string,
-  input: UpdateFieldInput & { type: FieldDef['type']; description: string | null | undefined },
-): Promise<FieldDef> {
-  const at = new Date();
   const { field, events } = await deps.prisma.$transaction(
     async (tx: Tx) => {
       const q = asQueryable(tx);
-      if (!(await lockDatasheet(q, datasheetId, scope.spaceId))) throw datasheetNotFound(datasheetId);
+      // A type change may rewrite every cell: record writers (who lock the datasheet too) wait for it.
+      if (type !== undefined && !(await lockDatasheet(q, datasheetId, scope.spaceId)))
+        throw datasheetNotFound(datasheetId);
       const schema = await loadSchema(q, scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
       const name = nameOf(schema, current, input.name);
-      const plan = await planConversion(tx, schema, current, input.type, { name, property: input.property });
-      const converted = await convertCells(tx, scope, datasheetId, plan, { timeZone: deps.timeZone, at });
-      await tx.field.update({
-        where: { id: fieldId },
-        data: {
-          name,
-          type: converted.field.type,
-          property: converted.field.property as object,
-          ...(input.description !== undefined ? { description: input.description } : {}),
-        },
-      });
-      const schemaEvent = await schemaChange(tx, scope, datasheetId, 'field.updated', fieldId);
-      await deps.bus.record(q, [schemaEvent]);
-      const meta = { revision: schemaEvent.revision, at };
-      const cells = await recordConversionEvents(
-        tx,
-        deps.bus,
-        scope,
-        datasheetId,
-        fieldId,
-        converted.changesAfter,
-        meta,
-      );
-      const events: ChangeEvent[] = [schemaEvent, ...(cells ? [cellsChangedEvent(scope, datasheetId, meta)] : [])];
-      return { field: converted.field, events };
+      const changes = { name, property: input.property, description };
+      if (type === undefined || type === current.type) {
+        const updated = await updateInPlace(tx, scope, schema, current, changes);
+        await deps.bus.record(q, updated.events);
+        return updated;
+      }
+      return convert(tx, deps, scope, schema, current, { ...changes, type });
     },
-    { timeout: CONVERSION_TIMEOUT_MS, maxWait: CONVERSION_TIMEOUT_MS },
+    type === undefined ? undefined : { timeout: CONVERSION_TIMEOUT_MS },
   );
-  // The feed holds the cells' changes (written above); in-process listeners only need to know the feed moved.
   deps.bus.publish(events);
   return field;
+}
+
+interface Changes {
+  name: string;
+  property: unknown;
+  description: string | null | undefined;
+}
+
+/** Name, description and property of a field keeping its type. */
+async function updateInPlace(
+  tx: Tx,
+  scope: Scope,
+  schema: DatasheetSchema,
+  current: FieldDef,
+  { name, description, ...input }: Changes,
+): Promise<{ field: FieldDef; events: ChangeEvent[] }> {
+  let property = current.property;
+  if (input.property !== undefined) {
+    property = parseFieldProperty(current.type, input.property, {
+      existing: current.property,
+      fieldIds: schema.fields.map((f) => f.id),
+    });
+    if (isLinkType(current.type)) keepLinkIdentity(current.property as LinkProperty, property as LinkProperty);
+  }
+  if (fieldTypeOf(current.type).computed === 'formula')
+    property = checkFormulaField({ id: current.id, name, property }, schema.fields);
+  await tx.field.update({
+    where: { id: current.id },
+    data: { name, property: property as object, ...(description !== undefined ? { description } : {}) },
+  });
+  const event = await schemaChange(tx, scope, schema.id, 'field.updated', current.id);
+  return { field: { ...current, name, property }, events: [event] };
+}
+
+/**
+ * A type change in the caller's transaction (the datasheet locked): planned (refusals before any write), the cells
+ * converted, the field saved, then the feed events: the schema change first, then the cells' updates (written from
+ * the history, a page at a time). Answers the events to publish: the schema change, and a records.changed wake-up
+ * without cells when cells changed (in-process listeners only learn that the feed moved; the cells are in the feed).
+ */
+async function convert(
+  tx: Tx,
+  deps: FieldUpdateDeps,
+  scope: Scope,
+  schema: DatasheetSchema,
+  current: FieldDef,
+  input: Changes & { type: FieldDef['type'] },
+): Promise<{ field: FieldDef; events: ChangeEvent[] }> {
+  const at = new Date();
+  const plan = await planConversion(tx, schema, current, input.type, input);
+  const converted = await convertCells(tx, scope, schema.id, plan, { timeZone: deps.timeZone, at });
+  await tx.field.update({
+    where: { id: current.id },
+    data: {
+      name: input.name,
+      type: converted.field.type,
+      property: converted.field.property as object,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+    },
+  });
+  const schemaEvent = await schemaChange(tx, scope, schema.id, 'field.updated', current.id);
+  const q = asQueryable(tx);
+  await deps.bus.record(q, [schemaEvent]);
+  const meta = { revision: schemaEvent.revision, at };
+  const cells = await recordConversionEvents(tx, deps.bus, scope, schema.id, current.id, converted.changesAfter, meta);
+  return {
+    field: converted.field,
+    events: [schemaEvent, ...(cells ? [cellsChangedEvent(scope, schema.id, meta)] : [])],
+  };
 }
 
 export function findField(schema: DatasheetSchema, fieldId: string): FieldDef {
