@@ -11,7 +11,7 @@ import {
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
-import { invalidArgument } from '../errors.js';
+import { DomainError, invalidArgument } from '../errors.js';
 import type { ChangeBus, RecordsChangedEvent } from '../events/change-bus.js';
 import { parseFieldProperty } from '../fields/field-input.js';
 import type {
@@ -93,7 +93,8 @@ export async function planConversion(
     const formula = schema.fields.find((f) => f.id === id)!;
     try {
       checkFormulaField(formula, fields);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
       throw broken(`formula field ${formula.name}`);
     }
   }
@@ -247,6 +248,7 @@ async function usersOf(tx: Tx, source: FieldTypeModule, values: readonly unknown
 }
 
 function mentions(group: FilterGroup, fieldId: string): boolean {
+  if (!Array.isArray(group?.conditions)) return false;
   return group.conditions.some((c) =>
     'conditions' in c ? mentions(c as FilterGroup, fieldId) : (c as FilterCondition).fieldId === fieldId,
   );
@@ -279,6 +281,6 @@ async function lookupsFiltering(
   return lookups.flatMap((l) => {
     const p = l.property as { enableFilterSort?: boolean; filterInfo?: FilterGroup } | null;
     const filter = p?.filterInfo;
-    return filter && Array.isArray(filter.conditions) && mentions(filter, fieldId) ? [{ name: l.name, filter }] : [];
+    return filter && mentions(filter, fieldId) ? [{ name: l.name, filter }] : [];
   });
 }
