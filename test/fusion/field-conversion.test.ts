@@ -198,6 +198,17 @@ describe('PATCH …/fields/{fieldId} changing the type converts the cells', () =
       property: { precision: 0 },
     });
     expect(s.cells).toEqual([1, undefined]);
+    s = await convert({ type: 'Checkbox', property: { icon: 'white_check_mark' } }, [true], {
+      type: 'Percent',
+      property: { precision: 0 },
+    });
+    expect(s.cells).toEqual([1]);
+    // A date is its epoch milliseconds as a number, and back.
+    const at = Date.UTC(2024, 0, 2, 3, 4);
+    s = await convert({ type: 'DateTime', property: { dateFormat: 'YYYY-MM-DD' } }, [at], { type: 'Number' });
+    expect(s.cells).toEqual([at]);
+    expect((await patch(s.ds.id, s.f.id, { type: 'DateTime' })).body.success).toBe(true);
+    expect(await cells(s.ds.id)).toEqual([at]);
   });
 
   it('SingleSelect ↔ MultiSelect keep the options (ids included); MultiSelect → SingleSelect keeps the first', async () => {

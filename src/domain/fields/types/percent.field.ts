@@ -31,15 +31,15 @@ export const percentField = defineFieldType<PercentProperty>({
   // Stored as the fraction: 0.5 is 50%.
   write: (value, _field, ctx) => writeNumber(value, `field:${ctx.key} Percent field value must be a number`),
   defaultValue: (field) => numberDefault(field.property.defaultValue),
-  // A number is kept (0.5 stays 50%); text reads as a percentage: `50` and `50%` are both 0.5.
+  // A number is kept (0.5 stays 50%), a checked box is 100%; text reads as a percentage: `50` and `50%` are both 0.5.
   convert: {
     keeps: storesNumbers,
     from: (cell) => {
       if (isFiniteNumber(cell.json)) return cell.json;
+      if (cell.json === true) return 1;
       const text = textOf(cell);
       const parsed = text === null ? undefined : parseNumberText(text);
-      if (parsed) return parsed.percent ? parsed.value : parsed.value / 100;
-      return cell.json === true ? 1 : null;
+      return parsed ? (parsed.percent ? parsed.value : parsed.value / 100) : null;
     },
     defaultProperty: (from) => ({ precision: precisionOf(from.property, 10) ?? 0 }),
   },
