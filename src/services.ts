@@ -168,7 +168,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     audit,
     idempotency: createIdempotencyService(db),
     datasheets,
-    fields: createFieldService(prisma, bus, { timeZone: options.config.timeZone }),
+    fields: createFieldService(prisma, bus, { db, timeZone: options.config.timeZone }),
     views: createViewService(prisma, bus),
     nodes: createNodeService(prisma),
     attachments,

@@ -138,3 +138,51 @@ export async function convertedChanges(
     revision: Number(r.revision),
   }));
 }
+
+/** Names of users by id (a Member field's cells read as text). */
+export async function userNames(q: Queryable, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return q.query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = ANY($1::text[])', [[...ids]]);
+}
+
+/** Fields of the given types in the datasheets of a space, with their properties. */
+export async function spaceFieldsOfTypes(
+  q: Queryable,
+  spaceId: string,
+  types: readonly string[],
+): Promise<{ name: string; property: unknown }[]> {
+  const rows = await q.query<{ name: string; property: unknown }>(
+    `SELECT f.name, f.property FROM fields f JOIN datasheets d ON d.id = f.datasheet_id
+     WHERE d.space_id = $1 AND f.type = ANY($2::text[])`,
+    [spaceId, [...types]],
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    property: typeof r.property === 'string' ? JSON.parse(r.property) : r.property,
+  }));
+}
+
+/** Saves a converted field (name, type, property; the description when given). */
+export async function saveConvertedField(
+  q: Queryable,
+  field: { id: string; name: string; type: string; property: unknown },
+  description: string | null | undefined,
+): Promise<void> {
+  await q.query(
+    `UPDATE fields SET name = $2, type = $3, property = $4::jsonb,
+       description = CASE WHEN $5::boolean THEN $6 ELSE description END, updated_at = now() AT TIME ZONE 'UTC'
+     WHERE id = $1`,
+    [field.id, field.name, field.type, JSON.stringify(field.property), description !== undefined, description ?? null],
+  );
+}
+
+/** A schema change of the datasheet: its revision and schema revision move; answers the new revision. */
+export async function bumpSchemaRevision(q: Queryable, datasheetId: string): Promise<number> {
+  const [row] = await q.query<{ revision: string | number }>(
+    `UPDATE datasheets SET revision = revision + 1, schema_revision = schema_revision + 1,
+       updated_at = now() AT TIME ZONE 'UTC'
+     WHERE id = $1 RETURNING revision`,
+    [datasheetId],
+  );
+  return Number(row!.revision);
+}

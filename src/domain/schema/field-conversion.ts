@@ -1,14 +1,15 @@
-import { asQueryable } from '../../db/client.js';
+import type { Queryable } from '../../db/client.js';
 import { compileFilter, FilterCompileError } from '../../db/query/compile-filter.js';
 import { SqlParams } from '../../db/query/sql-params.js';
 import {
   convertedChanges,
   fieldCellPage,
   lastChangeId,
+  spaceFieldsOfTypes,
+  userNames,
   writeConvertedCells,
   type RowKey,
 } from '../../db/stores/field-conversion.store.js';
-import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
@@ -58,7 +59,7 @@ export interface ConversionPlan {
  * space's lookups that read the field stay valid under the new type.
  */
 export async function planConversion(
-  tx: Tx,
+  q: Queryable,
   schema: DatasheetSchema,
   from: FieldDef,
   type: FieldType,
@@ -98,7 +99,7 @@ export async function planConversion(
       throw broken(`formula field ${formula.name}`);
     }
   }
-  for (const lookup of await lookupsFiltering(tx, schema, from.id)) {
+  for (const lookup of await lookupsFiltering(q, schema, from.id)) {
     if (!compiles(lookup.filter, fields)) throw broken(`the filter of lookup field ${lookup.name}`);
   }
   return { from, to };
@@ -110,13 +111,12 @@ export async function planConversion(
  * (select options created) and where its history rows start, for `recordConversionEvents`.
  */
 export async function convertCells(
-  tx: Tx,
+  q: Queryable,
   scope: Scope,
   datasheetId: string,
   plan: ConversionPlan,
   settings: { timeZone: string; at: Date },
 ): Promise<{ field: FieldDef; changesAfter: string }> {
-  const q = asQueryable(tx);
   const { from } = plan;
   const source = fieldTypeOf(from.type);
   const target = fieldTypeOf(plan.to.type);
@@ -129,7 +129,7 @@ export async function convertCells(
     const page = await fieldCellPage(q, datasheetId, from.id, after, PAGE);
     if (page.length === 0) break;
     const users = await usersOf(
-      tx,
+      q,
       source,
       page.map((r) => r.value),
     );
@@ -164,7 +164,7 @@ export async function convertCells(
  * after the schema change. Answers how many cells changed.
  */
 export async function recordConversionEvents(
-  tx: Tx,
+  q: Queryable,
   bus: ChangeBus,
   scope: Scope,
   datasheetId: string,
@@ -172,7 +172,6 @@ export async function recordConversionEvents(
   changesAfter: string,
   meta: { revision: number; at: Date },
 ): Promise<number> {
-  const q = asQueryable(tx);
   let after = changesAfter;
   let count = 0;
   for (;;) {
@@ -239,12 +238,9 @@ class SelectOptions {
 }
 
 /** Users the old type's cells name (Member), for their text. */
-async function usersOf(tx: Tx, source: FieldTypeModule, values: readonly unknown[]) {
+async function usersOf(q: Queryable, source: FieldTypeModule, values: readonly unknown[]) {
   const ids = source.userIds ? [...new Set(values.flatMap((v) => source.userIds!(v)))] : [];
-  const users = ids.length
-    ? await tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })
-    : [];
-  return new Map(users.map((u) => [u.id, u]));
+  return new Map((await userNames(q, ids)).map((u) => [u.id, u]));
 }
 
 function mentions(group: FilterGroup, fieldId: string): boolean {
@@ -270,17 +266,13 @@ const LOOKUP_TYPES = Object.values(FIELD_TYPES)
 
 /** Lookup fields of the space whose filter (over this datasheet's records) has a condition on the field. */
 async function lookupsFiltering(
-  tx: Tx,
+  q: Queryable,
   schema: DatasheetSchema,
   fieldId: string,
 ): Promise<{ name: string; filter: FilterGroup }[]> {
-  const lookups = await tx.field.findMany({
-    where: { type: { in: LOOKUP_TYPES }, datasheet: { spaceId: schema.spaceId } },
-    select: { name: true, property: true },
-  });
+  const lookups = await spaceFieldsOfTypes(q, schema.spaceId, LOOKUP_TYPES);
   return lookups.flatMap((l) => {
-    const p = l.property as { enableFilterSort?: boolean; filterInfo?: FilterGroup } | null;
-    const filter = p?.filterInfo;
+    const filter = (l.property as { filterInfo?: FilterGroup } | null)?.filterInfo;
     return filter && mentions(filter, fieldId) ? [{ name: l.name, filter }] : [];
   });
 }

@@ -1,17 +1,19 @@
-import { asQueryable, type PrismaClient } from '../../db/client.js';
+import { asQueryable, type Database, type PrismaClient } from '../../db/client.js';
+import { bumpSchemaRevision, saveConvertedField } from '../../db/stores/field-conversion.store.js';
 import { lockDatasheet } from '../../db/stores/datasheet-lock.store.js';
 import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
-import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
+import type { ChangeBus, ChangeEvent, SchemaChangedEvent } from '../events/change-bus.js';
+import { inSchemaTransaction } from '../events/schema-write.js';
 import {
   parseFieldProperty,
   validateDescription,
   validateFieldName,
   validateFieldType,
 } from '../fields/field-input.js';
-import type { FieldDef } from '../fields/field-type.js';
+import type { FieldDef, FieldType } from '../fields/field-type.js';
 import { fieldTypeOf, isLinkType } from '../fields/registry.js';
 import type { LinkProperty } from '../fields/shared/link.js';
 import { cellsChangedEvent, convertCells, planConversion, recordConversionEvents } from './field-conversion.js';
@@ -27,12 +29,11 @@ export interface UpdateFieldInput {
 
 export interface FieldUpdateDeps {
   prisma: PrismaClient;
+  /** Type changes run on raw sessions of this database (set-based SQL, as record writes). */
+  db: Pick<Database, 'transaction'>;
   bus: ChangeBus;
   timeZone: string;
 }
-
-/** A conversion rewrites every cell of the field: it may take longer than a schema write's default 5 s. */
-const CONVERSION_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Renames a field, sets its description or property, or changes its type: the cells are converted in the same
@@ -48,26 +49,16 @@ export async function updateField(
 ): Promise<FieldDef> {
   const type = input.type === undefined ? undefined : validateFieldType(input.type, 'type');
   const description = input.description === undefined ? undefined : validateDescription(input.description);
-  const { field, events } = await deps.prisma.$transaction(
-    async (tx: Tx) => {
-      const q = asQueryable(tx);
-      // A type change may rewrite every cell: record writers (who lock the datasheet too) wait for it.
-      if (type !== undefined && !(await lockDatasheet(q, datasheetId, scope.spaceId)))
-        throw datasheetNotFound(datasheetId);
-      const schema = await loadSchema(q, scope.spaceId, datasheetId);
-      const current = findField(schema, fieldId);
-      const name = nameOf(schema, current, input.name);
-      const changes = { name, property: input.property, description };
-      if (type === undefined || type === current.type) {
-        const updated = await updateInPlace(tx, scope, schema, current, changes);
-        await deps.bus.record(q, updated.events);
-        return updated;
-      }
-      return convert(tx, deps, scope, schema, current, { ...changes, type });
-    },
-    type === undefined ? undefined : { timeout: CONVERSION_TIMEOUT_MS },
-  );
-  deps.bus.publish(events);
+  if (type !== undefined) {
+    const converted = await convertField(deps, scope, datasheetId, fieldId, { ...input, type, description });
+    if (converted) return converted;
+  }
+  const { field } = await inSchemaTransaction(deps.prisma, deps.bus, async (tx) => {
+    const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
+    const current = findField(schema, fieldId);
+    const name = nameOf(schema, current, input.name);
+    return updateInPlace(tx, scope, schema, current, { name, property: input.property, description });
+  });
   return field;
 }
 
@@ -104,40 +95,49 @@ async function updateInPlace(
 }
 
 /**
- * A type change in the caller's transaction (the datasheet locked): planned (refusals before any write), the cells
- * converted, the field saved, then the feed events: the schema change first, then the cells' updates (written from
- * the history, a page at a time). Answers the events to publish: the schema change, and a records.changed wake-up
- * without cells when cells changed (in-process listeners only learn that the feed moved; the cells are in the feed).
+ * A type change, in one transaction on a raw session as record writes (set-based SQL, no ORM per statement): the
+ * datasheet locked (record writers wait), the change planned (refusals before any write), the cells converted, the
+ * field saved, then the feed events: the schema change first, then the cells' updates (written from the history, a
+ * page at a time). Publishes the schema change, and a records.changed wake-up without cells when cells changed
+ * (in-process listeners only learn that the feed moved; the cells are in the feed). Undefined when the field already
+ * has the type (an update in place).
  */
-async function convert(
-  tx: Tx,
+async function convertField(
   deps: FieldUpdateDeps,
   scope: Scope,
-  schema: DatasheetSchema,
-  current: FieldDef,
-  input: Changes & { type: FieldDef['type'] },
-): Promise<{ field: FieldDef; events: ChangeEvent[] }> {
+  datasheetId: string,
+  fieldId: string,
+  input: UpdateFieldInput & { type: FieldType; description: string | null | undefined },
+): Promise<FieldDef | undefined> {
   const at = new Date();
-  const plan = await planConversion(tx, schema, current, input.type, input);
-  const converted = await convertCells(tx, scope, schema.id, plan, { timeZone: deps.timeZone, at });
-  await tx.field.update({
-    where: { id: current.id },
-    data: {
-      name: input.name,
-      type: converted.field.type,
-      property: converted.field.property as object,
-      ...(input.description !== undefined ? { description: input.description } : {}),
-    },
+  const out = await deps.db.transaction(async (q) => {
+    if (!(await lockDatasheet(q, datasheetId, scope.spaceId))) throw datasheetNotFound(datasheetId);
+    const schema = await loadSchema(q, scope.spaceId, datasheetId);
+    const current = findField(schema, fieldId);
+    if (current.type === input.type) return undefined;
+    const name = nameOf(schema, current, input.name);
+    const plan = await planConversion(q, schema, current, input.type, { name, property: input.property });
+    const converted = await convertCells(q, scope, datasheetId, plan, { timeZone: deps.timeZone, at });
+    await saveConvertedField(q, converted.field, input.description);
+    const schemaEvent: SchemaChangedEvent = {
+      type: 'schema.changed',
+      spaceId: scope.spaceId,
+      datasheetId,
+      revision: await bumpSchemaRevision(q, datasheetId),
+      actorId: scope.userId,
+      at,
+      change: 'field.updated',
+      targetId: fieldId,
+    };
+    await deps.bus.record(q, [schemaEvent]);
+    const meta = { revision: schemaEvent.revision, at };
+    const cells = await recordConversionEvents(q, deps.bus, scope, datasheetId, fieldId, converted.changesAfter, meta);
+    const events: ChangeEvent[] = [schemaEvent, ...(cells ? [cellsChangedEvent(scope, datasheetId, meta)] : [])];
+    return { field: converted.field, events };
   });
-  const schemaEvent = await schemaChange(tx, scope, schema.id, 'field.updated', current.id);
-  const q = asQueryable(tx);
-  await deps.bus.record(q, [schemaEvent]);
-  const meta = { revision: schemaEvent.revision, at };
-  const cells = await recordConversionEvents(tx, deps.bus, scope, schema.id, current.id, converted.changesAfter, meta);
-  return {
-    field: converted.field,
-    events: [schemaEvent, ...(cells ? [cellsChangedEvent(scope, schema.id, meta)] : [])],
-  };
+  if (!out) return undefined;
+  deps.bus.publish(out.events);
+  return out.field;
 }
 
 export function findField(schema: DatasheetSchema, fieldId: string): FieldDef {

@@ -1,4 +1,4 @@
-import { asQueryable, type PrismaClient } from '../../db/client.js';
+import { asQueryable, type Database, type PrismaClient } from '../../db/client.js';
 import { compileFilter, FilterCompileError } from '../../db/query/compile-filter.js';
 import { SqlParams } from '../../db/query/sql-params.js';
 import { removeFieldCells } from '../../db/stores/record.store.js';
@@ -190,7 +190,11 @@ const UNSORTABLE = new Set<FieldType>(['Attachment', 'Button']);
 
 export type { UpdateFieldInput } from './field-update.js';
 
-export function createFieldService(prisma: PrismaClient, bus: ChangeBus, settings: { timeZone?: string } = {}) {
+export function createFieldService(
+  prisma: PrismaClient,
+  bus: ChangeBus,
+  settings: { db: Pick<Database, 'transaction'>; timeZone?: string },
+) {
   async function add(scope: Scope, datasheetId: string, input: FieldInput): Promise<FieldDef> {
     const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
@@ -215,7 +219,13 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
 
   /** Rename, description, property, or a type change converting the cells (field-update.ts). */
   const update = (scope: Scope, datasheetId: string, fieldId: string, input: UpdateFieldInput): Promise<FieldDef> =>
-    updateField({ prisma, bus, timeZone: settings.timeZone ?? 'UTC' }, scope, datasheetId, fieldId, input);
+    updateField(
+      { prisma, bus, db: settings.db, timeZone: settings.timeZone ?? 'UTC' },
+      scope,
+      datasheetId,
+      fieldId,
+      input,
+    );
 
   /**
    * Deletes a field and its cells. For a two-way link, `conversion: 'delete'` deletes the sibling field too;
