@@ -43,10 +43,11 @@ export async function fieldCellPage(
     `SELECT r.id, r.position, (r.cells -> $2::text)::text AS value, ${epochMs('r.created_at')} AS created_ms,
        r.created_by, ${epochMs('r.updated_at')} AS updated_ms, r.updated_by
      FROM records r
-     WHERE r.datasheet_id = $1 AND r.cells ? $2::text
-       AND ($3::float8 IS NULL OR (r.position, r.id) > ($3::float8, $4::text))
-     ORDER BY r.position, r.id LIMIT $5`,
-    [datasheetId, fieldId, after?.position ?? null, after?.id ?? null, limit],
+     WHERE r.datasheet_id = $1 AND r.cells ? $2::text ${after ? 'AND (r.position, r.id) > ($4::float8, $5::text)' : ''}
+     ORDER BY r.position, r.id LIMIT $3`,
+    // The row comparison is only an index bound when it stands alone (`$4 IS NULL OR …` would walk the index from the
+    // datasheet's first row on every page).
+    after ? [datasheetId, fieldId, limit, after.position, after.id] : [datasheetId, fieldId, limit],
   );
   return rows.map((r) => ({
     id: r.id,
