@@ -263,8 +263,8 @@ describe('a conversion is one write of the author', () => {
   });
 
   it('a conversion that fails midway (past its first page of rows) changes nothing', async () => {
-    const values = Array.from({ length: 1200 }, (_, i) => `v${i % 7}`);
-    values[1150] = 'o'.repeat(1001); // too long for an option name: fails on the second page
+    const values = Array.from({ length: 5200 }, (_, i) => `v${i % 7}`);
+    values[5150] = 'o'.repeat(1001); // too long for an option name: fails on the second page of 5,000 rows
     const s = await sheet({ type: 'Text' }, []);
     for (let i = 0; i < values.length; i += 1000)
       await t.app.services.records.create(
