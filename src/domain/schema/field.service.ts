@@ -245,6 +245,8 @@ export function createFieldService(prisma: PrismaClient, bus: ChangeBus, setting
     fieldId: string,
     input: UpdateFieldInput,
   ): Promise<FieldDef> {
+    if (Object.values(input).every((value) => value === undefined))
+      throw invalidArgument('Give name, description, property or type', { parameter: 'name' });
     const { field } = await inSchemaTransaction(prisma, bus, async (tx) => {
       const schema = await loadSchema(asQueryable(tx), scope.spaceId, datasheetId);
       const current = findField(schema, fieldId);
