@@ -29,8 +29,11 @@ export interface WebhookVo {
 }
 
 export interface CreatedWebhookVo extends WebhookVo {
-  /** Signs every delivery (X-Tablebase-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">); shown only now. */
-  secret: string;
+  /**
+   * Signs every delivery (X-Tablebase-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">); shown only now.
+   * Null in a replay of an Idempotency-Key: the secret is never stored in clear.
+   */
+  secret: string | null;
 }
 
 export interface WebhookDeliveryVo {
