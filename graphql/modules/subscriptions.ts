@@ -7,7 +7,7 @@ import type { Scope } from '../../src/domain/tokens/scopes.js';
 import { scoped } from '../access.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { createLoaders, type RecordNode } from './loaders.js';
+import { createLoaders, type Loaders, type RecordNode } from './loaders.js';
 import { MemberRef, RecordRef } from './record.js';
 
 /**
@@ -181,11 +181,37 @@ async function open(
   return payloads(ctx, stream, viewId);
 }
 
-/** Each event is resolved with fresh loaders and the actor as just re-checked (nothing cached across events). */
+/** Everything that decides what an actor may read and how it is rendered (two actors equal here see the same). */
+const accessKey = (a: Actor) =>
+  JSON.stringify([a.spaceId, a.userId, a.role, [...a.scopes].sort(), [...a.datasheetIds].sort()]);
+
+/** Loaders of recent events, per process's services: (event id, access) → loaders; the oldest go first. */
+const SHARED_EVENTS = 64;
+const sharedLoaders = new WeakMap<GraphQLContext['services'], Map<string, Loaders>>();
+
+/**
+ * The loaders one event is resolved with: shared by every subscriber of this process that sees that event with the
+ * same access (the `records` of an event, its author, are read and rendered once, not once per subscriber), made for
+ * the actor just re-checked for this event; nothing is kept across events.
+ */
+function loadersOf(ctx: GraphQLContext, event: FeedEvent, actor: Actor): Loaders {
+  let byKey = sharedLoaders.get(ctx.services);
+  if (!byKey) sharedLoaders.set(ctx.services, (byKey = new Map()));
+  const key = `${event.id}\n${accessKey(actor)}`;
+  let loaders = byKey.get(key);
+  if (!loaders) {
+    loaders = createLoaders(ctx.services, actor);
+    byKey.set(key, loaders);
+    if (byKey.size > SHARED_EVENTS) byKey.delete(byKey.keys().next().value!);
+  }
+  return loaders;
+}
+
+/** Each event is resolved with the actor as just re-checked, and the loaders of that event and access. */
 function shown(payload: Payload, ctx: GraphQLContext): ShownEvent {
   if ('error' in payload) throw payload.error;
   ctx.actor = payload.actor;
-  ctx.loaders = createLoaders(ctx.services, payload.actor);
+  ctx.loaders = loadersOf(ctx, payload.event, payload.actor);
   return { event: payload.event, recordIds: payload.recordIds };
 }
 
