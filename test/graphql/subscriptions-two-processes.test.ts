@@ -7,7 +7,8 @@ import { subscribe, wsClient, type GqlResult } from '../support/live.js';
 
 /**
  * Two server processes (src/main.ts) on one PostgreSQL database: a real graphql-ws client subscribed on process A
- * receives the changes written through process B, woken by LISTEN/NOTIFY, and with REDIS_URL by Redis as well; the
+ * receives the changes written through process B, woken by LISTEN/NOTIFY (with REDIS_URL, by Redis as well: the
+ * processes then listen on both, and this shows the configuration works, not which channel woke A); the
  * per-event access check runs on A against the shared database, so a token revoked through B ends its subscription
  * on A before a later event is shown.
  */
@@ -35,8 +36,10 @@ for (const { waker, env, runs } of configurations) {
     let a: ServerProcess;
     let b: ServerProcess;
     beforeAll(async () => {
-      a = await startServerProcess({ LOG_LEVEL: 'warn', ...env });
-      b = await startServerProcess({ LOG_LEVEL: 'warn', ...env }, { beside: a });
+      // The fallback poll (an hour) never runs here: only the wake-up channel under test carries B's commits to A.
+      const settings = { LOG_LEVEL: 'warn', FEED_POLL_SECONDS: '3600', ...env };
+      a = await startServerProcess(settings);
+      b = await startServerProcess(settings, { beside: a });
     }, 240_000);
     afterAll(async () => {
       await b?.dispose();
