@@ -182,8 +182,15 @@ async function open(
 }
 
 /** Everything that decides what an actor may read and how it is rendered (two actors equal here see the same). */
-const accessKey = (a: Actor) =>
-  JSON.stringify([a.spaceId, a.userId, a.role, [...a.scopes].sort(), [...a.datasheetIds].sort()]);
+const accessKeys = new WeakMap<Actor, string>();
+function accessKey(a: Actor): string {
+  let key = accessKeys.get(a);
+  if (key === undefined) {
+    key = JSON.stringify([a.spaceId, a.userId, a.role, [...a.scopes].sort(), [...a.datasheetIds].sort()]);
+    accessKeys.set(a, key);
+  }
+  return key;
+}
 
 /** Loaders of recent events, per process's services: (event id, access) → loaders; the oldest go first. */
 const SHARED_EVENTS = 64;
