@@ -130,7 +130,11 @@ function payloads(ctx: GraphQLContext, stream: LiveStream, viewId: string | null
           if (next.done) break;
           recordIds = next.value.recordIds;
           if (viewId !== null && isRecordEvent(next.value)) {
-            recordIds = await ctx.services.viewFilter.members(scopeOf(stream.actor), next.value, viewId);
+            const [event, actor] = [next.value, stream.actor];
+            // Which of its records are (or were) in the view: one query per event, view and access.
+            recordIds = await shared(ctx, `view:${viewId}`, event, actor, () =>
+              ctx.services.viewFilter.members(scopeOf(actor), event, viewId),
+            );
             if (recordIds.length === 0) continue;
           }
         } catch (error) {
@@ -192,27 +196,36 @@ function accessKey(a: Actor): string {
   return key;
 }
 
-/** Loaders of recent events, per process's services: (event id, access) → loaders; the oldest go first. */
-const SHARED_EVENTS = 64;
-const sharedLoaders = new WeakMap<GraphQLContext['services'], Map<string, Loaders>>();
+/**
+ * Work on recent events, per process's services: (what, event id, access) → its result; kept while the event is
+ * being delivered (a few seconds at most, and the oldest go first past a count): a subscriber that comes later
+ * does the work again.
+ */
+const SHARED_ENTRIES = 64;
+const SHARED_MS = 2_000;
+const sharedWork = new WeakMap<GraphQLContext['services'], Map<string, unknown>>();
 
 /**
- * The loaders one event is resolved with: shared by every subscriber of this process that sees that event with the
- * same access (the `records` of an event, its author, are read and rendered once, not once per subscriber), made for
- * the actor just re-checked for this event; nothing is kept across events.
+ * What one event needs done for a subscriber, done once for every subscriber of this process that sees that event
+ * with the same access (made for the actor just re-checked for this event); nothing is kept across events. A promise
+ * that rejects is forgotten (the next subscriber tries again).
  */
-function loadersOf(ctx: GraphQLContext, event: FeedEvent, actor: Actor): Loaders {
-  let byKey = sharedLoaders.get(ctx.services);
-  if (!byKey) sharedLoaders.set(ctx.services, (byKey = new Map()));
-  const key = `${event.id}\n${accessKey(actor)}`;
-  let loaders = byKey.get(key);
-  if (!loaders) {
-    loaders = createLoaders(ctx.services, actor);
-    byKey.set(key, loaders);
-    if (byKey.size > SHARED_EVENTS) byKey.delete(byKey.keys().next().value!);
-  }
-  return loaders;
+function shared<T>(ctx: GraphQLContext, what: string, event: FeedEvent, actor: Actor, make: () => T): T {
+  let byKey = sharedWork.get(ctx.services);
+  if (!byKey) sharedWork.set(ctx.services, (byKey = new Map()));
+  const key = `${what}\n${event.id}\n${accessKey(actor)}`;
+  if (byKey.has(key)) return byKey.get(key) as T;
+  const made = make();
+  byKey.set(key, made);
+  setTimeout(() => byKey.get(key) === made && byKey.delete(key), SHARED_MS).unref();
+  if (made instanceof Promise) made.catch(() => byKey.get(key) === made && byKey.delete(key));
+  if (byKey.size > SHARED_ENTRIES) byKey.delete(byKey.keys().next().value!);
+  return made;
 }
+
+/** The loaders an event is resolved with: its `records` and author are read and rendered once per access. */
+const loadersOf = (ctx: GraphQLContext, event: FeedEvent, actor: Actor): Loaders =>
+  shared(ctx, 'loaders', event, actor, () => createLoaders(ctx.services, actor));
 
 /** Each event is resolved with the actor as just re-checked, and the loaders of that event and access. */
 function shown(payload: Payload, ctx: GraphQLContext): ShownEvent {
