@@ -78,6 +78,8 @@ for (const { waker, env, runs } of configurations) {
         for (let waited = 0; waited < 1_000 && !arrived(); waited += 20)
           await new Promise((resolve) => setTimeout(resolve, 20));
         if (arrived()) break;
+        const refused = sub.items.find((r) => r.errors);
+        if (refused) throw new Error(`the subscription was refused: ${JSON.stringify(refused.errors)}`);
       }
       return Object.assign(sub, { client, seen: sub.items.length });
     }
