@@ -77,7 +77,7 @@ export interface ServiceOptions {
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
-  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, enabled: true };
+  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, pollSeconds: 1, enabled: true };
   const origin = randomUUID().slice(0, 8);
   const bus = createChangeBus({
     onListenerError: options.onListenerError,
@@ -91,6 +91,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     origin,
     // One process holds an embedded database: nobody else could take a consumer over.
     leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
+    pollMs: feedConfig.pollSeconds * 1000,
     onError: options.onListenerError ?? (() => {}),
   });
   bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_EVENT_KINDS));
