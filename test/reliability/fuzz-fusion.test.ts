@@ -302,8 +302,7 @@ function judge(request: Probe, status: number, text: string): string | undefined
   // Business codes of their own (1501: no such embed link) are not server errors; 5xx codes are.
   if (body.code >= 500 && body.code < 600) return `code ${body.code}: ${String(body.message)}`;
   const writes = request.method !== 'GET' && request.path.includes(dst) && !request.path.includes('/attachments');
-  if (writes && body.success && !unparsedEmbedLink(request))
-    return `a poisoned write succeeded: ${text.slice(0, 200)}`;
+  if (writes && body.success && !unparsedEmbedLink(request)) return `a poisoned write succeeded: ${text.slice(0, 200)}`;
   return undefined;
 }
 
