@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion, type FusionResponse } from '../support/fusion.js';
 
@@ -247,6 +248,39 @@ describe('POST /fusion/v1/datasheets/{datasheetId}/imports', () => {
     });
     expect(job).toMatchObject({ status: 'done', rowsWritten: 1 });
     expect(await recordsOf(dst)).toEqual([{ Name: 'Zoe', Email: 'zoe@example.com' }]);
+  });
+
+  it('reads an XLSX file once: its zip is checked as its rows are read', async () => {
+    const dst = await datasheet();
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('People');
+    sheet.addRow(['Name', 'Email']);
+    for (let i = 0; i < 1200; i++) sheet.addRow([`P${i}`, `p${i}@example.com`]);
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const upload = await call<{ token: string }>(
+      'POST',
+      `/v1/datasheets/${dst}/attachments`,
+      form(bytes, 'people.xlsx'),
+    );
+    let read = 0;
+    const open = t.app.services.attachments.open;
+    const spy = vi.spyOn(t.app.services.attachments, 'open').mockImplementation(async (...args) => {
+      const opened = await open(...args);
+      async function* counted() {
+        for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+          read += chunk.length;
+          yield chunk;
+        }
+      }
+      return { ...opened, stream: Readable.from(counted()) };
+    });
+    try {
+      const job = await started(dst, { attachmentToken: upload.body.data!.token });
+      expect(job, job.error ?? '').toMatchObject({ status: 'done', rowsWritten: 1200 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(read).toBe(bytes.length);
   });
 
   it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest is reported', async () => {

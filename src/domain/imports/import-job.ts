@@ -183,13 +183,19 @@ export function createChunkWriter(
       await flush();
       return { ...progress };
     },
-    /** Reports rows that were never written because the import stopped (file error, server stop). */
-    async abandon(reason: string, fromRow: number): Promise<void> {
+    /**
+     * Reports the rows that were never written because the import stopped (a file error): those read since the last
+     * chunk, and `fromRow`, where reading stopped. Answers the first row not imported.
+     */
+    async abandon(reason: string, fromRow: number): Promise<number> {
+      const first = chunk[0]?.rowNumber ?? fromRow;
       for (const r of chunk) reject([{ rowNumber: r.rowNumber, column: null, value: null, reason }]);
       chunk = [];
       if (stored + errors.length < MAX_STORED_ERRORS)
         errors.push({ rowNumber: fromRow, column: null, value: null, reason });
       await saveErrors();
+      await onProgress({ ...progress });
+      return first;
     },
   };
 }
