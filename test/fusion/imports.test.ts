@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ANALYZE_MIN_ROWS } from '../../src/domain/imports/import-runner.js';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion, type FusionResponse } from '../support/fusion.js';
 
@@ -281,6 +282,17 @@ describe('POST /fusion/v1/datasheets/{datasheetId}/imports', () => {
       spy.mockRestore();
     }
     expect(read).toBe(bytes.length);
+  });
+
+  it("refreshes the planner's statistics after a large import (pages of the datasheet read by its index)", async () => {
+    const dst = await datasheet('Large');
+    const lines = ['Name', ...Array.from({ length: ANALYZE_MIN_ROWS }, (_, i) => `r${i}`)].join('\n');
+    const job = await started(dst, form(lines, 'large.csv'));
+    expect(job, job.error ?? '').toMatchObject({ status: 'done', rowsWritten: ANALYZE_MIN_ROWS });
+    const [stats] = await t.app.prisma.$queryRawUnsafe<{ tuples: number }[]>(
+      "SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = 'records'::regclass",
+    );
+    expect(stats!.tuples).toBeGreaterThanOrEqual(ANALYZE_MIN_ROWS);
   });
 
   it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest is reported', async () => {
