@@ -295,21 +295,21 @@ describe('POST /fusion/v1/datasheets/{datasheetId}/imports', () => {
     expect(stats!.tuples).toBeGreaterThanOrEqual(ANALYZE_MIN_ROWS);
   });
 
-  it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest is reported', async () => {
+  it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest (rows read meanwhile too) is reported', async () => {
     const dst = await datasheet('Capped');
     await t.app.prisma.$executeRawUnsafe('UPDATE datasheets SET row_cap = 600 WHERE id = $1', dst);
-    const lines = ['Name', ...Array.from({ length: 1000 }, (_, i) => `r${i}`)].join('\n');
+    const lines = ['Name', ...Array.from({ length: 1200 }, (_, i) => `r${i}`)].join('\n');
     const job = await started(dst, form(lines, 'many.csv'));
     expect(job, job.error ?? '').toMatchObject({
       status: 'failed',
-      rowsRead: 1000,
+      rowsRead: 1200,
       rowsWritten: 500,
-      rowsRejected: 500,
+      rowsRejected: 700,
     });
     expect(job.error).toMatch(/^Stopped at row 502: .*rows from 502 on were not imported$/);
     expect((await recordsOf(dst)).length).toBe(500);
     const errors = await allErrorsFast(dst, job.id);
-    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: 500 }, (_, i) => 502 + i));
+    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: 700 }, (_, i) => 502 + i));
     expect(errors[0]!.reason).toMatch(/^not imported: /);
   });
 });

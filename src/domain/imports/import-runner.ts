@@ -127,6 +127,7 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
     }
   } finally {
     await rows?.return(undefined);
+    await writer?.settle();
     if (writer) await refreshStatistics(deps.db, writer.progress.rowsWritten).catch(() => {});
     if (source.kind === 'upload') await dropUpload(deps, id, source.key!);
   }
