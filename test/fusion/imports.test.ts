@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
+import { crc32, deflateRawSync } from 'node:zlib';
+import unzipper, { type Entry as ZipEntry } from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANALYZE_MIN_ROWS } from '../../src/domain/imports/import-runner.js';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
@@ -105,6 +107,46 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+/** A zip of these entries in this order (deflated; sizes in the local headers), as an XLSX writer could lay it out. */
+function zipOf(entries: [string, Buffer][]): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const packed = deflateRawSync(data);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(Buffer.byteLength(name), 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(Buffer.byteLength(name), 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, Buffer.from(name), packed);
+    centrals.push(central, Buffer.from(name));
+    offset += 30 + Buffer.byteLength(name) + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+}
 
 describe('import templates', () => {
   it('creates, lists, reads, updates and deletes a template', async () => {
@@ -318,6 +360,44 @@ async function allErrorsFast(dst: string, id: string): Promise<RowError[]> {
   const page = await call<{ errors: RowError[] }>('GET', `/v1/datasheets/${dst}/imports/${id}/errors?pageSize=1000`);
   return page.body.data!.errors;
 }
+
+describe('an XLSX file found bad after chunks were written', () => {
+  it('stops there: the chunks written stay, the rows read since and the rest are reported', async () => {
+    const dst = await datasheet();
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('People');
+    sheet.addRow(['Name']);
+    for (let i = 0; i < 1200; i++) sheet.addRow([`P${i}`]);
+    const entries: [string, Buffer][] = [];
+    const zip = Readable.from([Buffer.from(await book.xlsx.writeBuffer())]).pipe(unzipper.Parse({ forceStream: true }));
+    for await (const entry of zip as AsyncIterable<ZipEntry>) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+      entries.push([entry.path, Buffer.concat(chunks)]);
+    }
+    // The shared strings before the sheet (exceljs then gives out rows as it reads them), a zip bomb after it.
+    const isSheet = ([name]: [string, Buffer]) => name.startsWith('xl/worksheets/');
+    const bytes = zipOf([
+      ...entries.filter((e) => !isSheet(e)),
+      ...entries.filter(isSheet),
+      ['xl/media/zeros.bin', Buffer.alloc(4_000_000)],
+    ]);
+    const job = await started(dst, form(bytes, 'late.xlsx'));
+    expect(job, job.error ?? '').toMatchObject({
+      status: 'failed',
+      rowsRead: 1200,
+      rowsWritten: 1000,
+      rowsRejected: 200,
+    });
+    expect(job.error).toMatch(
+      /^Stopped at row 1002: The XLSX file expands to more than .*; rows from 1002 on were not imported$/,
+    );
+    expect((await recordsOf(dst)).length).toBe(1000);
+    const errors = await allErrorsFast(dst, job.id);
+    expect(errors.map((e) => e.rowNumber)).toEqual([...Array.from({ length: 200 }, (_, i) => 1002 + i), 1202]);
+    expect(errors[0]!.reason).toMatch(/^not imported: The XLSX file expands/);
+  });
+});
 
 describe('bad files change nothing and say why', () => {
   const zipBomb = async () => {
