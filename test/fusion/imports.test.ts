@@ -108,7 +108,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** A zip of these entries in this order (deflated; sizes in the local headers), as an XLSX writer could lay it out. */
+/** A zip of these entries in this order (deflated; sizes in the local headers). */
 function zipOf(entries: [string, Buffer][]): Uint8Array {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -373,29 +373,26 @@ describe('an XLSX file found bad after chunks were written', () => {
     for await (const entry of zip as AsyncIterable<ZipEntry>) {
       const chunks: Buffer[] = [];
       for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
-      entries.push([entry.path, Buffer.concat(chunks)]);
+      let data = Buffer.concat(chunks);
+      // The sheet's XML breaks after its last row (the zip itself is sound).
+      if (entry.path === 'xl/worksheets/sheet1.xml')
+        data = Buffer.from(data.toString().replace('</sheetData>', '<<damaged</sheetData>'));
+      entries.push([entry.path, data]);
     }
-    // The shared strings before the sheet (exceljs then gives out rows as it reads them), a zip bomb after it.
-    const isSheet = ([name]: [string, Buffer]) => name.startsWith('xl/worksheets/');
-    const bytes = zipOf([
-      ...entries.filter((e) => !isSheet(e)),
-      ...entries.filter(isSheet),
-      ['xl/media/zeros.bin', Buffer.alloc(4_000_000)],
-    ]);
-    const job = await started(dst, form(bytes, 'late.xlsx'));
-    expect(job, job.error ?? '').toMatchObject({
-      status: 'failed',
-      rowsRead: 1200,
-      rowsWritten: 1000,
-      rowsRejected: 200,
-    });
-    expect(job.error).toMatch(
-      /^Stopped at row 1002: The XLSX file expands to more than .*; rows from 1002 on were not imported$/,
+    const job = await started(dst, form(zipOf(entries), 'damaged.xlsx'));
+    // exceljs gives out the rows parsed before the damage (all but those of its last piece of XML, 16 KiB).
+    expect(job.status).toBe('failed');
+    expect(job.rowsWritten % 500).toBe(0);
+    expect(job.rowsWritten).toBeGreaterThan(0);
+    expect(job.rowsRead).toBe(job.rowsWritten + job.rowsRejected);
+    const from = job.rowsWritten + 2;
+    expect(job.error).toBe(
+      `Stopped at row ${from}: The XLSX workbook cannot be read (it is damaged or not a workbook); rows from ${from} on were not imported`,
     );
-    expect((await recordsOf(dst)).length).toBe(1000);
+    expect((await recordsOf(dst)).length).toBe(job.rowsWritten);
     const errors = await allErrorsFast(dst, job.id);
-    expect(errors.map((e) => e.rowNumber)).toEqual([...Array.from({ length: 200 }, (_, i) => 1002 + i), 1202]);
-    expect(errors[0]!.reason).toMatch(/^not imported: The XLSX file expands/);
+    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: job.rowsRejected + 1 }, (_, i) => from + i));
+    expect(errors.every((e) => e.reason.startsWith('not imported: The XLSX workbook cannot be read'))).toBe(true);
   });
 });
 
