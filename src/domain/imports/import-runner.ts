@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Database, PrismaClient } from '../../db/client.js';
+import { analyzeRecords } from '../../db/stores/table-statistics.store.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { AttachmentStorage } from '../attachments/storage.js';
 import type { Scope } from '../context.js';
@@ -38,7 +39,7 @@ export interface RunnerDeps {
   limits: ImportLimits;
 }
 
-/** Rows an import writes before it may refresh the planner's statistics (refreshStatistics). */
+/** An import that wrote this many rows or more refreshes the planner's statistics (analyzeRecords). */
 export const ANALYZE_MIN_ROWS = 10_000;
 
 const SERVER_ERROR =
@@ -128,19 +129,11 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
   } finally {
     await rows?.return(undefined);
     await writer?.settle();
-    if (writer) await refreshStatistics(deps.db, writer.progress.rowsWritten).catch(() => {});
+    // A large import leaves the planner's statistics stale: the datasheet's pages would each sort all its rows (an
+    // export of 1,000,000 imported rows grew with the square of the row count).
+    if (writer && writer.progress.rowsWritten >= ANALYZE_MIN_ROWS) await analyzeRecords(deps.db).catch(() => {});
     if (source.kind === 'upload') await dropUpload(deps, id, source.key!);
   }
-}
-
-/**
- * After an import of ANALYZE_MIN_ROWS rows or more, the planner's statistics are refreshed at once (a sample of the
- * table, whatever its size): until autovacuum gets to it, the planner takes the datasheet for its size before the
- * import and reads each page of it by sorting all its rows (an export of 1,000,000 imported rows read each page of
- * 1,000 that way, its time growing with the square of the row count).
- */
-async function refreshStatistics(db: Database, rowsWritten: number): Promise<void> {
-  if (rowsWritten >= ANALYZE_MIN_ROWS) await db.query('ANALYZE records');
 }
 
 /** Removes the uploaded file once no other unfinished job reads the same bytes (files are content-addressed). */
