@@ -16,7 +16,7 @@
  * this process and its connection pool, and the server's CPU time per operation is printed beside theirs, e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
  * BENCH_ONLY=io: a CSV import of BENCH_IO_ROWS rows (default 100,000; 1,000,000 with BENCH_LARGE=1) and exports of
- * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
+ * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default all) XLSX: rows/s and peak RSS.
  * BENCH_ONLY=feed: record writes with the change feed beside the same writes without it (FEED=off), in batches of
  * 1,000 and of 10 (BENCH_RECORDS / 10 records for the small batches, at most 10,000).
  * BENCH_ONLY=subscriptions: fan-out latency (p50/p99) from a record write to 1,000 open graphql-ws subscriptions
@@ -119,7 +119,7 @@ if (runs('graphql')) {
 }
 if (runs('io')) {
   const ioRows = Number(process.env.BENCH_IO_ROWS ?? (process.env.BENCH_LARGE === '1' ? 1_000_000 : 100_000));
-  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? 100_000);
+  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? ioRows);
   if (pglite) print('Imports and exports (PGlite)', await withDatabaseUrl(undefined, () => ioBench(ioRows, xlsxRows)));
   if (postgres)
     print('Imports and exports on PostgreSQL', await withDatabaseUrl(postgres, () => ioBench(ioRows, xlsxRows)));
