@@ -51,6 +51,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: every answer is dynamic and marked no-store (the Fusion router), so hashing each body (a page of 1,000
+  // records is ~150 KB) bought nothing.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.locals.services = services;
   app.use(requestLogger(logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
