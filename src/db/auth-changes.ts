@@ -32,7 +32,9 @@ export function listenAuthChanges(
   };
 
   async function connect() {
-    const c = new pg.Client({ connectionString: url });
+    // TCP keep-alive (probes from 5 s idle): a connection that died silently is noticed, and the cache set aside,
+    // rather than trusted forever; meanwhile entries still expire after TOKEN_CACHE_TTL_MS (30 s).
+    const c = new pg.Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 5_000 });
     client = c;
     c.on('notification', () => handlers.onChange());
     c.on('error', (error) => {
