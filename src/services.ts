@@ -16,6 +16,7 @@ import { createRecordService } from './domain/records/record.service.js';
 import { formulaFilter } from './domain/records/formula-filter.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
+import { createTokenCache } from './domain/tokens/token-cache.js';
 import { createViewService } from './domain/views/view.service.js';
 import { createNodeService } from './domain/nodes/node.service.js';
 import { createEmbedLinkService } from './domain/embeds/embed-link.service.js';
@@ -133,7 +134,9 @@ export function createServices(db: Database, options: ServiceOptions) {
   const datasheets = createDatasheetService(prisma, bus);
   const importTemplates = createImportTemplateService(prisma);
   const access = createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled });
-  const tokens = createTokenService(prisma, db, audit);
+  // Verified tokens, kept only while the server hears the database's change notifications (src/server.ts).
+  const tokenCache = createTokenCache();
+  const tokens = createTokenService(prisma, db, audit, undefined, tokenCache);
   const live = createLiveSubscriptions(
     {
       feed,
@@ -165,6 +168,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     }),
     spaces: createSpaceService(prisma),
     tokens,
+    tokenCache,
     access,
     audit,
     idempotency: createIdempotencyService(db),
