@@ -1,9 +1,14 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
-import unzipper, { type Entry as ZipEntry } from 'unzipper';
+import { createRequire } from 'node:module';
+import type ExcelJS from 'exceljs';
+import type Unzipper from 'unzipper';
+import type { Entry as ZipEntry } from 'unzipper';
 import { room } from '../exports/encoders.js';
 import { FileError, type FileRow, type ReadLimits } from './file-rows.js';
+
+// exceljs and unzipper are loaded on first use, synchronously: a server that never reads or writes XLSX never holds them.
+const load = createRequire(import.meta.url);
 
 type Source = AsyncIterable<Uint8Array>;
 
@@ -15,7 +20,7 @@ async function checkZip(input: Readable, limits: ReadLimits): Promise<void> {
   let total = 0;
   let entries = 0;
   let workbook = false;
-  const zip = unzipper.Parse({ forceStream: true });
+  const zip = (load('unzipper') as typeof Unzipper).Parse({ forceStream: true });
   const feeding = pipeline(input, zip).catch((error: unknown) => zip.destroy(error as Error));
   try {
     for await (const entry of zip as AsyncIterable<ZipEntry>) {
@@ -107,7 +112,7 @@ export async function* xlsxRows(source: Source, limits: ReadLimits): AsyncGenera
       for (const out of [forRows, forZip]) if (!out.destroyed) out.end();
     }
   })();
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(forRows, {
+  const reader = new (load('exceljs') as typeof ExcelJS).stream.xlsx.WorkbookReader(forRows, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'cache',
