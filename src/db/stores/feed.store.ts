@@ -1,4 +1,5 @@
 import type { FeedCellChange, FeedEvent, FeedEventKind } from '../../domain/events/feed.js';
+import { cellsAsCreated } from '../../domain/history/record-history.js';
 import type { Queryable } from '../client.js';
 import { LOCK_KEYS } from '../locks.js';
 
@@ -6,9 +7,10 @@ import { LOCK_KEYS } from '../locks.js';
 export const FEED_CHANNEL = 'tablebase_feed';
 
 /**
- * Cell changes as stored, by record then field, in a compact form (a created batch's changes are all its cells: the
- * feed must not cost writers much more than the cells themselves): the new value for records.created, the old one for
- * records.deleted, `[old, new]` for records.updated. Read back as FeedCellChange[] in `recordIds` order.
+ * Cell changes as stored, by record then field, in a compact form: the old value for records.deleted, `[old, new]` for
+ * records.updated. records.created stores none (`{}`): its cells would cost writers as much again as the records
+ * themselves, and the records table has them; readers derive them (createdCells). Rows written before that hold the
+ * new values. Read back as FeedCellChange[] in `recordIds` order.
  */
 export type StoredChanges = Record<string, Record<string, unknown>>;
 
@@ -125,6 +127,48 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
   return changes;
 }
 
+/**
+ * The cells of created records as they were created, by record id (two statements for any number of records): their
+ * current cells, or their cells at deletion, with every later change undone (history/record-history.ts
+ * cellsAsCreated, the rule of a record's history). So a record created and changed again before its event is read
+ * still reads as created.
+ */
+async function createdCells(q: Queryable, recordIds: readonly string[]): Promise<Map<string, StoredChanges[string]>> {
+  const rows = await q.query<{ id: string; cells: Record<string, unknown> | string }>(
+    'SELECT id, cells FROM records WHERE id = ANY($1::text[])',
+    [recordIds],
+  );
+  const changes = await q.query<{ record_id: string; field_id: string; old_value: unknown }>(
+    `SELECT record_id, field_id, old_value FROM record_changes WHERE record_id = ANY($1::text[])
+     ORDER BY record_id, id DESC`,
+    [recordIds],
+  );
+  const current = new Map(rows.map((r) => [r.id, typeof r.cells === 'string' ? JSON.parse(r.cells) : r.cells]));
+  const later = new Map<string, { fieldId: string; oldValue: unknown }[]>();
+  for (const c of changes) {
+    const list = later.get(c.record_id) ?? [];
+    later.set(c.record_id, list);
+    list.push({ fieldId: c.field_id, oldValue: c.old_value });
+  }
+  const cells = new Map<string, StoredChanges[string]>();
+  for (const id of recordIds)
+    if (current.has(id) || later.has(id)) cells.set(id, cellsAsCreated(current.get(id), later.get(id) ?? []));
+  return cells;
+}
+
+/** Events from their rows: created events that store no cells get them derived (createdCells), in one go. */
+async function toEvents(q: Queryable, rows: EventRow[]): Promise<FeedEvent[]> {
+  const derive = rows.filter((r) => r.kind === 'records.created' && isEmptyObject(r.changes));
+  if (derive.length) {
+    const cells = await createdCells(q, [...new Set(derive.flatMap((r) => r.record_ids ?? []))]);
+    for (const r of derive) r.changes = Object.fromEntries((r.record_ids ?? []).map((id) => [id, cells.get(id) ?? {}]));
+  }
+  return rows.map(toEvent);
+}
+
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+
 function toEvent(r: EventRow): FeedEvent {
   const recordIds = r.record_ids ?? [];
   return {
@@ -163,7 +207,7 @@ export async function selectEventsAfterId(
      ORDER BY change_events.id LIMIT $3`,
     [after, upTo, limit, filter.datasheetIds ?? null, filter.kinds ?? null],
   );
-  return rows.map(toEvent);
+  return toEvents(q, rows);
 }
 
 /** One datasheet's events with `seq > after` (all retained when null), in sequence order. */
@@ -178,7 +222,7 @@ export async function selectDatasheetEvents(
      ORDER BY change_events.seq LIMIT $3`,
     [datasheetId, after, limit],
   );
-  return rows.map(toEvent);
+  return toEvents(q, rows);
 }
 
 export async function selectLatestSequence(q: Queryable, datasheetId: string): Promise<string> {

@@ -14,7 +14,8 @@ export function feedWriter(postgres: boolean, origin: string) {
 
 /**
  * The feed rows of a transaction's change events: one per datasheet per kind (records created, updated, deleted or
- * moved; each schema change), with the cells' old and new values and the request's author (author.ts).
+ * moved; each schema change), with the cells' old and new values (but for created records, whose cells the records table
+ * holds) and the request's author (author.ts).
  */
 export function feedRowsOf(events: readonly ChangeEvent[]): NewFeedRow[] {
   const { tokenId, requestId } = currentAuthor();
@@ -54,12 +55,8 @@ function recordRows(event: RecordsChangedEvent): RecordRow[] {
   }
   const rows: RecordRow[] = [];
   if (event.created.length) {
-    rows.push({
-      kind: 'records.created',
-      recordIds: event.created.map((r) => r.recordId),
-      changes: Object.fromEntries(event.created.map((r) => [r.recordId, r.cells])),
-      detail: {},
-    });
+    // No cells: the records table holds them, and the reader derives them as created (feed.store.ts createdCells).
+    rows.push({ kind: 'records.created', recordIds: event.created.map((r) => r.recordId), changes: {}, detail: {} });
   }
   if (event.updated.length) {
     rows.push({
