@@ -108,7 +108,7 @@ describe('the change feed rows of each kind of write', () => {
     expect(await t.app.services.feed.read(ds.id, '2', 1)).toEqual([update]);
   });
 
-  it('a created event reads each record as created, however it changed before the event was read', async () => {
+  it('created and updated events read the cells as that write left them, however they changed before being read', async () => {
     const ds = await createDatasheet('Feed created cells');
     const other = await createDatasheet('Feed created cells, moved to');
     const [title, count] = ds.fields.map((f) => f.id);
@@ -156,7 +156,23 @@ describe('the change feed rows of each kind of write', () => {
     });
     expect(moveds.body.success, moveds.text).toBe(true);
 
-    const create = (await events(ds.id)).find((e) => e.kind === 'records.created')!;
+    const all = await events(ds.id);
+    // Updated events read the changes each update made, not what came after; their rows hold revisions, not cells.
+    const updates = all.filter((e) => e.kind === 'records.updated');
+    expect(updates.map((e) => e.changes)).toEqual([
+      expect.arrayContaining([
+        { recordId: changed, fieldId: title, oldValue: 'changed', newValue: 'again' },
+        { recordId: changed, fieldId: count, oldValue: 1, newValue: 5 },
+      ]),
+      [{ recordId: changed, fieldId: count, oldValue: 5, newValue: null }],
+    ]);
+    expect(updates[0]!.changes).toHaveLength(2);
+    const stored = await t.app.database.query<{ changes: unknown }>(
+      `SELECT changes FROM change_events WHERE datasheet_id = $1 AND kind = 'records.updated' ORDER BY id`,
+      [ds.id],
+    );
+    expect(stored.map((r) => r.changes)).toEqual([{ [changed!]: 2 }, { [changed!]: 3 }]);
+    const create = all.find((e) => e.kind === 'records.created')!;
     expect(create.recordIds).toEqual([kept, changed, deleted, moved]);
     // Cells in record order; a record's fields in no particular order.
     const order = (c: { recordId?: string; fieldId?: string }) =>

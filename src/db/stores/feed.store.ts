@@ -7,12 +7,14 @@ import { LOCK_KEYS } from '../locks.js';
 export const FEED_CHANNEL = 'tablebase_feed';
 
 /**
- * Cell changes as stored, by record then field, in a compact form: the old value for records.deleted, `[old, new]` for
- * records.updated. records.created stores none (`{}`): its cells would cost writers as much again as the records
- * themselves, and the records table has them; readers derive them (createdCells). Rows written before that hold the
- * new values. Read back as FeedCellChange[] in `recordIds` order.
+ * Cell changes as stored, by record, in a compact form. The cells of records.created and records.updated are not
+ * written twice (that would cost writers as much again as the records and their history): records.created stores
+ * none (`{}`), readers derive them from the records table (createdCells); records.updated stores each record's
+ * revision after the update, whose history rows (record_changes) are its changed cells (updatedCells).
+ * records.deleted stores each record's old cells by field. Rows written before hold the values themselves (the new
+ * value by field for created, `[old, new]` by field for updated). Read back as FeedCellChange[] in `recordIds` order.
  */
-export type StoredChanges = Record<string, Record<string, unknown>>;
+export type StoredChanges = Record<string, Record<string, unknown> | number>;
 
 /** One event row as a transaction writes it; id and sequence are allocated by insertFeedRows. */
 export interface NewFeedRow {
@@ -115,7 +117,9 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
   if (Array.isArray(stored)) return [];
   const changes: FeedCellChange[] = [];
   for (const recordId of recordIds) {
-    for (const [fieldId, value] of Object.entries(stored[recordId] ?? {})) {
+    const cells = stored[recordId];
+    if (typeof cells !== 'object') continue;
+    for (const [fieldId, value] of Object.entries(cells)) {
       if (kind === 'records.created') changes.push({ recordId, fieldId, oldValue: null, newValue: value });
       else if (kind === 'records.deleted') changes.push({ recordId, fieldId, oldValue: value, newValue: null });
       else {
@@ -133,7 +137,7 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
  * cellsAsCreated, the rule of a record's history). So a record created and changed again before its event is read
  * still reads as created.
  */
-async function createdCells(q: Queryable, recordIds: readonly string[]): Promise<Map<string, StoredChanges[string]>> {
+async function createdCells(q: Queryable, recordIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
   const rows = await q.query<{ id: string; cells: Record<string, unknown> | string }>(
     'SELECT id, cells FROM records WHERE id = ANY($1::text[])',
     [recordIds],
@@ -150,18 +154,67 @@ async function createdCells(q: Queryable, recordIds: readonly string[]): Promise
     later.set(c.record_id, list);
     list.push({ fieldId: c.field_id, oldValue: c.old_value });
   }
-  const cells = new Map<string, StoredChanges[string]>();
+  const cells = new Map<string, Record<string, unknown>>();
   for (const id of recordIds)
     if (current.has(id) || later.has(id)) cells.set(id, cellsAsCreated(current.get(id), later.get(id) ?? []));
   return cells;
 }
 
-/** Events from their rows: created events that store no cells get them derived (createdCells), in one go. */
+/**
+ * The changed cells of updated records as `[old, new]` by field, for each `record:revision` asked (one statement): the
+ * history rows the update wrote, at the revision it gave the record.
+ */
+async function updatedCells(
+  q: Queryable,
+  keys: readonly { recordId: string; revision: number }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await q.query<{
+    record_id: string;
+    revision: number;
+    field_id: string;
+    old_value: unknown;
+    new_value: unknown;
+  }>(
+    `SELECT c.record_id, c.revision, c.field_id, c.old_value, c.new_value
+     FROM unnest($1::text[], $2::int[]) AS k(record_id, revision)
+     JOIN record_changes c ON c.record_id = k.record_id AND c.revision = k.revision
+     ORDER BY c.id`,
+    [keys.map((k) => k.recordId), keys.map((k) => k.revision)],
+  );
+  const cells = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const key = `${r.record_id}:${r.revision}`;
+    const record = cells.get(key) ?? {};
+    cells.set(key, record);
+    record[r.field_id] = [r.old_value ?? null, r.new_value ?? null];
+  }
+  return cells;
+}
+
+/**
+ * Events from their rows, with the cells their rows do not hold derived in one go: created records' cells
+ * (createdCells) and updated records' changes (updatedCells).
+ */
 async function toEvents(q: Queryable, rows: EventRow[]): Promise<FeedEvent[]> {
-  const derive = rows.filter((r) => r.kind === 'records.created' && isEmptyObject(r.changes));
-  if (derive.length) {
-    const cells = await createdCells(q, [...new Set(derive.flatMap((r) => r.record_ids ?? []))]);
-    for (const r of derive) r.changes = Object.fromEntries((r.record_ids ?? []).map((id) => [id, cells.get(id) ?? {}]));
+  const created = rows.filter((r) => r.kind === 'records.created' && isEmptyObject(r.changes));
+  if (created.length) {
+    const cells = await createdCells(q, [...new Set(created.flatMap((r) => r.record_ids ?? []))]);
+    for (const r of created)
+      r.changes = Object.fromEntries((r.record_ids ?? []).map((id) => [id, cells.get(id) ?? {}]));
+  }
+  const updated = rows.filter((r) => r.kind === 'records.updated' && !Array.isArray(r.changes));
+  const keys = updated.flatMap((r) =>
+    Object.entries(r.changes as StoredChanges).flatMap(([recordId, revision]) =>
+      typeof revision === 'number' ? [{ recordId, revision }] : [],
+    ),
+  );
+  if (keys.length) {
+    const cells = await updatedCells(q, keys);
+    for (const r of updated) {
+      const stored = r.changes as StoredChanges;
+      for (const [recordId, revision] of Object.entries(stored))
+        if (typeof revision === 'number') stored[recordId] = cells.get(`${recordId}:${revision}`) ?? {};
+    }
   }
   return rows.map(toEvent);
 }

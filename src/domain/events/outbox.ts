@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
-import { insertFeedRows, type NewFeedRow, type StoredChanges } from '../../db/stores/feed.store.js';
+import { insertFeedRows, type NewFeedRow } from '../../db/stores/feed.store.js';
 import { currentAuthor } from './author.js';
 import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
 
@@ -14,8 +14,8 @@ export function feedWriter(postgres: boolean, origin: string) {
 
 /**
  * The feed rows of a transaction's change events: one per datasheet per kind (records created, updated, deleted or
- * moved; each schema change), with the cells' old and new values (but for created records, whose cells the records table
- * holds) and the request's author (author.ts).
+ * moved; each schema change), with the request's author (author.ts) and the old cells of deleted records; the cells
+ * of created and updated records are read back from the records and their history (feed.store.ts StoredChanges).
  */
 export function feedRowsOf(events: readonly ChangeEvent[]): NewFeedRow[] {
   const { tokenId, requestId } = currentAuthor();
@@ -55,19 +55,15 @@ function recordRows(event: RecordsChangedEvent): RecordRow[] {
   }
   const rows: RecordRow[] = [];
   if (event.created.length) {
-    // No cells: the records table holds them, and the reader derives them as created (feed.store.ts createdCells).
+    // No cells: the records table holds them (feed.store.ts createdCells).
     rows.push({ kind: 'records.created', recordIds: event.created.map((r) => r.recordId), changes: {}, detail: {} });
   }
   if (event.updated.length) {
     rows.push({
       kind: 'records.updated',
       recordIds: event.updated.map((r) => r.recordId),
-      changes: Object.fromEntries(
-        event.updated.map((r) => [
-          r.recordId,
-          Object.fromEntries(r.changes.map((c) => [c.fieldId, [c.oldValue, c.newValue]])),
-        ]),
-      ) as StoredChanges,
+      // Each record's revision after the update: its history rows at that revision are its changed cells.
+      changes: Object.fromEntries(event.updated.map((r) => [r.recordId, r.revision])),
       detail: {},
     });
   }
