@@ -53,29 +53,55 @@ export async function insertFeedRows(
   origin = '',
 ): Promise<void> {
   if (rows.length === 0) return;
-  const insert = `WITH ${postgres ? `lock AS (SELECT pg_advisory_xact_lock(${LOCK_KEYS.feed}) AS held),` : ''} e AS (
+  const append = feedAppend({ rows, postgres, origin }, 1);
+  await q.query(`WITH ${append.ctes} SELECT ${append.last} AS last`, append.params);
+}
+
+/** What a write appends to the feed in a statement of its own making (feedAppend). */
+export interface FeedAppendRows {
+  rows: readonly NewFeedRow[];
+  postgres: boolean;
+  origin: string;
+}
+
+/**
+ * insertFeedRows as common table expressions to put first in another statement (the write that produced the rows, so
+ * that they cost no round trip of their own; it must be the transaction's last work but for the commit, as
+ * insertFeedRows): `ctes` (the last one named `feed_ins`), its parameters numbered from `first`, and `last`, a scalar
+ * expression to select (it sends the wake-up notification). `revision`, an SQL expression, replaces the rows' own
+ * revision (e.g. the datasheet's as bumped by the same statement).
+ */
+export function feedAppend(
+  { rows, postgres, origin }: FeedAppendRows,
+  first: number,
+  revision?: string,
+): { ctes: string; params: unknown[]; last: string } {
+  const $ = (i: number) => `$${first + i}`;
+  const ctes = `${postgres ? `feed_lock AS (SELECT pg_advisory_xact_lock(${LOCK_KEYS.feed}) AS held),` : ''} feed_e AS (
        SELECT e.*, row_number() OVER (PARTITION BY e.datasheet_id ORDER BY e.ord) AS rn,
          count(*) OVER (PARTITION BY e.datasheet_id) AS n
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[],
-         $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
-         AS e(space_id, datasheet_id, kind, revision, record_ids, changes, target_id, detail, actor_id, token_id,
-           request_id, at, ord)),
-     s AS (
+       FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::int[], ${$(4)}::jsonb[], ${$(5)}::jsonb[],
+         ${$(6)}::text[], ${$(7)}::jsonb[], ${$(8)}::text[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::text[])
+         WITH ORDINALITY AS e(space_id, datasheet_id, kind, revision, record_ids, changes, target_id, detail, actor_id,
+           token_id, request_id, at, ord)),
+     feed_s AS (
        INSERT INTO feed_sequences (datasheet_id, seq)
-       SELECT datasheet_id, count(*) FROM e GROUP BY datasheet_id ORDER BY datasheet_id
+       SELECT datasheet_id, count(*) FROM feed_e GROUP BY datasheet_id ORDER BY datasheet_id
        ON CONFLICT (datasheet_id) DO UPDATE SET seq = feed_sequences.seq + excluded.seq
        RETURNING datasheet_id, seq),
-     ins AS (
+     feed_ins AS (
        INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id, detail,
          actor_id, token_id, request_id, at)
-       SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, e.revision,
+       SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, ${revision ?? 'e.revision'},
          ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.changes, e.target_id, e.detail, e.actor_id,
          e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
-       FROM e JOIN s ON s.datasheet_id = e.datasheet_id${postgres ? ' CROSS JOIN lock' : ''}
+       FROM feed_e e JOIN feed_s s ON s.datasheet_id = e.datasheet_id${postgres ? ' CROSS JOIN feed_lock' : ''}
        ORDER BY e.ord
-       RETURNING id)
-     SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', $13 || ':' || max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
-  await q.query(insert, [
+       RETURNING id)`;
+  const last = postgres
+    ? `(SELECT pg_notify('${FEED_CHANNEL}', ${$(12)} || ':' || max(id)::text)::text FROM feed_ins)`
+    : '(SELECT max(id)::text FROM feed_ins)';
+  const params = [
     rows.map((r) => r.spaceId),
     rows.map((r) => r.datasheetId),
     rows.map((r) => r.kind),
@@ -89,7 +115,8 @@ export async function insertFeedRows(
     rows.map((r) => r.requestId),
     rows.map((r) => r.at.toISOString()),
     ...(postgres ? [origin] : []),
-  ]);
+  ];
+  return { ctes, params, last };
 }
 
 interface EventRow {

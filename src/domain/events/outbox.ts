@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
-import { insertFeedRows, type NewFeedRow } from '../../db/stores/feed.store.js';
+import { insertFeedRows, type FeedAppendRows, type NewFeedRow } from '../../db/stores/feed.store.js';
 import { currentAuthor } from './author.js';
 import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
 
@@ -8,8 +8,18 @@ import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
  * `postgres`: order ids by commit with an advisory lock and wake other processes with pg_notify at commit (naming
  * `origin`, this process, whose own dispatcher ignores it).
  */
-export function feedWriter(postgres: boolean, origin: string) {
-  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), postgres, origin);
+export function feedWriter(postgres: boolean, origin: string): FeedWriter {
+  return {
+    write: (tx, events) => insertFeedRows(tx, feedRowsOf(events), postgres, origin),
+    rows: (events) => ({ rows: feedRowsOf(events), postgres, origin }),
+  };
+}
+
+export interface FeedWriter {
+  /** Writes the events' feed rows in `tx` (one statement). */
+  write(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
+  /** The events' feed rows, for a write that appends them in its own last statement (feed.store.ts feedAppend). */
+  rows(events: readonly ChangeEvent[]): FeedAppendRows;
 }
 
 /**
