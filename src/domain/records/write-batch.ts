@@ -198,10 +198,10 @@ export async function applyWritePlan(
   // Rows and the datasheet's counters in one statement when there are new rows (no history rows for creations:
   // the record row is the creation, history reads derive it); else one bump. When no two-way link is to be synced
   // after it, that statement is the write's last and appends its change feed rows too (no round trip of their own).
-  const feedRows = inserted.length && syncedLinks(schema).length === 0 ? feed?.takeFeedRows([event]) : undefined;
+  const feedRows = syncedLinks(schema).length === 0 ? feed?.takeFeedRows([event]) : undefined;
   event.revision = inserted.length
     ? await insertRecordsAndBump(tx, datasheetId, inserted, scope.userId, at, autoNumber, -deletes.length, feedRows)
-    : await bumpDatasheet(tx, datasheetId, { recordDelta: -deletes.length });
+    : await bumpDatasheet(tx, datasheetId, { recordDelta: -deletes.length }, feedRows);
   const linkEvents = await syncTwoWayLinks(tx, scope, schema, linkChanges, at);
   const created: StoredRecord[] = inserted.map((r) => ({
     id: r.id,
