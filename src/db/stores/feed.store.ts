@@ -159,33 +159,39 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
 }
 
 /**
- * The cells of created records as they were created, by record id (two statements for any number of records): their
+ * The cells of created records as they were created, by record id (one statement for any number of records): their
  * current cells, or their cells at deletion, with every later change undone (history/record-history.ts
  * cellsAsCreated, the rule of a record's history). So a record created and changed again before its event is read
  * still reads as created.
  */
 async function createdCells(q: Queryable, recordIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-  const rows = await q.query<{ id: string; cells: Record<string, unknown> | string }>(
-    'SELECT id, cells FROM records WHERE id = ANY($1::text[])',
+  const rows = await q.query<{
+    id: string;
+    cells: Record<string, unknown> | string | null;
+    later: [string, unknown][] | string | null;
+  }>(
+    `SELECT x.id, r.cells,
+       (SELECT json_agg(json_build_array(c.field_id, c.old_value) ORDER BY c.id DESC)
+        FROM record_changes c WHERE c.record_id = x.id) AS later
+     FROM unnest($1::text[]) AS x(id) LEFT JOIN records r ON r.id = x.id`,
     [recordIds],
   );
-  const changes = await q.query<{ record_id: string; field_id: string; old_value: unknown }>(
-    `SELECT record_id, field_id, old_value FROM record_changes WHERE record_id = ANY($1::text[])
-     ORDER BY record_id, id DESC`,
-    [recordIds],
-  );
-  const current = new Map(rows.map((r) => [r.id, typeof r.cells === 'string' ? JSON.parse(r.cells) : r.cells]));
-  const later = new Map<string, { fieldId: string; oldValue: unknown }[]>();
-  for (const c of changes) {
-    const list = later.get(c.record_id) ?? [];
-    later.set(c.record_id, list);
-    list.push({ fieldId: c.field_id, oldValue: c.old_value });
-  }
   const cells = new Map<string, Record<string, unknown>>();
-  for (const id of recordIds)
-    if (current.has(id) || later.has(id)) cells.set(id, cellsAsCreated(current.get(id), later.get(id) ?? []));
+  for (const row of rows) {
+    if (row.cells === null && row.later === null) continue;
+    const current = parseJson<Record<string, unknown>>(row.cells) ?? undefined;
+    const later = (parseJson<[string, unknown][]>(row.later) ?? []).map(([fieldId, oldValue]) => ({
+      fieldId,
+      oldValue,
+    }));
+    cells.set(row.id, cellsAsCreated(current, later));
+  }
   return cells;
 }
+
+/** Drivers hand json(b) over parsed, or as text. */
+const parseJson = <T>(value: T | string | null): T | null =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
 /**
  * The changed cells of updated records as `[old, new]` by field, for each `record:revision` asked (one statement): the
