@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { createYogaServer } from './yoga.js';
 import { maskError } from './errors.js';
 
@@ -9,6 +10,27 @@ type Yoga = ReturnType<typeof createYogaServer>;
 interface Roots {
   execute(args: ExecutionArgs): unknown;
   subscribe(args: ExecutionArgs): unknown;
+}
+
+/**
+ * One event reaches every subscription of a socket in the same turn of the event loop, one message each: they go
+ * out in one write (the TCP socket is corked from the first message of a turn until the next), not one per message.
+ */
+function coalesceWrites(ws: WebSocket, socket: Duplex): void {
+  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  ws.send = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    send(...args);
+  }) as WebSocket['send'];
 }
 
 /**
@@ -22,13 +44,14 @@ export function attachGraphqlWs(
   options: { keepAliveMs?: number; onSocketError?: (error: Error) => void } = {},
 ) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const onUpgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== yoga.graphqlEndpoint) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      coalesceWrites(ws, socket);
       wss.emit('connection', ws, request);
       // A socket's error is the client's (a frame over maxPayload, an invalid frame), and ws has already closed
       // the socket with its code (1009, 1002). graphql-ws would print it with its stack to stderr: replace its

@@ -7,7 +7,7 @@ import { idempotency } from './middleware/idempotency.js';
 import { authenticateFirst } from './authentication.js';
 import { jsonBody } from './parse/json-body.js';
 import { pathParameterGuard } from './parse/path-params.js';
-import { createDocsRouter } from './docs.js';
+import { createDocsRouter, isDocsPath } from './docs.js';
 import { withRequestAuthor } from '../src/domain/events/author.js';
 
 /** The Fusion facade: path and token checks, JSON parsing, the tsoa routes, the reference's 404 and error envelope. */
@@ -25,7 +25,9 @@ export function createFusionRouter(logger: Logger): Router {
     res.setHeader('Cache-Control', 'no-cache,no-store,must-revalidate');
     next();
   });
-  router.use(createDocsRouter());
+  // The OpenAPI document and console answer only their own paths; other requests skip that router.
+  const docs = createDocsRouter();
+  router.use((req, res, next) => (isDocsPath(req.path) ? docs(req, res, next) : next()));
   // The change feed names each write's request and token (src/domain/events/author.ts); the token is set by
   // authentication once it admitted the request (authentication.ts).
   router.use((_req, res, next) => {

@@ -5,6 +5,12 @@ import express, { type Router } from 'express';
 
 const require = createRequire(import.meta.url);
 
+/** The paths createDocsRouter answers (case-insensitively, as express routes match). */
+export function isDocsPath(path: string): boolean {
+  const lower = path.toLowerCase().replace(/\/$/, '');
+  return lower === '/v1/openapi.json' || lower === '/docs' || lower.startsWith('/docs/');
+}
+
 /**
  * The OpenAPI document tsoa generates (`rest/openapi.json`) at `/fusion/v1/openapi.json`, and an
  * interactive console at `/fusion/docs` (Swagger UI served from the installed package, no CDN). The token

@@ -48,6 +48,7 @@ const configSchema = z.object({
     .default(MAX_IMPORT_UNCOMPRESSED_BYTES),
   FEED_RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(7),
   FEED_LEASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  FEED_POLL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(1),
   FEED: z.enum(['on', 'off']).default('on'),
   SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(100),
   SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
@@ -93,6 +94,11 @@ export type Config = {
     retentionDays: number;
     /** FEED_LEASE_SECONDS: how long a crashed process keeps a durable consumer from other processes (default 30). */
     leaseSeconds: number;
+    /**
+     * FEED_POLL_SECONDS: PostgreSQL: how often the feed is read when a wake-up channel (LISTEN, Redis) is down (default
+     * 1); 30 times less often while all are connected.
+     */
+    pollSeconds: number;
     /** FEED=off writes no change feed (only to measure what it costs; subscriptions, webhooks and audit need it). */
     enabled: boolean;
   };
@@ -160,7 +166,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     importMaxFileBytes: c.IMPORT_MAX_FILE_BYTES,
     importMaxUncompressedBytes: c.IMPORT_MAX_UNCOMPRESSED_BYTES,
-    feed: { retentionDays: c.FEED_RETENTION_DAYS, leaseSeconds: c.FEED_LEASE_SECONDS, enabled: c.FEED === 'on' },
+    feed: {
+      retentionDays: c.FEED_RETENTION_DAYS,
+      leaseSeconds: c.FEED_LEASE_SECONDS,
+      pollSeconds: c.FEED_POLL_SECONDS,
+      enabled: c.FEED === 'on',
+    },
     live: {
       subscriptionsPerToken: c.SUBSCRIPTIONS_PER_TOKEN,
       recheckMs: c.SUBSCRIPTION_RECHECK_MS,

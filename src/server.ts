@@ -10,6 +10,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { Config } from './config.js';
 import { bootstrapInstallation, type Bootstrapped } from './domain/spaces/bootstrap.js';
 import { openInstallation } from './installation.js';
+import { listenAuthChanges } from './db/auth-changes.js';
 import { withRequestAuthor } from './domain/events/author.js';
 import { concurrencyLimit } from './ratelimit/concurrency.js';
 import { createLogger, describeError, requestLogger, type Logger } from './logger.js';
@@ -50,6 +51,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: every answer is dynamic and marked no-store (the Fusion router), so hashing each body (a page of 1,000
+  // records is ~150 KB) bought nothing.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.locals.services = services;
   app.use(requestLogger(logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
@@ -90,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     onSocketError: (error) => logger.info({ reason: error.message }, 'websocket closed on a protocol error'),
   });
   let admin: AdminServer | undefined;
+  let authChanges: { close(): Promise<void> } | undefined;
   let purge: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
 
@@ -132,6 +137,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'import recovery failed'));
       void recoverImports();
       services.feed.start();
+      // PostgreSQL: verified tokens are kept in memory while every change to tokens, memberships and spaces is heard.
+      if (db.kind === 'postgres' && config.databaseUrl) {
+        authChanges = listenAuthChanges(config.databaseUrl, {
+          onChange: () => services.tokenCache.invalidate(),
+          onListening: (listening) => services.tokenCache.enable(listening),
+          onError: (error) => logger.warn({ err: describeError(error) }, 'token change listener failed'),
+        });
+      }
       purge = setInterval(() => {
         void recoverImports();
         services.idempotency
@@ -170,6 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await closed;
       clearTimeout(grace);
       await admin?.close();
+      await authChanges?.close();
       await services.attachmentSweeper.idle();
       await installation.close();
     },

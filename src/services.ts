@@ -16,6 +16,7 @@ import { createRecordService } from './domain/records/record.service.js';
 import { formulaFilter } from './domain/records/formula-filter.js';
 import { createSpaceService } from './domain/spaces/space.service.js';
 import { createTokenService } from './domain/tokens/token.service.js';
+import { createTokenCache } from './domain/tokens/token-cache.js';
 import { createViewService } from './domain/views/view.service.js';
 import { createNodeService } from './domain/nodes/node.service.js';
 import { createEmbedLinkService } from './domain/embeds/embed-link.service.js';
@@ -77,7 +78,7 @@ export interface ServiceOptions {
 /** Explicit wiring of the domain services over one database; both transports read from this object. */
 export function createServices(db: Database, options: ServiceOptions) {
   const { prisma } = db;
-  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, enabled: true };
+  const feedConfig = options.config.feed ?? { retentionDays: 7, leaseSeconds: 30, pollSeconds: 1, enabled: true };
   const origin = randomUUID().slice(0, 8);
   const bus = createChangeBus({
     onListenerError: options.onListenerError,
@@ -91,6 +92,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     origin,
     // One process holds an embedded database: nobody else could take a consumer over.
     leaseMs: db.kind === 'postgres' ? feedConfig.leaseSeconds * 1000 : 0,
+    pollMs: feedConfig.pollSeconds * 1000,
     onError: options.onListenerError ?? (() => {}),
   });
   bus.subscribe((event) => feed.wake(event.type === 'schema.changed' ? [event.change] : RECORD_EVENT_KINDS));
@@ -132,7 +134,9 @@ export function createServices(db: Database, options: ServiceOptions) {
   const datasheets = createDatasheetService(prisma, bus);
   const importTemplates = createImportTemplateService(prisma);
   const access = createAccessService(db, options.limiter, { rateLimits: options.config.rateLimit.enabled });
-  const tokens = createTokenService(prisma, db, audit);
+  // Verified tokens, kept only while the server hears the database's change notifications (src/server.ts).
+  const tokenCache = createTokenCache();
+  const tokens = createTokenService(prisma, db, audit, undefined, tokenCache);
   const live = createLiveSubscriptions(
     {
       feed,
@@ -164,6 +168,7 @@ export function createServices(db: Database, options: ServiceOptions) {
     }),
     spaces: createSpaceService(prisma),
     tokens,
+    tokenCache,
     access,
     audit,
     idempotency: createIdempotencyService(db),

@@ -7,7 +7,7 @@ import type { Scope } from '../../src/domain/tokens/scopes.js';
 import { scoped } from '../access.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { createLoaders, type RecordNode } from './loaders.js';
+import { createLoaders, type Loaders, type RecordNode } from './loaders.js';
 import { MemberRef, RecordRef } from './record.js';
 
 /**
@@ -130,7 +130,11 @@ function payloads(ctx: GraphQLContext, stream: LiveStream, viewId: string | null
           if (next.done) break;
           recordIds = next.value.recordIds;
           if (viewId !== null && isRecordEvent(next.value)) {
-            recordIds = await ctx.services.viewFilter.members(scopeOf(stream.actor), next.value, viewId);
+            const [event, actor] = [next.value, stream.actor];
+            // Which of its records are (or were) in the view: one query per event, view and access.
+            recordIds = await shared(ctx, `view:${viewId}`, event, actor, () =>
+              ctx.services.viewFilter.members(scopeOf(actor), event, viewId),
+            );
             if (recordIds.length === 0) continue;
           }
         } catch (error) {
@@ -181,11 +185,53 @@ async function open(
   return payloads(ctx, stream, viewId);
 }
 
-/** Each event is resolved with fresh loaders and the actor as just re-checked (nothing cached across events). */
+/** Everything that decides what an actor may read and how it is rendered (two actors equal here see the same). */
+const accessKeys = new WeakMap<Actor, string>();
+function accessKey(a: Actor): string {
+  let key = accessKeys.get(a);
+  if (key === undefined) {
+    key = JSON.stringify([a.spaceId, a.userId, a.role, [...a.scopes].sort(), [...a.datasheetIds].sort()]);
+    accessKeys.set(a, key);
+  }
+  return key;
+}
+
+/**
+ * Work on recent events, per process's services: (what, event id, access) → its result; kept while the event is
+ * being delivered (a few seconds at most, and the oldest go first past a count): a subscriber that comes later
+ * does the work again.
+ */
+const SHARED_ENTRIES = 64;
+const SHARED_MS = 2_000;
+const sharedWork = new WeakMap<GraphQLContext['services'], Map<string, unknown>>();
+
+/**
+ * What one event needs done for a subscriber, done once for every subscriber of this process that sees that event
+ * with the same access (made for the actor just re-checked for this event); nothing is kept across events. A promise
+ * that rejects is forgotten (the next subscriber tries again).
+ */
+function shared<T>(ctx: GraphQLContext, what: string, event: FeedEvent, actor: Actor, make: () => T): T {
+  let byKey = sharedWork.get(ctx.services);
+  if (!byKey) sharedWork.set(ctx.services, (byKey = new Map()));
+  const key = `${what}\n${event.id}\n${accessKey(actor)}`;
+  if (byKey.has(key)) return byKey.get(key) as T;
+  const made = make();
+  byKey.set(key, made);
+  setTimeout(() => byKey.get(key) === made && byKey.delete(key), SHARED_MS).unref();
+  if (made instanceof Promise) made.catch(() => byKey.get(key) === made && byKey.delete(key));
+  if (byKey.size > SHARED_ENTRIES) byKey.delete(byKey.keys().next().value!);
+  return made;
+}
+
+/** The loaders an event is resolved with: its `records` and author are read and rendered once per access. */
+const loadersOf = (ctx: GraphQLContext, event: FeedEvent, actor: Actor): Loaders =>
+  shared(ctx, 'loaders', event, actor, () => createLoaders(ctx.services, actor));
+
+/** Each event is resolved with the actor as just re-checked, and the loaders of that event and access. */
 function shown(payload: Payload, ctx: GraphQLContext): ShownEvent {
   if ('error' in payload) throw payload.error;
   ctx.actor = payload.actor;
-  ctx.loaders = createLoaders(ctx.services, payload.actor);
+  ctx.loaders = loadersOf(ctx, payload.event, payload.actor);
   return { event: payload.event, recordIds: payload.recordIds };
 }
 

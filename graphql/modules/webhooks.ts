@@ -1,4 +1,4 @@
-import type { DeliveryVo, WebhookInput, WebhookVo } from '../../src/domain/webhooks/webhook.service.js';
+import type { WebhookDeliveryVo, WebhookInput, WebhookVo } from '../../src/domain/webhooks/webhook.service.js';
 import { admit, idempotent, scoped } from '../access.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
@@ -40,7 +40,7 @@ const CreatedWebhook = builder.objectRef<{ webhook: WebhookVo; secret: string | 
   }),
 });
 
-const WebhookDelivery = builder.objectRef<DeliveryVo>('WebhookDelivery').implement({
+const WebhookDelivery = builder.objectRef<WebhookDeliveryVo>('WebhookDelivery').implement({
   description: 'One delivery (one event, or one part of a large one) and its attempts.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Sent as X-Tablebase-Delivery and `deliveryId`; the same on every attempt.' }),
@@ -60,7 +60,7 @@ const WebhookDelivery = builder.objectRef<DeliveryVo>('WebhookDelivery').impleme
 });
 
 const WebhookDeliveryConnection = builder
-  .objectRef<{ deliveries: DeliveryVo[]; nextCursor: string | null }>('WebhookDeliveryConnection')
+  .objectRef<{ deliveries: WebhookDeliveryVo[]; nextCursor: string | null }>('WebhookDeliveryConnection')
   .implement({
     fields: (t) => ({
       nodes: t.field({ type: [WebhookDelivery], resolve: (p) => p.deliveries }),

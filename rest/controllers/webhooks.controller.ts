@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, Patch, Path, Post, Query, Route, Security, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Get, Patch, Path, Post, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
 import { deleted, success, type DeleteEnvelope, type SuccessEnvelope } from '../envelope.js';
 import type { ActingAs } from '../../src/domain/tokens/token.service.js';
 import type { RequestContext } from '../ioc.js';
+import { storeForReplay } from '../middleware/idempotency.js';
 import type { CreatedWebhookVo, WebhookDeliveryPageVo, WebhookVo, WebhookWriteRo } from '../models/webhook.vo.js';
 
 /** A datasheet's webhooks: its changes POSTed, signed, to a URL (admins; scope webhooks:manage). */
@@ -12,10 +14,14 @@ export class WebhooksController extends Controller {
     super();
   }
 
-  /** Makes a webhook. The answer's `secret` signs every delivery and is never shown again. */
+  /**
+   * Makes a webhook. The answer's `secret` signs every delivery and is never shown again: a replay of the same
+   * `Idempotency-Key` answers the webhook with `secret: null` (the secret is not stored in clear).
+   */
   @Post()
   @Security('bearer', ['webhooks:manage'])
   public async createWebhook(
+    @Request() request: ExpressRequest,
     @Path() datasheetId: string,
     @Body() body?: WebhookWriteRo,
   ): Promise<SuccessEnvelope<CreatedWebhookVo>> {
@@ -25,6 +31,7 @@ export class WebhooksController extends Controller {
       body ?? {},
       this.actingAs(),
     );
+    storeForReplay(request, success({ ...webhook, secret: null }));
     return success({ ...webhook, secret });
   }
 

@@ -39,14 +39,24 @@ export function idempotency(req: Request, res: Response, next: NextFunction): vo
     if (!claim) return send(body);
     pending.claim = undefined;
     pending.scope.beforeCommit = undefined;
-    // The body is stored as the exact text sent, so a replay is byte-identical; it is stored before the
-    // response goes out, so a client that saw the response finds it on retry.
+    // The body is stored as the exact text sent, so a replay is byte-identical (unless the route gave a form
+    // to store, one without a secret shown once); it is stored before the response goes out, so a client that
+    // saw the response finds it on retry.
     const text = JSON.stringify(body);
+    const stored = res.locals.replayBody === undefined ? text : JSON.stringify(res.locals.replayBody);
     const reply = () => void res.type('application/json').send(text);
-    claim.finish({ status: res.statusCode, body: text }, replayable(res.statusCode, body)).then(reply, reply);
+    claim.finish({ status: res.statusCode, body: stored }, replayable(res.statusCode, body)).then(reply, reply);
     return res;
   };
   withCommitScope(pending.scope, next);
+}
+
+/**
+ * What a replay of this request answers instead of the response sent now: for a response that shows a secret
+ * once (it is never stored, so a replay shows it as null). Without an Idempotency-Key it does nothing.
+ */
+export function storeForReplay(req: Request, body: unknown): void {
+  if (req.res?.locals.idempotency) req.res.locals.replayBody = body;
 }
 
 /**

@@ -1,10 +1,8 @@
 import type { Queryable } from './queryable.js';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { superviseDatabase } from './pglite-supervisor.js';
+import type { PGlite } from '@electric-sql/pglite';
 import { isBackground } from './background.js';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../prisma/generated/client/client.js';
@@ -128,6 +126,12 @@ function countStatements<T extends object>(
 async function openPglite(options: DatabaseOptions, counter: RoundTripCounter | undefined): Promise<Database> {
   const dir = path.join(options.dataDir, 'pgdata');
   if (!options.inMemory) await mkdir(dir, { recursive: true });
+  // Loaded only here: a server on PostgreSQL never holds the embedded database's code (about 20 MB resident).
+  const [{ PGlite }, { superviseDatabase }, { PrismaPGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('./pglite-supervisor.js'),
+    import('pglite-prisma-adapter'),
+  ]);
   const supervisor = await superviseDatabase({
     open: () => (options.inMemory ? PGlite.create() : PGlite.create(dir)),
     wrap: counter ? (pglite) => countingPglite(pglite, counter) : undefined,

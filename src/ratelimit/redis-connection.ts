@@ -1,5 +1,9 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { describeError, type Logger } from '../logger.js';
+
+// ioredis (about 20 MB resident) is loaded on first use, synchronously: a server without REDIS_URL never holds it.
+const load = createRequire(import.meta.url);
 
 /** A Redis connection for the limiter store that never queues, never crashes the process and reconnects. */
 export interface RedisConnection {
@@ -15,7 +19,8 @@ const MAX_RECONNECT_DELAY_MS = 1000;
 const COMMAND_TIMEOUT_MS = 500;
 
 export function connectRedis(url: string, logger?: Logger): RedisConnection {
-  const client = new Redis(url, {
+  const { Redis: RedisClient } = load('ioredis') as typeof import('ioredis');
+  const client = new RedisClient(url, {
     // Commands fail at once while disconnected; rate-limiter-flexible then asks its insurance limiter.
     enableOfflineQueue: false,
     // Commands issued in the same tick (a request's quota and rate counters) go out in one write.

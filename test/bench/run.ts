@@ -16,13 +16,17 @@
  * this process and its connection pool, and the server's CPU time per operation is printed beside theirs, e.g.
  * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_ONLY=graphql BENCH_PGLITE=off npm run bench`.
  * BENCH_ONLY=io: a CSV import of BENCH_IO_ROWS rows (default 100,000; 1,000,000 with BENCH_LARGE=1) and exports of
- * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default 100,000) XLSX: rows/s and peak RSS.
+ * the datasheet as CSV, JSONL and (up to BENCH_IO_XLSX_ROWS, default all) XLSX: rows/s and peak RSS.
  * BENCH_ONLY=feed: record writes with the change feed beside the same writes without it (FEED=off), in batches of
  * 1,000 and of 10 (BENCH_RECORDS / 10 records for the small batches, at most 10,000).
  * BENCH_ONLY=conversion: a field type change over BENCH_RECORDS records (Text → Number → Text, every cell converted)
  * beside the record service updating the same cells in batches of 1,000: rows/s, the ratio, peak RSS.
  * BENCH_ONLY=subscriptions: fan-out latency (p50/p99) from a record write to 1,000 open graphql-ws subscriptions
- * (BENCH_SUBSCRIPTIONS to change; clients in this process, over 50 sockets), over 20 writes.
+ * (BENCH_SUBSCRIPTIONS to change; clients in this process, over 50 sockets), over 20 writes; with DATABASE_URL also
+ * across two server processes (src/main.ts) on one PostgreSQL database, subscriptions held on A, writes over HTTP
+ * through A and then through B (LISTEN/NOTIFY; with REDIS_URL set, again with Redis), e.g.
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 BENCH_ONLY=subscriptions
+ * BENCH_PGLITE=off npm run bench`.
  */
 import { httpBench, type Figure } from './http.bench.js';
 import { recordsBench } from './records.bench.js';
@@ -30,7 +34,7 @@ import { queryBench } from './query.bench.js';
 import { graphqlBench } from './graphql.bench.js';
 import { ioBench } from './io.bench.js';
 import { feedBench } from './feed.bench.js';
-import { subscriptionsBench } from './subscriptions.bench.js';
+import { subscriptionsAcrossProcesses, subscriptionsBench } from './subscriptions.bench.js';
 import { conversionBench } from './conversion.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -118,7 +122,7 @@ if (runs('graphql')) {
 }
 if (runs('io')) {
   const ioRows = Number(process.env.BENCH_IO_ROWS ?? (process.env.BENCH_LARGE === '1' ? 1_000_000 : 100_000));
-  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? 100_000);
+  const xlsxRows = Number(process.env.BENCH_IO_XLSX_ROWS ?? ioRows);
   if (pglite) print('Imports and exports (PGlite)', await withDatabaseUrl(undefined, () => ioBench(ioRows, xlsxRows)));
   if (postgres)
     print('Imports and exports on PostgreSQL', await withDatabaseUrl(postgres, () => ioBench(ioRows, xlsxRows)));
@@ -130,11 +134,23 @@ if (runs('subscriptions')) {
       `Subscription fan-out to ${subscriptions.toLocaleString('en-US')} graphql-ws subscriptions (in-memory PGlite)`,
       await withDatabaseUrl(undefined, () => subscriptionsBench(subscriptions, 50, 20)),
     );
-  if (postgres)
+  if (postgres) {
     print(
       'Subscription fan-out on PostgreSQL',
       await withDatabaseUrl(postgres, () => subscriptionsBench(subscriptions, 50, 20)),
     );
+    print(
+      'Subscription fan-out across two processes on PostgreSQL (subscribers on A; writes through A, then B)',
+      await withDatabaseUrl(postgres, () => subscriptionsAcrossProcesses(subscriptions, 50, 20)),
+    );
+    if (process.env.REDIS_URL)
+      print(
+        'Subscription fan-out across two processes on PostgreSQL with REDIS_URL',
+        await withDatabaseUrl(postgres, () =>
+          subscriptionsAcrossProcesses(subscriptions, 50, 20, process.env.REDIS_URL),
+        ),
+      );
+  }
 }
 if (runs('conversion')) {
   if (pglite) print('Field type conversion (PGlite)', await withDatabaseUrl(undefined, () => conversionBench(records)));

@@ -108,6 +108,88 @@ describe('the change feed rows of each kind of write', () => {
     expect(await t.app.services.feed.read(ds.id, '2', 1)).toEqual([update]);
   });
 
+  it('created and updated events read the cells as that write left them, however they changed before being read', async () => {
+    const ds = await createDatasheet('Feed created cells');
+    const other = await createDatasheet('Feed created cells, moved to');
+    const [title, count] = ds.fields.map((f) => f.id);
+    const created = await fusion<{ records: { recordId: string }[] }>(
+      t.url,
+      'POST',
+      `/v1/datasheets/${ds.id}/records`,
+      {
+        token: t.token,
+        body: {
+          records: [
+            { fields: { Title: 'kept' } },
+            { fields: { Title: 'changed', Count: 1 } },
+            { fields: { Title: 'deleted', Count: 2 } },
+            { fields: { Title: 'moved', Count: 3 } },
+          ],
+        },
+      },
+    );
+    const [kept, changed, deleted, moved] = created.body.data!.records.map((r) => r.recordId);
+    // The created records' cells are not stored twice: the event row holds their ids only.
+    const [row] = await t.app.database.query<{ changes: unknown }>(
+      `SELECT changes FROM change_events WHERE datasheet_id = $1 AND kind = 'records.created'`,
+      [ds.id],
+    );
+    expect(row!.changes).toEqual({});
+    for (const fields of [{ Count: 5, Title: 'again' }, { Count: null }]) {
+      const res = await fusion(t.url, 'PATCH', `/v1/datasheets/${ds.id}/records`, {
+        token: t.token,
+        body: { records: [{ recordId: changed, fields }] },
+      });
+      expect(res.body.success, res.text).toBe(true);
+    }
+    const removed = await fusion(t.url, 'DELETE', `/v1/datasheets/${ds.id}/records?recordIds=${deleted}`, {
+      token: t.token,
+    });
+    expect(removed.body.success, removed.text).toBe(true);
+    await gqlOk(`mutation($ids: [ID!]!, $to: ID!) { moveRecords(ids: $ids, toDatasheetId: $to) { recordIds } }`, {
+      ids: [moved],
+      to: other.id,
+    });
+    const moveds = await fusion(t.url, 'PATCH', `/v1/datasheets/${other.id}/records`, {
+      token: t.token,
+      body: { records: [{ recordId: moved, fields: { Title: 'moved, then changed' } }] },
+    });
+    expect(moveds.body.success, moveds.text).toBe(true);
+
+    const all = await events(ds.id);
+    // Updated events read the changes each update made, not what came after; their rows hold revisions, not cells.
+    const updates = all.filter((e) => e.kind === 'records.updated');
+    expect(updates.map((e) => e.changes)).toEqual([
+      expect.arrayContaining([
+        { recordId: changed, fieldId: title, oldValue: 'changed', newValue: 'again' },
+        { recordId: changed, fieldId: count, oldValue: 1, newValue: 5 },
+      ]),
+      [{ recordId: changed, fieldId: count, oldValue: 5, newValue: null }],
+    ]);
+    expect(updates[0]!.changes).toHaveLength(2);
+    const stored = await t.app.database.query<{ changes: unknown }>(
+      `SELECT changes FROM change_events WHERE datasheet_id = $1 AND kind = 'records.updated' ORDER BY id`,
+      [ds.id],
+    );
+    expect(stored.map((r) => r.changes)).toEqual([{ [changed!]: 2 }, { [changed!]: 3 }]);
+    const create = all.find((e) => e.kind === 'records.created')!;
+    expect(create.recordIds).toEqual([kept, changed, deleted, moved]);
+    // Cells in record order; a record's fields in no particular order.
+    const order = (c: { recordId?: string; fieldId?: string }) =>
+      `${create.recordIds.indexOf(c.recordId!)}:${c.fieldId}`;
+    expect(create.changes.sort((x, y) => order(x).localeCompare(order(y)))).toEqual([
+      { recordId: kept, fieldId: title, oldValue: null, newValue: 'kept' },
+      ...[
+        { recordId: changed, fieldId: title, oldValue: null, newValue: 'changed' },
+        { recordId: changed, fieldId: count, oldValue: null, newValue: 1 },
+        { recordId: deleted, fieldId: title, oldValue: null, newValue: 'deleted' },
+        { recordId: deleted, fieldId: count, oldValue: null, newValue: 2 },
+        { recordId: moved, fieldId: title, oldValue: null, newValue: 'moved' },
+        { recordId: moved, fieldId: count, oldValue: null, newValue: 3 },
+      ].sort((x, y) => order(x).localeCompare(order(y))),
+    ]);
+  });
+
   it('moves, field, view and datasheet changes over GraphQL, with their targets and the GraphQL request', async () => {
     const from = await createDatasheet('Feed from');
     const to = await createDatasheet('Feed to');

@@ -1,6 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { crc32, deflateRawSync } from 'node:zlib';
+import unzipper, { type Entry as ZipEntry } from 'unzipper';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ANALYZE_MIN_ROWS } from '../../src/domain/imports/import-runner.js';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
 import { fusion, type FusionResponse } from '../support/fusion.js';
 
@@ -103,6 +107,46 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+/** A zip of these entries in this order (deflated; sizes in the local headers). */
+function zipOf(entries: [string, Buffer][]): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const packed = deflateRawSync(data);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(Buffer.byteLength(name), 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(Buffer.byteLength(name), 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, Buffer.from(name), packed);
+    centrals.push(central, Buffer.from(name));
+    offset += 30 + Buffer.byteLength(name) + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+}
 
 describe('import templates', () => {
   it('creates, lists, reads, updates and deletes a template', async () => {
@@ -249,21 +293,65 @@ describe('POST /fusion/v1/datasheets/{datasheetId}/imports', () => {
     expect(await recordsOf(dst)).toEqual([{ Name: 'Zoe', Email: 'zoe@example.com' }]);
   });
 
-  it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest is reported', async () => {
+  it('reads an XLSX file once: its zip is checked as its rows are read', async () => {
+    const dst = await datasheet();
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('People');
+    sheet.addRow(['Name', 'Email']);
+    for (let i = 0; i < 1200; i++) sheet.addRow([`P${i}`, `p${i}@example.com`]);
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const upload = await call<{ token: string }>(
+      'POST',
+      `/v1/datasheets/${dst}/attachments`,
+      form(bytes, 'people.xlsx'),
+    );
+    let read = 0;
+    const open = t.app.services.attachments.open;
+    const spy = vi.spyOn(t.app.services.attachments, 'open').mockImplementation(async (...args) => {
+      const opened = await open(...args);
+      async function* counted() {
+        for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+          read += chunk.length;
+          yield chunk;
+        }
+      }
+      return { ...opened, stream: Readable.from(counted()) };
+    });
+    try {
+      const job = await started(dst, { attachmentToken: upload.body.data!.token });
+      expect(job, job.error ?? '').toMatchObject({ status: 'done', rowsWritten: 1200 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(read).toBe(bytes.length);
+  });
+
+  it("refreshes the planner's statistics after a large import (pages of the datasheet read by its index)", async () => {
+    const dst = await datasheet('Large');
+    const lines = ['Name', ...Array.from({ length: ANALYZE_MIN_ROWS }, (_, i) => `r${i}`)].join('\n');
+    const job = await started(dst, form(lines, 'large.csv'));
+    expect(job, job.error ?? '').toMatchObject({ status: 'done', rowsWritten: ANALYZE_MIN_ROWS });
+    const [stats] = await t.app.prisma.$queryRawUnsafe<{ tuples: number }[]>(
+      "SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = 'records'::regclass",
+    );
+    expect(stats!.tuples).toBeGreaterThanOrEqual(ANALYZE_MIN_ROWS);
+  });
+
+  it('stops at a chunk it cannot write (the row cap): earlier chunks stay, the rest (rows read meanwhile too) is reported', async () => {
     const dst = await datasheet('Capped');
     await t.app.prisma.$executeRawUnsafe('UPDATE datasheets SET row_cap = 600 WHERE id = $1', dst);
-    const lines = ['Name', ...Array.from({ length: 1000 }, (_, i) => `r${i}`)].join('\n');
+    const lines = ['Name', ...Array.from({ length: 1200 }, (_, i) => `r${i}`)].join('\n');
     const job = await started(dst, form(lines, 'many.csv'));
     expect(job, job.error ?? '').toMatchObject({
       status: 'failed',
-      rowsRead: 1000,
+      rowsRead: 1200,
       rowsWritten: 500,
-      rowsRejected: 500,
+      rowsRejected: 700,
     });
     expect(job.error).toMatch(/^Stopped at row 502: .*rows from 502 on were not imported$/);
     expect((await recordsOf(dst)).length).toBe(500);
     const errors = await allErrorsFast(dst, job.id);
-    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: 500 }, (_, i) => 502 + i));
+    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: 700 }, (_, i) => 502 + i));
     expect(errors[0]!.reason).toMatch(/^not imported: /);
   });
 });
@@ -272,6 +360,41 @@ async function allErrorsFast(dst: string, id: string): Promise<RowError[]> {
   const page = await call<{ errors: RowError[] }>('GET', `/v1/datasheets/${dst}/imports/${id}/errors?pageSize=1000`);
   return page.body.data!.errors;
 }
+
+describe('an XLSX file found bad after chunks were written', () => {
+  it('stops there: the chunks written stay, the rows read since and the rest are reported', async () => {
+    const dst = await datasheet();
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('People');
+    sheet.addRow(['Name']);
+    for (let i = 0; i < 1200; i++) sheet.addRow([`P${i}`]);
+    const entries: [string, Buffer][] = [];
+    const zip = Readable.from([Buffer.from(await book.xlsx.writeBuffer())]).pipe(unzipper.Parse({ forceStream: true }));
+    for await (const entry of zip as AsyncIterable<ZipEntry>) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+      let data = Buffer.concat(chunks);
+      // The sheet's XML breaks after its last row (the zip itself is sound).
+      if (entry.path === 'xl/worksheets/sheet1.xml')
+        data = Buffer.from(data.toString().replace('</sheetData>', '<<damaged</sheetData>'));
+      entries.push([entry.path, data]);
+    }
+    const job = await started(dst, form(zipOf(entries), 'damaged.xlsx'));
+    // exceljs gives out the rows parsed before the damage (all but those of its last piece of XML, 16 KiB).
+    expect(job.status).toBe('failed');
+    expect(job.rowsWritten % 500).toBe(0);
+    expect(job.rowsWritten).toBeGreaterThan(0);
+    expect(job.rowsRead).toBe(job.rowsWritten + job.rowsRejected);
+    const from = job.rowsWritten + 2;
+    expect(job.error).toBe(
+      `Stopped at row ${from}: The XLSX workbook cannot be read (it is damaged or not a workbook); rows from ${from} on were not imported`,
+    );
+    expect((await recordsOf(dst)).length).toBe(job.rowsWritten);
+    const errors = await allErrorsFast(dst, job.id);
+    expect(errors.map((e) => e.rowNumber)).toEqual(Array.from({ length: job.rowsRejected + 1 }, (_, i) => from + i));
+    expect(errors.every((e) => e.reason.startsWith('not imported: The XLSX workbook cannot be read'))).toBe(true);
+  });
+});
 
 describe('bad files change nothing and say why', () => {
   const zipBomb = async () => {

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { onPostgres } from '../support/database.js';
 import { fusion } from '../support/fusion.js';
 
 /**
  * Database round trips per request on the hot paths, counted at the driver (every statement Prisma, raw
  * sessions and transactions send, BEGIN and COMMIT included). A warm-up request of the same kind runs
- * first, so once-a-minute work (the token's last-used time) and cold caches are not counted.
+ * first, so once-a-minute work (the token's last-used time) and cold caches are not counted. On PostgreSQL the token
+ * verified by the warm-up is remembered (src/domain/tokens/token-cache.ts): one statement fewer per request.
  */
 let t: TestApp;
 let datasheetId: string;
@@ -34,6 +36,9 @@ beforeAll(async () => {
   );
   recordId = written.body.data!.records[0]!.recordId;
   await t.app.services.indexing.idle();
+  // PostgreSQL: tokens are remembered once the server hears the database's changes to them.
+  for (let i = 0; i < 200 && onPostgres() && !t.app.services.tokenCache.enabled; i++)
+    await new Promise((r) => setTimeout(r, 25));
 });
 afterAll(async () => {
   await t?.close();
@@ -61,10 +66,10 @@ describe('database round trips per request', () => {
       2,
       () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?recordIds=${recordId}`, { token: t.token }),
     ],
-    // The batch's change feed rows are one statement of its transaction (src/db/stores/feed.store.ts).
+    // The batch's change feed rows ride on its insert statement (src/db/stores/feed.store.ts feedAppend).
     [
       'POST 10 records',
-      6,
+      5,
       () => fusion(t.url, 'POST', `/v1/datasheets/${datasheetId}/records`, { token: t.token, body: { records } }),
     ],
     // A page short of the end needs `total`: counted once per datasheet revision, then answered from memory.
@@ -86,6 +91,6 @@ describe('database round trips per request', () => {
       () => fusion(t.url, 'GET', `/v1/datasheets/${datasheetId}/records?pageSize=1&pageNum=2`, { token: t.token }),
     ],
   ] as const)('%s takes %i', async (_name, expected, send) => {
-    expect(await roundTrips(send)).toBe(expected);
+    expect(await roundTrips(send)).toBe(onPostgres() ? expected - 1 : expected);
   });
 });

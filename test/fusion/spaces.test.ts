@@ -90,5 +90,14 @@ describe('API documents', () => {
     expect(page).toContain('persistAuthorization: false');
     const bundle = await fetch(`${t.url}/fusion/docs/assets/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
+    for (const path of ['/fusion/v1/OpenAPI.json', '/fusion/docs/'])
+      expect((await fetch(`${t.url}${path}`)).status, path).toBe(200);
+  });
+
+  it('hashes no answer for an ETag: every answer is dynamic and no-store', async () => {
+    const res = await fetch(`${t.url}/fusion/v1/spaces`, { headers: { authorization: `Bearer ${t.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBeNull();
+    expect(res.headers.get('cache-control')).toBe('no-cache,no-store,must-revalidate');
   });
 });

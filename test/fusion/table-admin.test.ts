@@ -161,6 +161,9 @@ describe('PATCH /datasheets/{datasheetId}/fields/{fieldId}', () => {
     [{ type: 'Formula', property: { expression: '1' } }, 'type'],
     [{ type: 'NoSuchType' }, 'type'],
     [{ property: { precision: 'lots' } }, 'precision'],
+    [{}, 'name'],
+    [{ records: [{ fields: { Name: 'x' } }] }, 'name'],
+    [[], 'body'],
   ])('refuses %j naming %s', async (body, parameter) => {
     const ds = await sheet('Bad fields');
     const r = await call('PATCH', `/v1/datasheets/${ds.id}/fields/${ds.fields[1]!.id}`, body);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ownerScope, startTestApp, type TestApp } from '../support/app.js';
+import { onPostgres } from '../support/database.js';
 import { gql } from '../support/graphql.js';
 
 /**
@@ -33,6 +34,8 @@ beforeAll(async () => {
     created.slice(0, 500).map((r) => ({ recordId: r.id, fields: { N: -1 } })),
   );
   await s.indexing.idle();
+  // PostgreSQL: tokens are remembered (no lookup per operation) once the server hears the database's changes to them.
+  for (let i = 0; i < 200 && onPostgres() && !s.tokenCache.enabled; i++) await new Promise((r) => setTimeout(r, 25));
 }, 120_000);
 afterAll(async () => {
   await t?.close();
@@ -87,9 +90,9 @@ async function createStatements(size: number): Promise<number> {
   return t.app.roundTrips!.count - before;
 }
 
-it('createRecords of 1,000 takes as many statements as of 10: the token, BEGIN, the lock, one insert, the change feed rows, COMMIT', async () => {
+it('createRecords of 1,000 takes as many statements as of 10: the token (remembered on PostgreSQL), BEGIN, the lock, one insert (with its change feed rows), COMMIT', async () => {
   const ten = await createStatements(10);
   const thousand = await createStatements(1000);
   expect(thousand).toBe(ten);
-  expect(thousand).toBe(6);
+  expect(thousand).toBe(onPostgres() ? 4 : 5);
 }, 60_000);

@@ -181,6 +181,50 @@ describe('recordsChanged over graphql-ws', () => {
     await sub.client.dispose();
   });
 
+  it('shows each subscriber an event’s records as its own access reads them (a restricted token’s lookups read empty)', async () => {
+    const call = async <T>(method: string, path: string, body: unknown) => {
+      const res = await fusion<T>(t.url, method, path, { token: t.token, body });
+      expect(res.body.success, res.text).toBe(true);
+      return res.body.data!;
+    };
+    const datasheet = (name: string, fields: unknown[]) =>
+      call<{ id: string; fields: { id: string; name: string }[] }>('POST', `/v1/spaces/${t.spaceId}/datasheets`, {
+        name,
+        fields,
+      });
+    const products = await datasheet('Products', [{ name: 'Name', type: 'SingleText', property: {} }]);
+    const [pen] = (
+      await call<{ records: { recordId: string }[] }>('POST', `/v1/datasheets/${products.id}/records`, {
+        records: [{ fields: { Name: 'pen' } }],
+      })
+    ).records.map((r) => r.recordId);
+    const orders = await datasheet('Orders', [{ name: 'Title', type: 'SingleText', property: {} }]);
+    const addField = (field: unknown) =>
+      call<{ id: string }>('POST', `/v1/spaces/${t.spaceId}/datasheets/${orders.id}/fields`, field);
+    const link = await addField({ name: 'Items', type: 'OneWayLink', property: { foreignDatasheetId: products.id } });
+    await addField({
+      name: 'Item names',
+      type: 'MagicLookUp',
+      property: { relatedLinkFieldId: link.id, targetFieldId: products.fields[0]!.id },
+    });
+    const restricted = await t.app.services.tokens.create({ spaceId: t.spaceId, datasheetIds: [orders.id] });
+    const query = `subscription ($id: ID!) { recordsChanged(datasheetId: $id) { records { id fields } } }`;
+    const everything = await live(t.token, query, { id: orders.id });
+    const limited = await live(restricted.secret, query, { id: orders.id });
+    // The same event reaches both subscribers of this process at once.
+    await call('POST', `/v1/datasheets/${orders.id}/records`, { records: [{ fields: { Title: 'o', Items: [pen] } }] });
+    const cells = async (sub: Awaited<ReturnType<typeof live>>) => {
+      const [event] = events(await sub.take(1));
+      return (event!.records as { fields: Record<string, unknown> }[])[0]!.fields;
+    };
+    expect((await cells(everything))['Item names']).toEqual(['pen']);
+    expect((await cells(limited))['Item names'] ?? null).not.toEqual(['pen']);
+    for (const sub of [everything, limited]) {
+      sub.close();
+      await sub.client.dispose();
+    }
+  });
+
   it('resumes after a sequence with no gap and no repeat', async () => {
     const sheet = await createSheet();
     const first = await live(t.token, RECORDS_CHANGED, { id: sheet.id });

@@ -84,6 +84,20 @@ describe('managing webhooks over REST', () => {
     });
   });
 
+  it('replays a create by Idempotency-Key with secret null, and keeps no secret in the stored reply', async () => {
+    const headers = { 'Idempotency-Key': `hook-${Date.now()}` };
+    const body = { url: rx.url('/replayed') };
+    const path = `/v1/datasheets/${datasheetId}/webhooks`;
+    const first = await fusion<Hook>(t.url, 'POST', path, { token: t.token, body, headers });
+    const again = await fusion<Hook>(t.url, 'POST', path, { token: t.token, body, headers });
+    expect(first.body.data!.secret).toMatch(/^whsec_/);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.data).toEqual({ ...first.body.data, secret: null });
+    const stored = await t.app.prisma.idempotencyKey.findMany({ select: { responseBody: true } });
+    expect(JSON.stringify(stored)).not.toContain(first.body.data!.secret!);
+    await rest('DELETE', `/${first.body.data!.id}`);
+  });
+
   it.each([
     [{ url: 'ftp://example.com/x' }, 'url must use http or https'],
     [{ url: 'not a url' }, 'url must be an absolute http or https URL'],

@@ -1,6 +1,10 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { FEED_CHANNEL } from '../stores/feed.store.js';
+
+// ioredis is loaded on first use, synchronously: a server without REDIS_URL never holds it.
+const load = createRequire(import.meta.url);
 
 /** Something that tells this process that another one committed feed rows; `close` stops it. */
 export interface Waker {
@@ -90,8 +94,9 @@ export function listenRedis(url: string, origin: string, wake: () => void, onErr
     connectTimeout: 2000,
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 10), RECONNECT_MS),
   };
-  const publisher = new Redis(url, { ...options, enableOfflineQueue: false });
-  const subscriber = new Redis(url, options);
+  const { Redis: RedisClient } = load('ioredis') as typeof import('ioredis');
+  const publisher: Redis = new RedisClient(url, { ...options, enableOfflineQueue: false });
+  const subscriber: Redis = new RedisClient(url, options);
   publisher.on('error', () => {});
   subscriber.on('error', () => {});
   subscriber.on('message', (_channel: string, message: string) => {

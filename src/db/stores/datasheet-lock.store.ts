@@ -1,4 +1,5 @@
 import type { Queryable } from '../client.js';
+import { feedAppend, type FeedAppendRows } from './feed.store.js';
 
 /**
  * The datasheet row as record writers use it: its lock (one writer per datasheet at a time), its counters and
@@ -55,16 +56,25 @@ export async function lockDatasheet(
   };
 }
 
+/**
+ * Moves the datasheet's revision (and record count, auto-number sequence); answers the new revision. `feed`: the
+ * change feed rows of this write, appended by the same statement with the new revision (feed.store.ts feedAppend;
+ * then this must be the transaction's last statement but for the commit).
+ */
 export async function bumpDatasheet(
   q: Queryable,
   datasheetId: string,
   change: { recordDelta: number; autoNumberSeq?: number },
+  feed?: FeedAppendRows,
 ): Promise<number> {
-  const [row] = await q.query<{ revision: string | number }>(
-    `UPDATE datasheets SET record_count = record_count + $2, auto_number_seq = COALESCE($3::bigint, auto_number_seq),
+  const params = [datasheetId, change.recordDelta, change.autoNumberSeq ?? null];
+  const bump = `UPDATE datasheets SET record_count = record_count + $2, auto_number_seq = COALESCE($3::bigint, auto_number_seq),
        revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
-     WHERE id = $1 RETURNING revision`,
-    [datasheetId, change.recordDelta, change.autoNumberSeq ?? null],
+     WHERE id = $1 RETURNING revision`;
+  const append = feed && feedAppend(feed, params.length + 1, '(SELECT revision FROM bumped)');
+  const [row] = await q.query<{ revision: string | number }>(
+    append ? `WITH bumped AS (${bump}), ${append.ctes} SELECT revision, ${append.last} AS feed FROM bumped` : bump,
+    append ? [...params, ...append.params] : params,
   );
   return Number(row!.revision);
 }

@@ -1,4 +1,5 @@
 import type { FeedCellChange, FeedEvent, FeedEventKind } from '../../domain/events/feed.js';
+import { cellsAsCreated } from '../../domain/history/record-history.js';
 import type { Queryable } from '../client.js';
 import { LOCK_KEYS } from '../locks.js';
 
@@ -6,11 +7,14 @@ import { LOCK_KEYS } from '../locks.js';
 export const FEED_CHANNEL = 'tablebase_feed';
 
 /**
- * Cell changes as stored, by record then field, in a compact form (a created batch's changes are all its cells: the
- * feed must not cost writers much more than the cells themselves): the new value for records.created, the old one for
- * records.deleted, `[old, new]` for records.updated. Read back as FeedCellChange[] in `recordIds` order.
+ * Cell changes as stored, by record, in a compact form. The cells of records.created and records.updated are not
+ * written twice (that would cost writers as much again as the records and their history): records.created stores
+ * none (`{}`), readers derive them from the records table (createdCells); records.updated stores each record's
+ * revision after the update, whose history rows (record_changes) are its changed cells (updatedCells).
+ * records.deleted stores each record's old cells by field. Rows written before hold the values themselves (the new
+ * value by field for created, `[old, new]` by field for updated). Read back as FeedCellChange[] in `recordIds` order.
  */
-export type StoredChanges = Record<string, Record<string, unknown>>;
+export type StoredChanges = Record<string, Record<string, unknown> | number>;
 
 /** One event row as a transaction writes it; id and sequence are allocated by insertFeedRows. */
 export interface NewFeedRow {
@@ -49,29 +53,55 @@ export async function insertFeedRows(
   origin = '',
 ): Promise<void> {
   if (rows.length === 0) return;
-  const insert = `WITH ${postgres ? `lock AS (SELECT pg_advisory_xact_lock(${LOCK_KEYS.feed}) AS held),` : ''} e AS (
+  const append = feedAppend({ rows, postgres, origin }, 1);
+  await q.query(`WITH ${append.ctes} SELECT ${append.last} AS last`, append.params);
+}
+
+/** What a write appends to the feed in a statement of its own making (feedAppend). */
+export interface FeedAppendRows {
+  rows: readonly NewFeedRow[];
+  postgres: boolean;
+  origin: string;
+}
+
+/**
+ * insertFeedRows as common table expressions to put first in another statement (the write that produced the rows, so
+ * that they cost no round trip of their own; it must be the transaction's last work but for the commit, as
+ * insertFeedRows): `ctes` (the last one named `feed_ins`), its parameters numbered from `first`, and `last`, a scalar
+ * expression to select (it sends the wake-up notification). `revision`, an SQL expression, replaces the rows' own
+ * revision (e.g. the datasheet's as bumped by the same statement).
+ */
+export function feedAppend(
+  { rows, postgres, origin }: FeedAppendRows,
+  first: number,
+  revision?: string,
+): { ctes: string; params: unknown[]; last: string } {
+  const $ = (i: number) => `$${first + i}`;
+  const ctes = `${postgres ? `feed_lock AS (SELECT pg_advisory_xact_lock(${LOCK_KEYS.feed}) AS held),` : ''} feed_e AS (
        SELECT e.*, row_number() OVER (PARTITION BY e.datasheet_id ORDER BY e.ord) AS rn,
          count(*) OVER (PARTITION BY e.datasheet_id) AS n
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[],
-         $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
-         AS e(space_id, datasheet_id, kind, revision, record_ids, changes, target_id, detail, actor_id, token_id,
-           request_id, at, ord)),
-     s AS (
+       FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::int[], ${$(4)}::jsonb[], ${$(5)}::jsonb[],
+         ${$(6)}::text[], ${$(7)}::jsonb[], ${$(8)}::text[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::text[])
+         WITH ORDINALITY AS e(space_id, datasheet_id, kind, revision, record_ids, changes, target_id, detail, actor_id,
+           token_id, request_id, at, ord)),
+     feed_s AS (
        INSERT INTO feed_sequences (datasheet_id, seq)
-       SELECT datasheet_id, count(*) FROM e GROUP BY datasheet_id ORDER BY datasheet_id
+       SELECT datasheet_id, count(*) FROM feed_e GROUP BY datasheet_id ORDER BY datasheet_id
        ON CONFLICT (datasheet_id) DO UPDATE SET seq = feed_sequences.seq + excluded.seq
        RETURNING datasheet_id, seq),
-     ins AS (
+     feed_ins AS (
        INSERT INTO change_events (space_id, datasheet_id, seq, kind, revision, record_ids, changes, target_id, detail,
          actor_id, token_id, request_id, at)
-       SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, e.revision,
+       SELECT e.space_id, e.datasheet_id, s.seq - e.n + e.rn, e.kind, ${revision ?? 'e.revision'},
          ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.changes, e.target_id, e.detail, e.actor_id,
          e.token_id, e.request_id, (e.at::timestamptz AT TIME ZONE 'UTC')
-       FROM e JOIN s ON s.datasheet_id = e.datasheet_id${postgres ? ' CROSS JOIN lock' : ''}
+       FROM feed_e e JOIN feed_s s ON s.datasheet_id = e.datasheet_id${postgres ? ' CROSS JOIN feed_lock' : ''}
        ORDER BY e.ord
-       RETURNING id)
-     SELECT ${postgres ? `pg_notify('${FEED_CHANNEL}', $13 || ':' || max(id)::text)::text` : 'max(id)::text'} AS last FROM ins`;
-  await q.query(insert, [
+       RETURNING id)`;
+  const last = postgres
+    ? `(SELECT pg_notify('${FEED_CHANNEL}', ${$(12)} || ':' || max(id)::text)::text FROM feed_ins)`
+    : '(SELECT max(id)::text FROM feed_ins)';
+  const params = [
     rows.map((r) => r.spaceId),
     rows.map((r) => r.datasheetId),
     rows.map((r) => r.kind),
@@ -85,7 +115,8 @@ export async function insertFeedRows(
     rows.map((r) => r.requestId),
     rows.map((r) => r.at.toISOString()),
     ...(postgres ? [origin] : []),
-  ]);
+  ];
+  return { ctes, params, last };
 }
 
 interface EventRow {
@@ -113,7 +144,9 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
   if (Array.isArray(stored)) return [];
   const changes: FeedCellChange[] = [];
   for (const recordId of recordIds) {
-    for (const [fieldId, value] of Object.entries(stored[recordId] ?? {})) {
+    const cells = stored[recordId];
+    if (typeof cells !== 'object') continue;
+    for (const [fieldId, value] of Object.entries(cells)) {
       if (kind === 'records.created') changes.push({ recordId, fieldId, oldValue: null, newValue: value });
       else if (kind === 'records.deleted') changes.push({ recordId, fieldId, oldValue: value, newValue: null });
       else {
@@ -124,6 +157,103 @@ function cellChanges(kind: FeedEventKind, recordIds: string[], stored: StoredCha
   }
   return changes;
 }
+
+/**
+ * The cells of created records as they were created, by record id (one statement for any number of records): their
+ * current cells, or their cells at deletion, with every later change undone (history/record-history.ts
+ * cellsAsCreated, the rule of a record's history). So a record created and changed again before its event is read
+ * still reads as created.
+ */
+async function createdCells(q: Queryable, recordIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await q.query<{
+    id: string;
+    cells: Record<string, unknown> | string | null;
+    later: [string, unknown][] | string | null;
+  }>(
+    `SELECT x.id, r.cells,
+       (SELECT json_agg(json_build_array(c.field_id, c.old_value) ORDER BY c.id DESC)
+        FROM record_changes c WHERE c.record_id = x.id) AS later
+     FROM unnest($1::text[]) AS x(id) LEFT JOIN records r ON r.id = x.id`,
+    [recordIds],
+  );
+  const cells = new Map<string, Record<string, unknown>>();
+  for (const row of rows) {
+    if (row.cells === null && row.later === null) continue;
+    const current = parseJson<Record<string, unknown>>(row.cells) ?? undefined;
+    const later = (parseJson<[string, unknown][]>(row.later) ?? []).map(([fieldId, oldValue]) => ({
+      fieldId,
+      oldValue,
+    }));
+    cells.set(row.id, cellsAsCreated(current, later));
+  }
+  return cells;
+}
+
+/** Drivers hand json(b) over parsed, or as text. */
+const parseJson = <T>(value: T | string | null): T | null =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+/**
+ * The changed cells of updated records as `[old, new]` by field, for each `record:revision` asked (one statement): the
+ * history rows the update wrote, at the revision it gave the record.
+ */
+async function updatedCells(
+  q: Queryable,
+  keys: readonly { recordId: string; revision: number }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await q.query<{
+    record_id: string;
+    revision: number;
+    field_id: string;
+    old_value: unknown;
+    new_value: unknown;
+  }>(
+    `SELECT c.record_id, c.revision, c.field_id, c.old_value, c.new_value
+     FROM unnest($1::text[], $2::int[]) AS k(record_id, revision)
+     JOIN record_changes c ON c.record_id = k.record_id AND c.revision = k.revision
+     ORDER BY c.id`,
+    [keys.map((k) => k.recordId), keys.map((k) => k.revision)],
+  );
+  const cells = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const key = `${r.record_id}:${r.revision}`;
+    const record = cells.get(key) ?? {};
+    cells.set(key, record);
+    record[r.field_id] = [r.old_value ?? null, r.new_value ?? null];
+  }
+  return cells;
+}
+
+/**
+ * Events from their rows, with the cells their rows do not hold derived in one go: created records' cells
+ * (createdCells) and updated records' changes (updatedCells).
+ */
+async function toEvents(q: Queryable, rows: EventRow[]): Promise<FeedEvent[]> {
+  const created = rows.filter((r) => r.kind === 'records.created' && isEmptyObject(r.changes));
+  if (created.length) {
+    const cells = await createdCells(q, [...new Set(created.flatMap((r) => r.record_ids ?? []))]);
+    for (const r of created)
+      r.changes = Object.fromEntries((r.record_ids ?? []).map((id) => [id, cells.get(id) ?? {}]));
+  }
+  const updated = rows.filter((r) => r.kind === 'records.updated' && !Array.isArray(r.changes));
+  const keys = updated.flatMap((r) =>
+    Object.entries(r.changes as StoredChanges).flatMap(([recordId, revision]) =>
+      typeof revision === 'number' ? [{ recordId, revision }] : [],
+    ),
+  );
+  if (keys.length) {
+    const cells = await updatedCells(q, keys);
+    for (const r of updated) {
+      const stored = r.changes as StoredChanges;
+      for (const [recordId, revision] of Object.entries(stored))
+        if (typeof revision === 'number') stored[recordId] = cells.get(`${recordId}:${revision}`) ?? {};
+    }
+  }
+  return rows.map(toEvent);
+}
+
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 
 function toEvent(r: EventRow): FeedEvent {
   const recordIds = r.record_ids ?? [];
@@ -163,7 +293,7 @@ export async function selectEventsAfterId(
      ORDER BY change_events.id LIMIT $3`,
     [after, upTo, limit, filter.datasheetIds ?? null, filter.kinds ?? null],
   );
-  return rows.map(toEvent);
+  return toEvents(q, rows);
 }
 
 /** One datasheet's events with `seq > after` (all retained when null), in sequence order. */
@@ -178,7 +308,7 @@ export async function selectDatasheetEvents(
      ORDER BY change_events.seq LIMIT $3`,
     [datasheetId, after, limit],
   );
-  return rows.map(toEvent);
+  return toEvents(q, rows);
 }
 
 export async function selectLatestSequence(q: Queryable, datasheetId: string): Promise<string> {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../client.js';
+import { feedAppend, type FeedAppendRows } from './feed.store.js';
 
 /**
  * Set-based SQL for the record write path: one statement per batch, never one statement per row. A batch's rows
@@ -48,7 +49,9 @@ export interface RecordRowSql {
 /**
  * New rows and the datasheet's counters (record count, auto-number sequence, revision) in one statement;
  * answers the datasheet's new revision. The caller holds the datasheet's lock (lockDatasheet). `otherDelta`
- * counts rows the same transaction removed (a batch of mixed operations bumps the datasheet once).
+ * counts rows the same transaction removed (a batch of mixed operations bumps the datasheet once). `feed`: the
+ * change feed rows of this write, appended by the same statement with the new revision (feed.store.ts feedAppend;
+ * then this must be the transaction's last statement but for the commit).
  */
 export async function insertRecordsAndBump(
   q: Queryable,
@@ -58,24 +61,29 @@ export async function insertRecordsAndBump(
   at: Date,
   autoNumberSeq: number,
   otherDelta = 0,
+  feed?: FeedAppendRows,
 ): Promise<number> {
+  const params = [
+    datasheetId,
+    JSON.stringify(rows.map((r) => ({ id: r.id, cells: r.cells, position: r.position }))),
+    at.toISOString(),
+    author,
+    autoNumberSeq,
+    otherDelta,
+  ];
+  const append = feed && feedAppend(feed, params.length + 1, '(SELECT revision FROM bumped)');
   const [row] = await q.query<{ revision: string | number }>(
     `WITH inserted AS (
        INSERT INTO records (id, datasheet_id, cells, position, revision, created_at, created_by, updated_at, updated_by)
        SELECT r.id, $1, r.cells, r.position, 1, ${utc('$3')}, $4, ${utc('$3')}, $4
        FROM jsonb_to_recordset($2::jsonb) AS r(id text, cells jsonb, position float8)
-       RETURNING 1)
-     UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted) + $6::int, auto_number_seq = $5::bigint,
-       revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
-     WHERE id = $1 RETURNING revision`,
-    [
-      datasheetId,
-      JSON.stringify(rows.map((r) => ({ id: r.id, cells: r.cells, position: r.position }))),
-      at.toISOString(),
-      author,
-      autoNumberSeq,
-      otherDelta,
-    ],
+       RETURNING 1),
+     bumped AS (
+       UPDATE datasheets SET record_count = record_count + (SELECT count(*) FROM inserted) + $6::int, auto_number_seq = $5::bigint,
+         revision = revision + 1, updated_at = now() AT TIME ZONE 'UTC'
+       WHERE id = $1 RETURNING revision)${append ? `, ${append.ctes}` : ''}
+     SELECT revision${append ? `, ${append.last} AS feed` : ''} FROM bumped`,
+    append ? [...params, ...append.params] : params,
   );
   return Number(row!.revision);
 }

@@ -1,5 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
+import type { FeedAppendRows } from '../../db/stores/feed.store.js';
 import type { SchemaEventKind } from './feed.js';
+import type { FeedWriter } from './outbox.js';
 
 /**
  * Changes as the services describe them. A writing transaction `record`s its events into the durable change feed
@@ -51,6 +53,11 @@ export type ChangeListener = (event: ChangeEvent) => void;
 export interface ChangeBus {
   /** Writes `events` into the change feed inside the caller's transaction (its last statements before COMMIT). */
   record(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
+  /**
+   * The feed rows of `events`, for a write whose last statement appends them itself (saving the feed its round trip;
+   * feed.store.ts feedAppend): `record` then skips these events. Undefined when no feed is written (FEED=off).
+   */
+  takeFeedRows(events: readonly ChangeEvent[]): FeedAppendRows | undefined;
   /** After commit: tells in-process listeners. */
   publish(events: readonly ChangeEvent[]): void;
   subscribe(listener: ChangeListener): () => void;
@@ -58,16 +65,24 @@ export interface ChangeBus {
 
 export interface ChangeBusOptions {
   onListenerError?: (error: unknown) => void;
-  /** Writes a transaction's events into the change feed (outbox.ts appendToFeed); absent: none are written. */
-  feed?: ((tx: Queryable, events: readonly ChangeEvent[]) => Promise<void>) | undefined;
+  /** Writes a transaction's events into the change feed (outbox.ts feedWriter); absent: none are written. */
+  feed?: FeedWriter | undefined;
 }
 
 export function createChangeBus(options: ChangeBusOptions = {}): ChangeBus {
   const onListenerError = options.onListenerError ?? (() => {});
   const listeners = new Set<ChangeListener>();
+  /** Events whose rows a write appended itself (takeFeedRows). */
+  const taken = new WeakSet<ChangeEvent>();
   return {
     async record(tx, events) {
-      if (options.feed && events.length) await options.feed(tx, events);
+      const left = events.filter((e) => !taken.has(e));
+      if (options.feed && left.length) await options.feed.write(tx, left);
+    },
+    takeFeedRows(events) {
+      if (!options.feed) return undefined;
+      for (const event of events) taken.add(event);
+      return options.feed.rows(events);
     },
     publish(events) {
       for (const event of events) {

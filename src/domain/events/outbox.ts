@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
-import { insertFeedRows, type NewFeedRow, type StoredChanges } from '../../db/stores/feed.store.js';
+import { insertFeedRows, type FeedAppendRows, type NewFeedRow } from '../../db/stores/feed.store.js';
 import { currentAuthor } from './author.js';
 import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
 
@@ -8,13 +8,24 @@ import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
  * `postgres`: order ids by commit with an advisory lock and wake other processes with pg_notify at commit (naming
  * `origin`, this process, whose own dispatcher ignores it).
  */
-export function feedWriter(postgres: boolean, origin: string) {
-  return (tx: Queryable, events: readonly ChangeEvent[]) => insertFeedRows(tx, feedRowsOf(events), postgres, origin);
+export function feedWriter(postgres: boolean, origin: string): FeedWriter {
+  return {
+    write: (tx, events) => insertFeedRows(tx, feedRowsOf(events), postgres, origin),
+    rows: (events) => ({ rows: feedRowsOf(events), postgres, origin }),
+  };
+}
+
+export interface FeedWriter {
+  /** Writes the events' feed rows in `tx` (one statement). */
+  write(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
+  /** The events' feed rows, for a write that appends them in its own last statement (feed.store.ts feedAppend). */
+  rows(events: readonly ChangeEvent[]): FeedAppendRows;
 }
 
 /**
  * The feed rows of a transaction's change events: one per datasheet per kind (records created, updated, deleted or
- * moved; each schema change), with the cells' old and new values and the request's author (author.ts).
+ * moved; each schema change), with the request's author (author.ts) and the old cells of deleted records; the cells
+ * of created and updated records are read back from the records and their history (feed.store.ts StoredChanges).
  */
 export function feedRowsOf(events: readonly ChangeEvent[]): NewFeedRow[] {
   const { tokenId, requestId } = currentAuthor();
@@ -54,23 +65,15 @@ function recordRows(event: RecordsChangedEvent): RecordRow[] {
   }
   const rows: RecordRow[] = [];
   if (event.created.length) {
-    rows.push({
-      kind: 'records.created',
-      recordIds: event.created.map((r) => r.recordId),
-      changes: Object.fromEntries(event.created.map((r) => [r.recordId, r.cells])),
-      detail: {},
-    });
+    // No cells: the records table holds them (feed.store.ts createdCells).
+    rows.push({ kind: 'records.created', recordIds: event.created.map((r) => r.recordId), changes: {}, detail: {} });
   }
   if (event.updated.length) {
     rows.push({
       kind: 'records.updated',
       recordIds: event.updated.map((r) => r.recordId),
-      changes: Object.fromEntries(
-        event.updated.map((r) => [
-          r.recordId,
-          Object.fromEntries(r.changes.map((c) => [c.fieldId, [c.oldValue, c.newValue]])),
-        ]),
-      ) as StoredChanges,
+      // Each record's revision after the update: its history rows at that revision are its changed cells.
+      changes: Object.fromEntries(event.updated.map((r) => [r.recordId, r.revision])),
       detail: {},
     });
   }

@@ -1,6 +1,10 @@
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJS from 'exceljs';
+
+// exceljs are loaded on first use, synchronously: a server that never reads or writes XLSX never holds them.
+const load = createRequire(import.meta.url);
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -85,7 +89,8 @@ export function encoderFor(format: ExportFormat, sink: Writable, header: readonl
     };
   }
   // XLSX: the streaming writer zips each committed row away; no shared strings or styles are kept in memory.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: false, useSharedStrings: false });
+  const { stream } = load('exceljs') as typeof ExcelJS;
+  const workbook = new stream.xlsx.WorkbookWriter({ stream: sink, useStyles: false, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Sheet1');
   sheet.addRow([...header]).commit();
   return {

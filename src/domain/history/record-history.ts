@@ -156,13 +156,7 @@ async function creationEntries(prisma: Queryable, scope: Scope, recordId: string
 function creationFrom(record: StoredRecord | undefined, all: readonly HistoryRow[]): HistoryEntry[] {
   const deleted = all.find((r) => r.fieldId === '@deleted')?.oldValue as DeletedValue | undefined;
   if (!record && !deleted) return [];
-  let cells: Record<string, unknown> = { ...(record?.cells ?? deleted!.cells) };
-  for (const row of all) {
-    if (row.fieldId === '@moved') cells = { ...(row.oldValue as MovedValue).cells };
-    else if (row.fieldId === '@deleted') cells = { ...(row.oldValue as DeletedValue).cells };
-    else if (row.oldValue === null) delete cells[row.fieldId];
-    else cells[row.fieldId] = row.oldValue;
-  }
+  const cells = cellsAsCreated(record?.cells, all);
   const at = record?.createdAt ?? new Date(deleted!.createdAt);
   const authorId = record ? record.createdBy : deleted!.createdBy;
   return Object.entries(cells).map(([fieldId, value]) => ({
@@ -175,4 +169,23 @@ function creationFrom(record: StoredRecord | undefined, all: readonly HistoryRow
     revision: 1,
     at,
   }));
+}
+
+/**
+ * A record's cells as created: its current cells (none once deleted) with every change since undone, walking its
+ * changes newest first (a deletion or a move sets back the whole row it kept). The one rule for the history's
+ * creation entries and the change feed's created events (db/stores/feed.store.ts).
+ */
+export function cellsAsCreated(
+  current: Record<string, unknown> | undefined,
+  changesNewestFirst: readonly Pick<HistoryRow, 'fieldId' | 'oldValue'>[],
+): Record<string, unknown> {
+  let cells: Record<string, unknown> = { ...current };
+  for (const row of changesNewestFirst) {
+    if (row.fieldId === '@moved') cells = { ...(row.oldValue as MovedValue).cells };
+    else if (row.fieldId === '@deleted') cells = { ...(row.oldValue as DeletedValue).cells };
+    else if (row.oldValue === null) delete cells[row.fieldId];
+    else cells[row.fieldId] = row.oldValue;
+  }
+  return cells;
 }

@@ -1,8 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
-import unzipper, { type Entry as ZipEntry } from 'unzipper';
 
 /** One row of a file: its number (the header is row 1, as a spreadsheet counts), its cells as text, and its problems. */
 export interface FileRow {
@@ -97,100 +95,5 @@ export async function* csvRows(source: Source, limits: ReadLimits): AsyncGenerat
   } finally {
     parser.destroy();
     await feeding;
-  }
-}
-
-/**
- * Checks an XLSX file's zip before any row is read: what its entries expand to (a zip bomb is refused) and how many
- * there are, streaming (unzipper), memory bounded by one chunk.
- */
-export async function scanXlsx(source: Source, limits: ReadLimits): Promise<void> {
-  let total = 0;
-  let entries = 0;
-  let workbook = false;
-  const zip = unzipper.Parse({ forceStream: true });
-  const feeding = pipeline(Readable.from(source), zip).catch((error: unknown) => zip.destroy(error as Error));
-  try {
-    for await (const entry of zip as AsyncIterable<ZipEntry>) {
-      if (++entries > limits.maxZipEntries) throw new FileError('The XLSX file has too many parts to be a workbook');
-      if (entry.path === 'xl/workbook.xml') workbook = true;
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > limits.maxUncompressedBytes)
-          throw new FileError(
-            `The XLSX file expands to more than ${Math.round(limits.maxUncompressedBytes / 2 ** 20)} MiB; split it and import each part`,
-          );
-      }
-    }
-  } catch (error) {
-    if (error instanceof FileError) throw error;
-    throw new FileError('The file is not an XLSX workbook (it cannot be unzipped)');
-  } finally {
-    zip.destroy();
-    await feeding;
-  }
-  if (!workbook) throw new FileError('The file is not an XLSX workbook (it has no workbook part)');
-}
-
-/** An XLSX cell as text, or the problem that keeps it from being imported. */
-function xlsxCell(value: ExcelJS.CellValue): string | { problem: string } {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) {
-    const iso = value.toISOString();
-    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-  }
-  if ('formula' in value || 'sharedFormula' in value)
-    return { problem: 'holds a formula; save the sheet with its values (paste as values) and import it again' };
-  if ('error' in value) return { problem: `holds the error value ${String(value.error)}` };
-  if ('richText' in value) return value.richText.map((r) => r.text).join('');
-  if ('text' in value) return String(value.text);
-  return String(value);
-}
-
-/** Rows of an XLSX file's first worksheet, read by exceljs's streaming reader (the zip checked first by scanXlsx). */
-export async function* xlsxRows(source: Source, limits: ReadLimits): AsyncGenerator<FileRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(source), {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
-  let width = -1;
-  let read = 0;
-  try {
-    for await (const sheet of reader) {
-      for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
-        if (++read > limits.maxRows + 1)
-          throw new FileError(`The file has more than ${limits.maxRows} rows; split it and import each part`);
-        const values = (row.values as ExcelJS.CellValue[]).slice(1);
-        if (values.length > limits.maxColumns)
-          throw new FileError(`Row ${row.number} has more than ${limits.maxColumns} columns`);
-        const problems: FileRow['problems'] = [];
-        const dates = new Set<number>();
-        const cells = Array.from(values, (value, column) => {
-          if (value instanceof Date) dates.add(column);
-          const cell = xlsxCell(value);
-          if (typeof cell === 'string') {
-            if (cell.length > limits.maxCellChars)
-              problems.push({ column, reason: `is longer than ${limits.maxCellChars} characters` });
-            return cell;
-          }
-          problems.push({ column, reason: cell.problem });
-          return '';
-        });
-        if (width < 0) width = cells.length;
-        else if (cells.length > width)
-          problems.push({ column: null, reason: `has ${cells.length} cells, the header has ${width}` });
-        while (cells.length < width) cells.push('');
-        yield { rowNumber: row.number, cells, problems, dates };
-      }
-      return; // the first worksheet only
-    }
-  } catch (error) {
-    if (error instanceof FileError) throw error;
-    throw new FileError('The XLSX workbook cannot be read (it is damaged or not a workbook)');
   }
 }

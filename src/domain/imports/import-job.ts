@@ -41,6 +41,14 @@ const clip = (text: string | undefined) =>
       ? `${text.slice(0, MAX_ERROR_VALUE_CHARS)}…`
       : text;
 
+interface Chunk {
+  rows: { rowNumber: number; input: Record<string, unknown> }[];
+  /** Report lines of the chunk's rows (those rejected when read, then those its write rejects). */
+  errors: RowError[];
+}
+
+const newChunk = (): Chunk => ({ rows: [], errors: [] });
+
 /** The write of one row failed for a reason of the whole chunk (the row cap, the datasheet gone): the job stops. */
 export class ChunkFailed extends Error {
   override name = 'ChunkFailed';
@@ -67,10 +75,11 @@ export function createChunkWriter(
 ) {
   const progress: Progress = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
   // The only state that grows with the file: each distinct value of a `unique` column (and its first row), which
-  // the check inherently needs. Everything else is one chunk and at most IMPORT_CHUNK_ROWS unsaved report lines.
+  // the check inherently needs. Everything else is two chunks (one being written while the next is read and judged)
+  // and their unsaved report lines.
   const seen = new Map<string, Map<string, number>>();
-  let chunk: { rowNumber: number; input: Record<string, unknown> }[] = [];
-  let errors: RowError[] = [];
+  let chunk = newChunk();
+  let writing: Promise<void> | undefined;
   let stored = 0;
   const headerOf = (index: number | null) =>
     index === null ? null : (plan.find((p) => p.index === index)?.header ?? null);
@@ -124,22 +133,24 @@ export function createChunkWriter(
     return input;
   }
 
-  function reject(rowErrors: RowError[]): void {
+  /** Rejects a row: counted, and its problems kept for the report of the chunk it belongs to (in row order). */
+  function reject(errors: RowError[], rowErrors: RowError[]): void {
     progress.rowsRejected++;
-    for (const e of rowErrors) if (stored + errors.length < MAX_STORED_ERRORS) errors.push(e);
+    for (const e of rowErrors) {
+      if (stored >= MAX_STORED_ERRORS) return;
+      stored++;
+      errors.push(e);
+    }
   }
 
-  async function saveErrors(): Promise<void> {
+  async function saveErrors(errors: RowError[]): Promise<void> {
     if (!errors.length) return;
-    const batch = errors;
-    errors = [];
-    stored += batch.length;
-    await deps.prisma.importRowError.createMany({ data: batch.map((e) => ({ importId: job.id, ...e })) });
+    errors.sort((a, b) => a.rowNumber - b.rowNumber);
+    await deps.prisma.importRowError.createMany({ data: errors.map((e) => ({ importId: job.id, ...e })) });
   }
 
-  async function flush(): Promise<void> {
-    let rows = chunk;
-    chunk = [];
+  async function flush({ rows: all, errors }: Chunk): Promise<void> {
+    let rows = all;
     while (rows.length) {
       try {
         await deps.records.create(
@@ -156,40 +167,91 @@ export function createChunkWriter(
         const bad = typeof index === 'number' ? rows[index] : undefined;
         if (!bad || !error.is('INVALID_ARGUMENT')) {
           for (const r of rows)
-            reject([{ rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.message}` }]);
-          await saveErrors();
+            reject(errors, [
+              { rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.message}` },
+            ]);
+          await saveErrors(errors);
           await onProgress({ ...progress });
           throw new ChunkFailed(error.message, rows[0]!.rowNumber);
         }
-        reject([{ rowNumber: bad.rowNumber, column: null, value: null, reason: error.message }]);
+        reject(errors, [{ rowNumber: bad.rowNumber, column: null, value: null, reason: error.message }]);
         rows = rows.filter((r) => r !== bad);
       }
     }
-    await saveErrors();
+    await saveErrors(errors);
     await onProgress({ ...progress });
+  }
+
+  /**
+   * Waits for the chunk being written. When it failed (ChunkFailed), the rows read since are not imported either:
+   * they are reported with its reason before the failure is thrown on.
+   */
+  async function written(): Promise<void> {
+    const current = writing;
+    writing = undefined;
+    try {
+      await current;
+    } catch (error) {
+      if (!(error instanceof ChunkFailed)) throw error;
+      const { rows, errors } = chunk;
+      chunk = newChunk();
+      for (const r of rows)
+        reject(errors, [
+          { rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.reason}` },
+        ]);
+      await saveErrors(errors);
+      await onProgress({ ...progress });
+      throw error;
+    }
   }
 
   return {
     progress,
+    /** Judges a row; a full chunk starts being written while the next rows are read (one chunk in flight). */
     async add(row: FileRow): Promise<void> {
       progress.rowsRead++;
       const judged = judge(row);
-      if (Array.isArray(judged)) reject(judged);
-      else chunk.push({ rowNumber: row.rowNumber, input: judged });
-      if (chunk.length >= IMPORT_CHUNK_ROWS || errors.length >= IMPORT_CHUNK_ROWS) await flush();
+      if (Array.isArray(judged)) reject(chunk.errors, judged);
+      else chunk.rows.push({ rowNumber: row.rowNumber, input: judged });
+      if (chunk.rows.length < IMPORT_CHUNK_ROWS && chunk.errors.length < IMPORT_CHUNK_ROWS) return;
+      await written();
+      const full = chunk;
+      chunk = newChunk();
+      writing = flush(full);
+      writing.catch(() => {}); // awaited by the next add, end or abandon
     },
     /** Writes what is left; the progress as the last chunk left it. */
     async end(): Promise<Progress> {
-      await flush();
+      await written();
+      const last = chunk;
+      chunk = newChunk();
+      await flush(last);
       return { ...progress };
     },
-    /** Reports rows that were never written because the import stopped (file error, server stop). */
-    async abandon(reason: string, fromRow: number): Promise<void> {
-      for (const r of chunk) reject([{ rowNumber: r.rowNumber, column: null, value: null, reason }]);
-      chunk = [];
-      if (stored + errors.length < MAX_STORED_ERRORS)
-        errors.push({ rowNumber: fromRow, column: null, value: null, reason });
-      await saveErrors();
+    /**
+     * Reports the rows that were never written because the import stopped (a file error): those read since the last
+     * chunk, and `fromRow`, where reading stopped. Answers the first row not imported.
+     */
+    async abandon(reason: string, fromRow: number): Promise<number> {
+      let first = chunk.rows[0]?.rowNumber ?? fromRow;
+      try {
+        await written();
+      } catch (error) {
+        if (!(error instanceof ChunkFailed)) throw error;
+        first = error.firstRow; // that chunk's rows are reported already
+      }
+      const { rows, errors } = chunk;
+      chunk = newChunk();
+      for (const r of rows) reject(errors, [{ rowNumber: r.rowNumber, column: null, value: null, reason }]);
+      reject(errors, [{ rowNumber: fromRow, column: null, value: null, reason }]);
+      progress.rowsRejected--; // the line says where reading stopped: it is no row that was read
+      await saveErrors(errors);
+      await onProgress({ ...progress });
+      return first;
+    },
+    /** Waits for the chunk being written, whatever its outcome (the job stopped for another reason). */
+    async settle(): Promise<void> {
+      await written().catch(() => {});
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Database, PrismaClient } from '../../db/client.js';
+import { analyzeRecords } from '../../db/stores/table-statistics.store.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { AttachmentStorage } from '../attachments/storage.js';
 import type { Scope } from '../context.js';
@@ -7,11 +8,12 @@ import type { DatasheetService } from '../datasheets/datasheet.service.js';
 import { loadSchema } from '../datasheets/schema.js';
 import { DomainError } from '../errors.js';
 import type { RecordService } from '../records/record.service.js';
-import { csvRows, FileError, scanXlsx, xlsxRows, type FileRow } from './file-rows.js';
+import { csvRows, FileError, type FileRow } from './file-rows.js';
 import { ChunkFailed, createChunkWriter } from './import-job.js';
 import type { ImportLimits } from './import-limits.js';
 import { planColumns, type HeaderMapping } from './import-plan.js';
 import type { ImportTemplateService } from './template.service.js';
+import { xlsxRows } from './xlsx-rows.js';
 
 export type JobRow = NonNullable<Awaited<ReturnType<PrismaClient['importJob']['findUnique']>>>;
 
@@ -37,14 +39,19 @@ export interface RunnerDeps {
   limits: ImportLimits;
 }
 
+/** An import that wrote this many rows or more refreshes the planner's statistics (analyzeRecords). */
+export const ANALYZE_MIN_ROWS = 10_000;
+
 const SERVER_ERROR =
   'The import stopped because of a server error; rows after those written and reported were not imported';
 
 /**
- * Runs one import job: reads the whole file once without writing (bad encoding, broken quoting, a zip bomb, too many
- * rows fail it there, and nothing changes), maps its header to fields, then reads it again writing valid rows in
- * chunks. A chunk that cannot be written (the row cap) stops the job: earlier chunks stay committed, the report says
- * which rows were not imported and why.
+ * Runs one import job. An XLSX file is read once: its zip is checked as its rows are read (xlsx-rows.ts). A CSV file
+ * is first read whole without writing (csv-parse alone, a small part of the job's time), so bad encoding, broken
+ * quoting or too many rows fail it before anything changes; then it is read again, writing. The header is mapped to
+ * fields, and valid rows are written in chunks. A chunk that cannot be written (the row cap), or a file error after
+ * chunks were written, stops the job: earlier chunks stay committed, the report says which rows were not imported
+ * and why.
  */
 export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> {
   const claimed = await deps.prisma.importJob.updateManyAndReturn({
@@ -61,21 +68,26 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
     source.kind === 'upload'
       ? ((await deps.files.open(source.key!)) as Readable)
       : (await deps.attachments.open(source.token!, job.spaceId)).stream;
-  const rowsOf = async (): Promise<AsyncGenerator<FileRow>> =>
-    job.fileType === 'xlsx' ? xlsxRows(await open(), deps.limits) : csvRows(await open(), deps.limits);
   let written = false;
+  let writer: ReturnType<typeof createChunkWriter> | undefined;
+  let rows: AsyncGenerator<FileRow> | undefined;
+  let lastRow = 1;
   try {
-    if (job.fileType === 'xlsx') await scanXlsx(await open(), deps.limits);
-    let header: string[] | undefined;
-    for await (const row of await rowsOf()) header ??= row.cells;
-    if (!header) throw new FileError('The file is empty: it has no header row');
+    if (job.fileType === 'xlsx') rows = xlsxRows(await open(), deps.limits);
+    else {
+      for await (const _ of csvRows(await open(), deps.limits));
+      rows = csvRows(await open(), deps.limits);
+    }
+    const first = await rows.next();
+    if (first.done) throw new FileError('The file is empty: it has no header row');
+    const header = first.value.cells;
     const schema = await loadSchema(deps.db, job.spaceId, job.datasheetId);
     const template = job.templateId
       ? (await deps.templates.get(scope, job.templateId).catch(() => undefined))?.columns
       : undefined;
     const mapping = job.mapping as HeaderMapping | null;
     const plan = planColumns(header, schema, template, mapping && Object.keys(mapping).length ? mapping : undefined);
-    const writer = createChunkWriter(
+    writer = createChunkWriter(
       { ...deps },
       { id, scope, datasheetId: job.datasheetId },
       schema,
@@ -85,12 +97,8 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
         await deps.prisma.importJob.update({ where: { id }, data: { ...progress, heartbeatAt: new Date() } });
       },
     );
-    let first = true;
-    for await (const row of await rowsOf()) {
-      if (first) {
-        first = false;
-        continue;
-      }
+    for await (const row of rows) {
+      lastRow = row.rowNumber;
       await writer.add(row);
     }
     const progress = await writer.end();
@@ -98,8 +106,15 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
     await finish({ status: 'done' });
   } catch (error) {
     if (error instanceof FileError) {
+      // Rows read but not yet written are reported; what earlier chunks wrote stays.
+      const from = writer ? await writer.abandon(`not imported: ${error.message}`, lastRow + 1) : lastRow + 1;
       if (source.createdDatasheet && !written) await deps.datasheets.remove(scope, job.datasheetId).catch(() => {});
-      await finish({ status: 'failed', error: error.message });
+      await finish({
+        status: 'failed',
+        error: written
+          ? `Stopped at row ${from}: ${error.message}; rows from ${from} on were not imported`
+          : error.message,
+      });
     } else if (error instanceof ChunkFailed) {
       await finish({
         status: 'failed',
@@ -112,6 +127,11 @@ export async function runImportJob(deps: RunnerDeps, id: string): Promise<void> 
       throw error;
     }
   } finally {
+    await rows?.return(undefined);
+    await writer?.settle();
+    // A large import leaves the planner's statistics stale: the datasheet's pages would each sort all its rows (an
+    // export of 1,000,000 imported rows grew with the square of the row count).
+    if (writer && writer.progress.rowsWritten >= ANALYZE_MIN_ROWS) await analyzeRecords(deps.db).catch(() => {});
     if (source.kind === 'upload') await dropUpload(deps, id, source.key!);
   }
 }

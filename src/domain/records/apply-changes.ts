@@ -58,7 +58,7 @@ export async function applyRecordChanges(
       updateParameter: (i: number) => `updates[${i}].id`,
       deleteParameter: (i: number) => `deletes[${i}]`,
     };
-    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now(), deps.bus);
     const result: AppliedChanges = {
       created: written.created,
       updated: written.updated,

@@ -54,7 +54,7 @@ export async function createRecordsWithSchema(
       allowEmpty: options.allowEmpty ?? false,
     });
     const plan = { batch, createCount: inputs.length, updates: [], deletes: [], ...RECORD_PARAMETERS };
-    return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now(), deps.bus);
   });
   return { records: created, schema };
 }

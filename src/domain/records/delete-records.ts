@@ -34,6 +34,7 @@ export async function deleteRecords(
       locks.get(datasheetId)!,
       plan,
       deps.now(),
+      deps.bus,
     );
     return written;
   });

@@ -65,7 +65,7 @@ export async function updateRecordsWithSchema(
     );
     const updates = inputs.map((input, i) => ({ recordId: ids[i]!, expectedRevision: input.expectedRevision }));
     const plan = { batch, createCount: 0, updates, deletes: [], ...RECORD_PARAMETERS };
-    return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    return applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now(), deps.bus);
   });
   return { records: updated, schema };
 }

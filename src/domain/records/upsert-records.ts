@@ -132,7 +132,7 @@ export async function upsertRecords(
       updateParameter: (u: number) => `records[${updates[u]}]`,
       deleteParameter: () => 'records',
     };
-    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now());
+    const written = await applyWritePlan(tx, scope, schema, locks.get(datasheetId)!, plan, deps.now(), deps.bus);
     const records: StoredRecord[] = [];
     creates.forEach((i, c) => {
       records[i] = written.created[c]!;

@@ -12,12 +12,12 @@ import type { Scope } from '../context.js';
 import type { PreparedBatch } from '../cells/write-cells.js';
 import type { DatasheetSchema } from '../datasheets/schema.js';
 import { DomainError, invalidArgument } from '../errors.js';
-import type { CellChange, ChangeEvent } from '../events/change-bus.js';
+import type { CellChange, ChangeBus, ChangeEvent, RecordsChangedEvent } from '../events/change-bus.js';
 import { fieldTypeOf } from '../fields/registry.js';
 import { newId } from '../ids.js';
 import { checkRefs } from './check-refs.js';
 import { syncTwoWayLinks, type LinkChange } from './link-sync.js';
-import { checkRowCap, sameValue, withProperties } from './record-context.js';
+import { checkRowCap, sameValue, syncedLinks, withProperties } from './record-context.js';
 
 /**
  * One datasheet's writes of a batch, validated (cells/write-cells.ts prepareCells) and ready to apply inside the
@@ -51,6 +51,7 @@ export interface WriteResult {
  * or delete are locked and must exist (and be at their expected revision); the row cap is checked on the net change;
  * references are checked after deletions (a record cannot link to one the batch deletes); then updates (history for
  * changed cells), inserts (defaults, auto numbers), one datasheet bump, two-way link sync, and one change event.
+ * With `feed` (the bus), the insert may append that event's feed rows itself (see below).
  */
 export async function applyWritePlan(
   tx: Tx,
@@ -59,6 +60,7 @@ export async function applyWritePlan(
   lock: LockedDatasheet,
   plan: WritePlan,
   at: Date,
+  feed?: Pick<ChangeBus, 'takeFeedRows'>,
 ): Promise<WriteResult> {
   const datasheetId = schema.id;
   const { batch, createCount, updates, deletes } = plan;
@@ -182,11 +184,24 @@ export async function applyWritePlan(
   const updatedRows = updates.map((u) => rows.get(u.recordId)!);
   if (inserted.length === 0 && changed.length === 0 && deletes.length === 0)
     return { created: [], updated: updatedRows, deleted: [], events: [], schema: schemaAfter };
+  const event: RecordsChangedEvent = {
+    type: 'records.changed',
+    spaceId: scope.spaceId,
+    datasheetId,
+    revision: 0, // the bump's, below
+    actorId: scope.userId,
+    at,
+    created: inserted.map((r) => ({ recordId: r.id, fieldIds: Object.keys(r.cells), cells: r.cells })),
+    updated: changed.map((c) => ({ recordId: c.id, revision: revisions.get(c.id)!, changes: c.changes })),
+    deleted: deletedRows.map((r) => ({ recordId: r.id, cells: r.cells })),
+  };
   // Rows and the datasheet's counters in one statement when there are new rows (no history rows for creations:
-  // the record row is the creation, history reads derive it); else one bump.
-  const revision = inserted.length
-    ? await insertRecordsAndBump(tx, datasheetId, inserted, scope.userId, at, autoNumber, -deletes.length)
-    : await bumpDatasheet(tx, datasheetId, { recordDelta: -deletes.length });
+  // the record row is the creation, history reads derive it); else one bump. When no two-way link is to be synced
+  // after it, that statement is the write's last and appends its change feed rows too (no round trip of their own).
+  const feedRows = syncedLinks(schema).length === 0 ? feed?.takeFeedRows([event]) : undefined;
+  event.revision = inserted.length
+    ? await insertRecordsAndBump(tx, datasheetId, inserted, scope.userId, at, autoNumber, -deletes.length, feedRows)
+    : await bumpDatasheet(tx, datasheetId, { recordDelta: -deletes.length }, feedRows);
   const linkEvents = await syncTwoWayLinks(tx, scope, schema, linkChanges, at);
   const created: StoredRecord[] = inserted.map((r) => ({
     id: r.id,
@@ -198,19 +213,6 @@ export async function applyWritePlan(
     createdBy: scope.userId,
     updatedBy: scope.userId,
   }));
-  const events: ChangeEvent[] = [
-    {
-      type: 'records.changed',
-      spaceId: scope.spaceId,
-      datasheetId,
-      revision,
-      actorId: scope.userId,
-      at,
-      created: inserted.map((r) => ({ recordId: r.id, fieldIds: Object.keys(r.cells), cells: r.cells })),
-      updated: changed.map((c) => ({ recordId: c.id, revision: revisions.get(c.id)!, changes: c.changes })),
-      deleted: deletedRows.map((r) => ({ recordId: r.id, cells: r.cells })),
-    },
-    ...linkEvents,
-  ];
+  const events: ChangeEvent[] = [event, ...linkEvents];
   return { created, updated: updatedRows, deleted: [...deletes], events, schema: schemaAfter };
 }

@@ -47,6 +47,8 @@ export async function updateField(
   fieldId: string,
   input: UpdateFieldInput,
 ): Promise<FieldDef> {
+  if (Object.values(input).every((value) => value === undefined))
+    throw invalidArgument('Give name, description, property or type', { parameter: 'name' });
   const type = input.type === undefined ? undefined : validateFieldType(input.type, 'type');
   const description = input.description === undefined ? undefined : validateDescription(input.description);
   if (type !== undefined) {

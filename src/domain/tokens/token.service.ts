@@ -6,6 +6,7 @@ import { DomainError, invalidArgument, notFound } from '../errors.js';
 import { isId, newId, randomBase62 } from '../ids.js';
 import { isScope, SCOPES, type Scope } from './scopes.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { createTokenCache, type TokenCache } from './token-cache.js';
 
 /** Secrets look like `tbk_<43 base62>` (~256 bits); the prefix makes leaked tokens easy to scan for. */
 export const TOKEN_PREFIX = 'tbk_';
@@ -93,6 +94,8 @@ export function createTokenService(
   db: Queryable,
   audit: AuditService,
   now: () => Date = () => new Date(),
+  /** Verified tokens kept in memory while the database's change notifications are heard (token-cache.ts). */
+  cache: TokenCache = createTokenCache(),
 ) {
   /** A token change's audit row, written on the change's own transaction (both commit, or neither). */
   const audited = (
@@ -151,7 +154,7 @@ export function createTokenService(
         prefix: row.prefix,
         userId: row.userId,
         scopes: row.scopes,
-        datasheetIds: row.datasheetIds,
+        datasheetIds: [...row.datasheetIds],
       });
       return row;
     });
@@ -195,32 +198,43 @@ export function createTokenService(
       });
       return updated;
     });
+    // This process refuses it from the next request on; others when the database's notification reaches them.
+    cache.invalidate();
     return summary(updated);
   }
 
   /**
    * Resolves a bearer secret to the acting user, or fails with UNAUTHORIZED whatever the reason (unknown,
-   * revoked, expired, or its user no longer a member of the token's space). One indexed query, no cache:
-   * a revocation is refused on the very next request, in every process.
+   * revoked, expired, or its user no longer a member of the token's space). One indexed query, or none for a token
+   * verified before: the cache is used only while the database's change notifications are heard, and any change to
+   * tokens, memberships or spaces empties it (in every process), so a revocation is refused on the next request.
    */
   async function authenticate(secret: string): Promise<Actor> {
     const unauthorized = () => new DomainError('UNAUTHORIZED', 'Unauthorized');
     if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw unauthorized();
     const hash = hashSecret(secret);
-    const row = await tokenByHash(db, hash);
-    // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in constant time.
-    if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized();
+    let row = cache.get(hash);
+    if (!row) {
+      const since = cache.generation;
+      row = await tokenByHash(db, hash);
+      // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in constant time.
+      if (!row || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) throw unauthorized();
+      if (!row.revoked && row.role) cache.set(hash, row, since);
+    }
     const at = now();
     if (row.revoked || (row.expiresMs !== null && row.expiresMs <= at.getTime()) || !row.role) throw unauthorized();
-    if (row.lastUsedMs === null || at.getTime() - row.lastUsedMs > LAST_USED_RESOLUTION_MS)
+    if (row.lastUsedMs === null || at.getTime() - row.lastUsedMs > LAST_USED_RESOLUTION_MS) {
+      // A cached row is shared: the next request sees the time written.
+      row.lastUsedMs = at.getTime();
       await touchToken(db, row.id, at);
+    }
     return {
       userId: row.userId,
       tokenId: row.id,
       spaceId: row.spaceId,
       spaceName: row.spaceName,
       scopes: row.scopes.filter(isScope),
-      datasheetIds: row.datasheetIds,
+      datasheetIds: [...row.datasheetIds],
       role: row.role,
       plan: row.plan,
     };

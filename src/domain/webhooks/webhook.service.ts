@@ -30,14 +30,19 @@ export interface WebhookVo {
   updatedAt: Date;
 }
 
+/** A webhook's settings as written, typed loosely on purpose: the service checks them, naming the parameter. */
 export interface WebhookInput {
+  /** http(s) URL the deliveries are POSTed to; private, loopback and link-local addresses only when allowed. */
   url?: unknown;
+  /** Event kinds to deliver (records.created, records.updated, records.deleted, records.moved, datasheet.updated, datasheet.deleted, field.created, field.updated, field.deleted, view.created, view.updated, view.deleted); default the four records.* kinds. */
   events?: unknown;
   description?: unknown;
+  /** Default true; enabling a disabled webhook clears why it was disabled. */
   enabled?: unknown;
 }
 
-export interface DeliveryVo {
+/** One delivery of one event (or one part of a bulk event) to a webhook. */
+export interface WebhookDeliveryVo {
   id: string;
   webhookId: string;
   eventId: string;
@@ -48,6 +53,7 @@ export interface DeliveryVo {
   attempts: number;
   lastError: string | null;
   responseStatus: number | null;
+  /** The first characters of the receiver's last answer. */
   responseSnippet: string | null;
   nextAttemptAt: Date | null;
   createdAt: Date;
@@ -195,7 +201,7 @@ export function createWebhookService(deps: { prisma: PrismaClient; audit: AuditS
       datasheetId: string,
       webhookId: string,
       options: { limit?: number; after?: string | null; names?: { limit: string; after: string } } = {},
-    ): Promise<{ deliveries: DeliveryVo[]; nextCursor: string | null }> {
+    ): Promise<{ deliveries: WebhookDeliveryVo[]; nextCursor: string | null }> {
       await find(scope, datasheetId, webhookId);
       const limit = options.limit ?? 50;
       const names = options.names ?? { limit: 'first', after: 'after' };
@@ -213,13 +219,13 @@ export function createWebhookService(deps: { prisma: PrismaClient; audit: AuditS
         take: limit + 1,
       });
       const page = rows.slice(0, limit).map(
-        (r): DeliveryVo => ({
+        (r): WebhookDeliveryVo => ({
           id: r.id,
           webhookId: r.webhookId,
           eventId: r.eventId,
           part: r.part + 1,
           kind: r.kind,
-          status: r.status as DeliveryVo['status'],
+          status: r.status as WebhookDeliveryVo['status'],
           attempts: r.attempts,
           lastError: r.lastError,
           responseStatus: r.responseStatus,

@@ -30,11 +30,20 @@ export interface ServerProcess {
 
 export async function startServerProcess(
   env: Record<string, string | undefined> = {},
-  options: { databaseUrl?: string } = {},
+  options: {
+    databaseUrl?: string;
+    /**
+     * Another server process on that one's PostgreSQL database (its space and bootstrap token: a second process
+     * prints none); disposing of it leaves the database to that one.
+     */
+    beside?: ServerProcess;
+  } = {},
 ): Promise<ServerProcess> {
+  const { beside } = options;
+  if (beside && !beside.databaseUrl) throw new Error('a second server process needs PostgreSQL (DATABASE_URL)');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tb-rel-'));
-  const pgdb = options.databaseUrl ? undefined : await freshPostgresDatabase();
-  const databaseUrl = options.databaseUrl ?? pgdb?.url;
+  const pgdb = options.databaseUrl || beside ? undefined : await freshPostgresDatabase();
+  const databaseUrl = beside?.databaseUrl ?? options.databaseUrl ?? pgdb?.url;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const baseEnv = {
@@ -54,10 +63,14 @@ export async function startServerProcess(
     await waitReady(url, 180_000);
   };
   await launch();
-  const [, token] = await running!.waitFor(/\n\s+(tbk_[0-9A-Za-z]+)\n/);
-  const spaces = (await (
-    await fetch(`${url}/fusion/v1/spaces`, { headers: { authorization: `Bearer ${token}` } })
-  ).json()) as { data: { spaces: { id: string }[] } };
+  const token = beside ? beside.token : (await running!.waitFor(/\n\s+(tbk_[0-9A-Za-z]+)\n/))[1]!;
+  const spaceId =
+    beside?.spaceId ??
+    (
+      (await (await fetch(`${url}/fusion/v1/spaces`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        data: { spaces: { id: string }[] };
+      }
+    ).data.spaces[0]!.id;
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill(signal);
     return running.exited;
@@ -65,8 +78,8 @@ export async function startServerProcess(
   return {
     url,
     port,
-    token: token!,
-    spaceId: spaces.data.spaces[0]!.id,
+    token,
+    spaceId,
     databaseUrl,
     dataDir,
     current: () => running,
