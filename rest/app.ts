@@ -43,8 +43,12 @@ export function createFusionRouter(logger: Logger): Router {
       logger.error({ requestId: res.getHeader('request-id'), err: describeError(error) }, 'fusion request failed');
     }
     // A streamed answer that failed midway: cut it, so the client sees a broken answer, never a short whole one.
-    if (res.headersSent) return void res.destroy();
+    // A client that left before its body was whole has no one to answer: the request is logged as aborted.
+    if (res.headersSent || clientLeft(error)) return void res.destroy();
     res.set(failure.headers).status(failure.status).json(failure.body);
   });
   return router;
 }
+
+/** The body parser's fault for a request whose client closed the connection before its body was whole. */
+const clientLeft = (error: unknown) => (error as { type?: unknown } | null)?.type === 'request.aborted';

@@ -1,5 +1,5 @@
 import type { FeedCellChange, FeedEvent, FeedEventKind } from '../../domain/events/feed.js';
-import { cellsAsCreated } from '../../domain/history/record-history.js';
+import { cellsAsCreated } from './cells-as-created.js';
 import type { Queryable } from '../client.js';
 import { LOCK_KEYS } from '../locks.js';
 

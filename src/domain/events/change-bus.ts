@@ -1,7 +1,14 @@
 import type { Queryable } from '../../db/queryable.js';
 import type { FeedAppendRows } from '../../db/stores/feed.store.js';
 import type { SchemaEventKind } from './feed.js';
-import type { FeedWriter } from './outbox.js';
+
+/** Writes a transaction's change events into the feed, in that transaction (outbox.ts feedWriter). */
+export interface FeedWriter {
+  /** Writes the events' feed rows in `tx` (one statement). */
+  write(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
+  /** The events' feed rows, for a write that appends them in its own last statement (feed.store.ts feedAppend). */
+  rows(events: readonly ChangeEvent[]): FeedAppendRows;
+}
 
 /**
  * Changes as the services describe them. A writing transaction `record`s its events into the durable change feed

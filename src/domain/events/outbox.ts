@@ -1,7 +1,6 @@
-import type { Queryable } from '../../db/queryable.js';
-import { insertFeedRows, type FeedAppendRows, type NewFeedRow } from '../../db/stores/feed.store.js';
+import { insertFeedRows, type NewFeedRow } from '../../db/stores/feed.store.js';
 import { currentAuthor } from './author.js';
-import type { ChangeEvent, RecordsChangedEvent } from './change-bus.js';
+import type { ChangeEvent, FeedWriter, RecordsChangedEvent } from './change-bus.js';
 
 /**
  * Writes a transaction's change events into the feed, in that transaction (the bus's `record`, change-bus.ts).
@@ -13,13 +12,6 @@ export function feedWriter(postgres: boolean, origin: string): FeedWriter {
     write: (tx, events) => insertFeedRows(tx, feedRowsOf(events), postgres, origin),
     rows: (events) => ({ rows: feedRowsOf(events), postgres, origin }),
   };
-}
-
-export interface FeedWriter {
-  /** Writes the events' feed rows in `tx` (one statement). */
-  write(tx: Queryable, events: readonly ChangeEvent[]): Promise<void>;
-  /** The events' feed rows, for a write that appends them in its own last statement (feed.store.ts feedAppend). */
-  rows(events: readonly ChangeEvent[]): FeedAppendRows;
 }
 
 /**

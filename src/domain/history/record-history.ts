@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/client.js';
 import { recordHistories, recordHistory, recordHome, type HistoryRow } from '../../db/stores/record-history.store.js';
+import { cellsAsCreated } from '../../db/stores/cells-as-created.js';
 import { recordInSpace, recordsInSpace, type StoredRecord } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { invalidArgument } from '../errors.js';
@@ -169,23 +170,4 @@ function creationFrom(record: StoredRecord | undefined, all: readonly HistoryRow
     revision: 1,
     at,
   }));
-}
-
-/**
- * A record's cells as created: its current cells (none once deleted) with every change since undone, walking its
- * changes newest first (a deletion or a move sets back the whole row it kept). The one rule for the history's
- * creation entries and the change feed's created events (db/stores/feed.store.ts).
- */
-export function cellsAsCreated(
-  current: Record<string, unknown> | undefined,
-  changesNewestFirst: readonly Pick<HistoryRow, 'fieldId' | 'oldValue'>[],
-): Record<string, unknown> {
-  let cells: Record<string, unknown> = { ...current };
-  for (const row of changesNewestFirst) {
-    if (row.fieldId === '@moved') cells = { ...(row.oldValue as MovedValue).cells };
-    else if (row.fieldId === '@deleted') cells = { ...(row.oldValue as DeletedValue).cells };
-    else if (row.oldValue === null) delete cells[row.fieldId];
-    else cells[row.fieldId] = row.oldValue;
-  }
-  return cells;
 }
