@@ -55,12 +55,20 @@ it('keeps one delivery per webhook, event and part, leases each to one claimer, 
   expect(claimed.sort()).toEqual(rows.map((r) => r.id).sort());
   expect(await claimDueDeliveries(inst.db, 10, 'worker-d', 60_000)).toEqual([]);
 
-  // A worker whose lease was taken over cannot record its attempt.
+  // A worker whose lease was taken over cannot record its attempt. (Which claimer got which rows is the race's.)
+  const [holder, held] = (
+    [
+      ['worker-a', a!],
+      ['worker-b', b!],
+      ['worker-c', c!],
+    ] as const
+  ).find(([, got]) => got.length)!;
+  const id = held[0]!.id;
   const outcome = { ok: true, status: 200, error: null, snippet: null };
-  expect(await recordAttempt(inst.db, a![0]!.id, 'worker-z', outcome, null, 5, 'x')).toBe(false);
-  expect((await inst.db.prisma.webhookDelivery.findUnique({ where: { id: a![0]!.id } }))?.status).toBe('pending');
-  await recordAttempt(inst.db, a![0]!.id, 'worker-a', outcome, null, 5, 'x');
-  expect((await inst.db.prisma.webhookDelivery.findUnique({ where: { id: a![0]!.id } }))?.status).toBe('succeeded');
+  expect(await recordAttempt(inst.db, id, 'worker-z', outcome, null, 5, 'x')).toBe(false);
+  expect((await inst.db.prisma.webhookDelivery.findUnique({ where: { id } }))?.status).toBe('pending');
+  await recordAttempt(inst.db, id, holder, outcome, null, 5, 'x');
+  expect((await inst.db.prisma.webhookDelivery.findUnique({ where: { id } }))?.status).toBe('succeeded');
 });
 
 it('hands a delivery whose lease lapsed (its process died mid-attempt) to another worker, counting the attempt', async () => {

@@ -127,6 +127,45 @@ describe('recordsChanged over graphql-ws', () => {
     await sub.client.dispose();
   });
 
+  it('with viewId, judges a record updated then deleted before its event is read by its cells as it left', async () => {
+    const sheet = await createSheet();
+    const qty = sheet.fields[1]!.id;
+    const view = await gql(
+      t.url,
+      'mutation ($id: ID!, $input: ViewInput!) { createView(datasheetId: $id, input: $input) { id } }',
+      {
+        token: t.token,
+        variables: {
+          id: sheet.id,
+          input: {
+            name: 'Big',
+            filter: { conjunction: 'and', conditions: [{ fieldId: qty, operator: 'isGreater', value: 2 }] },
+          },
+        },
+      },
+    );
+    const viewId = (view.body.data!.createView as { id: string }).id;
+    const [small, never] = await createRecords(sheet, [
+      { Item: 'small', Qty: 0 },
+      { Item: 'never', Qty: 0 },
+    ]);
+    const update = (recordId: string, Qty: number) =>
+      fusion(t.url, 'PATCH', `/v1/datasheets/${sheet.id}/records`, {
+        token: t.token,
+        body: { records: [{ recordId, fields: { Qty } }] },
+      });
+    await update(small!, 9); // enters the view
+    await update(never!, 1); // stays outside
+    await fusion(t.url, 'DELETE', `/v1/datasheets/${sheet.id}/records?recordIds=${small},${never}`, { token: t.token });
+    // The updates' events read only now, after both records are gone (a subscriber that lags behind the writes).
+    const events = await t.app.services.feed.read(sheet.id, null, 100);
+    const updates = events.filter((e) => e.kind === 'records.updated');
+    expect(updates.map((e) => e.recordIds)).toEqual([[small], [never]]);
+    const scope = { spaceId: t.spaceId, userId: null };
+    expect(await t.app.services.viewFilter.members(scope, updates[0]!, viewId)).toEqual([small]);
+    expect(await t.app.services.viewFilter.members(scope, updates[1]!, viewId)).toEqual([]);
+  });
+
   it('with viewId, shows only records that are or were inside the view’s filter', async () => {
     const sheet = await createSheet();
     const qty = sheet.fields[1]!.id;

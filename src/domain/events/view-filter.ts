@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client.js';
 import { listRecords, type ListSpec, type PastRow } from '../../db/query/list-records.js';
+import { recordHistories } from '../../db/stores/record-history.store.js';
 import { recordsInSpace } from '../../db/stores/record.store.js';
 import type { Scope } from '../context.js';
 import { loadSchema, type DatasheetSchema, type ViewDef } from '../datasheets/schema.js';
@@ -64,21 +65,36 @@ export function createViewFilter(db: Database, options: { timeZone: string; now?
       const current = (await recordsInSpace(db, scope.spaceId, ids)).filter((r) => r.datasheetId === schema.id);
       const past: PastRow[] = [];
       if (event.kind === 'records.updated') {
-        for (const row of current) {
-          const cells = { ...row.cells };
+        const setBack = (id: string, now: Record<string, unknown>) => {
+          const cells = { ...now };
           for (const c of event.changes)
-            if (c.recordId === row.id) {
+            if (c.recordId === id) {
               if (c.oldValue === null || c.oldValue === undefined) delete cells[c.fieldId];
               else cells[c.fieldId] = c.oldValue;
             }
+          return cells;
+        };
+        for (const row of current) {
           past.push({
             id: row.id,
-            cells,
+            cells: setBack(row.id, row.cells),
             createdMs: row.createdAt.getTime(),
             createdBy: row.createdBy,
             updatedMs: row.updatedAt.getTime(),
             updatedBy: row.updatedBy,
           });
+        }
+        // Updated, then deleted or moved away before this event was read: judged by its cells as they left (and
+        // those with this event's changes set back), as a deleted record is.
+        const present = new Set(current.map((r) => r.id));
+        const gone = ids.filter((id) => !present.has(id));
+        if (gone.length > 0) {
+          const histories = await recordHistories(db, scope.spaceId, gone, null);
+          for (const id of gone) {
+            const left = histories.get(id)?.find((h) => h.fieldId === '@deleted' || h.fieldId === '@moved');
+            const cells = (left?.oldValue as { cells?: Record<string, unknown> } | undefined)?.cells;
+            if (cells) past.push({ id, cells }, { id, cells: setBack(id, cells) });
+          }
         }
       } else if (event.kind === 'records.deleted' || event.kind === 'records.moved') {
         const present = new Set(current.map((r) => r.id));
