@@ -4,6 +4,7 @@ import { createTokenCache } from '../../src/domain/tokens/token-cache.js';
 import type { TokenRow } from '../../src/db/stores/access.store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/database.js';
+import { writeBehind } from '../support/behind.js';
 import { fusion } from '../support/fusion.js';
 
 /**
@@ -65,7 +66,7 @@ describe.runIf(onPostgres())('verified tokens kept in memory (PostgreSQL)', () =
     const { secret, id } = await newToken();
     expect((await spaces(secret)).status).toBe(200);
     expect((await spaces(secret)).status).toBe(200);
-    await other.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [id]);
+    await writeBehind(t, () => other.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [id]));
     expect((await spaces(secret)).status).toBe(401);
   });
 
@@ -77,7 +78,7 @@ describe.runIf(onPostgres())('verified tokens kept in memory (PostgreSQL)', () =
       { userId: null, tokenId: parent.id },
     );
     expect((await spaces(child.secret)).status).toBe(200);
-    await other.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [parent.id]);
+    await writeBehind(t, () => other.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [parent.id]));
     expect((await spaces(child.secret)).status).toBe(401);
   });
 
@@ -94,7 +95,9 @@ describe.runIf(onPostgres())('verified tokens kept in memory (PostgreSQL)', () =
         body: { records: [{ fields: { Name: 'x' } }] },
       });
     expect((await write()).status).toBe(200);
-    await other.query(`UPDATE space_members SET role = 'reader' WHERE space_id = $1`, [t.spaceId]);
+    await writeBehind(t, () =>
+      other.query(`UPDATE space_members SET role = 'reader' WHERE space_id = $1`, [t.spaceId]),
+    );
     try {
       expect((await write()).body).toMatchObject({ success: false });
     } finally {

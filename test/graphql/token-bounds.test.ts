@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { writeBehind } from '../support/behind.js';
 import { gql } from '../support/graphql.js';
 
 let t: TestApp;
@@ -93,7 +94,9 @@ describe('a token created through GraphQL is bounded by the token that created i
       const parent = await parentToken();
       const child = (await createThrough(parent.secret, { name: 'child' })).created!;
       const grandchild = (await createThrough(child.secret, { name: 'grandchild' })).created!;
-      await t.app.prisma.$executeRawUnsafe(`UPDATE api_tokens SET ${end} WHERE id = $1`, parent.token.id);
+      await writeBehind(t, () =>
+        t.app.prisma.$executeRawUnsafe(`UPDATE api_tokens SET ${end} WHERE id = $1`, parent.token.id),
+      );
       expect([await whoAmI(child.secret), await whoAmI(grandchild.secret)]).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED']);
     }
   });
