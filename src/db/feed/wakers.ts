@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import { listenChannel } from '../pg-listen.js';
 import { FEED_CHANNEL } from '../stores/feed.store.js';
 
 // ioredis is loaded on first use, synchronously: a server without REDIS_URL never holds it.
@@ -18,8 +18,9 @@ export interface Waker {
 const RECONNECT_MS = 1_000;
 
 /**
- * PostgreSQL LISTEN on a dedicated connection: writers `pg_notify` inside their transaction, delivered at commit.
- * A lost connection is opened again (the slow poll covers what was sent meanwhile); every reconnect wakes once.
+ * PostgreSQL LISTEN on a dedicated connection (pg-listen.ts): writers `pg_notify` inside their transaction, delivered
+ * at commit. A lost connection is opened again (the slow poll covers what was sent meanwhile); every reconnect wakes
+ * once.
  */
 export function listenPostgres(
   url: string,
@@ -27,61 +28,18 @@ export function listenPostgres(
   wake: () => void,
   onError: (error: unknown) => void,
 ): Waker {
-  let client: pg.Client | undefined;
-  let listening = false;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  const reconnect = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void connect();
-    }, RECONNECT_MS);
-    timer.unref();
-  };
-
-  async function connect() {
-    const c = new pg.Client({ connectionString: url });
-    client = c;
+  const listening = listenChannel(url, FEED_CHANNEL, {
     // This process's own commits woke it already (the payload names the process that wrote).
-    c.on('notification', (message) => {
-      if (!message.payload?.startsWith(`${origin}:`)) wake();
-    });
-    c.on('error', (error) => {
-      onError(error);
-      listening = false;
-      if (client === c) client = undefined;
-      c.end().catch(() => {});
-      reconnect();
-    });
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${FEED_CHANNEL}`);
-      if (closed) await c.end();
-      else {
-        listening = true;
-        wake();
-      }
-    } catch (error) {
-      onError(error);
-      if (client === c) client = undefined;
-      c.end().catch(() => {});
-      reconnect();
-    }
-  }
-  void connect();
-
+    onNotification: (payload) => {
+      if (!payload?.startsWith(`${origin}:`)) wake();
+    },
+    onListening: (on) => on && wake(),
+    onError,
+  });
   return {
     announce() {},
-    healthy: () => listening,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-    },
+    healthy: () => listening.listening,
+    close: () => listening.close(),
   };
 }
 
