@@ -1,5 +1,6 @@
 import type { FeedCellChange, FeedEvent, FeedEventKind } from '../../domain/events/feed.js';
 import { cellsAsCreated } from './cells-as-created.js';
+import { parseObject } from './json-column.js';
 import type { Queryable } from '../client.js';
 import { LOCK_KEYS } from '../locks.js';
 
@@ -179,8 +180,8 @@ async function createdCells(q: Queryable, recordIds: readonly string[]): Promise
   const cells = new Map<string, Record<string, unknown>>();
   for (const row of rows) {
     if (row.cells === null && row.later === null) continue;
-    const current = parseJson<Record<string, unknown>>(row.cells) ?? undefined;
-    const later = (parseJson<[string, unknown][]>(row.later) ?? []).map(([fieldId, oldValue]) => ({
+    const current = parseObject<Record<string, unknown> | null>(row.cells) ?? undefined;
+    const later = (parseObject<[string, unknown][] | null>(row.later) ?? []).map(([fieldId, oldValue]) => ({
       fieldId,
       oldValue,
     }));
@@ -188,10 +189,6 @@ async function createdCells(q: Queryable, recordIds: readonly string[]): Promise
   }
   return cells;
 }
-
-/** Drivers hand json(b) over parsed, or as text. */
-const parseJson = <T>(value: T | string | null): T | null =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
 /**
  * The changed cells of updated records as `[old, new]` by field, for each `record:revision` asked (one statement): the

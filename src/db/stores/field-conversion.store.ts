@@ -1,4 +1,5 @@
 import type { Queryable } from '../client.js';
+import { parseObject } from './json-column.js';
 import { epochMs, utc } from './record.store.js';
 
 /**
@@ -159,7 +160,7 @@ export async function spaceFieldsOfTypes(
   );
   return rows.map((r) => ({
     name: r.name,
-    property: typeof r.property === 'string' ? JSON.parse(r.property) : r.property,
+    property: parseObject(r.property),
   }));
 }
 

@@ -1,5 +1,6 @@
 import type { Queryable } from '../client.js';
 import { feedAppend, type FeedAppendRows } from './feed.store.js';
+import { parseObject } from './json-column.js';
 
 /**
  * Set-based SQL for the record write path: one statement per batch, never one statement per row. A batch's rows
@@ -200,11 +201,6 @@ export async function removeFieldCells(q: Queryable, datasheetId: string, fieldI
     datasheetId,
     fieldId,
   ]);
-}
-
-/** Drivers hand jsonb objects over parsed; some hand json text over as a string. Only for object columns. */
-export function parseObject<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 export function toStoredRecord(r: RecordRowSql): StoredRecord {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../client.js';
-import { parseObject } from './record.store.js';
+import { parseObject } from './json-column.js';
 
 export interface SchemaRow {
   id: string;
