@@ -27,7 +27,7 @@ import { FIELD_TYPES, fieldTypeOf } from '../fields/registry.js';
 import { OptionList, type SelectOption } from '../fields/shared/select-options.js';
 import { formulaFieldIds } from '../formula/references.js';
 import { MAX_OPTION_NAME_LENGTH, MAX_SELECT_OPTIONS } from '../limits.js';
-import type { FilterCondition, FilterGroup } from '../views/view.schema.js';
+import { conditionFieldIds, type FilterGroup } from '../views/view.schema.js';
 import { checkFormulaField } from './formula-check.js';
 
 /**
@@ -243,12 +243,9 @@ async function usersOf(q: Queryable, source: FieldTypeModule, values: readonly u
   return new Map((await userNames(q, ids)).map((u) => [u.id, u]));
 }
 
-function mentions(group: FilterGroup, fieldId: string): boolean {
-  if (!Array.isArray(group?.conditions)) return false;
-  return group.conditions.some((c) =>
-    'conditions' in c ? mentions(c as FilterGroup, fieldId) : (c as FilterCondition).fieldId === fieldId,
-  );
-}
+/** A filter (a view's, or a lookup's as stored) with a condition on the field. */
+const mentions = (group: FilterGroup, fieldId: string) =>
+  Array.isArray(group?.conditions) && conditionFieldIds(group).includes(fieldId);
 
 function compiles(group: FilterGroup, fields: readonly FieldDef[]): boolean {
   try {

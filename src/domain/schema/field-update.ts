@@ -5,7 +5,7 @@ import type { Tx } from '../../db/tx.js';
 import type { Scope } from '../context.js';
 import { datasheetNotFound, loadSchema, type DatasheetSchema } from '../datasheets/schema.js';
 import { invalidArgument } from '../errors.js';
-import type { ChangeBus, ChangeEvent, SchemaChangedEvent } from '../events/change-bus.js';
+import type { ChangeBus, ChangeEvent } from '../events/change-bus.js';
 import { inSchemaTransaction } from '../events/schema-write.js';
 import {
   parseFieldProperty,
@@ -18,7 +18,7 @@ import { fieldTypeOf, isLinkType } from '../fields/registry.js';
 import type { LinkProperty } from '../fields/shared/link.js';
 import { cellsChangedEvent, convertCells, planConversion, recordConversionEvents } from './field-conversion.js';
 import { checkFormulaField } from './formula-check.js';
-import { schemaChange } from './schema-event.js';
+import { schemaChange, schemaChangedEvent } from './schema-event.js';
 
 export interface UpdateFieldInput {
   name?: unknown;
@@ -121,18 +121,9 @@ async function convertField(
     const plan = await planConversion(q, schema, current, input.type, { name, property: input.property });
     const converted = await convertCells(q, scope, datasheetId, plan, { timeZone: deps.timeZone, at });
     await saveConvertedField(q, converted.field, input.description);
-    const schemaEvent: SchemaChangedEvent = {
-      type: 'schema.changed',
-      spaceId: scope.spaceId,
-      datasheetId,
-      revision: await bumpSchemaRevision(q, datasheetId),
-      actorId: scope.userId,
-      at,
-      change: 'field.updated',
-      targetId: fieldId,
-    };
+    const meta = { revision: await bumpSchemaRevision(q, datasheetId), at };
+    const schemaEvent = schemaChangedEvent(scope, datasheetId, 'field.updated', fieldId, meta);
     await deps.bus.record(q, [schemaEvent]);
-    const meta = { revision: schemaEvent.revision, at };
     const cells = await recordConversionEvents(q, deps.bus, scope, datasheetId, fieldId, converted.changesAfter, meta);
     const events: ChangeEvent[] = [schemaEvent, ...(cells ? [cellsChangedEvent(scope, datasheetId, meta)] : [])];
     return { field: converted.field, events };

@@ -14,13 +14,27 @@ export async function schemaChange(
     where: { id: datasheetId },
     data: { revision: { increment: 1 }, schemaRevision: { increment: 1 } },
   });
+  return schemaChangedEvent(scope, datasheetId, change, targetId, {
+    revision: Number(updated.revision),
+    at: new Date(),
+  });
+}
+
+/** The event of a schema change that moved the datasheet to `revision`. */
+export function schemaChangedEvent(
+  scope: Scope,
+  datasheetId: string,
+  change: SchemaChangedEvent['change'],
+  targetId: string,
+  { revision, at }: { revision: number; at: Date },
+): SchemaChangedEvent {
   return {
     type: 'schema.changed',
     spaceId: scope.spaceId,
     datasheetId,
-    revision: Number(updated.revision),
+    revision,
     actorId: scope.userId,
-    at: new Date(),
+    at,
     change,
     targetId,
   };
