@@ -149,6 +149,13 @@ export function createChunkWriter(
     await deps.prisma.importRowError.createMany({ data: errors.map((e) => ({ importId: job.id, ...e })) });
   }
 
+  /** Reports rows that will not be imported, and why; saves the chunk's report lines and the progress. */
+  async function notImported(rows: Chunk['rows'], errors: RowError[], reason: string): Promise<void> {
+    for (const r of rows) reject(errors, [{ rowNumber: r.rowNumber, column: null, value: null, reason }]);
+    await saveErrors(errors);
+    await onProgress({ ...progress });
+  }
+
   async function flush({ rows: all, errors }: Chunk): Promise<void> {
     let rows = all;
     while (rows.length) {
@@ -166,12 +173,7 @@ export function createChunkWriter(
         const index = (error.details as { recordIndex?: number }).recordIndex;
         const bad = typeof index === 'number' ? rows[index] : undefined;
         if (!bad || !error.is('INVALID_ARGUMENT')) {
-          for (const r of rows)
-            reject(errors, [
-              { rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.message}` },
-            ]);
-          await saveErrors(errors);
-          await onProgress({ ...progress });
+          await notImported(rows, errors, `not imported: ${error.message}`);
           throw new ChunkFailed(error.message, rows[0]!.rowNumber);
         }
         reject(errors, [{ rowNumber: bad.rowNumber, column: null, value: null, reason: error.message }]);
@@ -195,12 +197,7 @@ export function createChunkWriter(
       if (!(error instanceof ChunkFailed)) throw error;
       const { rows, errors } = chunk;
       chunk = newChunk();
-      for (const r of rows)
-        reject(errors, [
-          { rowNumber: r.rowNumber, column: null, value: null, reason: `not imported: ${error.reason}` },
-        ]);
-      await saveErrors(errors);
-      await onProgress({ ...progress });
+      await notImported(rows, errors, `not imported: ${error.reason}`);
       throw error;
     }
   }
