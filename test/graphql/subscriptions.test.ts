@@ -58,6 +58,28 @@ async function live(token: string, query: string, variables: Record<string, unkn
 
 const events = (results: GqlResult[]) => results.map((r) => r.data?.recordsChanged as Record<string, unknown>);
 
+/** A view of the sheet holding the records whose Qty is over 2. */
+async function bigView(sheet: Sheet): Promise<string> {
+  const view = await gql(
+    t.url,
+    'mutation ($id: ID!, $input: ViewInput!) { createView(datasheetId: $id, input: $input) { id } }',
+    {
+      token: t.token,
+      variables: {
+        id: sheet.id,
+        input: {
+          name: 'Big',
+          filter: {
+            conjunction: 'and',
+            conditions: [{ fieldId: sheet.fields[1]!.id, operator: 'isGreater', value: 2 }],
+          },
+        },
+      },
+    },
+  );
+  return (view.body.data!.createView as { id: string }).id;
+}
+
 async function createRecords(sheet: Sheet, records: Record<string, unknown>[]) {
   const res = await gql(
     t.url,
@@ -129,22 +151,7 @@ describe('recordsChanged over graphql-ws', () => {
 
   it('with viewId, judges a record updated then deleted before its event is read by its cells as it left', async () => {
     const sheet = await createSheet();
-    const qty = sheet.fields[1]!.id;
-    const view = await gql(
-      t.url,
-      'mutation ($id: ID!, $input: ViewInput!) { createView(datasheetId: $id, input: $input) { id } }',
-      {
-        token: t.token,
-        variables: {
-          id: sheet.id,
-          input: {
-            name: 'Big',
-            filter: { conjunction: 'and', conditions: [{ fieldId: qty, operator: 'isGreater', value: 2 }] },
-          },
-        },
-      },
-    );
-    const viewId = (view.body.data!.createView as { id: string }).id;
+    const viewId = await bigView(sheet);
     const [small, never] = await createRecords(sheet, [
       { Item: 'small', Qty: 0 },
       { Item: 'never', Qty: 0 },
@@ -168,22 +175,7 @@ describe('recordsChanged over graphql-ws', () => {
 
   it('with viewId, shows only records that are or were inside the view’s filter', async () => {
     const sheet = await createSheet();
-    const qty = sheet.fields[1]!.id;
-    const view = await gql(
-      t.url,
-      'mutation ($id: ID!, $input: ViewInput!) { createView(datasheetId: $id, input: $input) { id } }',
-      {
-        token: t.token,
-        variables: {
-          id: sheet.id,
-          input: {
-            name: 'Big',
-            filter: { conjunction: 'and', conditions: [{ fieldId: qty, operator: 'isGreater', value: 2 }] },
-          },
-        },
-      },
-    );
-    const viewId = (view.body.data!.createView as { id: string }).id;
+    const viewId = await bigView(sheet);
     const sub = await live(t.token, RECORDS_CHANGED, { id: sheet.id, viewId });
     const [small, big] = await createRecords(sheet, [
       { Item: 'small', Qty: 1 },
@@ -208,7 +200,7 @@ describe('recordsChanged over graphql-ws', () => {
     expect(byField(got[0]!.changes)).toEqual(
       byField([
         { recordId: big, field: sheet.fields[0]!.id, oldValue: null, newValue: 'big' },
-        { recordId: big, field: qty, oldValue: null, newValue: 5 },
+        { recordId: big, field: sheet.fields[1]!.id, oldValue: null, newValue: 5 },
       ]),
     );
     // A record deleted outside the view is not shown either.
